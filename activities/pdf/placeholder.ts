@@ -1,0 +1,172 @@
+// Our own signature placeholder (the @signpdf placeholders garble Vietnamese or misplace the widget, see
+// PLATFORM-NOTES): a /Sig dictionary with a /ByteRange to fill and /Contents zeros, plus a visible
+// signature field (merged field + widget) on a given page. Both steps save without object streams, so the
+// dictionary stays a plain indirect object whose bytes we can patch in place.
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFPage,
+  PDFRef,
+  PDFString,
+  type DocumentSnapshot,
+} from 'pdf-lib-incremental-save';
+
+/** Bytes reserved for the CMS blob (hex-encoded twice that). Room for a chain and, later, a timestamp. */
+export const SIGNATURE_CONTENTS_BYTES = 12 * 1024;
+const MARK = '**********';
+/** How pdf-lib serialises our /ByteRange placeholder array. */
+export const BYTE_RANGE_PLACEHOLDER = `/ByteRange [ 0 /${MARK} /${MARK} /${MARK} ]`;
+
+export type SubFilter = 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached';
+
+export interface SignatureDictOptions {
+  /** Signer's name (Vietnamese kept intact: UTF-16 hex string). */
+  name: string;
+  reason?: string;
+  location?: string;
+  contactInfo?: string;
+  signingTime: Date;
+  subFilter?: SubFilter;
+}
+
+/** Registers the /Sig value dictionary and returns its reference. */
+export function addSignatureDict(doc: PDFDocument, o: SignatureDictOptions): PDFRef {
+  const ctx = doc.context;
+  const byteRange = PDFArray.withContext(ctx);
+  byteRange.push(PDFNumber.of(0));
+  for (let i = 0; i < 3; i++) byteRange.push(PDFName.of(MARK));
+  const dict = ctx.obj({
+    Type: 'Sig',
+    Filter: 'Adobe.PPKLite',
+    SubFilter: o.subFilter ?? 'adbe.pkcs7.detached',
+    M: PDFString.fromDate(o.signingTime),
+    Name: PDFHexString.fromText(o.name),
+  });
+  if (o.reason) dict.set(PDFName.of('Reason'), PDFHexString.fromText(o.reason));
+  if (o.location) dict.set(PDFName.of('Location'), PDFHexString.fromText(o.location));
+  if (o.contactInfo) dict.set(PDFName.of('ContactInfo'), PDFHexString.fromText(o.contactInfo));
+  // ByteRange then Contents, last: findPlaceholder relies on this order.
+  dict.set(PDFName.of('ByteRange'), byteRange);
+  dict.set(PDFName.of('Contents'), PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)));
+  return ctx.register(dict);
+}
+
+export interface SignatureFieldOptions {
+  fieldName: string;
+  /** [x1, y1, x2, y2] in page space. */
+  rect: [number, number, number, number];
+  sigRef: PDFRef;
+  /** Normal appearance: a form XObject whose BBox is [0 0 width height]. */
+  appearanceRef: PDFRef;
+  /** When given (incremental update), every pre-existing object we touch is marked for saving. */
+  snapshot?: DocumentSnapshot;
+}
+
+/** Adds a visible signature field on `page`, registered in the AcroForm. */
+export function addSignatureField(doc: PDFDocument, page: PDFPage, o: SignatureFieldOptions): PDFRef {
+  const ctx = doc.context;
+  const mark = (ref: unknown) => {
+    if (o.snapshot && ref instanceof PDFRef) o.snapshot.markRefForSave(ref);
+  };
+  const widget = ctx.register(
+    ctx.obj({
+      Type: 'Annot',
+      Subtype: 'Widget',
+      FT: 'Sig',
+      T: PDFHexString.fromText(uniqueFieldName(doc, o.fieldName)),
+      F: 4 | 128, // Print + Locked
+      Rect: o.rect,
+      V: o.sigRef,
+      P: page.ref,
+      AP: { N: o.appearanceRef },
+    }),
+  );
+
+  // Page /Annots: direct array (mark the page) or an indirect one (mark the array).
+  const rawAnnots = page.node.get(PDFName.of('Annots'));
+  if (rawAnnots instanceof PDFRef) {
+    ctx.lookup(rawAnnots, PDFArray).push(widget);
+    mark(rawAnnots);
+  } else if (rawAnnots instanceof PDFArray) {
+    rawAnnots.push(widget);
+    mark(page.ref);
+  } else {
+    page.node.set(PDFName.of('Annots'), ctx.obj([widget]));
+    mark(page.ref);
+  }
+
+  // AcroForm (created indirect when missing), its /Fields and /SigFlags = SignaturesExist | AppendOnly.
+  const catalog = doc.catalog;
+  const rawForm = catalog.get(PDFName.of('AcroForm'));
+  let form: PDFDict;
+  if (rawForm instanceof PDFRef) {
+    form = ctx.lookup(rawForm, PDFDict);
+    mark(rawForm);
+  } else if (rawForm instanceof PDFDict) {
+    form = rawForm;
+    mark(ctx.trailerInfo.Root);
+  } else {
+    form = ctx.obj({ Fields: [] });
+    catalog.set(PDFName.of('AcroForm'), ctx.register(form));
+    mark(ctx.trailerInfo.Root);
+  }
+  const rawFields = form.get(PDFName.of('Fields'));
+  if (rawFields instanceof PDFRef) {
+    ctx.lookup(rawFields, PDFArray).push(widget);
+    mark(rawFields);
+  } else if (rawFields instanceof PDFArray) {
+    rawFields.push(widget);
+  } else {
+    form.set(PDFName.of('Fields'), ctx.obj([widget]));
+  }
+  form.set(PDFName.of('SigFlags'), PDFNumber.of(3));
+  return widget;
+}
+
+/** Field names must be unique in the AcroForm; suffix when the scan already uses ours. */
+function uniqueFieldName(doc: PDFDocument, base: string): string {
+  const fields = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  const taken = new Set<string>();
+  for (let i = 0; fields && i < fields.size(); i++) {
+    const t = fields.lookupMaybe(i, PDFDict)?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString);
+    if (t) taken.add(t.decodeText());
+  }
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
+  return name;
+}
+
+/** Marks the Pages tree nodes above a newly added page (their /Kids and /Count changed). */
+export function markPageAncestors(doc: PDFDocument, page: PDFPage, snapshot: DocumentSnapshot): void {
+  let parent = page.node.get(PDFName.of('Parent'));
+  while (parent instanceof PDFRef) {
+    snapshot.markRefForSave(parent);
+    parent = doc.context.lookup(parent, PDFDict).get(PDFName.of('Parent'));
+  }
+}
+
+export interface PlaceholderPosition {
+  /** Offset of BYTE_RANGE_PLACEHOLDER. */
+  byteRangePos: number;
+  /** Offset of '<' and just past '>' of the /Contents hex string. */
+  contentsStart: number;
+  contentsEnd: number;
+}
+
+/** Finds the newest unsigned placeholder. It is near the end of the file (new objects are written last),
+ *  so the backward search touches only the tail even for a 30 MB scan. */
+export function findPlaceholder(pdf: Buffer): PlaceholderPosition {
+  const byteRangePos = pdf.lastIndexOf(BYTE_RANGE_PLACEHOLDER);
+  if (byteRangePos < 0) throw new Error('No signature placeholder (/ByteRange) found in the PDF');
+  const tag = pdf.indexOf('/Contents <', byteRangePos);
+  const endobj = pdf.indexOf('endobj', byteRangePos);
+  if (tag < 0 || (endobj >= 0 && tag > endobj)) throw new Error('Signature placeholder has no /Contents after /ByteRange');
+  const contentsStart = tag + '/Contents '.length;
+  const close = pdf.indexOf('>', contentsStart);
+  if (close < 0) throw new Error('Unterminated /Contents placeholder');
+  return { byteRangePos, contentsStart, contentsEnd: close + 1 };
+}

@@ -1,0 +1,64 @@
+// The agency seal: an INCREMENTAL update appended to the leader-signed bytes (a full re-save would break
+// the leader's signature), adding a second visible signature field on the attestation page whose appearance
+// carries the certification number, the register book and the date, then signed with the agency key.
+// The seal's /ByteRange covers the whole file, so it is the "total document" signature.
+import { PDFDocument } from 'pdf-lib-incremental-save';
+import { formatDateVn } from '../../domain/attestation.js';
+import { embedVietnameseFont } from './fonts.js';
+import { Appearance, BLACK, SEAL_RECT } from './layout.js';
+import { addSignatureDict, addSignatureField, type SubFilter } from './placeholder.js';
+import type { KeyMaterial } from './pki.js';
+import { loadIdentity, signPlaceholderInPlace } from './signer.js';
+
+export const SEAL_FIELD_NAME = 'DauCoQuan';
+
+export interface SealOptions {
+  certificationNumber: string; // e.g. "12/ĐT"
+  registerBookName: string;
+  sealDate: Date;
+  agencyName: string;
+  sealImagePng?: Buffer;
+  key: KeyMaterial;
+  reason?: string;
+  subFilter?: SubFilter;
+}
+
+export async function sealIncremental(signed: Buffer, o: SealOptions): Promise<Buffer> {
+  const doc = await PDFDocument.load(signed, { updateMetadata: false });
+  if (doc.context.pdfFileDetails.useObjectStreams) {
+    // Our signing step never produces these; appending to them yields a file without a findable /Root.
+    throw new Error('Cannot seal a PDF that uses cross-reference streams');
+  }
+  const snapshot = doc.takeSnapshot();
+  const page = doc.getPage(doc.getPageCount() - 1); // the attestation page
+
+  const regular = await embedVietnameseFont(doc, 'regular');
+  const bold = await embedVietnameseFont(doc, 'bold');
+  const [x1, y1, x2, y2] = SEAL_RECT;
+  const ap = new Appearance(x2 - x1, y2 - y1);
+  const top = ap.height;
+  ap.text(`Số chứng thực: ${o.certificationNumber}`, bold, 12, 4, top - 14, { color: BLACK });
+  ap.text(`Quyển số: ${o.registerBookName}`, regular, 11, 4, top - 30, { color: BLACK });
+  ap.text(`Ngày: ${formatDateVn(o.sealDate)}`, regular, 11, 4, top - 46, { color: BLACK });
+  const r = Math.min(ap.width, top - 54) / 2 - 2;
+  const cy = r + 4;
+  if (o.sealImagePng) {
+    const img = await doc.embedPng(o.sealImagePng);
+    ap.image(img, ap.width / 2 - r, cy - r, 2 * r, 2 * r);
+  } else {
+    ap.seal(ap.width / 2, cy, r, o.agencyName.toUpperCase(), bold);
+  }
+
+  const sigRef = addSignatureDict(doc, {
+    name: o.agencyName,
+    reason: o.reason ?? `Đóng dấu chứng thực, số ${o.certificationNumber}, quyển số ${o.registerBookName}`,
+    location: o.agencyName,
+    signingTime: o.sealDate,
+    subFilter: o.subFilter,
+  });
+  addSignatureField(doc, page, { fieldName: SEAL_FIELD_NAME, rect: SEAL_RECT, sigRef, appearanceRef: ap.register(doc), snapshot });
+
+  const inc = await doc.saveIncremental(snapshot);
+  const out = Buffer.concat([signed, inc]);
+  return signPlaceholderInPlace(out, loadIdentity(o.key), o.sealDate);
+}

@@ -1,0 +1,121 @@
+// The leader's signature: append the attestation page, put a visible signature field on it, sign.
+// Fast path: when the scan has a classic xref table, the page is added as an INCREMENTAL update on the
+// original bytes (the 30 MB scan is parsed once and never re-serialised). Scans with xref/object streams
+// are re-saved once without object streams (pdf-lib-incremental-save cannot append to those, and the seal
+// step needs a classic file).
+import { PDFDocument, type PDFFont, type PDFImage } from 'pdf-lib-incremental-save';
+import { attestationBlocks, formatDateTimeVn, type AttestationInput } from '../../domain/attestation.js';
+import { embedVietnameseFont } from './fonts.js';
+import { A4, Appearance, BLACK, LEADER_RECT, MARGIN, SEAL_RECT, SIGN_BLUE, wrapText } from './layout.js';
+import { addSignatureDict, addSignatureField, markPageAncestors, type SubFilter } from './placeholder.js';
+import type { KeyMaterial } from './pki.js';
+import { loadIdentity, signPlaceholderInPlace } from './signer.js';
+
+export const LEADER_FIELD_NAME = 'ChuKyLanhDao';
+
+export interface SignOptions {
+  attestation: AttestationInput;
+  signerName: string;
+  signerTitle: string;
+  signatureImagePng?: Buffer;
+  key: KeyMaterial;
+  reason?: string;
+  location?: string;
+  signingTime?: Date;
+  /** Default 'adbe.pkcs7.detached'. */
+  subFilter?: SubFilter;
+}
+
+export async function signWithAttestation(scan: Buffer, o: SignOptions): Promise<Buffer> {
+  const signingTime = o.signingTime ?? new Date();
+  const doc = await PDFDocument.load(scan, { updateMetadata: false });
+  if (doc.isEncrypted) throw new Error('Encrypted PDF cannot be certified');
+  const incremental = !doc.context.pdfFileDetails.useObjectStreams && hasClassicXref(scan);
+  const snapshot = incremental ? doc.takeSnapshot() : undefined;
+
+  const regular = await embedVietnameseFont(doc, 'regular');
+  const bold = await embedVietnameseFont(doc, 'bold');
+  const page = doc.addPage(A4);
+  if (snapshot) markPageAncestors(doc, page, snapshot);
+
+  const b = attestationBlocks({ ...o.attestation, signerName: o.signerName, signerTitle: o.signerTitle });
+  const [W, H] = A4;
+  const contentW = W - 2 * MARGIN;
+  let y = H - 70;
+  for (const line of wrapText(bold, b.header[0], 13, contentW)) {
+    page.drawText(line, { x: (W - bold.widthOfTextAtSize(line, 13)) / 2, y, size: 13, font: bold, color: BLACK });
+    y -= 18;
+  }
+  page.drawLine({ start: { x: W / 2 - 70, y: y + 8 }, end: { x: W / 2 + 70, y: y + 8 }, thickness: 0.7, color: BLACK });
+  y -= 36;
+  for (const line of b.header.slice(1)) {
+    page.drawText(line, { x: (W - bold.widthOfTextAtSize(line, 17)) / 2, y, size: 17, font: bold });
+    y -= 36;
+  }
+  for (const [i, text] of b.body.entries()) {
+    for (const line of wrapText(i === 0 ? bold : regular, text, 12, contentW)) {
+      page.drawText(line, { x: MARGIN, y, size: 12, font: i === 0 ? bold : regular });
+      y -= 20;
+    }
+  }
+  // Right column: date, title, signature box, name.
+  const [lx1, ly1, lx2, ly2] = LEADER_RECT;
+  const cx = (lx1 + lx2) / 2;
+  const centred = (s: string, font: PDFFont, size: number, yy: number) =>
+    page.drawText(s, { x: cx - font.widthOfTextAtSize(s, size) / 2, y: yy, size, font });
+  centred(b.dateLine, regular, 12, SEAL_RECT[3] - 12);
+  centred(b.signerTitle, bold, 12, SEAL_RECT[3] - 32);
+  centred(b.signerName, bold, 12, ly1 - 16);
+  page.drawText('Bản sao điện tử được chứng thực từ bản chính (Nghị định 23/2015/NĐ-CP, Nghị định 45/2020/NĐ-CP).', {
+    x: MARGIN, y: 40, size: 8, font: regular, color: BLACK,
+  });
+
+  // The widget's appearance: the signature image (if any) above "Ký bởi" / "Ngày ký" lines.
+  const ap = new Appearance(lx2 - lx1, ly2 - ly1);
+  const img: PDFImage | undefined = o.signatureImagePng ? await doc.embedPng(o.signatureImagePng) : undefined;
+  const who = `Ký bởi: ${o.signerName}`;
+  const when = `Ngày ký: ${formatDateTimeVn(signingTime)}`;
+  if (img) {
+    ap.image(img, 2, 26, ap.width - 4, ap.height - 28);
+    ap.text(who, regular, 8, ap.width / 2, 14, { color: SIGN_BLUE, align: 'center' });
+    ap.text(when, regular, 8, ap.width / 2, 4, { color: SIGN_BLUE, align: 'center' });
+  } else {
+    ap.rect(1, 1, ap.width - 2, ap.height - 2, SIGN_BLUE);
+    ap.text(who, bold, 10, ap.width / 2, ap.height / 2 + 8, { color: SIGN_BLUE, align: 'center' });
+    ap.text(when, regular, 9, ap.width / 2, ap.height / 2 - 10, { color: SIGN_BLUE, align: 'center' });
+  }
+  const sigRef = addSignatureDict(doc, {
+    name: o.signerName,
+    reason: o.reason ?? `${o.signerTitle} ký chứng thực bản sao ${o.attestation.dossierCode}`,
+    location: o.location ?? o.attestation.agencyName,
+    signingTime,
+    subFilter: o.subFilter,
+  });
+  addSignatureField(doc, page, {
+    fieldName: LEADER_FIELD_NAME,
+    rect: LEADER_RECT,
+    sigRef,
+    appearanceRef: ap.register(doc),
+    snapshot,
+  });
+
+  let out: Buffer;
+  if (snapshot) {
+    const inc = await doc.saveIncremental(snapshot);
+    out = Buffer.concat([scan, inc]);
+  } else {
+    out = Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }));
+  }
+  return signPlaceholderInPlace(out, loadIdentity(o.key), signingTime);
+}
+
+/** True when the last startxref points at a classic `xref` table (not an xref stream). */
+export function hasClassicXref(pdf: Buffer): boolean {
+  const tail = pdf.subarray(Math.max(0, pdf.length - 2048));
+  const i = tail.lastIndexOf('startxref');
+  if (i < 0) return false;
+  const m = /^startxref\s+(\d+)/.exec(tail.subarray(i, i + 40).toString('latin1'));
+  if (!m) return false;
+  const off = Number(m[1]);
+  return off < pdf.length && pdf.subarray(off, off + 4).toString('latin1') === 'xref';
+}

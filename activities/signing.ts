@@ -1,0 +1,56 @@
+// The leader's signature and the agency seal. Each result is remembered under a key, so a retried
+// activity returns the first file instead of signing twice.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { FileRef } from '../domain/types.js';
+import type { DossierView } from '../workflows/messages.js';
+import type { ActivityDeps } from './deps.js';
+import { signWithAttestation } from './pdf/sign.js';
+import { sealIncremental } from './pdf/seal.js';
+
+async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<Buffer>): Promise<FileRef> {
+  const done = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirst();
+  if (done) return { sha256: done.sha256, size: Number(done.size) };
+  const ref = await deps.storage.put(await make());
+  await deps.db.insertInto('dossier_files').values({ key, dossier_code: code, kind, sha256: ref.sha256, size: ref.size })
+    .onConflict((oc) => oc.column('key').doNothing()).execute();
+  // If another attempt won the race, its file is the one of record.
+  const row = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirstOrThrow();
+  return { sha256: row.sha256, size: Number(row.size) };
+}
+
+export function signingActivities(deps: ActivityDeps) {
+  return {
+    async signDossier(input: { dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string }): Promise<FileRef> {
+      const d = input.dossier;
+      return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
+        const scan = await deps.storage.get(d.scan.sha256);
+        const key = await deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName });
+        return signWithAttestation(scan, {
+          attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
+          signerName: input.signer.fullName,
+          signerTitle: input.signer.title,
+          key,
+          signingTime: new Date(input.at),
+          reason: 'Chứng thực bản sao đúng với bản chính',
+        });
+      });
+    },
+
+    async sealDossier(input: { dossier: DossierView; at: string }): Promise<FileRef> {
+      const d = input.dossier;
+      if (!d.signedPdf || !d.certificationNumber || !d.registerBook) {
+        throw ApplicationFailure.nonRetryable('Hồ sơ chưa được ký hoặc chưa có số chứng thực.', 'wrong_state');
+      }
+      const signedPdf = d.signedPdf;
+      const book = d.registerBook;
+      const number = d.certificationNumber;
+      return once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
+        const signed = await deps.storage.get(signedPdf.sha256);
+        const key = await deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName });
+        return sealIncremental(signed, {
+          certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key,
+        });
+      });
+    },
+  };
+}

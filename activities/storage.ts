@@ -1,0 +1,48 @@
+// Content-addressed file storage: a file's name is its SHA-256, so storing twice is harmless (idempotent).
+// The interface leaves room for object storage later.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FileRef } from '../domain/types.js';
+
+export interface FileStorage {
+  put(data: Buffer): Promise<FileRef>;
+  /** Moves an already written temporary file into the store (used by streaming uploads). */
+  adopt(tmpPath: string, ref: FileRef): Promise<FileRef>;
+  get(sha256: string): Promise<Buffer>;
+  stream(sha256: string): Readable;
+  has(sha256: string): Promise<boolean>;
+  tmpPath(): string;
+}
+
+export function createLocalStorage(dir: string): FileStorage {
+  const fileOf = (sha: string) => {
+    if (!/^[0-9a-f]{64}$/.test(sha)) throw new Error('invalid file id');
+    return path.join(dir, sha.slice(0, 2), sha);
+  };
+  const tmpDir = path.join(dir, 'tmp');
+  fs.mkdirSync(tmpDir, { recursive: true });
+  const storage: FileStorage = {
+    tmpPath: () => path.join(tmpDir, `${process.pid}-${crypto.randomUUID()}`),
+    async put(data) {
+      const sha256 = crypto.createHash('sha256').update(data).digest('hex');
+      const ref = { sha256, size: data.length };
+      if (await storage.has(sha256)) return ref;
+      const tmp = storage.tmpPath();
+      await fsp.writeFile(tmp, data);
+      return storage.adopt(tmp, ref);
+    },
+    async adopt(tmp, ref) {
+      const dest = fileOf(ref.sha256);
+      await fsp.mkdir(path.dirname(dest), { recursive: true });
+      await fsp.rename(tmp, dest);
+      return ref;
+    },
+    get: (sha) => fsp.readFile(fileOf(sha)),
+    stream: (sha) => fs.createReadStream(fileOf(sha)),
+    has: (sha) => fsp.access(fileOf(sha)).then(() => true, () => false),
+  };
+  return storage;
+}

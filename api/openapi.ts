@@ -1,0 +1,69 @@
+// The OpenAPI document of /api/v1, served at /api/v1/openapi.json.
+const error = { $ref: '#/components/schemas/Error' };
+const errors = {
+  400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
+  401: { description: 'Missing or bad token', content: { 'application/json': { schema: error } } },
+  403: { description: 'Wrong role or agency', content: { 'application/json': { schema: error } } },
+  404: { description: 'Not found', content: { 'application/json': { schema: error } } },
+  409: { description: 'Wrong state, or busy', content: { 'application/json': { schema: error } } },
+};
+const dossier = { 200: { description: 'The dossier after the action', content: { 'application/json': { schema: { $ref: '#/components/schemas/Dossier' } } } }, ...errors };
+const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: 'G22.29-271126-010001' };
+const idem = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Same key, same result: a repeated request acts once.' };
+
+export const openApiDocument = {
+  openapi: '3.0.3',
+  info: { title: 'Chứng thực bản sao điện tử — API', version: '1.0.0', description: 'Dossier lifecycle for machines. Errors are {error, message} with a Vietnamese message.' },
+  servers: [{ url: '/api/v1' }],
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    schemas: {
+      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: ['validation', 'bad_file', 'unauthenticated', 'csrf', 'forbidden', 'wrong_agency', 'not_found', 'wrong_state', 'busy', 'conflict', 'too_large', 'throttled'] }, message: { type: 'string' }, field: { type: 'string' } } },
+      Status: { type: 'string', enum: ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'] },
+      Applicant: { type: 'object', properties: { kind: { type: 'string', enum: ['citizen', 'business', 'no_account'] }, fullName: { type: 'string' }, idNumber: { type: 'string', nullable: true }, email: { type: 'string', nullable: true }, phone: { type: 'string', nullable: true }, accountUsername: { type: 'string', nullable: true } } },
+      Dossier: {
+        type: 'object',
+        properties: {
+          code: { type: 'string' }, status: { $ref: '#/components/schemas/Status' }, agencyCode: { type: 'string' }, agencyName: { type: 'string' },
+          applicant: { $ref: '#/components/schemas/Applicant' }, documentType: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+          copies: { type: 'integer' }, pageCount: { type: 'integer' }, fee: { type: 'integer', description: 'VND, TT 226/2016/TT-BTC' },
+          certificationNumber: { type: 'string', nullable: true, example: '12/ĐT' }, registerBook: { type: 'object', nullable: true },
+          returnReason: { type: 'string', nullable: true }, history: { type: 'array', items: { type: 'object' } },
+        },
+      },
+      RegisterBook: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string', example: '01/2026/ĐT' }, start_number: { type: 'integer' }, current_number: { type: 'integer', description: 'next number to be given' }, open_date: { type: 'string', format: 'date' }, close_date: { type: 'string', format: 'date' } } },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/auth/token': { post: { security: [], summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { 200: { description: '{token}' }, 401: errors[401], 429: { description: 'Too many failed logins' } } } },
+    '/document-types': { get: { summary: 'Document type catalogue', responses: { 200: { description: '[{code, name}]' } } } },
+    '/dossiers': {
+      post: {
+        summary: 'Create a dossier and submit it for signature (creator)', parameters: [idem],
+        requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', required: ['scan', 'applicantKind', 'documentType'], properties: {
+          scan: { type: 'string', format: 'binary', description: 'PDF, at most 30 MB' }, applicantKind: { type: 'string', enum: ['citizen', 'business', 'no_account'] },
+          idNumber: { type: 'string', description: 'CMND (9), CCCD (12) or MST (10 or 10-3)' }, fullName: { type: 'string' }, email: { type: 'string' }, phone: { type: 'string' },
+          documentType: { type: 'string' }, copies: { type: 'integer', minimum: 1, maximum: 100 }, appointmentCode: { type: 'string' } } } } } },
+        responses: { 201: { description: 'Created and submitted', content: { 'application/json': { schema: { $ref: '#/components/schemas/Dossier' } } } }, 413: { description: 'Scan over 30 MB' }, ...errors },
+      },
+      get: {
+        summary: "List the agency's dossiers",
+        parameters: ['status', 'q', 'code', 'applicantKind', 'from', 'to', 'page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+        responses: { 200: { description: '{total, page, pageSize, items}' }, ...errors },
+      },
+    },
+    '/dossiers/{code}': { get: { parameters: [code], summary: 'State, applicant, document type, certification number, history', responses: dossier } },
+    '/dossiers/{code}/pdf': { get: { parameters: [code, { name: 'which', in: 'query', schema: { type: 'string', enum: ['scan'] } }], summary: 'The current PDF (scan, signed, or sealed e-copy)', responses: { 200: { description: 'application/pdf' }, ...errors } } },
+    '/dossiers/{code}/return': { post: { parameters: [code, idem], summary: 'Return to the creator with a reason (signer)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: dossier } },
+    '/dossiers/{code}/resubmit': { post: { parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan (creator)', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' } } } }, 'application/json': { schema: { type: 'object' } } } }, responses: dossier } },
+    '/dossiers/{code}/cancel': { post: { parameters: [code, idem], summary: 'Cancel a returned dossier with a reason (creator)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: dossier } },
+    '/dossiers/{code}/sign': { post: { parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)", responses: dossier } },
+    '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the certification number and apply the agency seal (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: dossier } },
+    '/dossiers/{code}/deliver': { post: { parameters: [code, idem], summary: 'Complete and send the e-copy by e-mail and to the portal inbox (sealer)', responses: dossier } },
+    '/register-books': {
+      get: { summary: "The agency's register books", responses: { 200: { description: 'RegisterBook[]' }, ...errors } },
+      post: { summary: 'Create a register book (sealer); the name gets the /ĐT suffix', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'startNumber', 'openDate', 'closeDate'], properties: { name: { type: 'string' }, startNumber: { type: 'integer' }, openDate: { type: 'string', format: 'date' }, closeDate: { type: 'string', format: 'date' } } } } } }, responses: { 201: { description: 'RegisterBook' }, ...errors } },
+    },
+  },
+};

@@ -1,0 +1,69 @@
+// "Xem tiến trình": the dossier's steps read from its own Temporal workflow history, in a clerk's words.
+import type { Client } from '@temporalio/client';
+import { workflowIdFor } from '../workflows/messages.js';
+
+export interface ProgressStep { at: string; who: string; what: string }
+
+const ACTION_WORDS: Record<string, (a: Record<string, any>) => string> = {
+  submit: () => 'Tạo hồ sơ và trình lãnh đạo ký',
+  returnToCreator: (a) => `Trả lại hồ sơ cho cán bộ tư pháp. Lý do: ${a.reason ?? ''}`,
+  resubmit: (a) => (a.scan ? 'Xử lý tiếp: đính kèm bản scan mới và trình ký lại' : 'Xử lý tiếp: trình ký lại'),
+  cancel: (a) => `Hủy hồ sơ. Lý do: ${a.reason ?? ''}`,
+  sign: () => 'Ký số bản sao (lãnh đạo)',
+  seal: () => 'Cấp số chứng thực và đóng dấu cơ quan',
+  deliver: () => 'Hoàn thành và chuyển bản chứng thực điện tử tới người yêu cầu',
+};
+
+const ACTIVITY_WORDS: Record<string, string> = {
+  signDossier: 'Hệ thống: đã ký số bản sao, thêm trang lời chứng',
+  allocateCertificationNumber: 'Hệ thống: đã cấp số chứng thực trong sổ',
+  sealDossier: 'Hệ thống: đã đóng dấu số của cơ quan',
+  deliverDossier: 'Hệ thống: đã gửi bản sao điện tử (email / tài khoản DVCQG)',
+};
+
+function decode(payload: { data?: Uint8Array | null } | undefined): any {
+  if (!payload?.data) return undefined;
+  try { return JSON.parse(Buffer.from(payload.data).toString('utf8')); } catch { return undefined; }
+}
+
+const timeOf = (t: any): string => {
+  const s = Number(t?.seconds ?? 0);
+  const ns = Number(t?.nanos ?? 0);
+  return new Date(s * 1000 + Math.floor(ns / 1e6)).toISOString();
+};
+
+export async function dossierProgress(client: Client, code: string): Promise<ProgressStep[]> {
+  const history = await client.workflow.getHandle(workflowIdFor(code)).fetchHistory();
+  const steps: ProgressStep[] = [];
+  const scheduled = new Map<string, string>();
+  for (const ev of history.events ?? []) {
+    const at = timeOf(ev.eventTime);
+    if (ev.workflowExecutionStartedEventAttributes) {
+      const input = decode(ev.workflowExecutionStartedEventAttributes.input?.payloads?.[0]);
+      steps.push({ at, who: input?.createdBy?.fullName ?? '', what: `Tiếp nhận hồ sơ: ${input?.documentType?.name ?? ''} của ${input?.applicant?.fullName ?? ''}` });
+    }
+    const acc = ev.workflowExecutionUpdateAcceptedEventAttributes;
+    if (acc) {
+      const name = acc.acceptedRequest?.input?.name ?? '';
+      const arg = decode(acc.acceptedRequest?.input?.args?.payloads?.[0]) ?? {};
+      const words = ACTION_WORDS[name];
+      if (words) steps.push({ at, who: `${arg.actor?.fullName ?? ''} (${arg.actor?.username ?? ''})`, what: words(arg) });
+    }
+    const sch = ev.activityTaskScheduledEventAttributes;
+    if (sch) scheduled.set(String(ev.eventId), sch.activityType?.name ?? '');
+    const done = ev.activityTaskCompletedEventAttributes;
+    if (done) {
+      const type = scheduled.get(String(done.scheduledEventId)) ?? '';
+      const result = decode(done.result?.payloads?.[0]);
+      if (type === 'allocateCertificationNumber' && result) steps.push({ at, who: 'Hệ thống', what: `Cấp số chứng thực ${result.certificationNumber} trong sổ ${result.registerBookName}` });
+      else if (ACTIVITY_WORDS[type]) steps.push({ at, who: 'Hệ thống', what: ACTIVITY_WORDS[type].replace('Hệ thống: ', '') });
+    }
+    const failed = ev.activityTaskFailedEventAttributes;
+    if (failed) {
+      const type = scheduled.get(String(failed.scheduledEventId)) ?? '';
+      steps.push({ at, who: 'Hệ thống', what: `Thao tác ${type} không thành công: ${failed.failure?.message ?? ''}` });
+    }
+    if (ev.workflowExecutionCompletedEventAttributes) steps.push({ at, who: 'Hệ thống', what: 'Kết thúc xử lý hồ sơ' });
+  }
+  return steps;
+}

@@ -1,0 +1,103 @@
+// Streaming multipart parsing: the scan goes straight to a temporary file while it is hashed; a file over the
+// limit is refused while streaming (never buffered whole), and a file that does not start like a PDF is
+// refused at its first bytes.
+import busboy from 'busboy';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { Request } from 'express';
+import { DomainError } from '../domain/errors.js';
+import type { FileRef } from '../domain/types.js';
+import type { FileStorage } from '../activities/storage.js';
+
+export const MAX_SCAN_BYTES = 30 * 1024 * 1024;
+
+export interface UploadedFile extends FileRef {
+  tmpPath: string;
+  fileName: string;
+}
+
+export interface ParsedForm {
+  fields: Record<string, string>;
+  file: UploadedFile | null;
+}
+
+export function parseMultipart(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES): Promise<ParsedForm> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 50, fieldSize: 64 * 1024 }, defParamCharset: 'utf8' });
+    } catch {
+      reject(new DomainError('validation', 'Yêu cầu không đúng định dạng multipart/form-data.'));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let file: UploadedFile | null = null;
+    let failure: DomainError | null = null;
+    let pending: Promise<void> = Promise.resolve();
+    const fail = (e: DomainError) => {
+      if (!failure) failure = e;
+    };
+
+    bb.on('field', (name, value) => { fields[name] = value; });
+    bb.on('file', (name, stream, info) => {
+      if (name !== fileField || failure) { stream.resume(); return; }
+      const tmpPath = storage.tmpPath();
+      const out = fs.createWriteStream(tmpPath);
+      const hash = crypto.createHash('sha256');
+      let size = 0;
+      let head = Buffer.alloc(0);
+      pending = new Promise<void>((done) => {
+        stream.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          hash.update(chunk);
+          if (head.length < 5) {
+            head = Buffer.concat([head, chunk]).subarray(0, 5);
+            if (head.length >= 5 && head.toString('latin1') !== '%PDF-') {
+              fail(new DomainError('bad_file', 'Tệp đính kèm không phải là tệp PDF. Bản scan bắt buộc định dạng .pdf.', 'scan'));
+              stream.unpipe(out);
+              stream.resume();
+            }
+          }
+        });
+        stream.on('limit', () => {
+          fail(new DomainError('too_large', 'Tệp đính kèm vượt quá dung lượng cho phép (tối đa 30 MB).', 'scan'));
+          stream.unpipe(out);
+          stream.resume();
+        });
+        stream.pipe(out);
+        const finish = () => {
+          out.end(() => {
+            if (size === 0 && !failure) {
+              // an empty file input: no file chosen
+              fs.rm(tmpPath, { force: true }, () => done());
+              return;
+            }
+            if (failure) { fs.rm(tmpPath, { force: true }, () => done()); return; }
+            file = { tmpPath, fileName: info.filename ?? 'scan.pdf', sha256: hash.digest('hex'), size };
+            done();
+          });
+        };
+        stream.on('end', finish);
+        stream.on('error', () => { fail(new DomainError('validation', 'Tải tệp lên bị gián đoạn.')); finish(); });
+      });
+    });
+    bb.on('error', () => { fail(new DomainError('validation', 'Yêu cầu tải lên không hợp lệ.')); finishAll(); });
+    bb.on('close', finishAll);
+    let settled = false;
+    function finishAll() {
+      if (settled) return;
+      settled = true;
+      void pending.then(() => {
+        if (failure) {
+          if (file) fs.rm(file.tmpPath, { force: true }, () => {});
+          reject(failure);
+        } else resolve({ fields, file });
+      });
+    }
+    req.pipe(bb);
+  });
+}
+
+export async function discard(file: UploadedFile | null): Promise<void> {
+  if (file) await fs.promises.rm(file.tmpPath, { force: true });
+}

@@ -1,0 +1,136 @@
+// JSON API /api/v1 for machines (SPEC §5a). Errors: 4xx {error, message}.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { createRegisterBook, listRegisterBooks } from '../activities/register.js';
+import { parseVnDate } from '../domain/dates.js';
+import { DomainError } from '../domain/errors.js';
+import type { Actor, DossierStatus } from '../domain/types.js';
+import type { DossierView } from '../workflows/messages.js';
+import type { AppDeps } from './app.js';
+import { issueToken, loadActor, verifyStaffLogin, verifyToken } from './auth.js';
+import { openApiDocument } from './openapi.js';
+import type { CreateDossierInput } from './dossiers.js';
+import { discard, parseMultipart } from './upload.js';
+
+const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
+
+export function dossierJson(v: DossierView) {
+  return {
+    code: v.code, status: v.status, agencyCode: v.agencyCode, agencyName: v.agencyName,
+    applicant: v.applicant, documentType: v.documentType, copies: v.copies, pageCount: v.pageCount, fee: v.fee,
+    certificationNumber: v.certificationNumber, registerBook: v.registerBook, returnReason: v.returnReason, cancelReason: v.cancelReason,
+    signedBy: v.signedBy, sealedBy: v.sealedBy, delivery: v.delivery, createdBy: v.createdBy, createdAt: v.createdAt,
+    scan: v.scan, signedPdf: v.signedPdf, sealedPdf: v.sealedPdf, history: v.history,
+  };
+}
+
+export function apiRoutes(deps: AppDeps) {
+  const r = express.Router();
+  const { db, dossiers } = deps;
+
+  r.get('/openapi.json', (_req, res) => res.json(openApiDocument));
+
+  r.post('/auth/token', express.json({ limit: '16kb' }), async (req, res, next) => {
+    try {
+      const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', req.body?.username, req.body?.password);
+      res.json({ token: issueToken(deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
+    } catch (e) { next(e); }
+  });
+
+  // Every other route needs a bearer token; the acting user comes from it.
+  r.use(async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
+      const username = m ? verifyToken(deps.config.sessionSecret, m[1]) : null;
+      const actor = username ? await loadActor(db, username) : null;
+      if (!actor) throw new DomainError('unauthenticated', 'Thiếu hoặc sai mã truy cập (Bearer token).');
+      res.locals.actor = actor;
+      next();
+    } catch (e) { next(e); }
+  });
+  const actor = (res: Response) => res.locals.actor as Actor;
+  r.use(express.json({ limit: '64kb' }));
+
+  r.get('/document-types', async (_req, res, next) => {
+    try { res.json(await dossiers.documentTypes()); } catch (e) { next(e); }
+  });
+
+  r.post('/dossiers', async (req, res, next) => {
+    try {
+      if (!req.is('multipart/form-data')) throw new DomainError('validation', 'Gửi hồ sơ dạng multipart/form-data với tệp "scan".');
+      const { fields, file } = await parseMultipart(req, deps.storage);
+      const v = await dossiers.create(actor(res), fields as unknown as CreateDossierInput, file, req.get('idempotency-key') ?? fields.idempotencyKey ?? '');
+      res.status(201).json(dossierJson(v));
+    } catch (e) { next(e); }
+  });
+
+  r.get('/dossiers', async (req, res, next) => {
+    try {
+      const q = req.query as Record<string, string>;
+      const statuses = q.status ? q.status.split(',').filter((s): s is DossierStatus => STATUSES.includes(s as DossierStatus)) : [];
+      if (q.status && statuses.length === 0) throw new DomainError('validation', `Trạng thái không hợp lệ; dùng một trong: ${STATUSES.join(', ')}.`);
+      const from = q.from ? parseVnDate(q.from) : null;
+      const to = q.to ? parseVnDate(q.to) : null;
+      if ((q.from && !from) || (q.to && !to)) throw new DomainError('validation', 'Ngày không hợp lệ (yyyy-MM-dd hoặc dd/MM/yyyy).');
+      const result = await dossiers.list(actor(res), { statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: Number(q.page), pageSize: Number(q.pageSize) });
+      res.json({
+        total: result.total, page: result.page, pageSize: result.pageSize,
+        items: result.items.map((d) => ({
+          code: d.code, status: d.status, applicantKind: d.applicant_kind, applicantName: d.applicant_name, idNumber: d.applicant_id_number,
+          email: d.applicant_email, documentType: d.document_type_name, certificationNumber: d.certification_number, createdAt: d.created_at,
+        })),
+      });
+    } catch (e) { next(e); }
+  });
+
+  r.get('/dossiers/:code', async (req, res, next) => {
+    try { res.json(dossierJson(await dossiers.get(actor(res), req.params.code))); } catch (e) { next(e); }
+  });
+
+  r.get('/dossiers/:code/pdf', async (req, res, next) => {
+    try {
+      const { ref, kind } = await dossiers.currentPdf(actor(res), req.params.code, String(req.query.which ?? ''));
+      res.set({ 'Content-Type': 'application/pdf', 'Content-Length': String(ref.size), 'Content-Disposition': `attachment; filename="${req.params.code}-${kind}.pdf"`, 'X-Document-Kind': kind });
+      deps.storage.stream(ref.sha256).on('error', next).pipe(res);
+    } catch (e) { next(e); }
+  });
+
+  const key = (req: Request) => req.get('idempotency-key') ?? (req.body?.idempotencyKey as string | undefined) ?? '';
+  const act = (name: 'returnToCreator' | 'cancel' | 'sign' | 'seal' | 'deliver') => async (req: Request, res: Response, next: NextFunction) => {
+    try { res.json(dossierJson(await dossiers.act(actor(res), String(req.params.code), name, req.body ?? {}, key(req)))); } catch (e) { next(e); }
+  };
+  r.post('/dossiers/:code/return', act('returnToCreator'));
+  r.post('/dossiers/:code/cancel', act('cancel'));
+  r.post('/dossiers/:code/sign', act('sign'));
+  r.post('/dossiers/:code/seal', act('seal'));
+  r.post('/dossiers/:code/deliver', act('deliver'));
+  r.post('/dossiers/:code/resubmit', async (req, res, next) => {
+    try {
+      let file = null; let k = key(req);
+      if (req.is('multipart/form-data')) {
+        const parsed = await parseMultipart(req, deps.storage);
+        file = parsed.file;
+        k = req.get('idempotency-key') ?? parsed.fields.idempotencyKey ?? '';
+      }
+      try {
+        res.json(dossierJson(await dossiers.act(actor(res), String(req.params.code), 'resubmit', {}, k, file)));
+      } catch (e) { await discard(file); throw e; }
+    } catch (e) { next(e); }
+  });
+
+  r.get('/register-books', async (_req, res, next) => {
+    try { res.json(await listRegisterBooks(db, actor(res).agencyCode)); } catch (e) { next(e); }
+  });
+  r.post('/register-books', async (req, res, next) => {
+    try {
+      if (!actor(res).roles.includes('sealer')) throw new DomainError('forbidden', 'Bạn không có Quyền đóng dấu bản sao để quản lý sổ chứng thực.');
+      const b = req.body ?? {};
+      const book = await createRegisterBook(db, {
+        agencyCode: actor(res).agencyCode, name: b.name, startNumber: b.startNumber ?? 1,
+        openDate: parseVnDate(String(b.openDate ?? '')), closeDate: parseVnDate(String(b.closeDate ?? '')), createdBy: actor(res).username,
+      });
+      res.status(201).json(book);
+    } catch (e) { next(e); }
+  });
+
+  return r;
+}

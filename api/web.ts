@@ -1,0 +1,289 @@
+// Screens (Express + htmx). Hypermedia routes built for the screens; the JSON API lives in v1.ts.
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { createRegisterBook, listRegisterBooks } from '../activities/register.js';
+import { parseVnDate, vnIsoDate } from '../domain/dates.js';
+import { DomainError, HTTP_STATUS } from '../domain/errors.js';
+import { checkAction } from '../domain/rules.js';
+import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
+import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
+import type { AppDeps } from './app.js';
+import { dossierProgress } from './progress.js';
+import { parseMultipart } from './upload.js';
+
+interface MenuItem { href: string; label: string }
+const MENUS: Record<Role, MenuItem[]> = {
+  creator: [
+    { href: '/ban-sao/them-moi', label: 'Thêm mới bản sao từ bản chính' },
+    { href: '/ho-so/bi-tu-choi', label: 'Hồ sơ bị từ chối' },
+  ],
+  signer: [{ href: '/ho-so/cho-ky', label: 'Bản sao chờ ký' }],
+  sealer: [
+    { href: '/ho-so/cho-dong-dau', label: 'Bản sao chờ đóng dấu' },
+    { href: '/so-chung-thuc', label: 'Quản lý sổ chứng thực' },
+  ],
+  admin: [],
+  supervisor: [],
+};
+const TRACKING: MenuItem = { href: '/ho-so/theo-doi', label: 'Theo dõi hồ sơ chứng thực' };
+
+function menuFor(actor: Actor): MenuItem[] {
+  const items = actor.roles.flatMap((r) => MENUS[r]);
+  return [...items, TRACKING];
+}
+
+const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean }> = {
+  'bi-tu-choi': { title: 'Hồ sơ bị từ chối', statuses: ['returned'], role: 'creator', rowAction: 'returned', showStatus: false },
+  'cho-ky': { title: 'Bản sao chờ ký', statuses: ['awaiting_signature'], role: 'signer', rowAction: 'process', showStatus: false },
+  'cho-dong-dau': { title: 'Bản sao chờ đóng dấu', statuses: ['awaiting_seal', 'completed'], role: 'sealer', rowAction: 'process', showStatus: true },
+  'theo-doi': { title: 'Theo dõi hồ sơ chứng thực', statuses: [], role: null, rowAction: 'view', showStatus: true },
+};
+
+export function webRoutes(deps: AppDeps) {
+  const r = express.Router();
+  const { db, dossiers } = deps;
+
+  // Who is acting: always from the session.
+  r.use(async (req, res, next) => {
+    try {
+      const username = req.session?.uid as string | undefined;
+      res.locals.actor = username ? await loadActor(db, username) : null;
+      res.locals.csrf = csrfToken(req);
+      res.locals.demo = deps.config.mode === 'demo';
+      if (res.locals.actor) {
+        res.locals.menu = menuFor(res.locals.actor);
+        const agency = await db.selectFrom('agencies').select('name').where('code', '=', res.locals.actor.agencyCode).executeTakeFirst();
+        res.locals.agencyName = agency?.name ?? '';
+      }
+      res.locals.flash = req.session?.flash ?? null;
+      if (req.session?.flash) req.session.flash = null;
+      next();
+    } catch (e) { next(e); }
+  });
+
+  const needLogin = (req: Request, res: Response, next: NextFunction) => {
+    if (!res.locals.actor) return res.redirect(303, `/dang-nhap?next=${encodeURIComponent(req.originalUrl)}`);
+    next();
+  };
+  const needRole = (role: Role) => (req: Request, res: Response, next: NextFunction) => {
+    if (!(res.locals.actor as Actor).roles.includes(role)) return next(new DomainError('forbidden', 'Bạn không có quyền truy cập chức năng này.'));
+    next();
+  };
+  const flash = (req: Request, text: string) => { req.session!.flash = text; };
+  const actor = (res: Response) => res.locals.actor as Actor;
+
+  r.get('/dang-nhap', (req, res) => res.render('login.njk', { title: 'Đăng nhập' }));
+  r.post('/dang-nhap', async (req, res, next) => {
+    try {
+      const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', req.body?.username, req.body?.password);
+      // A fresh session on login (no fixation); the CSRF token is renewed too.
+      req.session = { uid: a.username, csrf: crypto.randomBytes(24).toString('base64url') } as any;
+      const nextUrl = typeof req.query.next === 'string' && req.query.next.startsWith('/') && !req.query.next.startsWith('//') ? req.query.next : '/';
+      res.redirect(303, nextUrl);
+    } catch (e) {
+      if (e instanceof DomainError) {
+        return res.status(HTTP_STATUS[e.code]).render('login.njk', { title: 'Đăng nhập', error: e.message, username: String(req.body?.username ?? '') });
+      }
+      next(e);
+    }
+  });
+  r.post('/dang-xuat', (req, res) => { req.session = null; res.redirect(303, '/dang-nhap'); });
+
+  r.get('/', needLogin, (req, res) => res.redirect(303, menuFor(actor(res))[0].href));
+
+  // --- Thêm mới bản sao từ bản chính ---
+  const documentTypes = () => dossiers.documentTypes();
+  r.get('/ban-sao/them-moi', needLogin, needRole('creator'), async (req, res, next) => {
+    try {
+      const form: Record<string, string> = { applicantMode: 'account', ...(req.query as Record<string, string>) };
+      let account = null; let accountError = null;
+      if (form.lookup && form.idNumber) {
+        try {
+          account = await dossiers.findAccount(form.idNumber);
+          if (!account) accountError = `Không tìm thấy tài khoản DVCQG có số ${form.idNumber}.`;
+        } catch (e) { if (e instanceof DomainError) accountError = e.message; else throw e; }
+      }
+      res.render('dossier-new.njk', { title: 'Thêm mới bản sao từ bản chính', active: '/ban-sao/them-moi', form, account, accountError, documentTypes: await documentTypes(), idemKey: crypto.randomUUID() });
+    } catch (e) { next(e); }
+  });
+  r.get('/ban-sao/tim-tai-khoan', needLogin, needRole('creator'), async (req, res, next) => {
+    res.set('Vary', 'HX-Request');
+    try {
+      const account = await dossiers.findAccount(String(req.query.idNumber ?? ''));
+      res.render('account-result.njk', { account, accountError: account ? null : `Không tìm thấy tài khoản DVCQG có số ${String(req.query.idNumber ?? '')}.` });
+    } catch (e) {
+      if (e instanceof DomainError) return res.status(400).render('account-result.njk', { accountError: e.message });
+      next(e);
+    }
+  });
+  r.post('/ban-sao', needLogin, needRole('creator'), async (req, res, next) => {
+    let fields: Record<string, string> = {};
+    try {
+      const parsed = await parseMultipart(req, deps.storage);
+      fields = parsed.fields;
+      if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
+        parsed.file && (await import('./upload.js')).discard(parsed.file);
+        throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
+      }
+      const withAccount = fields.applicantMode !== 'no_account';
+      let applicantKind = 'no_account';
+      if (withAccount) {
+        const acc = fields.idNumber ? await dossiers.findAccount(fields.idNumber).catch((e) => { throw e; }) : null;
+        applicantKind = acc?.kind ?? 'citizen';
+      }
+      const view = await dossiers.create(actor(res), {
+        applicantKind,
+        idNumber: withAccount ? fields.idNumber : fields.otherIdNumber,
+        fullName: withAccount ? '' : fields.fullName,
+        email: withAccount ? '' : fields.email,
+        phone: withAccount ? '' : fields.phone,
+        documentType: fields.documentType,
+        copies: fields.copies,
+      }, parsed.file, fields._key ?? '');
+      flash(req, `Đã tạo hồ sơ ${view.code} và trình lãnh đạo ký.`);
+      res.redirect(303, `/ho-so/${encodeURIComponent(view.code)}`);
+    } catch (e) {
+      if (e instanceof DomainError) {
+        return res.status(HTTP_STATUS[e.code]).render('dossier-new.njk', {
+          title: 'Thêm mới bản sao từ bản chính', active: '/ban-sao/them-moi', error: e.message, form: fields,
+          documentTypes: await documentTypes(), idemKey: crypto.randomUUID(),
+        });
+      }
+      next(e);
+    }
+  });
+
+  // --- Lists ---
+  for (const [slug, spec] of Object.entries(LISTS)) r.get(`/ho-so/${slug}`, needLogin, async (req, res, next) => {
+    try {
+      if (spec.role && !actor(res).roles.includes(spec.role)) throw new DomainError('forbidden', 'Bạn không có quyền truy cập chức năng này.');
+      const q = req.query as Record<string, string>;
+      const from = q.from ? parseVnDate(q.from) : null;
+      const to = q.to ? parseVnDate(q.to) : null;
+      let error = null;
+      if ((q.from && !from) || (q.to && !to)) error = 'Ngày tìm kiếm không hợp lệ (dd/mm/yyyy).';
+      const filter = { applicantKind: q.applicantKind || 'all', code: q.code ?? '', q: q.q ?? '', fromText: q.from ?? '', toText: q.to ?? '' };
+      const result = await dossiers.list(actor(res), { statuses: spec.statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: Number(q.page), pageSize: Number(q.pageSize) });
+      const pagerParams: Record<string, string> = { applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText };
+      const pageUrl = (p: number) => `${req.path}?${new URLSearchParams({ ...pagerParams, pageSize: String(result.pageSize), page: String(p) })}`;
+      res.set('Vary', 'HX-Request');
+      res.render('dossier-list.njk', {
+        title: spec.title, active: req.path, filter, result, error, rowAction: spec.rowAction, showStatus: spec.showStatus,
+        pageCount: Math.max(1, Math.ceil(result.total / result.pageSize)), pageUrl, pagerParams,
+        applicantKinds: [
+          { value: 'all', label: 'Tất cả' }, { value: 'citizen', label: 'Công dân' }, { value: 'business', label: 'Doanh nghiệp' },
+          { value: 'no_account', label: 'Đối tượng không có tài khoản DVCQG' },
+        ],
+      });
+    } catch (e) { next(e); }
+  });
+
+  // --- One dossier ---
+  async function renderDetail(req: Request, res: Response, code: string, status = 200, error?: string) {
+    const a = actor(res);
+    const d = await dossiers.get(a, code);
+    const allowed = (action: Parameters<typeof checkAction>[1]) => {
+      try { checkAction({ ...d, busy: false }, action, a); return true; } catch { return false; }
+    };
+    const can = { sign: allowed('sign'), seal: allowed('seal'), deliver: allowed('deliver'), resubmit: allowed('resubmit') };
+    const books = can.seal ? await listRegisterBooks(db, a.agencyCode, { openOn: vnIsoDate(new Date()) }) : [];
+    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, books, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
+  }
+  r.get('/ho-so/:code', needLogin, async (req, res, next) => {
+    try { await renderDetail(req, res, String(req.params.code)); } catch (e) { next(e); }
+  });
+  r.get('/ho-so/:code/pdf', needLogin, async (req, res, next) => {
+    try {
+      const { ref, kind } = await dossiers.currentPdf(actor(res), String(req.params.code), String(req.query.which ?? ''));
+      res.set({ 'Content-Type': 'application/pdf', 'Content-Length': String(ref.size), 'Content-Disposition': `inline; filename="${req.params.code}-${kind}.pdf"`, 'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff' });
+      deps.storage.stream(ref.sha256).on('error', next).pipe(res);
+    } catch (e) { next(e); }
+  });
+  r.get('/ho-so/:code/tien-trinh', needLogin, async (req, res, next) => {
+    try {
+      const code = String(req.params.code);
+      await dossiers.row(actor(res), code);
+      const steps = await dossierProgress(deps.temporal, code);
+      res.render('progress.njk', { title: 'Xem tiến trình', code, steps });
+    } catch (e) { next(e); }
+  });
+
+  const action = (name: 'sign' | 'returnToCreator' | 'seal' | 'deliver' | 'cancel', done: (code: string, v: any) => string, redirectTo: (code: string) => string) =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      const code = String(req.params.code);
+      try {
+        const body = req.body as Record<string, string>;
+        const args: Record<string, unknown> = { ...body };
+        if (name === 'returnToCreator') args.reason = (body.otherReason?.trim() || body.reason || '').trim();
+        const v = await dossiers.act(actor(res), code, name, args, body._key ?? '');
+        flash(req, done(code, v));
+        res.redirect(303, redirectTo(code));
+      } catch (e) {
+        if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency') {
+          try { return await renderDetail(req, res, code, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
+        }
+        next(e);
+      }
+    };
+  r.post('/ho-so/:code/ky-so', needLogin, action('sign', (c) => `Đã ký số hồ sơ ${c} và chuyển cấp số, đóng dấu.`, () => '/ho-so/cho-ky'));
+  r.post('/ho-so/:code/tra-lai', needLogin, action('returnToCreator', (c) => `Đã trả lại hồ sơ ${c} cho cán bộ tư pháp.`, () => '/ho-so/cho-ky'));
+  r.post('/ho-so/:code/dong-dau', needLogin, action('seal', (c, v) => `Đã cấp số ${v.certificationNumber} và đóng dấu hồ sơ ${c}.`, (c) => `/ho-so/${encodeURIComponent(c)}`));
+  r.post('/ho-so/:code/hoan-thanh', needLogin, action('deliver', (c) => `Đã hoàn thành và chuyển bản CTĐT của hồ sơ ${c} tới người yêu cầu.`, () => '/ho-so/cho-dong-dau'));
+  r.post('/ho-so/:code/huy', needLogin, action('cancel', (c) => `Đã hủy hồ sơ ${c}.`, () => '/ho-so/bi-tu-choi'));
+  r.post('/ho-so/:code/xu-ly-tiep', needLogin, async (req, res, next) => {
+    const code = String(req.params.code);
+    try {
+      const { fields, file } = await parseMultipart(req, deps.storage);
+      if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
+        if (file) await (await import('./upload.js')).discard(file);
+        throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
+      }
+      await dossiers.act(actor(res), code, 'resubmit', {}, fields._key ?? '', file);
+      flash(req, `Đã trình ký lại hồ sơ ${code}.`);
+      res.redirect(303, '/ho-so/bi-tu-choi');
+    } catch (e) {
+      if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency' && e.code !== 'csrf') {
+        try { return await renderDetail(req, res, code, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
+      }
+      next(e);
+    }
+  });
+
+  // --- Register books ---
+  r.get('/so-chung-thuc', needLogin, needRole('sealer'), async (req, res, next) => {
+    try {
+      res.render('register-books.njk', { title: 'Quản lý sổ chứng thực', active: '/so-chung-thuc', books: await listRegisterBooks(db, actor(res).agencyCode), form: {} });
+    } catch (e) { next(e); }
+  });
+  r.post('/so-chung-thuc', needLogin, needRole('sealer'), async (req, res, next) => {
+    const body = req.body as Record<string, string>;
+    try {
+      const b = await createRegisterBook(db, { agencyCode: actor(res).agencyCode, name: body.name, startNumber: body.startNumber, openDate: parseVnDate(body.openDate ?? ''), closeDate: parseVnDate(body.closeDate ?? ''), createdBy: actor(res).username });
+      flash(req, `Đã thêm sổ chứng thực ${b.name}.`);
+      res.redirect(303, '/so-chung-thuc');
+    } catch (e) {
+      if (e instanceof DomainError) {
+        return res.status(HTTP_STATUS[e.code]).render('register-books.njk', { title: 'Quản lý sổ chứng thực', active: '/so-chung-thuc', books: await listRegisterBooks(db, actor(res).agencyCode), form: body, error: e.message });
+      }
+      next(e);
+    }
+  });
+  r.get('/so-chung-thuc/so-tiep-theo', needLogin, needRole('sealer'), async (req, res, next) => {
+    try {
+      const book = await db.selectFrom('register_books').select(['current_number']).where('id', '=', Number(req.query.registerBookId)).where('agency_code', '=', actor(res).agencyCode).executeTakeFirst();
+      res.type('text/plain').send(book ? `${book.current_number}/ĐT` : '');
+    } catch (e) { next(e); }
+  });
+
+  // E-mailed links for e-copies too large to attach: unguessable, expiring, no login needed.
+  r.get('/tai-ve/:token', async (req, res, next) => {
+    try {
+      const link = await db.selectFrom('download_links').selectAll().where('token', '=', req.params.token).executeTakeFirst();
+      if (!link || new Date(link.expires_at) < new Date()) throw new DomainError('not_found', 'Liên kết tải bản sao điện tử không tồn tại hoặc đã hết hạn.');
+      res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="ban-sao-dien-tu-${link.dossier_code}.pdf"` });
+      deps.storage.stream(link.file_sha256).on('error', next).pipe(res);
+    } catch (e) { next(e); }
+  });
+
+  return r;
+}

@@ -1,0 +1,37 @@
+// One error type with codes, and one table mapping codes to HTTP status (sandbox-safe).
+
+export type ErrorCode =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'wrong_agency'
+  | 'wrong_state'
+  | 'busy'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'bad_file'
+  | 'csrf'
+  | 'throttled';
+
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  validation: 400,
+  bad_file: 400,
+  unauthenticated: 401,
+  csrf: 403,
+  forbidden: 403,
+  wrong_agency: 403,
+  not_found: 404,
+  wrong_state: 409,
+  busy: 409,
+  conflict: 409,
+  too_large: 413,
+  throttled: 429,
+};
+
+export class DomainError extends Error {
+  constructor(public readonly code: ErrorCode, message: string, public readonly field?: string) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}

@@ -1,0 +1,49 @@
+// Configuration from the environment. Only the composition roots (worker.ts, server.ts, scripts) call this.
+import path from 'node:path';
+
+export interface Config {
+  mode: 'demo' | 'production';
+  port: number;
+  dataDir: string;
+  databaseUrl: string | null;
+  embeddedPgPort: number;
+  temporalAddress: string;
+  temporalNamespace: string;
+  smtpUrl: string | null;
+  mailFrom: string;
+  sessionSecret: string;
+  publicUrl: string;
+  maxAttachmentBytes: number;
+}
+
+export const DEFAULT_SESSION_SECRET = 'demo-secret-not-for-production';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const mode = env.APP_MODE === 'production' || env.NODE_ENV === 'production' ? 'production' : 'demo';
+  const port = Number(env.PORT ?? 3000);
+  const cfg: Config = {
+    mode,
+    port,
+    dataDir: path.resolve(env.DATA_DIR ?? '.data'),
+    databaseUrl: env.DATABASE_URL || null,
+    embeddedPgPort: Number(env.EMBEDDED_PG_PORT ?? 54329),
+    temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    smtpUrl: env.SMTP_URL || null,
+    mailFrom: env.MAIL_FROM ?? 'Chứng thực điện tử <no-reply@chungthuc.local>',
+    sessionSecret: env.SESSION_SECRET ?? DEFAULT_SESSION_SECRET,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    maxAttachmentBytes: Number(env.MAX_ATTACHMENT_BYTES ?? 10 * 1024 * 1024),
+  };
+  if (mode === 'production') {
+    const problems: string[] = [];
+    if (!env.SESSION_SECRET || cfg.sessionSecret === DEFAULT_SESSION_SECRET || cfg.sessionSecret.length < 32) {
+      problems.push('SESSION_SECRET must be set to a random string of at least 32 characters');
+    }
+    if (!cfg.databaseUrl) problems.push('DATABASE_URL must name the production PostgreSQL server');
+    if (cfg.databaseUrl && /:(postgres|password|demo)@/.test(cfg.databaseUrl)) problems.push('DATABASE_URL uses a default password');
+    if (!cfg.smtpUrl) problems.push('SMTP_URL must name the mail server');
+    if (problems.length) throw new Error(`Refusing to start in production mode:\n - ${problems.join('\n - ')}`);
+  }
+  return cfg;
+}

@@ -1,0 +1,46 @@
+// Composition root of the Temporal worker: reads the environment, builds the activities' dependencies.
+import { NativeConnection, Worker } from '@temporalio/worker';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createActivities } from './activities/index.js';
+import { createMailer } from './activities/mailer.js';
+import { createFileKeyStore } from './activities/pdf/pki.js';
+import { createLocalStorage } from './activities/storage.js';
+import { loadConfig, type Config } from './lib/config.js';
+import { createDb, migrateToLatest, type Db } from './lib/db.js';
+import { TASK_QUEUE } from './workflows/messages.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export async function createWorker(config: Config, db: Db, opts: { connection?: NativeConnection; taskQueue?: string } = {}) {
+  const connection = opts.connection ?? (await NativeConnection.connect({ address: config.temporalAddress }));
+  const activities = createActivities({
+    db,
+    storage: createLocalStorage(path.join(config.dataDir, 'files')),
+    keys: createFileKeyStore(path.join(config.dataDir, 'pki')),
+    mailer: createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox'), from: config.mailFrom }),
+    publicUrl: config.publicUrl,
+    maxAttachmentBytes: config.maxAttachmentBytes,
+  });
+  return Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    workflowsPath: path.join(here, 'workflows/index.ts'),
+    activities,
+  });
+}
+
+async function main() {
+  const config = loadConfig();
+  const db = createDb(config.databaseUrl!);
+  await migrateToLatest(db);
+  const worker = await createWorker(config, db);
+  console.log(`worker: polling task queue "${TASK_QUEUE}" on ${config.temporalAddress}`);
+  await worker.run();
+  await db.destroy();
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((e) => { console.error(e); process.exit(1); });
+}

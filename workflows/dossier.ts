@@ -1,0 +1,162 @@
+// The whole life of one certification dossier. Sandbox fence: import only @temporalio/workflow,
+// ../domain and ./messages — nothing from Node, pg, express or activity values (held by scripts/check-fence).
+import {
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import { DomainError } from '../domain/errors.js';
+import { checkAction, checkReason, type Action } from '../domain/rules.js';
+import type { Actor, DossierInput, DossierState } from '../domain/types.js';
+import {
+  cancelUpdate, deliverUpdate, getStateQuery, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
+  submitUpdate, type DossierView,
+} from './messages.js';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+const pdf = proxyActivities<Activities>({
+  startToCloseTimeout: '3 minutes',
+  retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['bad_file', 'validation'] },
+});
+const delivery = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
+});
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** A refusal the caller sees as a failed update with our error code as its type. */
+function refuse(e: unknown): never {
+  if (e instanceof DomainError) throw ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
+  if (e instanceof ActivityFailure && e.cause instanceof ApplicationFailure) {
+    throw ApplicationFailure.create({ type: e.cause.type ?? 'error', message: e.cause.message, nonRetryable: true });
+  }
+  throw e;
+}
+
+export async function dossierWorkflow(input: DossierInput): Promise<DossierView> {
+  const state: DossierState = {
+    ...input,
+    status: 'draft',
+    busy: false,
+    returnReason: null,
+    cancelReason: null,
+    signedBy: null,
+    sealedBy: null,
+    signedPdf: null,
+    sealedPdf: null,
+    certificationNumber: null,
+    registerBook: null,
+    delivery: null,
+    history: [],
+  };
+  const view = (): DossierView => {
+    const { busy: _busy, ...rest } = state;
+    return clone(rest);
+  };
+  const guard = (action: Action, actor: Actor) => {
+    try { checkAction(state, action, actor); } catch (e) { refuse(e); }
+  };
+
+  /** Runs one human action: marks the dossier busy (so a concurrent action is refused), applies the change,
+   * then records it in the read model and audit trail. A failure leaves the state as it was. */
+  async function act(action: Action, actor: Actor, body: () => Promise<void>, note?: string | (() => string)): Promise<DossierView> {
+    state.busy = true;
+    const before = clone(state);
+    try {
+      await body();
+    } catch (e) {
+      Object.assign(state, before);
+      state.busy = false;
+      refuse(e);
+    }
+    const at = new Date().toISOString();
+    const text = typeof note === 'function' ? note() : note;
+    state.history.push({ at, action, actor: actor.username, actorName: actor.fullName, status: state.status, note: text });
+    const seq = state.history.length;
+    try {
+      await quick.recordEvent({ eventId: `${state.code}#${seq}`, seq, action, actor: actor.username, actorName: actor.fullName, note: text ?? null, at, state: view() });
+    } finally {
+      state.busy = false;
+    }
+    return view();
+  }
+
+  setHandler(getStateQuery, view);
+
+  setHandler(submitUpdate, ({ actor }) => act('submit', actor, async () => {
+    state.status = 'awaiting_signature';
+  }), { validator: ({ actor }) => guard('submit', actor) });
+
+  setHandler(returnToCreatorUpdate, ({ actor, reason }) => {
+    const r = reason.trim();
+    return act('returnToCreator', actor, async () => {
+      state.status = 'returned';
+      state.returnReason = r;
+    }, r);
+  }, {
+    validator: ({ actor, reason }) => {
+      guard('returnToCreator', actor);
+      try { checkReason(reason, 'lý do trả lại'); } catch (e) { refuse(e); }
+    },
+  });
+
+  setHandler(resubmitUpdate, ({ actor, scan, pageCount, fee, note }) => act('resubmit', actor, async () => {
+    if (scan && pageCount && fee !== undefined) {
+      state.scan = scan;
+      state.pageCount = pageCount;
+      state.fee = fee;
+    }
+    state.status = 'awaiting_signature';
+    state.returnReason = null;
+  }, note ?? (scan ? 'Đính kèm bản scan mới' : undefined)), { validator: ({ actor }) => guard('resubmit', actor) });
+
+  setHandler(cancelUpdate, ({ actor, reason }) => {
+    const r = reason.trim();
+    return act('cancel', actor, async () => {
+      state.status = 'cancelled';
+      state.cancelReason = r;
+    }, r);
+  }, {
+    validator: ({ actor, reason }) => {
+      guard('cancel', actor);
+      try { checkReason(reason, 'lý do hủy hồ sơ'); } catch (e) { refuse(e); }
+    },
+  });
+
+  setHandler(signUpdate, ({ actor }) => act('sign', actor, async () => {
+    const at = new Date().toISOString();
+    state.signedPdf = await pdf.signDossier({ dossier: view(), signer: { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' }, at });
+    state.signedBy = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '', at };
+    state.status = 'awaiting_seal';
+  }), { validator: ({ actor }) => guard('sign', actor) });
+
+  setHandler(sealUpdate, ({ actor, registerBookId }) => act('seal', actor, async () => {
+    const at = new Date().toISOString();
+    const entry = await quick.allocateCertificationNumber({ dossier: view(), registerBookId, at, signerName: state.signedBy?.fullName ?? '' });
+    state.certificationNumber = entry.certificationNumber;
+    state.registerBook = { id: entry.registerBookId, name: entry.registerBookName };
+    state.sealedPdf = await pdf.sealDossier({ dossier: view(), at: entry.certifiedAt });
+    state.sealedBy = { username: actor.username, fullName: actor.fullName, at };
+    state.status = 'completed';
+  }, () => `Số chứng thực ${state.certificationNumber}, sổ ${state.registerBook?.name}`), {
+    validator: ({ actor, registerBookId }) => {
+      guard('seal', actor);
+      if (!Number.isInteger(registerBookId) || registerBookId <= 0) refuse(new DomainError('validation', 'Vui lòng chọn sổ chứng thực.'));
+    },
+  });
+
+  setHandler(deliverUpdate, ({ actor }) => act('deliver', actor, async () => {
+    const d = await delivery.deliverDossier({ dossier: view() });
+    state.delivery = d;
+  }), { validator: ({ actor }) => guard('deliver', actor) });
+
+  // The dossier lives until it is cancelled, or completed and delivered; then every handler must finish.
+  await condition(() => state.status === 'cancelled' || (state.status === 'completed' && state.delivery !== null));
+  await condition(allHandlersFinished);
+  return view();
+}
