@@ -8,11 +8,10 @@ import { createFileKeyStore } from './activities/pdf/pki.js';
 import { createLocalStorage } from './activities/storage.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
-import { TASK_QUEUE } from './workflows/messages.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export async function createWorker(config: Config, db: Db, opts: { connection?: NativeConnection; taskQueue?: string } = {}) {
+export async function createWorker(config: Config, db: Db, opts: { connection?: NativeConnection } = {}) {
   const connection = opts.connection ?? (await NativeConnection.connect({ address: config.temporalAddress }));
   const activities = createActivities({
     db,
@@ -25,7 +24,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
   return Worker.create({
     connection,
     namespace: config.temporalNamespace,
-    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    taskQueue: config.taskQueue,
     workflowsPath: path.join(here, 'workflows/index.ts'),
     activities,
   });
@@ -36,7 +35,7 @@ async function main() {
   const db = createDb(config.databaseUrl!);
   await migrateToLatest(db);
   const worker = await createWorker(config, db);
-  console.log(`worker: polling task queue "${TASK_QUEUE}" on ${config.temporalAddress}`);
+  console.log(`worker: polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run();
   await db.destroy();
 }

@@ -10,7 +10,7 @@ import { vnDayStart, vnDdMmYy } from '../domain/dates.js';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 import { dossierFee } from '../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../domain/ids.js';
-import type { Action } from '../domain/rules.js';
+import { checkAction, type Action } from '../domain/rules.js';
 import type { Actor, Applicant, ApplicantKind, DossierInput, DossierStatus, FileRef } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
 import {
@@ -44,7 +44,7 @@ export interface ListFilter {
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 export class DossierService {
-  constructor(private readonly db: Db, private readonly temporal: Client, private readonly storage: FileStorage) {}
+  constructor(private readonly db: Db, private readonly temporal: Client, private readonly storage: FileStorage, private readonly taskQueue = TASK_QUEUE) {}
 
   /** Finds a portal account by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */
   async findAccount(idNumber: string) {
@@ -152,7 +152,7 @@ export class DossierService {
         createdBy: { username: actor.username, fullName: actor.fullName }, createdAt: new Date().toISOString(),
       };
       const handle = await this.temporal.workflow.start('dossierWorkflow', {
-        taskQueue: TASK_QUEUE, workflowId: workflowIdFor(code), args: [dossier],
+        taskQueue: this.taskQueue, workflowId: workflowIdFor(code), args: [dossier],
       });
       const view = await this.update(handle.workflowId, submitUpdate, { actor }, `${key}:submit`);
       await tx.insertInto('create_requests').values({ idempotency_key: key, dossier_code: code }).execute();
@@ -187,12 +187,26 @@ export class DossierService {
   }
 
   async act(actor: Actor, code: string, action: Exclude<Action, 'submit'>, args: Record<string, unknown>, idempotencyKey: string, file?: UploadedFile | null): Promise<DossierView> {
+    let row;
     try {
-      await this.row(actor, code);
+      row = await this.row(actor, code);
     } catch (e) {
       await discard(file ?? null);
       throw e;
     }
+    try {
+      return await this.forward(actor, code, action, args, idempotencyKey, file);
+    } catch (e) {
+      // A finished workflow takes no more updates: explain from the read model, in the same words.
+      if (e instanceof DomainError && e.code === 'not_found') {
+        checkAction({ status: row.status as DossierStatus, agencyCode: row.agency_code, busy: false, delivery: row.delivered_at ? { at: '', email: null, portal: false } : null }, action, actor);
+        throw new DomainError('wrong_state', 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.');
+      }
+      throw e;
+    }
+  }
+
+  private async forward(actor: Actor, code: string, action: Exclude<Action, 'submit'>, args: Record<string, unknown>, idempotencyKey: string, file?: UploadedFile | null): Promise<DossierView> {
     const updateId = `${actor.username}:${action}:${idempotencyKey || crypto.randomUUID()}`;
     const wid = workflowIdFor(code);
     switch (action) {

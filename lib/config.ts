@@ -9,6 +9,7 @@ export interface Config {
   embeddedPgPort: number;
   temporalAddress: string;
   temporalNamespace: string;
+  taskQueue: string;
   smtpUrl: string | null;
   mailFrom: string;
   sessionSecret: string;
@@ -29,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: Number(env.EMBEDDED_PG_PORT ?? 54329),
     temporalAddress: env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: env.TASK_QUEUE ?? 'dossiers',
     smtpUrl: env.SMTP_URL || null,
     mailFrom: env.MAIL_FROM ?? 'Chứng thực điện tử <no-reply@chungthuc.local>',
     sessionSecret: env.SESSION_SECRET ?? DEFAULT_SESSION_SECRET,

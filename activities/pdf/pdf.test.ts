@@ -10,8 +10,10 @@ import { makeScanPdf, makeSealPng, makeSignaturePng } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
 import { inspectScan, ScanError } from './scan.js';
 import { sealIncremental } from './seal.js';
-import { hasClassicXref, signWithAttestation } from './sign.js';
-import { loadIdentity } from './signer.js';
+import { hasClassicXref, prepareAttestation, signWithAttestation } from './sign.js';
+import { FastP12Signer, loadIdentity } from './signer.js';
+import type { SubFilter } from './placeholder.js';
+import { SignPdf } from '@signpdf/signpdf';
 
 const AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' };
 const LEADER = { username: 'lanhdao', fullName: 'Trần Văn Ánh' };
@@ -84,8 +86,9 @@ const attestation = {
   date: new Date('2025-06-20T03:00:00Z'),
 };
 
-async function chain(input: Buffer, images = false) {
+async function chain(input: Buffer, images = false, subFilter?: SubFilter) {
   const signed = await signWithAttestation(input, {
+    subFilter,
     attestation,
     signerName: LEADER.fullName,
     signerTitle: 'PHÓ TRƯỞNG PHÒNG',
@@ -94,6 +97,7 @@ async function chain(input: Buffer, images = false) {
     signingTime: new Date('2025-06-20T03:10:00Z'),
   });
   const sealed = await sealIncremental(signed, {
+    subFilter,
     certificationNumber: '12/ĐT',
     registerBookName: '01/2025-SCT/BS',
     sealDate: new Date('2025-06-20T08:30:00Z'),
@@ -158,6 +162,27 @@ describe('sign + seal chain (validated by pdfsig, qpdf, pdftotext)', () => {
     const file = join(dir, 'sealed-modern.pdf');
     writeFileSync(file, sealed);
     expectValidChain(file, 3);
+  });
+
+  it('PAdES baseline flavour (ETSI.CAdES.detached, no CMS signing-time)', async () => {
+    const { sealed } = await chain(scan, false, 'ETSI.CAdES.detached');
+    const file = join(dir, 'sealed-cades.pdf');
+    writeFileSync(file, sealed);
+    expectValidChain(file, 4);
+    const sigs = pdfsig(nss, file);
+    for (const s of sigs) expect(s.raw).toMatch(/Signature Type: ETSI\.CAdES\.detached/);
+  });
+
+  it('the placeholder and FastP12Signer also work through @signpdf/signpdf', async () => {
+    const prepared = await prepareAttestation(scan, {
+      attestation, signerName: LEADER.fullName, signerTitle: 'PHÓ TRƯỞNG PHÒNG', signingTime: new Date(),
+    });
+    const signed = await new SignPdf().sign(prepared, new FastP12Signer(loadIdentity(leaderKey)));
+    const file = join(dir, 'signed-via-signpdf.pdf');
+    writeFileSync(file, signed);
+    const sigs = pdfsig(nss, file);
+    expect(sigs).toHaveLength(1);
+    expect(sigs[0].valid && sigs[0].trusted && sigs[0].total, sigs[0].raw).toBe(true);
   });
 
   it('signing the same input twice gives a valid file each time', async () => {

@@ -24,6 +24,15 @@ export interface SealOptions {
 }
 
 export async function sealIncremental(signed: Buffer, o: SealOptions): Promise<Buffer> {
+  const prepared = await prepareSeal(signed, o);
+  return signPlaceholderInPlace(prepared, loadIdentity(o.key), o.sealDate, {
+    // PAdES baseline (ETSI.CAdES.detached) forbids the CMS signing-time attribute: the time is the dict's /M.
+    withSigningTime: o.subFilter !== 'ETSI.CAdES.detached',
+  });
+}
+
+/** The signed bytes + an appended update with the seal field and an unsigned placeholder. */
+export async function prepareSeal(signed: Buffer, o: Omit<SealOptions, 'key'>): Promise<Buffer> {
   const doc = await PDFDocument.load(signed, { updateMetadata: false });
   if (doc.context.pdfFileDetails.useObjectStreams) {
     // Our signing step never produces these; appending to them yields a file without a findable /Root.
@@ -58,7 +67,5 @@ export async function sealIncremental(signed: Buffer, o: SealOptions): Promise<B
   });
   addSignatureField(doc, page, { fieldName: SEAL_FIELD_NAME, rect: SEAL_RECT, sigRef, appearanceRef: ap.register(doc), snapshot });
 
-  const inc = await doc.saveIncremental(snapshot);
-  const out = Buffer.concat([signed, inc]);
-  return signPlaceholderInPlace(out, loadIdentity(o.key), o.sealDate);
+  return Buffer.concat([signed, await doc.saveIncremental(snapshot)]);
 }

@@ -28,6 +28,16 @@ export interface SignOptions {
 
 export async function signWithAttestation(scan: Buffer, o: SignOptions): Promise<Buffer> {
   const signingTime = o.signingTime ?? new Date();
+  const prepared = await prepareAttestation(scan, { ...o, signingTime });
+  return signPlaceholderInPlace(prepared, loadIdentity(o.key), signingTime, {
+    // PAdES baseline (ETSI.CAdES.detached) forbids the CMS signing-time attribute: the time is the dict's /M.
+    withSigningTime: o.subFilter !== 'ETSI.CAdES.detached',
+  });
+}
+
+/** The scan + attestation page + an unsigned signature placeholder (for signing elsewhere, e.g. a token). */
+export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key'>): Promise<Buffer> {
+  const signingTime = o.signingTime ?? new Date();
   const doc = await PDFDocument.load(scan, { updateMetadata: false });
   if (doc.isEncrypted) throw new Error('Encrypted PDF cannot be certified');
   const incremental = !doc.context.pdfFileDetails.useObjectStreams && hasClassicXref(scan);
@@ -99,14 +109,8 @@ export async function signWithAttestation(scan: Buffer, o: SignOptions): Promise
     snapshot,
   });
 
-  let out: Buffer;
-  if (snapshot) {
-    const inc = await doc.saveIncremental(snapshot);
-    out = Buffer.concat([scan, inc]);
-  } else {
-    out = Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }));
-  }
-  return signPlaceholderInPlace(out, loadIdentity(o.key), signingTime);
+  if (snapshot) return Buffer.concat([scan, await doc.saveIncremental(snapshot)]);
+  return Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }));
 }
 
 /** True when the last startxref points at a classic `xref` table (not an xref stream). */

@@ -1,0 +1,69 @@
+// Starts the real components the tests need, once per test run: a Temporal dev server (the pinned CLI) and
+// an embedded PostgreSQL. Each test file then makes its own database and task queue (see harness.ts).
+import { Connection } from '@temporalio/client';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../embedded-postgres.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    pgAdminUrl: string;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export default async function setup(project: TestProject) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-test-'));
+  fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as its own user and must reach its data folder
+  let temporalAddress = process.env.TEMPORAL_ADDRESS ?? '';
+  let stopTemporal = () => {};
+  if (!temporalAddress) {
+    const bin = execFileSync('bash', [path.resolve('scripts/ensure-temporal.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    const port = await freePort();
+    const child = spawn(bin, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless',
+      '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error'], { stdio: 'ignore' });
+    stopTemporal = () => child.kill('SIGTERM');
+    temporalAddress = `127.0.0.1:${port}`;
+    const until = Date.now() + 60_000;
+    for (;;) {
+      try {
+        const c = await Connection.connect({ address: temporalAddress, connectTimeout: 1000 });
+        await c.healthService.check({});
+        await c.close();
+        break;
+      } catch (e) {
+        if (Date.now() > until) throw new Error(`Temporal dev server did not start: ${(e as Error).message}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+  let pgAdminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? '';
+  let stopPg = async () => {};
+  if (!pgAdminUrl) {
+    const pg = await startEmbeddedPostgres(path.join(dir, 'pg'), await freePort(), 'postgres');
+    pgAdminUrl = pg.url;
+    stopPg = pg.stop;
+  }
+  project.provide('temporalAddress', temporalAddress);
+  project.provide('pgAdminUrl', pgAdminUrl);
+  return async () => {
+    stopTemporal();
+    await stopPg().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+}

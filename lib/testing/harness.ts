@@ -1,0 +1,109 @@
+// One test file's world, all real: its own PostgreSQL database (migrated, demo-seeded), its own data folder,
+// task queue and agency portal code on the shared Temporal dev server, a running worker and the web app.
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createLocalStorage } from '../../activities/storage.js';
+import { createApp } from '../../api/app.js';
+import { loadActor } from '../../api/auth.js';
+import { DossierService } from '../../api/dossiers.js';
+import type { Actor, Role } from '../../domain/types.js';
+import { createWorker } from '../../worker.js';
+import { loadConfig, type Config } from '../config.js';
+import { createDb, migrateToLatest, type Db } from '../db.js';
+import { DEMO_AGENCY, seedDemoData, seedReferenceData } from '../seed.js';
+import bcrypt from 'bcryptjs';
+
+export interface Harness {
+  config: Config;
+  db: Db;
+  client: Client;
+  worker: Worker;
+  service: DossierService;
+  baseUrl: string;
+  agencyCode: string;
+  actor(username: string): Promise<Actor>;
+  /** Adds a second agency with its own staff, for cross-agency refusals. */
+  addAgency(code: string, users: { username: string; roles: Role[] }[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(opts: { env?: Record<string, string>; web?: boolean } = {}): Promise<Harness> {
+  const id = crypto.randomBytes(4).toString('hex');
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await admin.connect();
+  const dbName = `t_${id}`;
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const url = new URL(inject('pgAdminUrl'));
+  url.pathname = `/${dbName}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ctdt-${id}-`));
+  const config = loadConfig({
+    DATA_DIR: dataDir, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE: `dossiers-${id}`,
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ...opts.env,
+  });
+  const db = createDb(config.databaseUrl!, 60);
+  await migrateToLatest(db);
+  await seedReferenceData(db);
+  await seedDemoData(db);
+  // A portal code of its own keeps this file's dossier codes (and so workflow ids) apart from other files'.
+  await db.updateTable('agencies').set({ portal_code: `T${id}` }).where('code', '=', DEMO_AGENCY.code).execute();
+
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const native = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await createWorker(config, db, { connection: native });
+  const running = worker.run();
+  const storage = createLocalStorage(path.join(dataDir, 'files'));
+  const service = new DossierService(db, client, storage, config.taskQueue);
+
+  let server: http.Server | null = null;
+  let baseUrl = '';
+  if (opts.web !== false) {
+    const app = createApp({ config, db, temporal: client, storage });
+    server = await new Promise<http.Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    const addr = server.address() as { port: number };
+    baseUrl = `http://127.0.0.1:${addr.port}`;
+  }
+
+  return {
+    config, db, client, worker, service, baseUrl, agencyCode: DEMO_AGENCY.code,
+    actor: async (u) => (await loadActor(db, u))!,
+    async addAgency(code, users) {
+      await db.insertInto('agencies').values({ code, name: `UBND xã thử nghiệm ${code}`, portal_code: `X${id}${code.slice(-2)}`, parent_code: null })
+        .onConflict((oc) => oc.doNothing()).execute();
+      const hash = await bcrypt.hash('demo', 4);
+      for (const u of users) {
+        await db.insertInto('users').values({ username: u.username, full_name: `Cán bộ ${u.username}`, title: 'Cán bộ', password_hash: hash, agency_code: code }).execute();
+        for (const role of u.roles) await db.insertInto('user_roles').values({ username: u.username, agency_code: code, role }).execute();
+      }
+    },
+    async close() {
+      if (server) await new Promise((r) => server!.close(r));
+      worker.shutdown();
+      await running;
+      await native.close();
+      await connection.close();
+      await db.destroy();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small valid PDF with the given number of pages (pdf-lib), for tests. */
+export async function makePdf(pages = 2, text = 'Giấy khai sinh'): Promise<Buffer> {
+  const { PDFDocument, StandardFonts } = await import('pdf-lib');
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 0; i < pages; i++) {
+    const p = doc.addPage([595, 842]);
+    p.drawText(`${text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd')} - trang ${i + 1}`, { x: 50, y: 780, size: 16, font });
+  }
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}

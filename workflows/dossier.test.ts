@@ -1,0 +1,141 @@
+// The dossier workflow on a real Temporal dev server, with the real activities, PostgreSQL and PDF signing.
+import { Worker } from '@temporalio/worker';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { DomainError } from '../domain/errors.js';
+import type { Actor } from '../domain/types.js';
+import type { UploadedFile } from '../api/upload.js';
+import { getStateQuery, signUpdate, workflowIdFor } from './messages.js';
+import crypto from 'node:crypto';
+
+let h: Harness;
+let canbo: Actor, lanhdao: Actor, vanthu: Actor;
+
+/** Puts a PDF where an upload would have left it. */
+async function upload(pdf: Buffer): Promise<UploadedFile> {
+  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
+  fs.writeFileSync(tmpPath, pdf);
+  return { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
+}
+
+async function newDossier(pages = 2) {
+  return h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, await upload(await makePdf(pages)), crypto.randomUUID());
+}
+
+async function refusal(p: Promise<unknown>): Promise<DomainError> {
+  const e = await p.then(() => null, (err) => err);
+  expect(e, 'the action should have been refused').toBeInstanceOf(DomainError);
+  return e as DomainError;
+}
+
+beforeAll(async () => {
+  h = await createHarness({ web: false });
+  [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)));
+  await h.addAgency('000.00.99.X01', [{ username: 'lanhdao2', roles: ['signer'] }, { username: 'vanthu2', roles: ['sealer'] }]);
+});
+afterAll(async () => { await h?.close(); });
+
+describe('dossier workflow', () => {
+  it('runs submit → sign → seal → deliver, keeping the read model and audit trail in step', async () => {
+    const d = await newDossier(3);
+    expect(d.status).toBe('awaiting_signature');
+    expect(d.fee).toBe(5000); // 2 × 2.000 + 1 × 1.000 (TT 226/2016)
+    const signed = await h.service.act(lanhdao, d.code, 'sign', {}, 'k1');
+    expect(signed.status).toBe('awaiting_seal');
+    expect(signed.signedBy?.fullName).toBe('Lâm Phước Thọ');
+    const book = await h.db.selectFrom('register_books').selectAll().executeTakeFirstOrThrow();
+    const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, 'k2');
+    expect(sealed.status).toBe('completed');
+    expect(sealed.certificationNumber).toBe(`${book.current_number}/ĐT`);
+    const delivered = await h.service.act(vanthu, d.code, 'deliver', {}, 'k3');
+    expect(delivered.delivery?.email).toBe('nguyenthithu@example.vn');
+    expect(delivered.delivery?.portal).toBe(true);
+
+    const row = await h.db.selectFrom('dossiers').selectAll().where('code', '=', d.code).executeTakeFirstOrThrow();
+    expect(row.status).toBe('completed');
+    expect(row.certification_number).toBe(sealed.certificationNumber);
+    expect(row.delivered_at).not.toBeNull();
+    const events = await h.db.selectFrom('dossier_events').select(['action', 'actor']).where('dossier_code', '=', d.code).orderBy('seq').execute();
+    expect(events.map((e) => e.action)).toEqual(['submit', 'sign', 'seal', 'deliver']);
+    const inbox = await h.db.selectFrom('portal_inbox').selectAll().where('dossier_code', '=', d.code).execute();
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0].file_sha256).toBe(sealed.sealedPdf!.sha256);
+    const mails = fs.readdirSync(path.join(h.config.dataDir, 'outbox'));
+    expect(mails.length).toBe(1);
+    // The workflow has finished: nothing more can happen to it.
+    const result = await h.client.workflow.getHandle(workflowIdFor(d.code)).result();
+    expect(result.status).toBe('completed');
+  });
+
+  it('return with a reason, resubmit with a new scan, return again, cancel', async () => {
+    const d = await newDossier(1);
+    const e = await refusal(h.service.act(lanhdao, d.code, 'returnToCreator', { reason: '' }, 'r0'));
+    expect(e.code).toBe('validation');
+    const r = await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Bản chính bị hư hỏng, cũ nát, không xác định được nội dung' }, 'r1');
+    expect(r.status).toBe('returned');
+    expect(r.returnReason).toContain('hư hỏng');
+    const re = await h.service.act(canbo, d.code, 'resubmit', {}, 'r2', await upload(await makePdf(4)));
+    expect(re.status).toBe('awaiting_signature');
+    expect(re.pageCount).toBe(4);
+    expect(re.fee).toBe(6000);
+    expect(re.scan.sha256).not.toBe(d.scan.sha256);
+    await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Bản scan không rõ' }, 'r3');
+    const c = await h.service.act(canbo, d.code, 'cancel', { reason: 'Người yêu cầu không bổ sung' }, 'r4');
+    expect(c.status).toBe('cancelled');
+    const after = await refusal(h.service.act(canbo, d.code, 'resubmit', {}, 'r5'));
+    expect(after.code).toBe('wrong_state');
+  });
+
+  it('refuses the wrong role, the wrong agency and the wrong state, and changes nothing', async () => {
+    const d = await newDossier();
+    const before = await h.service.get(canbo, d.code);
+    expect((await refusal(h.service.act(canbo, d.code, 'sign', {}, 'x1'))).code).toBe('forbidden');
+    expect((await refusal(h.service.act(vanthu, d.code, 'seal', { registerBookId: 1 }, 'x2'))).code).toBe('wrong_state');
+    const other = await h.actor('lanhdao2');
+    expect((await refusal(h.service.act(other, d.code, 'sign', {}, 'x3'))).code).toBe('wrong_agency');
+    // Even bypassing the server's read-model check, the workflow's own validator refuses another agency.
+    const handle = h.client.workflow.getHandle(workflowIdFor(d.code));
+    const direct = await handle.executeUpdate(signUpdate, { args: [{ actor: other }] }).then(() => null, (err) => err);
+    expect(String(direct?.cause?.message)).toContain('đơn vị khác');
+    expect((await refusal(h.service.act(canbo, d.code, 'cancel', { reason: 'thử hủy' }, 'x4'))).code).toBe('wrong_state');
+    const after = await handle.query(getStateQuery);
+    expect(after).toEqual(before);
+  });
+
+  it('a double click (same idempotency key) acts once', async () => {
+    const d = await newDossier();
+    const [a, b] = await Promise.all([
+      h.service.act(lanhdao, d.code, 'sign', {}, 'same-key'),
+      h.service.act(lanhdao, d.code, 'sign', {}, 'same-key'),
+    ]);
+    expect(a.status).toBe('awaiting_seal');
+    expect(b.status).toBe('awaiting_seal');
+    const again = await h.service.act(lanhdao, d.code, 'sign', {}, 'same-key');
+    expect(again.signedPdf).toEqual(a.signedPdf);
+    const events = await h.db.selectFrom('dossier_events').select('action').where('dossier_code', '=', d.code).execute();
+    expect(events.filter((e) => e.action === 'sign')).toHaveLength(1);
+    // A second click with a fresh key is refused: the dossier has moved on.
+    expect((await refusal(h.service.act(lanhdao, d.code, 'sign', {}, 'other-key'))).code).toBe('wrong_state');
+  });
+
+  it('creating twice with the same key gives one dossier', async () => {
+    const key = crypto.randomUUID();
+    const pdf = await makePdf(1);
+    const [a, b] = await Promise.all([
+      h.service.create(canbo, { applicantKind: 'no_account', email: 'a@example.vn', fullName: 'Trần <b>Văn</b> A', documentType: 'KHAC' }, await upload(pdf), key),
+      h.service.create(canbo, { applicantKind: 'no_account', email: 'a@example.vn', fullName: 'Trần <b>Văn</b> A', documentType: 'KHAC' }, await upload(pdf), key),
+    ]);
+    expect(a.code).toBe(b.code);
+    expect(a.applicant.fullName).toBe('Trần <b>Văn</b> A');
+  });
+
+  it('replays its own history deterministically', async () => {
+    const d = await newDossier();
+    await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Bản scan không rõ' }, 'p1');
+    await h.service.act(canbo, d.code, 'cancel', { reason: 'Hủy theo yêu cầu' }, 'p2');
+    const history = await h.client.workflow.getHandle(workflowIdFor(d.code)).fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath: path.resolve('workflows/index.ts') }, history, workflowIdFor(d.code));
+  });
+});
