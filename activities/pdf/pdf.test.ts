@@ -14,6 +14,7 @@ import { hasClassicXref, prepareAttestation, signWithAttestation } from './sign.
 import { FastP12Signer, loadIdentity } from './signer.js';
 import type { SubFilter } from './placeholder.js';
 import { SignPdf } from '@signpdf/signpdf';
+import { PDFDocument } from 'pdf-lib-incremental-save';
 
 const AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' };
 const LEADER = { username: 'lanhdao', fullName: 'Trần Văn Ánh' };
@@ -250,6 +251,8 @@ describe('inspectScan refuses bad uploads', () => {
     expect(await code(scan.subarray(0, Math.floor(scan.length / 2)))).toBe('broken');
     expect(await code(Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.from('garbage '.repeat(100))]))).toBe('broken');
     expect(await code(Buffer.alloc(0))).toBe('empty');
+    const noPages = await PDFDocument.create();
+    expect(await code(Buffer.from(await noPages.save({ addDefaultPage: false })))).toBe('empty');
   });
 
   it('accepts a real scan', async () => {

@@ -6,7 +6,7 @@
 import { createHash, createPrivateKey, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
 import { Signer } from '@signpdf/utils';
-import { findPlaceholder } from './placeholder.js';
+import { BYTE_RANGE_PLACEHOLDER, findPlaceholder } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
 
 // ---- minimal DER -------------------------------------------------------------------------------------------
@@ -107,8 +107,7 @@ export function loadIdentity(k: KeyMaterial): SigningIdentity {
   const candidates = [...(k.certPem ? [new X509Certificate(k.certPem).raw] : []), ...certDers];
   const certDer = candidates.find((d) => new X509Certificate(d).checkPrivateKey(key));
   if (!certDer) throw new Error('No certificate in the PKCS#12 matches its private key');
-  const leaf = new X509Certificate(certDer);
-  const chainDer = [certDer, ...certDers.filter((d) => !d.equals(certDer) && !leaf.raw.equals(d))];
+  const chainDer = [certDer, ...certDers.filter((d) => !d.equals(certDer))];
   const identity = { key, certDer, chainDer, commonName: k.commonName };
   identityCache.set(cacheKey, identity);
   return identity;
@@ -185,7 +184,7 @@ export function signPlaceholderInPlace(
 ): Buffer {
   const p = findPlaceholder(pdf);
   const range = [0, p.contentsStart, p.contentsEnd, pdf.length - p.contentsEnd];
-  const placeholderLen = '/ByteRange [ 0 /********** /********** /********** ]'.length;
+  const placeholderLen = BYTE_RANGE_PLACEHOLDER.length;
   const text = `/ByteRange [${range.join(' ')}]`;
   if (text.length > placeholderLen) throw new Error('ByteRange does not fit its placeholder');
   pdf.write(text.padEnd(placeholderLen, ' '), p.byteRangePos, 'latin1');

@@ -1,7 +1,7 @@
 // One test file's world, all real: its own PostgreSQL database (migrated, demo-seeded), its own data folder,
 // task queue and agency portal code on the shared Temporal dev server, a running worker and the web app.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
@@ -19,6 +19,9 @@ import { loadConfig, type Config } from '../config.js';
 import { createDb, migrateToLatest, type Db } from '../db.js';
 import { DEMO_AGENCY, seedDemoData, seedReferenceData } from '../seed.js';
 import bcrypt from 'bcryptjs';
+
+// Quiet workers in tests: warnings and errors only (installed once per test process).
+try { Runtime.install({ logger: new DefaultLogger('WARN') }); } catch { /* already installed */ }
 
 export interface Harness {
   config: Config;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from './errors.js';
+import { ACTION_RULES, checkAction, checkReason, type Action } from './rules.js';
+import type { Actor, DossierStatus, Role } from './types.js';
+
+const actor = (roles: Role[], agencyCode = 'A'): Actor => ({ username: 'u', fullName: 'U', agencyCode, roles });
+const state = (status: DossierStatus, busy = false) => ({ status, agencyCode: 'A', busy, delivery: null });
+const refusal = (f: () => void) => { try { f(); return null; } catch (e) { return (e as DomainError).code; } };
+
+describe('who may do what, when', () => {
+  const statuses: DossierStatus[] = ['draft', 'awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
+  it('allows each action only to its role, in its states', () => {
+    for (const [action, rule] of Object.entries(ACTION_RULES) as [Action, { role: Role; from: DossierStatus[] }][]) {
+      for (const s of statuses) {
+        const got = refusal(() => checkAction(state(s), action, actor([rule.role])));
+        expect(got, `${action} in ${s}`).toBe(rule.from.includes(s) ? null : 'wrong_state');
+      }
+    }
+  });
+  it('checks role, then agency, then busy, then state', () => {
+    expect(refusal(() => checkAction(state('awaiting_signature'), 'sign', actor(['creator'])))).toBe('forbidden');
+    expect(refusal(() => checkAction(state('awaiting_signature'), 'sign', actor(['signer'], 'B')))).toBe('wrong_agency');
+    expect(refusal(() => checkAction(state('awaiting_signature', true), 'sign', actor(['signer'])))).toBe('busy');
+    expect(refusal(() => checkAction(state('awaiting_seal'), 'sign', actor(['signer'])))).toBe('wrong_state');
+  });
+  it('one person may hold all three working roles', () => {
+    const all = actor(['creator', 'signer', 'sealer']);
+    expect(refusal(() => checkAction(state('draft'), 'submit', all))).toBeNull();
+    expect(refusal(() => checkAction(state('awaiting_signature'), 'sign', all))).toBeNull();
+    expect(refusal(() => checkAction(state('awaiting_seal'), 'seal', all))).toBeNull();
+  });
+  it('delivers once', () => {
+    expect(refusal(() => checkAction({ ...state('completed'), delivery: { at: 'x', email: null, portal: true } }, 'deliver', actor(['sealer'])))).toBe('wrong_state');
+  });
+  it('reasons are required, in Vietnamese', () => {
+    expect(() => checkReason('', 'lý do trả lại')).toThrow(/Vui lòng nhập lý do trả lại/);
+    expect(() => checkReason('x'.repeat(1001), 'lý do trả lại')).toThrow(/quá dài/);
+    expect(checkReason('  Bản scan không rõ  ', 'lý do')).toBe('Bản scan không rõ');
+  });
+});

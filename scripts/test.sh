@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm test`: every test, against the real components (Temporal dev server, PostgreSQL, SMTP, pdfsig, Chromium).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "Installing npm packages (npm ci)..."
+  npm ci --no-audit --no-fund
+fi
+bash scripts/ensure-system-tools.sh
+bash scripts/ensure-temporal.sh >/dev/null
+npx tsc --noEmit -p tsconfig.json
+mkdir -p .data
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile=.data/test-results.json "$@" || status=$?
+if [[ -f .data/test-results.json ]]; then
+  node -e '
+    const r = require("./.data/test-results.json");
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+    if (skipped) { console.error("Tests were skipped: every test must run."); process.exit(1); }
+  ' || status=1
+fi
+exit $status
