@@ -8,6 +8,7 @@ import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
 import { issueToken, loadActor, verifyStaffLogin, verifyToken } from './auth.js';
 import { openApiDocument } from './openapi.js';
+import { registerBookWorkbook } from './register-export.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './upload.js';
 
@@ -119,6 +120,12 @@ export function apiRoutes(deps: AppDeps) {
 
   r.get('/register-books', async (_req, res, next) => {
     try { res.json(await listRegisterBooks(db, actor(res).agencyCode)); } catch (e) { next(e); }
+  });
+  r.get('/register-books/:id/export.xlsx', async (req, res, next) => {
+    try {
+      const { fileName, buffer } = await registerBookWorkbook(db, actor(res).agencyCode, Number(req.params.id));
+      res.set({ 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Content-Disposition': `attachment; filename="${fileName}"` }).send(buffer);
+    } catch (e) { next(e); }
   });
   r.post('/register-books', async (req, res, next) => {
     try {

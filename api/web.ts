@@ -10,6 +10,7 @@ import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import type { AppDeps } from './app.js';
 import { dossierProgress } from './progress.js';
 import { parseMultipart } from './upload.js';
+import { registerBookWorkbook } from './register-export.js';
 
 interface MenuItem { href: string; label: string }
 const MENUS: Record<Role, MenuItem[]> = {
@@ -267,6 +268,12 @@ export function webRoutes(deps: AppDeps) {
       }
       next(e);
     }
+  });
+  r.get('/so-chung-thuc/:id/excel', needLogin, needRole('sealer'), async (req, res, next) => {
+    try {
+      const { fileName, buffer } = await registerBookWorkbook(db, actor(res).agencyCode, Number(req.params.id));
+      res.set({ 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Content-Disposition': `attachment; filename="${fileName}"` }).send(buffer);
+    } catch (e) { next(e); }
   });
   r.get('/so-chung-thuc/so-tiep-theo', needLogin, needRole('sealer'), async (req, res, next) => {
     try {

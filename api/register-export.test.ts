@@ -1,0 +1,44 @@
+// The register book's Excel export, read back cell by cell with exceljs.
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createRegisterBook } from '../activities/register.js';
+import { DomainError } from '../domain/errors.js';
+import { createHarness, type Harness } from '../lib/testing/harness.js';
+import { registerBookWorkbook } from './register-export.js';
+
+let h: Harness;
+beforeAll(async () => { h = await createHarness({ web: false }); });
+afterAll(async () => { await h?.close(); });
+
+it('exports the header block and the entries in the seed layout', async () => {
+  const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ xuất Excel', startNumber: '41', openDate: '2026-01-01', closeDate: '2026-12-31', createdBy: 'vanthu' });
+  await h.db.insertInto('register_entries').values([
+    { register_book_id: book.id, number: 41, certification_number: '41/ĐT', dossier_code: 'X-1', applicant_name: 'Nguyễn Thị Thu', document_type_name: 'Giấy khai sinh', signer_name: 'Lâm Phước Thọ', copies: 2, fee: 8000, certified_at: '2026-06-29T09:35:40Z' },
+    { register_book_id: book.id, number: 42, certification_number: '42/ĐT', dossier_code: 'X-2', applicant_name: 'Ninh Thị Liễu', document_type_name: 'Bằng tốt nghiệp', signer_name: 'Lâm Phước Thọ', copies: 1, fee: 2000, certified_at: '2026-06-30T02:00:00Z' },
+  ]).execute();
+  await h.db.updateTable('register_books').set({ current_number: 43 }).where('id', '=', book.id).execute();
+
+  const { fileName, buffer } = await registerBookWorkbook(h.db, h.agencyCode, book.id);
+  expect(fileName).toBe('so-chung-thuc-So-xuat-Excel-DT.xlsx');
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(buffer as unknown as ArrayBuffer);
+  const ws = wb.getWorksheet('Sổ chứng thực')!;
+  const cell = (a: string) => ws.getCell(a).value;
+  expect(cell('A1')).toBe('SỔ CHỨNG THỰC BẢN SAO ĐIỆN TỬ TỪ BẢN CHÍNH');
+  expect([cell('A3'), cell('B3')]).toEqual(['Tên sổ chứng thực', 'Sổ xuất Excel/ĐT']);
+  expect([cell('A4'), cell('B4')]).toEqual(['Số ban đầu', '41/ĐT']);
+  expect([cell('A5'), cell('B5')]).toEqual(['Số hiện tại', '43/ĐT']);
+  expect([cell('A6'), cell('B6')]).toEqual(['Ngày mở sổ', '01/01/2026']);
+  expect([cell('A7'), cell('B7')]).toEqual(['Ngày đóng sổ', '31/12/2026']);
+  expect([cell('A8'), cell('B8')]).toEqual(['Cơ quan quản lý', 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng']);
+  expect(ws.getRow(10).values).toEqual([undefined, 'STT', 'Số chứng thực', 'Ngày chứng thực', 'Họ tên người yêu cầu', 'Tên bản chính giấy tờ', 'Người ký chứng thực', 'Số bản sao', 'Lệ phí (đồng)', 'Mã chứng thực']);
+  expect(ws.getRow(11).values).toEqual([undefined, 1, '41/ĐT', '29/06/2026', 'Nguyễn Thị Thu', 'Giấy khai sinh', 'Lâm Phước Thọ', 2, 8000, 'X-1']);
+  expect(ws.getRow(12).getCell(2).value).toBe('42/ĐT');
+});
+
+it("refuses another agency's book", async () => {
+  const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ riêng', startNumber: '1', openDate: '2026-01-01', closeDate: '2026-12-31', createdBy: 'vanthu' });
+  const e = await registerBookWorkbook(h.db, 'other.agency', book.id).then(() => null, (err) => err);
+  expect(e).toBeInstanceOf(DomainError);
+  expect(e.code).toBe('not_found');
+});
