@@ -32,6 +32,11 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
 
 async function main() {
   const config = loadConfig();
+  if (config.mode === 'production' && process.env.ALLOW_TEST_PKI !== '1') {
+    // Real certificates (uploaded PKCS#12, external token signing) plug in behind the KeyStore interface later;
+    // until then production must say out loud that it signs with the generated test PKI.
+    throw new Error('Refusing to start in production mode with the generated test PKI: set ALLOW_TEST_PKI=1 to accept test certificates.');
+  }
   const db = createDb(config.databaseUrl!);
   await migrateToLatest(db);
   const worker = await createWorker(config, db);

@@ -21,6 +21,13 @@ export interface ParsedForm {
   file: UploadedFile | null;
 }
 
+/** A refused upload keeps the form's other fields, so the screen can show them again. */
+export class UploadRefused extends DomainError {
+  constructor(e: DomainError, public readonly fields: Record<string, string>) {
+    super(e.code, e.message, e.field);
+  }
+}
+
 export function parseMultipart(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES): Promise<ParsedForm> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
@@ -90,7 +97,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
       void pending.then(() => {
         if (failure) {
           if (file) fs.rm(file.tmpPath, { force: true }, () => {});
-          reject(failure);
+          reject(new UploadRefused(failure, fields));
         } else resolve({ fields, file });
       });
     }

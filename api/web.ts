@@ -9,7 +9,7 @@ import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../do
 import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import type { AppDeps } from './app.js';
 import { dossierProgress } from './progress.js';
-import { parseMultipart } from './upload.js';
+import { parseMultipart, UploadRefused } from './upload.js';
 import { registerBookWorkbook } from './register-export.js';
 
 interface MenuItem { href: string; label: string }
@@ -145,8 +145,11 @@ export function webRoutes(deps: AppDeps) {
       res.redirect(303, `/ho-so/${encodeURIComponent(view.code)}`);
     } catch (e) {
       if (e instanceof DomainError) {
+        // Show the form again as it was filled (a refused scan must not cost the clerk the account search).
+        if (e instanceof UploadRefused) fields = e.fields;
+        const account = fields.applicantMode !== 'no_account' && fields.idNumber ? await dossiers.findAccount(fields.idNumber).catch(() => null) : null;
         return res.status(HTTP_STATUS[e.code]).render('dossier-new.njk', {
-          title: 'Thêm mới bản sao từ bản chính', active: '/ban-sao/them-moi', error: e.message, form: fields,
+          title: 'Thêm mới bản sao từ bản chính', active: '/ban-sao/them-moi', error: e.message, form: fields, account,
           documentTypes: await documentTypes(), idemKey: crypto.randomUUID(),
         });
       }
