@@ -19,7 +19,7 @@ export function dossierJson(v: DossierView) {
     code: v.code, status: v.status, agencyCode: v.agencyCode, agencyName: v.agencyName,
     applicant: v.applicant, documentType: v.documentType, copies: v.copies, pageCount: v.pageCount, fee: v.fee,
     certificationNumber: v.certificationNumber, registerBook: v.registerBook, returnReason: v.returnReason, cancelReason: v.cancelReason,
-    signedBy: v.signedBy, sealedBy: v.sealedBy, delivery: v.delivery, createdBy: v.createdBy, createdAt: v.createdAt,
+    dueDate: v.dueDate, signedBy: v.signedBy, sealedBy: v.sealedBy, delivery: v.delivery, createdBy: v.createdBy, createdAt: v.createdAt,
     scan: v.scan, signedPdf: v.signedPdf, sealedPdf: v.sealedPdf, history: v.history,
   };
 }

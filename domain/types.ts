@@ -56,6 +56,8 @@ export interface DossierInput {
 export interface DossierState extends DossierInput {
   status: DossierStatus;
   busy: boolean;
+  /** 'yyyy-MM-dd' (Vietnam) by which the e-copy is due, set on submission (NĐ 23/2015 Điều 7). */
+  dueDate: string | null;
   returnReason: string | null;
   cancelReason: string | null;
   signedBy: { username: string; fullName: string; title: string; at: string } | null;

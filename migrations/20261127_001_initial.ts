@@ -87,6 +87,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addColumn('delivered_at', 'timestamptz')
+    .addColumn('due_date', 'date')
     .addColumn('event_seq', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.createIndex('dossiers_agency_status').on('dossiers').columns(['agency_code', 'status', 'created_at']).execute();

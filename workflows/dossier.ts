@@ -4,6 +4,7 @@ import {
   ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { dueDate } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
 import type { Actor, DossierInput, DossierState } from '../domain/types.js';
@@ -43,6 +44,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     ...input,
     status: 'draft',
     busy: false,
+    dueDate: null,
     returnReason: null,
     cancelReason: null,
     signedBy: null,
@@ -90,6 +92,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
 
   setHandler(submitUpdate, ({ actor }) => act('submit', actor, async () => {
     state.status = 'awaiting_signature';
+    state.dueDate = dueDate(new Date()); // workflow time: deterministic on replay
   }), { validator: ({ actor }) => guard('submit', actor) });
 
   setHandler(returnToCreatorUpdate, ({ actor, reason }) => {
