@@ -178,11 +178,14 @@ export class DossierService {
   }
 
   async get(actor: Actor, code: string): Promise<DossierView> {
-    await this.row(actor, code);
+    const row = await this.row(actor, code);
     try {
       return await this.temporal.workflow.getHandle(workflowIdFor(code)).query(getStateQuery);
     } catch (e) {
-      throw toDomainError(e);
+      const err = toDomainError(e);
+      // A finished workflow past its retention is gone from Temporal; its last recorded state remains.
+      if (err instanceof DomainError && err.code === 'not_found') return row.snapshot as DossierView;
+      throw err;
     }
   }
 
@@ -198,7 +201,8 @@ export class DossierService {
       return await this.forward(actor, code, action, args, idempotencyKey, file);
     } catch (e) {
       // A finished workflow takes no more updates: explain from the read model, in the same words.
-      if (e instanceof DomainError && e.code === 'not_found') {
+      // (Only when the workflow itself is gone: a refusal such as "no such register book" is passed on as is.)
+      if (e instanceof WorkflowGone) {
         checkAction({ status: row.status as DossierStatus, agencyCode: row.agency_code, busy: false, delivery: row.delivered_at ? { at: '', email: null, portal: false } : null }, action, actor);
         throw new DomainError('wrong_state', 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.');
       }
@@ -226,6 +230,8 @@ export class DossierService {
       case 'resubmit': {
         if (file) {
           const current = await this.get(actor, code);
+          // Refuse before keeping the new scan, so a refused resubmit leaves no file behind.
+          try { checkAction({ ...current, busy: false }, 'resubmit', actor); } catch (e) { await discard(file); throw e; }
           const { scan, pageCount } = await this.acceptScan(file);
           return this.update(wid, resubmitUpdate, { actor, scan, pageCount, fee: dossierFee(pageCount, current.copies) }, updateId);
         }
@@ -273,6 +279,11 @@ function escapeLike(s: string) {
 
 const KNOWN_CODES = new Set<ErrorCode>(['validation', 'forbidden', 'wrong_agency', 'wrong_state', 'busy', 'not_found', 'conflict', 'bad_file', 'unauthenticated']);
 
+/** The dossier's workflow no longer exists or has finished (it takes no more updates). */
+class WorkflowGone extends DomainError {
+  constructor() { super('not_found', 'Không tìm thấy quy trình xử lý của hồ sơ.'); }
+}
+
 /** Turns a refused update into our error type, keeping the workflow's Vietnamese message. */
 export function toDomainError(e: unknown): unknown {
   if (e instanceof DomainError) return e;
@@ -280,7 +291,7 @@ export function toDomainError(e: unknown): unknown {
     const type = (e.cause.type ?? '') as ErrorCode;
     return new DomainError(KNOWN_CODES.has(type) ? type : 'conflict', e.cause.message);
   }
-  if (e instanceof WorkflowNotFoundError) return new DomainError('not_found', 'Không tìm thấy quy trình xử lý của hồ sơ.');
+  if (e instanceof WorkflowNotFoundError) return new WorkflowGone();
   const msg = String((e as Error)?.message ?? '');
   if (/workflow execution already completed/i.test(msg)) {
     return new DomainError('wrong_state', 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.');

@@ -30,7 +30,7 @@ export interface Database {
     applicant_account: string | null; document_type_code: string; document_type_name: string; copies: number;
     page_count: number; fee: number; certification_number: string | null; register_book_id: number | null;
     return_reason: string | null; created_by: string; created_at: Timestamp; updated_at: Timestamp;
-    delivered_at: Timestamp | null; due_date: string | null; event_seq: Generated<number>;
+    delivered_at: Timestamp | null; due_date: string | null; snapshot: ColumnType<unknown, string, string>; event_seq: Generated<number>;
   };
   dossier_events: {
     event_id: string; dossier_code: string; seq: number; action: string; actor: string; actor_name: string;

@@ -88,6 +88,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
     .addColumn('delivered_at', 'timestamptz')
     .addColumn('due_date', 'date')
+    // The workflow's state after the event: what the dossier page shows once the workflow's history has
+    // passed Temporal's retention (the register itself is kept permanently).
+    .addColumn('snapshot', 'jsonb', (c) => c.notNull())
     .addColumn('event_seq', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
   await db.schema.createIndex('dossiers_agency_status').on('dossiers').columns(['agency_code', 'status', 'created_at']).execute();

@@ -131,6 +131,23 @@ describe('dossier workflow', () => {
     expect(a.applicant.fullName).toBe('Trần <b>Văn</b> A');
   });
 
+  it('shows the last recorded state once Temporal no longer holds the finished workflow', async () => {
+    const d = await newDossier();
+    await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Bản scan không rõ' }, 'g1');
+    const done = await h.service.act(canbo, d.code, 'cancel', { reason: 'Hủy theo yêu cầu' }, 'g2');
+    const handle = h.client.workflow.getHandle(workflowIdFor(d.code));
+    await handle.result();
+    await h.client.workflowService.deleteWorkflowExecution({ namespace: h.config.temporalNamespace, workflowExecution: { workflowId: handle.workflowId } });
+    const until = Date.now() + 20_000;
+    while (await handle.describe().then(() => true, () => false)) {
+      if (Date.now() > until) throw new Error('workflow was not deleted');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const view = await h.service.get(canbo, d.code);
+    expect(view).toEqual(done);
+    expect((await refusal(h.service.act(canbo, d.code, 'resubmit', {}, 'g3'))).code).toBe('wrong_state');
+  });
+
   it('replays its own history deterministically', async () => {
     const d = await newDossier();
     await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Bản scan không rõ' }, 'p1');
