@@ -1,0 +1,208 @@
+// Delivery of the e-copy by e-mail against a REAL SMTP server (npm smtp-server on 127.0.0.1), with the real
+// worker on the Temporal dev server: the attachment arrives byte-identical, a refused first attempt is retried
+// by the workflow and delivered once, and a large e-copy goes out as a download link served by the web app.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UploadedFile } from '../api/upload.js';
+import type { Actor } from '../domain/types.js';
+import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { workflowIdFor } from '../workflows/messages.js';
+
+const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+
+// ---------- the SMTP server ----------
+
+interface Received { from: string; to: string[]; raw: Buffer; mail: ParsedMail }
+const received: Received[] = [];
+/** Every RCPT TO and DATA the server saw, accepted or not. */
+const seen: { stage: 'rcpt' | 'data'; to: string; accepted: boolean }[] = [];
+/** Recipients whose next RCPT or DATA is refused once, with the given SMTP reply code. */
+const refuseOnce = new Map<string, { stage: 'rcpt' | 'data'; code: number }>();
+
+function smtpError(message: string, code: number) {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+const smtp = new SMTPServer({
+  authOptional: true,
+  disabledCommands: ['STARTTLS', 'AUTH'],
+  logger: false,
+  onRcptTo(address, _session, cb) {
+    const rule = refuseOnce.get(address.address);
+    if (rule?.stage === 'rcpt') {
+      refuseOnce.delete(address.address);
+      seen.push({ stage: 'rcpt', to: address.address, accepted: false });
+      return cb(smtpError('Mailbox temporarily unavailable', rule.code));
+    }
+    seen.push({ stage: 'rcpt', to: address.address, accepted: true });
+    cb();
+  },
+  onData(stream: SMTPServerDataStream, session: SMTPServerSession, cb) {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const to = session.envelope.rcptTo.map((r) => r.address);
+      const rule = to.map((a) => refuseOnce.get(a)).find((r) => r?.stage === 'data');
+      if (rule) {
+        to.forEach((a) => refuseOnce.delete(a));
+        to.forEach((a) => seen.push({ stage: 'data', to: a, accepted: false }));
+        return cb(smtpError('Message refused', rule.code));
+      }
+      to.forEach((a) => seen.push({ stage: 'data', to: a, accepted: true }));
+      const raw = Buffer.concat(chunks);
+      simpleParser(raw).then((mail) => {
+        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw, mail });
+        cb();
+      }, cb);
+    });
+  },
+});
+let smtpUrl = '';
+
+const mailsTo = (address: string) => received.filter((m) => m.to.includes(address));
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+});
+afterAll(async () => { await new Promise<void>((resolve) => smtp.close(resolve)); });
+
+// ---------- driving a dossier to completion ----------
+
+async function upload(h: Harness, pdf: Buffer): Promise<UploadedFile> {
+  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
+  fs.writeFileSync(tmpPath, pdf);
+  return { tmpPath, fileName: 'scan.pdf', sha256: sha256(pdf), size: pdf.length };
+}
+
+async function completedDossier(h: Harness, applicant: { applicantKind: string } & Record<string, string>, pages = 2) {
+  const [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u))) as Actor[];
+  const d = await h.service.create(canbo, { documentType: 'GKS', ...applicant }, await upload(h, await makePdf(pages)), crypto.randomUUID());
+  await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
+  const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', h.agencyCode).orderBy('id').executeTakeFirstOrThrow();
+  const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
+  expect(sealed.status).toBe('completed');
+  return { sealed, deliver: () => h.service.act(vanthu, d.code, 'deliver', {}, crypto.randomUUID()) };
+}
+
+async function emailDelivery(h: Harness, code: string) {
+  return h.db.selectFrom('deliveries').selectAll().where('dossier_code', '=', code).where('channel', '=', 'email').executeTakeFirstOrThrow();
+}
+
+/** Waits for the dossier's workflow to finish, then a little more, so a stray retry would have shown up. */
+async function settled(h: Harness, code: string) {
+  const result = await h.client.workflow.getHandle(workflowIdFor(code)).result();
+  expect(result.delivery).not.toBeNull();
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+// =====================================================================================================
+
+describe('e-copy attached to the e-mail', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await createHarness({ env: { SMTP_URL: smtpUrl } }); });
+  afterAll(async () => { await h?.close(); });
+
+  it('sends exactly one message to the applicant, naming the dossier, with the sealed PDF attached byte for byte', async () => {
+    const before = received.length;
+    const { sealed, deliver } = await completedDossier(h, { applicantKind: 'citizen', idNumber: '151804051' });
+    const delivered = await deliver();
+    expect(delivered.delivery).toMatchObject({ email: 'nguyenthithu@example.vn', portal: true });
+    await settled(h, sealed.code);
+
+    expect(received.length - before).toBe(1);
+    const m = received[received.length - 1];
+    expect(m.to).toEqual(['nguyenthithu@example.vn']);
+    expect(m.mail.to && !Array.isArray(m.mail.to) ? m.mail.to.value.map((a) => a.address) : []).toEqual(['nguyenthithu@example.vn']);
+    expect(m.mail.subject).toContain(sealed.code);
+    expect(m.mail.subject).toContain('Giấy khai sinh');
+    expect(m.mail.text).toContain('Nguyễn Thị Thu');
+    expect(m.mail.text).toContain(`Số chứng thực: ${sealed.certificationNumber}`);
+
+    expect(m.mail.attachments).toHaveLength(1);
+    const att = m.mail.attachments[0];
+    expect(att.contentType).toBe('application/pdf');
+    expect(att.filename).toBe(`ban-sao-dien-tu-${sealed.code}.pdf`);
+    expect(sha256(att.content)).toBe(sealed.sealedPdf!.sha256);
+    const stored = fs.readFileSync(path.join(h.config.dataDir, 'files', sealed.sealedPdf!.sha256.slice(0, 2), sealed.sealedPdf!.sha256));
+    expect(att.content.equals(stored)).toBe(true);
+
+    const row = await emailDelivery(h, sealed.code);
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, address: 'nguyenthithu@example.vn', error: null });
+    expect(row.message_id).toBe(m.mail.messageId);
+    // Nothing went to the local outbox: the SMTP server was used.
+    expect(fs.existsSync(path.join(h.config.dataDir, 'outbox'))).toBe(false);
+  });
+
+  for (const refusal of [{ stage: 'rcpt', code: 451 }, { stage: 'data', code: 554 }] as const) {
+    it(`retries after the server refuses the first attempt at ${refusal.stage.toUpperCase()} (${refusal.code}), and delivers once`, async () => {
+      const email = `thu-lai-${refusal.stage}@example.vn`;
+      const { sealed, deliver } = await completedDossier(h, { applicantKind: 'no_account', fullName: 'Võ Thị Lài', email });
+      refuseOnce.set(email, refusal);
+      const delivered = await deliver();
+      expect(delivered.delivery).toMatchObject({ email, portal: false });
+      await settled(h, sealed.code);
+
+      // The first attempt really was refused, and the second went through.
+      expect(refuseOnce.has(email)).toBe(false);
+      const tries = seen.filter((s) => s.to === email && s.stage === refusal.stage);
+      expect(tries.map((t) => t.accepted)).toEqual([false, true]);
+      const mails = mailsTo(email);
+      expect(mails).toHaveLength(1);
+      expect(mails[0].mail.subject).toContain(sealed.code);
+      expect(sha256(mails[0].mail.attachments[0].content)).toBe(sealed.sealedPdf!.sha256);
+
+      const row = await emailDelivery(h, sealed.code);
+      expect(row.status).toBe('sent');
+      expect(row.attempts).toBeGreaterThanOrEqual(2);
+      expect(row.message_id).toBe(mails[0].mail.messageId);
+    });
+  }
+});
+
+// =====================================================================================================
+
+describe('e-copy larger than MAX_ATTACHMENT_BYTES', () => {
+  let h: Harness;
+  const publicUrl = 'https://chungthuc.example.vn';
+  beforeAll(async () => { h = await createHarness({ env: { SMTP_URL: smtpUrl, MAX_ATTACHMENT_BYTES: '1000', PUBLIC_URL: publicUrl } }); });
+  afterAll(async () => { await h?.close(); });
+
+  it('is sent as a link to the web app, which serves the PDF; unknown and expired links are 404', async () => {
+    const email = 'lien-ket@example.vn';
+    const { sealed, deliver } = await completedDossier(h, { applicantKind: 'no_account', fullName: 'Đặng Văn Liên', email }, 3);
+    expect(sealed.sealedPdf!.size).toBeGreaterThan(1000);
+    await deliver();
+    await settled(h, sealed.code);
+
+    const mails = mailsTo(email);
+    expect(mails).toHaveLength(1);
+    const m = mails[0].mail;
+    expect(m.subject).toContain(sealed.code);
+    expect(m.attachments).toHaveLength(0);
+    const link = new RegExp(`${publicUrl.replace(/[.]/g, '\\.')}/tai-ve/([A-Za-z0-9_-]{20,})`).exec(m.text ?? '');
+    expect(link, `a download link in: ${m.text}`).not.toBeNull();
+    const token = link![1];
+
+    const res = await fetch(`${h.baseUrl}/tai-ve/${token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/pdf/);
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(sha256(pdf)).toBe(sealed.sealedPdf!.sha256);
+    expect((await emailDelivery(h, sealed.code)).status).toBe('sent');
+
+    const unknown = await fetch(`${h.baseUrl}/tai-ve/${crypto.randomBytes(32).toString('base64url')}`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).not.toMatch(/pdf/);
+
+    await h.db.updateTable('download_links').set({ expires_at: new Date(Date.now() - 1000) }).where('token', '=', token).execute();
+    const expired = await fetch(`${h.baseUrl}/tai-ve/${token}`);
+    expect(expired.status).toBe(404);
+  });
+});
