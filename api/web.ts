@@ -9,7 +9,7 @@ import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../do
 import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import type { AppDeps } from './app.js';
 import { dossierProgress } from './progress.js';
-import { parseMultipart, UploadRefused } from './upload.js';
+import { discard, parseMultipart, UploadRefused } from './upload.js';
 import { registerBookWorkbook } from './register-export.js';
 
 interface MenuItem { href: string; label: string }
@@ -123,7 +123,7 @@ export function webRoutes(deps: AppDeps) {
       const parsed = await parseMultipart(req, deps.storage);
       fields = parsed.fields;
       if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
-        parsed.file && (await import('./upload.js')).discard(parsed.file);
+        await discard(parsed.file);
         throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
       }
       const withAccount = fields.applicantMode !== 'no_account';
@@ -239,7 +239,7 @@ export function webRoutes(deps: AppDeps) {
     try {
       const { fields, file } = await parseMultipart(req, deps.storage);
       if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
-        if (file) await (await import('./upload.js')).discard(file);
+        await discard(file);
         throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
       }
       await dossiers.act(actor(res), code, 'resubmit', {}, fields._key ?? '', file);
