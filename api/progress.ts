@@ -56,7 +56,7 @@ export async function dossierProgress(client: Client, code: string): Promise<Pro
       const type = scheduled.get(String(done.scheduledEventId)) ?? '';
       const result = decode(done.result?.payloads?.[0]);
       if (type === 'allocateCertificationNumber' && result) steps.push({ at, who: 'Hệ thống', what: `Cấp số chứng thực ${result.certificationNumber} trong sổ ${result.registerBookName}` });
-      else if (ACTIVITY_WORDS[type]) steps.push({ at, who: 'Hệ thống', what: ACTIVITY_WORDS[type].replace('Hệ thống: ', '') });
+      else if (ACTIVITY_WORDS[type]) steps.push({ at, who: 'Hệ thống', what: ACTIVITY_WORDS[type].replace('Hệ thống: đã', 'Đã') });
     }
     const failed = ev.activityTaskFailedEventAttributes;
     if (failed) {

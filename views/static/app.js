@@ -1,7 +1,8 @@
 // Upload progress for scans (htmx reports XHR upload progress), and a guard against double submits.
 document.addEventListener('htmx:xhr:progress', function (e) {
-  var form = e.target.closest && e.target.closest('form');
-  if (!form) return;
+  // Only a form's own submission uploads; a button's htmx request inside the form (account search) does not.
+  var form = e.target;
+  if (!form || form.tagName !== 'FORM') return;
   var bar = form.querySelector('progress');
   if (!bar || !e.detail.lengthComputable) return;
   bar.hidden = false;
