@@ -32,6 +32,15 @@ const timeOf = (t: any): string => {
   return new Date(s * 1000 + Math.floor(ns / 1e6)).toISOString();
 };
 
+/** The same steps from the audit trail, for a dossier whose workflow history has passed Temporal's retention. */
+export function progressFromEvents(events: { at: Date | string; action: string; actor: string; actor_name: string; note: string | null }[]): ProgressStep[] {
+  return events.map((e) => ({
+    at: new Date(e.at).toISOString(),
+    who: `${e.actor_name} (${e.actor})`,
+    what: (ACTION_WORDS[e.action]?.({ reason: e.note ?? '', scan: e.note?.includes('scan') }) ?? e.action) + (e.action === 'seal' && e.note ? ` (${e.note})` : ''),
+  }));
+}
+
 export async function dossierProgress(client: Client, code: string): Promise<ProgressStep[]> {
   const history = await client.workflow.getHandle(workflowIdFor(code)).fetchHistory();
   const steps: ProgressStep[] = [];

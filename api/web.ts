@@ -8,7 +8,7 @@ import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
 import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import type { AppDeps } from './app.js';
-import { dossierProgress } from './progress.js';
+import { dossierProgress, progressFromEvents } from './progress.js';
 import { discard, parseMultipart, UploadRefused } from './upload.js';
 import { registerBookWorkbook } from './register-export.js';
 
@@ -207,7 +207,10 @@ export function webRoutes(deps: AppDeps) {
     try {
       const code = String(req.params.code);
       await dossiers.row(actor(res), code);
-      const steps = await dossierProgress(deps.temporal, code);
+      const steps = await dossierProgress(deps.temporal, code).catch(async (e) => {
+        if (e?.name !== 'WorkflowNotFoundError' && !/not found/i.test(String(e?.message))) throw e;
+        return progressFromEvents(await dossiers.events(actor(res), code));
+      });
       res.render('progress.njk', { title: 'Xem tiến trình', code, steps });
     } catch (e) { next(e); }
   });

@@ -7,6 +7,7 @@ import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js'
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import type { UploadedFile } from '../api/upload.js';
+import { dossierProgress, progressFromEvents } from '../api/progress.js';
 import { getStateQuery, signUpdate, workflowIdFor } from './messages.js';
 import crypto from 'node:crypto';
 
@@ -145,6 +146,11 @@ describe('dossier workflow', () => {
     }
     const view = await h.service.get(canbo, d.code);
     expect(view).toEqual(done);
+    // "Xem tiến trình" then reads the audit trail instead of the history.
+    const gone = await dossierProgress(h.client, d.code).then(() => null, (e) => e as Error);
+    expect(gone?.message).toMatch(/not found/i);
+    const steps = progressFromEvents(await h.service.events(canbo, d.code));
+    expect(steps.map((s) => s.what)).toEqual(['Tạo hồ sơ và trình lãnh đạo ký', 'Trả lại hồ sơ cho cán bộ tư pháp. Lý do: Bản scan không rõ', 'Hủy hồ sơ. Lý do: Hủy theo yêu cầu']);
     expect((await refusal(h.service.act(canbo, d.code, 'resubmit', {}, 'g3'))).code).toBe('wrong_state');
   });
 
