@@ -54,6 +54,15 @@ export interface Database {
     download_token: string; created_at: Generated<Timestamp>; read_at: Timestamp | null;
   };
   download_links: { token: string; dossier_code: string; file_sha256: string; expires_at: Timestamp };
+  images: {
+    kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number;
+    uploaded_by: string; uploaded_at: Generated<Timestamp>;
+  };
+  delivery_attempts: {
+    id: Generated<number>; attempt_key: string; dossier_code: string; channel: 'email' | 'portal'; address: string;
+    status: 'pending' | 'sent' | 'failed'; error: string | null; tries: Generated<number>; requested_by: string;
+    created_at: Generated<Timestamp>; updated_at: Generated<Timestamp>;
+  };
 }
 
 export type Db = Kysely<Database>;

@@ -1,9 +1,11 @@
 // The explicit, ordered list of migrations (a directory scan breaks once code is bundled).
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './20261127_001_initial.js';
+import * as m002 from './20261127_002_office.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
+  '20261127_002_office': m002,
 };
 
 export const migrationProvider: MigrationProvider = {
