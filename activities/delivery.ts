@@ -1,6 +1,8 @@
-// Delivers the e-copy: by e-mail (attached, or an expiring link when large) and to the portal inbox when the
-// applicant has a portal account. Each channel is recorded in `deliveries`; a channel already sent is skipped,
-// so a retry never mails twice.
+// Delivers the e-copy: to the portal inbox when the applicant has a portal account, and by e-mail (attached,
+// or an expiring link when large). Every e-mail attempt is a row in `delivery_attempts`, keyed by the request,
+// so a retried activity updates its own row and never mails twice once sent; `deliveries` keeps the latest
+// state per channel for the re-send screen.
+import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import { vnDate } from '../domain/dates.js';
 import type { DossierView } from '../workflows/messages.js';
@@ -8,25 +10,39 @@ import type { ActivityDeps } from './deps.js';
 
 const LINK_DAYS = 30;
 
+export interface DeliverInput {
+  dossier: DossierView;
+  /** One key per delivery request: retries of the same request share it. */
+  attemptKey: string;
+  requestedBy: string;
+  /** A re-send goes by e-mail only. */
+  emailOnly?: boolean;
+}
+
 export function deliveryActivities(deps: ActivityDeps) {
   const { db } = deps;
 
-  async function alreadySent(code: string, channel: 'email' | 'portal') {
-    const row = await db.selectFrom('deliveries').select('status').where('dossier_code', '=', code).where('channel', '=', channel).executeTakeFirst();
-    return row?.status === 'sent';
-  }
-
-  async function mark(code: string, channel: 'email' | 'portal', address: string, status: 'pending' | 'sent' | 'failed', extra: { error?: string; messageId?: string } = {}) {
-    const values = { status, error: extra.error ?? null, message_id: extra.messageId ?? null, sent_at: status === 'sent' ? new Date() : null };
-    await db.insertInto('deliveries').values({ dossier_code: code, channel, address, attempts: status === 'pending' ? 1 : 0, ...values })
+  async function summary(code: string, channel: 'email' | 'portal', address: string, status: 'pending' | 'sent' | 'failed', extra: { error?: string | null; messageId?: string | null; countAttempt?: boolean } = {}) {
+    const values = { status, address, error: extra.error ?? null, message_id: extra.messageId ?? null, sent_at: status === 'sent' ? new Date() : null };
+    await db.insertInto('deliveries').values({ dossier_code: code, channel, attempts: extra.countAttempt ? 1 : 0, ...values })
       .onConflict((oc) => oc.columns(['dossier_code', 'channel']).doUpdateSet((eb) => ({
-        ...values, address,
-        attempts: status === 'pending' ? eb('deliveries.attempts', '+', 1) : eb.ref('deliveries.attempts'),
+        ...values,
+        attempts: extra.countAttempt ? eb('deliveries.attempts', '+', 1) : eb.ref('deliveries.attempts'),
       }))).execute();
   }
 
+  async function attempt(key: string, code: string, channel: 'email' | 'portal', address: string, requestedBy: string) {
+    const row = await db.insertInto('delivery_attempts').values({ attempt_key: key, dossier_code: code, channel, address, status: 'pending', tries: 1, requested_by: requestedBy })
+      .onConflict((oc) => oc.column('attempt_key').doUpdateSet((eb) => ({ tries: eb('delivery_attempts.tries', '+', 1), updated_at: sql`now()` })))
+      .returning(['id', 'status']).executeTakeFirstOrThrow();
+    return row;
+  }
+
+  const finish = (id: number, status: 'sent' | 'failed', error: string | null = null) =>
+    db.updateTable('delivery_attempts').set({ status, error, updated_at: sql`now()` }).where('id', '=', id).execute();
+
   return {
-    async deliverDossier({ dossier: d }: { dossier: DossierView }): Promise<{ at: string; email: string | null; portal: boolean }> {
+    async deliverDossier({ dossier: d, attemptKey, requestedBy, emailOnly }: DeliverInput): Promise<{ at: string; email: string | null; portal: boolean }> {
       if (!d.sealedPdf) throw new Error('no sealed e-copy to deliver');
       const sealed = d.sealedPdf;
       const fileName = `ban-sao-dien-tu-${d.code}.pdf`;
@@ -39,39 +55,47 @@ export function deliveryActivities(deps: ActivityDeps) {
         'Bản sao điện tử có giá trị sử dụng thay cho bản chính trong các giao dịch (Nghị định 23/2015/NĐ-CP, Nghị định 45/2020/NĐ-CP).',
       ];
 
-      if (d.applicant.email && !(await alreadySent(d.code, 'email'))) {
-        await mark(d.code, 'email', d.applicant.email, 'pending');
-        try {
-          let attachments: { filename: string; content: Buffer; contentType: string }[] = [];
-          let text = intro.join('\n');
-          if (sealed.size <= deps.maxAttachmentBytes) {
-            attachments = [{ filename: fileName, content: await deps.storage.get(sealed.sha256), contentType: 'application/pdf' }];
-            text += '\n\nBản sao điện tử được đính kèm thư này.';
-          } else {
-            const token = crypto.randomBytes(32).toString('base64url');
-            await db.insertInto('download_links').values({ token, dossier_code: d.code, file_sha256: sealed.sha256, expires_at: new Date(Date.now() + LINK_DAYS * 86400_000) }).execute();
-            text += `\n\nTải bản sao điện tử (liên kết có hiệu lực ${LINK_DAYS} ngày): ${deps.publicUrl}/tai-ve/${token}`;
-          }
-          const { messageId } = await deps.mailer.send({ to: d.applicant.email, subject, text, attachments });
-          await mark(d.code, 'email', d.applicant.email, 'sent', { messageId });
-        } catch (e) {
-          await mark(d.code, 'email', d.applicant.email, 'failed', { error: String((e as Error).message ?? e).slice(0, 500) });
-          throw e; // the workflow retries with backoff
-        }
+      // The portal inbox first: it cannot be refused by a remote server.
+      let portal = false;
+      if (d.applicant.accountUsername && !emailOnly) {
+        portal = true;
+        await db.insertInto('portal_inbox').values({
+          account_username: d.applicant.accountUsername, dossier_code: d.code, title: subject, body: intro.join('\n'),
+          file_sha256: sealed.sha256, download_token: crypto.randomBytes(32).toString('base64url'),
+        }).onConflict((oc) => oc.columns(['account_username', 'dossier_code']).doNothing()).execute();
+        const a = await attempt(`${attemptKey}:portal`, d.code, 'portal', d.applicant.accountUsername, requestedBy);
+        await finish(a.id, 'sent');
+        await summary(d.code, 'portal', d.applicant.accountUsername, 'sent', { countAttempt: a.status !== 'sent' });
       }
 
-      let portal = false;
-      if (d.applicant.accountUsername) {
-        portal = true;
-        if (!(await alreadySent(d.code, 'portal'))) {
-          await db.insertInto('portal_inbox').values({
-            account_username: d.applicant.accountUsername, dossier_code: d.code, title: subject, body: intro.join('\n'),
-            file_sha256: sealed.sha256, download_token: crypto.randomBytes(32).toString('base64url'),
-          }).onConflict((oc) => oc.columns(['account_username', 'dossier_code']).doNothing()).execute();
-          await mark(d.code, 'portal', d.applicant.accountUsername, 'sent');
+      const to = d.applicant.email;
+      if (to) {
+        const a = await attempt(`${attemptKey}:email`, d.code, 'email', to, requestedBy);
+        if (a.status !== 'sent') {
+          await summary(d.code, 'email', to, 'pending', { countAttempt: true });
+          try {
+            let attachments: { filename: string; content: Buffer; contentType: string }[] = [];
+            let text = intro.join('\n');
+            if (sealed.size <= deps.maxAttachmentBytes) {
+              attachments = [{ filename: fileName, content: await deps.storage.get(sealed.sha256), contentType: 'application/pdf' }];
+              text += '\n\nBản sao điện tử được đính kèm thư này.';
+            } else {
+              const token = crypto.randomBytes(32).toString('base64url');
+              await db.insertInto('download_links').values({ token, dossier_code: d.code, file_sha256: sealed.sha256, expires_at: new Date(Date.now() + LINK_DAYS * 86400_000) }).execute();
+              text += `\n\nTải bản sao điện tử (liên kết có hiệu lực ${LINK_DAYS} ngày): ${deps.publicUrl}/tai-ve/${token}`;
+            }
+            const { messageId } = await deps.mailer.send({ to, subject, text, attachments });
+            await finish(a.id, 'sent');
+            await summary(d.code, 'email', to, 'sent', { messageId });
+          } catch (e) {
+            const reason = String((e as Error).message ?? e).slice(0, 500);
+            await finish(a.id, 'failed', reason);
+            await summary(d.code, 'email', to, 'failed', { error: reason });
+            throw e; // the workflow retries with backoff
+          }
         }
       }
-      return { at: new Date().toISOString(), email: d.applicant.email, portal };
+      return { at: new Date().toISOString(), email: to, portal };
     },
   };
 }

@@ -31,7 +31,7 @@ export function readModelActivities({ db }: Pick<ActivityDeps, 'db'>) {
           document_type_name: s.documentType.name, copies: s.copies, page_count: s.pageCount, fee: s.fee,
           certification_number: s.certificationNumber, register_book_id: s.registerBook?.id ?? null,
           return_reason: s.returnReason, created_by: s.createdBy.username, created_at: s.createdAt, updated_at: e.at,
-          delivered_at: s.delivery?.at ?? null, due_date: s.dueDate, snapshot: JSON.stringify(s), event_seq: e.seq,
+          delivered_at: s.history.find((h) => h.action === 'delivered')?.at ?? null, due_date: s.dueDate, snapshot: JSON.stringify(s), event_seq: e.seq,
         };
         await tx.insertInto('dossiers').values({ code: s.code, ...row })
           .onConflict((oc) => oc.column('code').doUpdateSet(row).where('dossiers.event_seq', '<', e.seq))

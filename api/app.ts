@@ -37,7 +37,7 @@ export interface AppDeps {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
-  const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue), throttle: new LoginThrottle() };
+  const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow), throttle: new LoginThrottle() };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

@@ -11,10 +11,10 @@ import { DomainError, type ErrorCode } from '../domain/errors.js';
 import { dossierFee } from '../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../domain/ids.js';
 import { checkAction, type Action } from '../domain/rules.js';
-import type { Actor, Applicant, ApplicantKind, DossierInput, DossierStatus, FileRef } from '../domain/types.js';
+import type { Actor, Applicant, ApplicantKind, DossierInput, DossierStatus, FileRef, WorkflowOptions } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
 import {
-  cancelUpdate, deliverUpdate, getStateQuery, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
+  cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
   TASK_QUEUE, workflowIdFor, type DossierView,
 } from '../workflows/messages.js';
 import { discard, type UploadedFile } from './upload.js';
@@ -44,7 +44,13 @@ export interface ListFilter {
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 export class DossierService {
-  constructor(private readonly db: Db, private readonly temporal: Client, private readonly storage: FileStorage, private readonly taskQueue = TASK_QUEUE) {}
+  constructor(
+    private readonly db: Db,
+    private readonly temporal: Client,
+    private readonly storage: FileStorage,
+    private readonly taskQueue = TASK_QUEUE,
+    private readonly workflowOptions?: WorkflowOptions,
+  ) {}
 
   /** Finds a portal account by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */
   async findAccount(idNumber: string) {
@@ -150,6 +156,7 @@ export class DossierService {
         code, agencyCode: agency.code, agencyName: agency.name, applicant, documentType, copies, pageCount,
         fee: dossierFee(pageCount, copies), scan, appointmentCode: str(input.appointmentCode) || null,
         createdBy: { username: actor.username, fullName: actor.fullName }, createdAt: new Date().toISOString(),
+        ...(this.workflowOptions ? { options: this.workflowOptions } : {}),
       };
       const handle = await this.temporal.workflow.start('dossierWorkflow', {
         taskQueue: this.taskQueue, workflowId: workflowIdFor(code), args: [dossier],
@@ -203,7 +210,7 @@ export class DossierService {
       // A finished workflow takes no more updates: explain from the read model, in the same words.
       // (Only when the workflow itself is gone: a refusal such as "no such register book" is passed on as is.)
       if (e instanceof WorkflowGone) {
-        checkAction({ status: row.status as DossierStatus, agencyCode: row.agency_code, busy: false, delivery: row.delivered_at ? { at: '', email: null, portal: false } : null }, action, actor);
+        checkAction({ status: row.status as DossierStatus, agencyCode: row.agency_code, busy: false, delivery: row.delivered_at ? { status: 'sent', at: '', email: null, portal: false, error: null, requests: 1 } : null }, action, actor);
         throw new DomainError('wrong_state', 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.');
       }
       throw e;
@@ -222,6 +229,11 @@ export class DossierService {
         return this.update(wid, signUpdate, { actor }, updateId);
       case 'deliver':
         return this.update(wid, deliverUpdate, { actor }, updateId);
+      case 'resend': {
+        const email = str(args.email);
+        if (email && !isEmail(email)) throw new DomainError('validation', 'Địa chỉ email không hợp lệ.', 'email');
+        return this.update(wid, resendUpdate, { actor, email: email || null }, updateId);
+      }
       case 'seal': {
         const id = Number(str(String(args.registerBookId ?? '')));
         if (!Number.isInteger(id) || id <= 0) throw new DomainError('validation', 'Vui lòng chọn sổ chứng thực.', 'registerBookId');

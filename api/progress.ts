@@ -12,6 +12,9 @@ const ACTION_WORDS: Record<string, (a: Record<string, any>) => string> = {
   sign: () => 'Ký số bản sao (lãnh đạo)',
   seal: () => 'Cấp số chứng thực và đóng dấu cơ quan',
   deliver: () => 'Hoàn thành và chuyển bản chứng thực điện tử tới người yêu cầu',
+  resend: (a) => `Gửi lại bản sao điện tử qua email${a.email ? ` tới địa chỉ đã sửa ${a.email}` : ''}`,
+  delivered: (a) => `Đã gửi bản sao điện tử (${a.reason ?? ''})`,
+  deliveryFailed: (a) => `Gửi bản sao điện tử không thành công sau nhiều lần thử: ${a.reason ?? ''}`,
 };
 
 const ACTIVITY_WORDS: Record<string, string> = {

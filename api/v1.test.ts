@@ -352,8 +352,14 @@ describe('the full lifecycle through the API', () => {
     expect(delivered.body.status).toBe('completed');
     expect(delivered.body.delivery).toMatchObject({ email: 'nguyenthithu@example.vn', portal: true });
 
-    const got = await call('canbo', 'GET', `/dossiers/${encodeURIComponent(code)}`);
-    expect(got.body.history.map((e: { action: string }) => e.action)).toEqual(['submit', 'sign', 'seal', 'deliver']);
+    // The workflow sends after answering: wait for the delivery to be done.
+    let got = await call('canbo', 'GET', `/dossiers/${encodeURIComponent(code)}`);
+    for (let i = 0; i < 200 && got.body.delivery?.status === 'pending'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = await call('canbo', 'GET', `/dossiers/${encodeURIComponent(code)}`);
+    }
+    expect(got.body.delivery.status).toBe('sent');
+    expect(got.body.history.map((e: { action: string }) => e.action)).toEqual(['submit', 'sign', 'seal', 'deliver', 'delivered']);
     expect(got.body.certificationNumber).toBe(`${book.current_number}/ĐT`);
     expect((await call('canbo', 'GET', `/dossiers?${new URLSearchParams({ code, status: 'completed' })}`)).body.items[0].certificationNumber).toBe(`${book.current_number}/ĐT`);
 

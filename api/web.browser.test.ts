@@ -281,8 +281,11 @@ describe('screens in Chromium', () => {
     const pdfHref = await vanthu.getByRole('link', { name: 'Mở tệp PDF trong cửa sổ mới' }).getAttribute('href');
     await click(vanthu.getByTestId('deliver'));
     await flash(vanthu, `Đã hoàn thành và chuyển bản CTĐT của hồ sơ ${code}`);
+    // The workflow sends right after answering; give it a moment.
     const outbox = path.join(h.config.dataDir, 'outbox');
-    const mails = fs.readdirSync(outbox).filter((f) => f.endsWith('.eml'));
+    const eml = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')) : []);
+    for (let i = 0; i < 100 && eml().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const mails = eml();
     expect(mails.length, 'the e-copy was mailed to the outbox').toBe(1);
     expect(fs.statSync(path.join(outbox, mails[0])).size).toBeGreaterThan(1000);
 

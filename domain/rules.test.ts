@@ -30,7 +30,7 @@ describe('who may do what, when', () => {
     expect(refusal(() => checkAction(state('awaiting_seal'), 'seal', all))).toBeNull();
   });
   it('delivers once', () => {
-    expect(refusal(() => checkAction({ ...state('completed'), delivery: { at: 'x', email: null, portal: true } }, 'deliver', actor(['sealer'])))).toBe('wrong_state');
+    expect(refusal(() => checkAction({ ...state('completed'), delivery: { status: 'sent' as const, at: 'x', email: null, portal: true, error: null, requests: 1 } }, 'deliver', actor(['sealer'])))).toBe('wrong_state');
   });
   it('reasons are required, in Vietnamese', () => {
     expect(() => checkReason('', 'lý do trả lại')).toThrow(/Vui lòng nhập lý do trả lại/);

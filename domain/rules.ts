@@ -2,7 +2,7 @@
 import type { Actor, DossierState, DossierStatus, Role } from './types.js';
 import { DomainError } from './errors.js';
 
-export type Action = 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver';
+export type Action = 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend';
 
 export const ACTION_RULES: Record<Action, { role: Role; from: DossierStatus[] }> = {
   submit: { role: 'creator', from: ['draft'] },
@@ -12,6 +12,7 @@ export const ACTION_RULES: Record<Action, { role: Role; from: DossierStatus[] }>
   sign: { role: 'signer', from: ['awaiting_signature'] },
   seal: { role: 'sealer', from: ['awaiting_seal'] },
   deliver: { role: 'sealer', from: ['completed'] },
+  resend: { role: 'sealer', from: ['completed'] },
 };
 
 const ROLE_LABELS: Record<Role, string> = {
@@ -51,6 +52,12 @@ export function checkAction(state: Pick<DossierState, 'status' | 'agencyCode' | 
   }
   if (action === 'deliver' && state.delivery) {
     throw new DomainError('wrong_state', 'Bản sao điện tử đã được chuyển tới người yêu cầu.');
+  }
+  if (action === 'resend' && !state.delivery) {
+    throw new DomainError('wrong_state', 'Hồ sơ chưa được hoàn thành và chuyển bản CTĐT; chưa thể gửi lại.');
+  }
+  if (action === 'resend' && state.delivery?.status === 'pending') {
+    throw new DomainError('busy', 'Bản sao điện tử đang được gửi, vui lòng chờ kết quả trước khi gửi lại.');
   }
 }
 

@@ -31,11 +31,29 @@ export interface FileRef {
 
 export interface HistoryEntry {
   at: string; // ISO instant
-  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver';
+  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend' | 'delivered' | 'deliveryFailed';
   actor: string; // username
   actorName: string;
   status: DossierStatus;
   note?: string;
+}
+
+export interface Delivery {
+  status: 'pending' | 'sent' | 'failed';
+  at: string;
+  email: string | null;
+  portal: boolean;
+  error: string | null;
+  /** How many delivery requests (first delivery and re-sends) have been made. */
+  requests: number;
+}
+
+/** Per-deployment settings the workflow needs, fixed when the dossier starts. */
+export interface WorkflowOptions {
+  /** How long a delivered dossier's workflow stays open for re-sends, e.g. '30 days'. */
+  redeliveryWindow: string;
+  deliveryAttempts: number;
+  deliveryInitialInterval: string;
 }
 
 export interface DossierInput {
@@ -51,6 +69,7 @@ export interface DossierInput {
   appointmentCode: string | null;
   createdBy: { username: string; fullName: string };
   createdAt: string;
+  options?: WorkflowOptions;
 }
 
 export interface DossierState extends DossierInput {
@@ -66,7 +85,8 @@ export interface DossierState extends DossierInput {
   sealedPdf: FileRef | null;
   certificationNumber: string | null;
   registerBook: { id: number; name: string } | null;
-  delivery: { at: string; email: string | null; portal: boolean } | null;
+  /** The latest delivery: requested (pending), sent, or failed after the workflow's retries. */
+  delivery: Delivery | null;
   history: HistoryEntry[];
 }
 

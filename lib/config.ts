@@ -1,5 +1,6 @@
 // Configuration from the environment. Only the composition roots (worker.ts, server.ts, scripts) call this.
 import path from 'node:path';
+import type { WorkflowOptions } from '../domain/types.js';
 
 export interface Config {
   mode: 'demo' | 'production';
@@ -15,6 +16,7 @@ export interface Config {
   sessionSecret: string;
   publicUrl: string;
   maxAttachmentBytes: number;
+  workflow: WorkflowOptions;
 }
 
 export const DEFAULT_SESSION_SECRET = 'demo-secret-not-for-production';
@@ -36,6 +38,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: env.SESSION_SECRET ?? DEFAULT_SESSION_SECRET,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     maxAttachmentBytes: Number(env.MAX_ATTACHMENT_BYTES ?? 10 * 1024 * 1024),
+    workflow: {
+      redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
+      deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),
+      deliveryInitialInterval: env.DELIVERY_BACKOFF ?? '2 seconds',
+    },
   };
   if (mode === 'production') {
     const problems: string[] = [];

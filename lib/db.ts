@@ -9,12 +9,14 @@ pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1082, (v) => v);
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in by default. */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface Database {
   agencies: { code: string; name: string; portal_code: string; parent_code: string | null };
   users: {
     username: string; full_name: string; title: Generated<string>; password_hash: string; agency_code: string;
-    email: string | null; active: Generated<boolean>; created_at: Generated<Timestamp>;
+    email: string | null; active: Generated<boolean>; created_at: GeneratedTimestamp;
   };
   user_roles: { username: string; agency_code: string; role: string };
   portal_accounts: {
@@ -23,7 +25,7 @@ export interface Database {
   };
   document_types: { code: string; name: string; sort: Generated<number> };
   dossier_sequences: { agency_code: string; day: string; last: number };
-  create_requests: { idempotency_key: string; dossier_code: string; created_at: Generated<Timestamp> };
+  create_requests: { idempotency_key: string; dossier_code: string; created_at: GeneratedTimestamp };
   dossiers: {
     code: string; agency_code: string; status: string; applicant_kind: string; applicant_name: string;
     applicant_id_number: string | null; applicant_email: string | null; applicant_phone: string | null;
@@ -36,10 +38,10 @@ export interface Database {
     event_id: string; dossier_code: string; seq: number; action: string; actor: string; actor_name: string;
     status: string; note: string | null; at: Timestamp;
   };
-  dossier_files: { key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: Generated<Timestamp> };
+  dossier_files: { key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: GeneratedTimestamp };
   register_books: {
     id: Generated<number>; agency_code: string; name: string; start_number: number; current_number: number;
-    open_date: string; close_date: string; created_by: string; created_at: Generated<Timestamp>;
+    open_date: string; close_date: string; created_by: string; created_at: GeneratedTimestamp;
   };
   register_entries: {
     id: Generated<number>; register_book_id: number; number: number; certification_number: string; dossier_code: string;
@@ -47,21 +49,21 @@ export interface Database {
   };
   deliveries: {
     id: Generated<number>; dossier_code: string; channel: 'email' | 'portal'; address: string; status: 'pending' | 'sent' | 'failed';
-    error: string | null; message_id: string | null; attempts: Generated<number>; created_at: Generated<Timestamp>; sent_at: Timestamp | null;
+    error: string | null; message_id: string | null; attempts: Generated<number>; created_at: GeneratedTimestamp; sent_at: Timestamp | null;
   };
   portal_inbox: {
     id: Generated<number>; account_username: string; dossier_code: string; title: string; body: string; file_sha256: string;
-    download_token: string; created_at: Generated<Timestamp>; read_at: Timestamp | null;
+    download_token: string; created_at: GeneratedTimestamp; read_at: Timestamp | null;
   };
   download_links: { token: string; dossier_code: string; file_sha256: string; expires_at: Timestamp };
   images: {
     kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number;
-    uploaded_by: string; uploaded_at: Generated<Timestamp>;
+    uploaded_by: string; uploaded_at: GeneratedTimestamp;
   };
   delivery_attempts: {
     id: Generated<number>; attempt_key: string; dossier_code: string; channel: 'email' | 'portal'; address: string;
     status: 'pending' | 'sent' | 'failed'; error: string | null; tries: Generated<number>; requested_by: string;
-    created_at: Generated<Timestamp>; updated_at: Generated<Timestamp>;
+    created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp;
   };
 }
 

@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import type { UploadedFile } from '../api/upload.js';
@@ -50,16 +50,17 @@ describe('dossier workflow', () => {
     const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, 'k2');
     expect(sealed.status).toBe('completed');
     expect(sealed.certificationNumber).toBe(`${book.current_number}/ĐT`);
-    const delivered = await h.service.act(vanthu, d.code, 'deliver', {}, 'k3');
-    expect(delivered.delivery?.email).toBe('nguyenthithu@example.vn');
-    expect(delivered.delivery?.portal).toBe(true);
+    const requested = await h.service.act(vanthu, d.code, 'deliver', {}, 'k3');
+    expect(requested.delivery?.status).toBe('pending'); // answered at once; the workflow sends
+    const delivered = await waitForDelivery(h, vanthu, d.code);
+    expect(delivered.delivery).toMatchObject({ status: 'sent', email: 'nguyenthithu@example.vn', portal: true, requests: 1 });
 
     const row = await h.db.selectFrom('dossiers').selectAll().where('code', '=', d.code).executeTakeFirstOrThrow();
     expect(row.status).toBe('completed');
     expect(row.certification_number).toBe(sealed.certificationNumber);
     expect(row.delivered_at).not.toBeNull();
     const events = await h.db.selectFrom('dossier_events').select(['action', 'actor']).where('dossier_code', '=', d.code).orderBy('seq').execute();
-    expect(events.map((e) => e.action)).toEqual(['submit', 'sign', 'seal', 'deliver']);
+    expect(events.map((e) => e.action)).toEqual(['submit', 'sign', 'seal', 'deliver', 'delivered']);
     const inbox = await h.db.selectFrom('portal_inbox').selectAll().where('dossier_code', '=', d.code).execute();
     expect(inbox).toHaveLength(1);
     expect(inbox[0].file_sha256).toBe(sealed.sealedPdf!.sha256);

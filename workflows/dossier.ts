@@ -7,9 +7,10 @@ import type { createActivities } from '../activities/index.js';
 import { dueDate } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
-import type { Actor, DossierInput, DossierState } from '../domain/types.js';
+import { isEmail } from '../domain/ids.js';
+import type { Actor, DossierInput, DossierState, HistoryEntry, WorkflowOptions } from '../domain/types.js';
 import {
-  cancelUpdate, deliverUpdate, getStateQuery, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
+  cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
   submitUpdate, type DossierView,
 } from './messages.js';
 
@@ -23,10 +24,7 @@ const pdf = proxyActivities<Activities>({
   startToCloseTimeout: '3 minutes',
   retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['bad_file', 'validation'] },
 });
-const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6 },
-});
+const DEFAULT_OPTIONS: WorkflowOptions = { redeliveryWindow: '30 days', deliveryAttempts: 6, deliveryInitialInterval: '2 seconds' };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -40,6 +38,14 @@ function refuse(e: unknown): never {
 }
 
 export async function dossierWorkflow(input: DossierInput): Promise<DossierView> {
+  const options = { ...DEFAULT_OPTIONS, ...input.options };
+  // Sending mail is retried with backoff by the workflow; only after the last attempt is it shown as failed.
+  const delivery = proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { initialInterval: options.deliveryInitialInterval, backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: options.deliveryAttempts },
+  });
+  /** Delivery requests (the first "Hoàn thành và chuyển", then re-sends), carried out by the main loop. */
+  const requests: { by: Actor; email: string | null; emailOnly: boolean }[] = [];
   const state: DossierState = {
     ...input,
     status: 'draft',
@@ -66,6 +72,14 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
 
   /** Runs one human action: marks the dossier busy (so a concurrent action is refused), applies the change,
    * then records it in the read model and audit trail. A failure leaves the state as it was. */
+  /** Appends to the dossier's history and records it in the read model and audit trail. */
+  async function record(action: HistoryEntry['action'], who: { username: string; fullName: string }, note?: string) {
+    const at = new Date().toISOString();
+    state.history.push({ at, action, actor: who.username, actorName: who.fullName, status: state.status, note });
+    const seq = state.history.length;
+    await quick.recordEvent({ eventId: `${state.code}#${seq}`, seq, action, actor: who.username, actorName: who.fullName, note: note ?? null, at, state: view() });
+  }
+
   async function act(action: Action, actor: Actor, body: () => Promise<void>, note?: string | (() => string)): Promise<DossierView> {
     state.busy = true;
     const before = clone(state);
@@ -76,12 +90,8 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       state.busy = false;
       refuse(e);
     }
-    const at = new Date().toISOString();
-    const text = typeof note === 'function' ? note() : note;
-    state.history.push({ at, action, actor: actor.username, actorName: actor.fullName, status: state.status, note: text });
-    const seq = state.history.length;
     try {
-      await quick.recordEvent({ eventId: `${state.code}#${seq}`, seq, action, actor: actor.username, actorName: actor.fullName, note: text ?? null, at, state: view() });
+      await record(action, actor, typeof note === 'function' ? note() : note);
     } finally {
       state.busy = false;
     }
@@ -153,13 +163,49 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     },
   });
 
+  // "Hoàn thành và chuyển": queues the delivery and answers at once; the main loop sends, with retries.
   setHandler(deliverUpdate, ({ actor }) => act('deliver', actor, async () => {
-    const d = await delivery.deliverDossier({ dossier: view() });
-    state.delivery = d;
+    requests.push({ by: actor, email: null, emailOnly: false });
+    state.delivery = { status: 'pending', at: new Date().toISOString(), email: state.applicant.email, portal: Boolean(state.applicant.accountUsername), error: null, requests: 1 };
   }), { validator: ({ actor }) => guard('deliver', actor) });
 
-  // The dossier lives until it is cancelled, or completed and delivered; then every handler must finish.
-  await condition(() => state.status === 'cancelled' || (state.status === 'completed' && state.delivery !== null));
+  // "Gửi lại email": optionally to a corrected address.
+  setHandler(resendUpdate, ({ actor, email }) => {
+    const to = email?.trim() || null;
+    return act('resend', actor, async () => {
+      if (to) state.applicant = { ...state.applicant, email: to };
+      requests.push({ by: actor, email: state.applicant.email, emailOnly: true });
+      state.delivery = { ...state.delivery!, status: 'pending', email: state.applicant.email, error: null, requests: state.delivery!.requests + 1 };
+    }, to ? `Gửi lại tới ${to}` : `Gửi lại tới ${state.applicant.email ?? ''}`);
+  }, {
+    validator: ({ actor, email }) => {
+      guard('resend', actor);
+      const to = email?.trim();
+      if (to && !isEmail(to)) refuse(new DomainError('validation', 'Địa chỉ email không hợp lệ.'));
+      if (!to && !state.applicant.email) refuse(new DomainError('validation', 'Vui lòng nhập địa chỉ email để gửi lại bản sao điện tử.'));
+    },
+  });
+
+  await condition(() => state.status === 'cancelled' || state.status === 'completed');
+  if (state.status === 'completed') {
+    // Deliver, then stay open for re-sends until the redelivery window passes without a request.
+    for (;;) {
+      const waiting = () => requests.length > 0;
+      const more = state.delivery?.status === 'sent' ? await condition(waiting, options.redeliveryWindow) : (await condition(waiting), true);
+      if (!more) break;
+      const req = requests.shift()!;
+      const n = state.delivery?.requests ?? 1;
+      try {
+        const sent = await delivery.deliverDossier({ dossier: view(), attemptKey: `${state.code}:delivery:${n}`, requestedBy: req.by.username, emailOnly: req.emailOnly });
+        state.delivery = { status: 'sent', at: sent.at, email: sent.email, portal: sent.portal || Boolean(state.delivery?.portal), error: null, requests: n };
+        await record('delivered', { username: 'system', fullName: 'Hệ thống' }, [sent.email && `email ${sent.email}`, sent.portal && 'tài khoản DVCQG'].filter(Boolean).join(', '));
+      } catch (e) {
+        const reason = e instanceof ActivityFailure && e.cause ? e.cause.message : String((e as Error).message);
+        state.delivery = { ...state.delivery!, status: 'failed', error: reason };
+        await record('deliveryFailed', { username: 'system', fullName: 'Hệ thống' }, reason);
+      }
+    }
+  }
   await condition(allHandlersFinished);
   return view();
 }

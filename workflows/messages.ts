@@ -15,6 +15,7 @@ export const cancelUpdate = defineUpdate<DossierView, [ActionArgs & { reason: st
 export const signUpdate = defineUpdate<DossierView, [ActionArgs]>('sign');
 export const sealUpdate = defineUpdate<DossierView, [ActionArgs & { registerBookId: number }]>('seal');
 export const deliverUpdate = defineUpdate<DossierView, [ActionArgs]>('deliver');
+export const resendUpdate = defineUpdate<DossierView, [ActionArgs & { email?: string | null }]>('resend');
 export const getStateQuery = defineQuery<DossierView>('getState');
 
 export const TASK_QUEUE = 'dossiers';

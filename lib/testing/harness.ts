@@ -49,7 +49,7 @@ export async function createHarness(opts: { env?: Record<string, string>; web?: 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ctdt-${id}-`));
   const config = loadConfig({
     DATA_DIR: dataDir, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE: `dossiers-${id}`,
-    SESSION_SECRET: crypto.randomBytes(32).toString('hex'), ...opts.env,
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'), DELIVERY_BACKOFF: '100 milliseconds', DELIVERY_ATTEMPTS: '4', REDELIVERY_WINDOW: '3 seconds', ...opts.env,
   });
   const db = createDb(config.databaseUrl!, 60);
   await migrateToLatest(db);
@@ -64,7 +64,7 @@ export async function createHarness(opts: { env?: Record<string, string>; web?: 
   const worker = await createWorker(config, db, { connection: native });
   const running = worker.run();
   const storage = createLocalStorage(path.join(dataDir, 'files'));
-  const service = new DossierService(db, client, storage, config.taskQueue);
+  const service = new DossierService(db, client, storage, config.taskQueue, config.workflow);
 
   let server: http.Server | null = null;
   let baseUrl = '';
@@ -109,4 +109,18 @@ export async function makePdf(pages = 2, text = 'Giấy khai sinh'): Promise<Buf
     p.drawText(`${text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd')} - trang ${i + 1}`, { x: 50, y: 780, size: 16, font });
   }
   return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+/** Waits until the dossier's delivery reaches a final state (the workflow delivers after answering). */
+export async function waitForDelivery(h: Harness, actor: Actor, code: string, ms = 60_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await h.service.get(actor, code);
+    // Final in the workflow, and recorded in the read model's audit trail.
+    const recorded = await h.db.selectFrom('dossier_events').select('seq').where('dossier_code', '=', code)
+      .where('action', 'in', ['delivered', 'deliveryFailed']).where('seq', '=', v.history.length).executeTakeFirst();
+    if (v.delivery && v.delivery.status !== 'pending' && recorded) return v;
+    if (Date.now() > until) throw new Error(`delivery of ${code} still pending after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
