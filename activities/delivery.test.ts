@@ -10,7 +10,7 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadedFile } from '../api/upload.js';
 import type { Actor } from '../domain/types.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
 import { workflowIdFor } from '../workflows/messages.js';
 
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
@@ -23,6 +23,8 @@ const received: Received[] = [];
 const seen: { stage: 'rcpt' | 'data'; to: string; accepted: boolean }[] = [];
 /** Recipients whose next RCPT or DATA is refused once, with the given SMTP reply code. */
 const refuseOnce = new Map<string, { stage: 'rcpt' | 'data'; code: number }>();
+/** Recipients the server always refuses (a mailbox that does not exist). */
+const refuseAlways = new Set<string>();
 
 function smtpError(message: string, code: number) {
   return Object.assign(new Error(message), { responseCode: code });
@@ -33,6 +35,10 @@ const smtp = new SMTPServer({
   disabledCommands: ['STARTTLS', 'AUTH'],
   logger: false,
   onRcptTo(address, _session, cb) {
+    if (refuseAlways.has(address.address)) {
+      seen.push({ stage: 'rcpt', to: address.address, accepted: false });
+      return cb(smtpError('5.1.1 Mailbox does not exist', 550));
+    }
     const rule = refuseOnce.get(address.address);
     if (rule?.stage === 'rcpt') {
       refuseOnce.delete(address.address);
@@ -204,5 +210,85 @@ describe('e-copy larger than MAX_ATTACHMENT_BYTES', () => {
     await h.db.updateTable('download_links').set({ expires_at: new Date(Date.now() - 1000) }).where('token', '=', token).execute();
     const expired = await fetch(`${h.baseUrl}/tai-ve/${token}`);
     expect(expired.status).toBe(404);
+  });
+});
+
+// =====================================================================================================
+
+describe('Quản lý gửi lại email: a failed delivery, then a re-send to a corrected address', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await createHarness({ env: { SMTP_URL: smtpUrl, REDELIVERY_WINDOW: '1 minute' } }); });
+  afterAll(async () => { await h?.close(); });
+
+  async function login(username: string) {
+    const page = await fetch(`${h.baseUrl}/dang-nhap`);
+    let cookie = (page.headers.getSetCookie() ?? []).map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+    const res = await fetch(`${h.baseUrl}/dang-nhap`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, username, password: 'demo' }) });
+    cookie = (res.headers.getSetCookie() ?? []).map((c) => c.split(';')[0]).join('; ');
+    const list = await fetch(`${h.baseUrl}/gui-lai-email`, { headers: { cookie } });
+    const token = /name="_csrf" value="([^"]+)"/.exec(await list.text())?.[1] ?? '';
+    return { cookie, csrf: token, status: list.status };
+  }
+
+  it('shows the failure with the server\'s reason after the retries, and re-sends once to the corrected address', async () => {
+    const wrong = 'sai-dia-chi@example.vn';
+    const right = 'dung-dia-chi@example.vn';
+    refuseAlways.add(wrong);
+    const { sealed, deliver } = await completedDossier(h, { applicantKind: 'no_account', fullName: 'Lý Thị Gửi Lại', email: wrong });
+    const vanthu = await h.actor('vanthu');
+    await deliver();
+    const failed = await waitForDelivery(h, vanthu, sealed.code);
+    expect(failed.delivery).toMatchObject({ status: 'failed', email: wrong });
+    expect(failed.delivery!.error).toMatch(/550|does not exist/);
+    // The workflow retried before showing it as failed (4 attempts in tests).
+    expect(seen.filter((s) => s.to === wrong && !s.accepted).length).toBe(4);
+    const row = await emailDelivery(h, sealed.code);
+    expect(row.status).toBe('failed');
+    expect(row.error).toMatch(/550/);
+
+    const { cookie, csrf, status } = await login('vanthu');
+    expect(status).toBe(200);
+    const listed = await (await fetch(`${h.baseUrl}/gui-lai-email?status=failed`, { headers: { cookie } })).text();
+    expect(listed).toContain(sealed.code);
+    expect(listed).toContain('Gửi lỗi');
+
+    // A malformed address is refused on screen and changes nothing.
+    const bad = await fetch(`${h.baseUrl}/gui-lai-email/${encodeURIComponent(sealed.code)}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, _key: 'k-bad', email: 'khong-hop-le@' }) });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('Địa chỉ email không hợp lệ');
+    expect((await h.service.get(vanthu, sealed.code)).delivery).toMatchObject({ status: 'failed', email: wrong, requests: 1 });
+
+    // The corrected address: one re-send, delivered once.
+    const ok = await fetch(`${h.baseUrl}/gui-lai-email/${encodeURIComponent(sealed.code)}`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, _key: 'k-ok', email: right }) });
+    expect(ok.status).toBe(303);
+    const resent = await waitForDelivery(h, vanthu, sealed.code);
+    expect(resent.delivery).toMatchObject({ status: 'sent', email: right, requests: 2 });
+    expect(resent.applicant.email).toBe(right);
+    const mails = mailsTo(right);
+    expect(mails).toHaveLength(1);
+    expect(sha256(mails[0].mail.attachments[0].content)).toBe(sealed.sealedPdf!.sha256);
+    expect((await emailDelivery(h, sealed.code))).toMatchObject({ status: 'sent', address: right });
+
+    // Every attempt is kept, and the dossier's history tells the story.
+    const attempts = await h.db.selectFrom('delivery_attempts').selectAll().where('dossier_code', '=', sealed.code).where('channel', '=', 'email').orderBy('id').execute();
+    expect(attempts.map((a) => [a.address, a.status, a.tries])).toEqual([[wrong, 'failed', 4], [right, 'sent', 1]]);
+    expect(resent.history.map((e) => e.action)).toEqual(['submit', 'sign', 'seal', 'deliver', 'deliveryFailed', 'resend', 'delivered']);
+    const progress = await (await fetch(`${h.baseUrl}/ho-so/${encodeURIComponent(sealed.code)}/tien-trinh`, { headers: { cookie } })).text();
+    expect(progress).toContain(`Gửi email tới ${wrong}: không thành công`);
+    expect(progress).toContain(`Gửi email tới ${right}: thành công`);
+
+    // Through the API: list with status, and a re-send by a non-sealer or to a malformed address is refused.
+    const token = async (u: string) => (await (await fetch(`${h.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: 'demo' }) })).json()).token as string;
+    const vt = await token('vanthu');
+    const list = await (await fetch(`${h.baseUrl}/api/v1/deliveries?status=sent&code=${encodeURIComponent(sealed.code)}`, { headers: { authorization: `Bearer ${vt}` } })).json();
+    expect(list.total).toBe(1);
+    expect(list.items[0]).toMatchObject({ code: sealed.code, address: right, status: 'sent' });
+    const byCreator = await fetch(`${h.baseUrl}/api/v1/dossiers/${encodeURIComponent(sealed.code)}/resend`, { method: 'POST', headers: { authorization: `Bearer ${await token('canbo')}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(byCreator.status).toBe(403);
+    const malformed = await fetch(`${h.baseUrl}/api/v1/dossiers/${encodeURIComponent(sealed.code)}/resend`, { method: 'POST', headers: { authorization: `Bearer ${vt}`, 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b' }) });
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).error).toBe('validation');
+    expect(mailsTo(right)).toHaveLength(1);
   });
 });

@@ -11,6 +11,22 @@ const dossier = { 200: { description: 'The dossier after the action', content: {
 const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: 'G22.29-271126-010001' };
 const idem = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Same key, same result: a repeated request acts once.' };
 
+const imageRecord = { $ref: '#/components/schemas/Image' };
+function imagePaths(kind: 'seal' | 'signature', what: string, who: string) {
+  return {
+    get: {
+      summary: `${what}: the current PNG`,
+      responses: { 200: { description: 'image/png', content: { 'image/png': { schema: { type: 'string', format: 'binary' } } } }, 404: { description: `No ${kind} image uploaded yet`, content: { 'application/json': { schema: error } } }, 401: errors[401] },
+    },
+    post: {
+      summary: `Upload or replace the ${kind} image (${who})`,
+      description: 'Checked by content: PNG signature, IHDR first with CRC, every chunk CRC, IEND last, image data complete; each side 50–2000 px; at most 2 MB (refused while streaming with 413). A refused upload changes nothing.',
+      requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', required: ['image'], properties: { image: { type: 'string', format: 'binary', description: 'PNG, at most 2 MB' } } } } } },
+      responses: { 200: { description: 'The stored image', content: { 'application/json': { schema: imageRecord } } }, 413: { description: 'Image over 2 MB', content: { 'application/json': { schema: error } } }, ...errors },
+    },
+  };
+}
+
 export const openApiDocument = {
   openapi: '3.0.3',
   info: { title: 'Chứng thực bản sao điện tử — API', version: '1.0.0', description: 'Dossier lifecycle for machines. Errors are {error, message} with a Vietnamese message.' },
@@ -31,6 +47,7 @@ export const openApiDocument = {
           returnReason: { type: 'string', nullable: true }, history: { type: 'array', items: { type: 'object' } },
         },
       },
+      Image: { type: 'object', properties: { kind: { type: 'string', enum: ['seal', 'signature'] }, owner: { type: 'string', description: 'agency code (seal) or username (signature)' }, sha256: { type: 'string' }, size: { type: 'integer' }, width: { type: 'integer' }, height: { type: 'integer' }, uploadedBy: { type: 'string' }, uploadedAt: { type: 'string', format: 'date-time' } } },
       RegisterBook: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string', example: '01/2026/ĐT' }, start_number: { type: 'integer' }, current_number: { type: 'integer', description: 'next number to be given' }, open_date: { type: 'string', format: 'date' }, close_date: { type: 'string', format: 'date' } } },
     },
   },
@@ -61,6 +78,11 @@ export const openApiDocument = {
     '/dossiers/{code}/sign': { post: { parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)", responses: dossier } },
     '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the certification number and apply the agency seal (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: dossier } },
     '/dossiers/{code}/deliver': { post: { parameters: [code, idem], summary: 'Complete and send the e-copy by e-mail and to the portal inbox (sealer)', responses: dossier } },
+    '/images/seal': imagePaths('seal', "The agency's seal image (PNG) drawn in the seal's visible appearance", 'sealer of the agency'),
+    '/images/signature': imagePaths('signature', "The caller's own signature image (PNG) drawn in the leader's visible signature", 'the token\'s own user, with the signer role; a `username` field or query naming someone else is refused with 403'),
+    '/dossiers/{code}/resend': { post: { parameters: [code, idem], summary: 'Re-send the e-copy by e-mail, optionally to a corrected address (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } } } }, responses: dossier } },
+    '/dossiers/{code}/deliveries': { get: { parameters: [code], summary: 'Every delivery attempt of the dossier (channel, address, status, error, tries)', responses: { 200: { description: 'DeliveryAttempt[]' }, ...errors } } },
+    '/deliveries': { get: { summary: "The agency's e-mail deliveries with status (sealer)", parameters: ['status', 'code', 'q', 'page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })), responses: { 200: { description: '{total, page, pageSize, items}' }, ...errors } } },
     '/register-books/{id}/export.xlsx': { get: { summary: "Excel export of a register book in the seed's layout", parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
     '/register-books': {
       get: { summary: "The agency's register books", responses: { 200: { description: 'RegisterBook[]' }, ...errors } },

@@ -1,16 +1,17 @@
 // JSON API /api/v1 for machines (SPEC §5a). Errors: 4xx {error, message}.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createRegisterBook, listRegisterBooks } from '../activities/register.js';
 import { parseVnDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, DossierStatus } from '../domain/types.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
 import { issueToken, loadActor, verifyStaffLogin, verifyToken } from './auth.js';
+import { deliveryApiRoutes } from './deliveries.js';
 import { openApiDocument } from './openapi.js';
-import { registerBookWorkbook } from './register-export.js';
+import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './upload.js';
+import { imageApiRoutes } from './images-routes.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 
@@ -96,7 +97,7 @@ export function apiRoutes(deps: AppDeps) {
   });
 
   const key = (req: Request) => req.get('idempotency-key') ?? (req.body?.idempotencyKey as string | undefined) ?? '';
-  const act = (name: 'returnToCreator' | 'cancel' | 'sign' | 'seal' | 'deliver') => async (req: Request, res: Response, next: NextFunction) => {
+  const act = (name: 'returnToCreator' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend') => async (req: Request, res: Response, next: NextFunction) => {
     try { res.json(dossierJson(await dossiers.act(actor(res), String(req.params.code), name, req.body ?? {}, key(req)))); } catch (e) { next(e); }
   };
   r.post('/dossiers/:code/return', act('returnToCreator'));
@@ -104,6 +105,8 @@ export function apiRoutes(deps: AppDeps) {
   r.post('/dossiers/:code/sign', act('sign'));
   r.post('/dossiers/:code/seal', act('seal'));
   r.post('/dossiers/:code/deliver', act('deliver'));
+  r.post('/dossiers/:code/resend', act('resend'));
+  r.use(deliveryApiRoutes(deps)); // GET /deliveries, /dossiers/{code}/deliveries
   r.post('/dossiers/:code/resubmit', async (req, res, next) => {
     try {
       let file = null; let k = key(req);
@@ -118,26 +121,7 @@ export function apiRoutes(deps: AppDeps) {
     } catch (e) { next(e); }
   });
 
-  r.get('/register-books', async (_req, res, next) => {
-    try { res.json(await listRegisterBooks(db, actor(res).agencyCode)); } catch (e) { next(e); }
-  });
-  r.get('/register-books/:id/export.xlsx', async (req, res, next) => {
-    try {
-      const { fileName, buffer } = await registerBookWorkbook(db, actor(res).agencyCode, Number(req.params.id));
-      res.set({ 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Content-Disposition': `attachment; filename="${fileName}"` }).send(buffer);
-    } catch (e) { next(e); }
-  });
-  r.post('/register-books', async (req, res, next) => {
-    try {
-      if (!actor(res).roles.includes('sealer')) throw new DomainError('forbidden', 'Bạn không có Quyền đóng dấu bản sao để quản lý sổ chứng thực.');
-      const b = req.body ?? {};
-      const book = await createRegisterBook(db, {
-        agencyCode: actor(res).agencyCode, name: b.name, startNumber: b.startNumber ?? 1,
-        openDate: parseVnDate(String(b.openDate ?? '')), closeDate: parseVnDate(String(b.closeDate ?? '')), createdBy: actor(res).username,
-      });
-      res.status(201).json(book);
-    } catch (e) { next(e); }
-  });
+  r.use(registerApiRoutes(deps)); // register books and the fee report (api/register-api.ts)
 
   return r;
 }

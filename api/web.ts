@@ -1,16 +1,18 @@
 // Screens (Express + htmx). Hypermedia routes built for the screens; the JSON API lives in v1.ts.
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createRegisterBook, listRegisterBooks } from '../activities/register.js';
+import { listRegisterBooks } from '../activities/register.js';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
 import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import type { AppDeps } from './app.js';
+import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { discard, parseMultipart, UploadRefused } from './upload.js';
-import { registerBookWorkbook } from './register-export.js';
+import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
+import { imageWebRoutes } from './images-routes.js';
 
 interface MenuItem { href: string; label: string }
 const MENUS: Record<Role, MenuItem[]> = {
@@ -22,15 +24,18 @@ const MENUS: Record<Role, MenuItem[]> = {
   sealer: [
     { href: '/ho-so/cho-dong-dau', label: 'Bản sao chờ đóng dấu' },
     { href: '/so-chung-thuc', label: 'Quản lý sổ chứng thực' },
+    { href: '/gui-lai-email', label: 'Quản lý gửi lại email' },
+    { href: '/quan-ly-con-dau', label: 'Quản lý con dấu' },
   ],
   admin: [],
   supervisor: [],
 };
+for (const role of FEE_REPORT_MENU_ROLES) MENUS[role].push(FEE_REPORT_MENU);
 const TRACKING: MenuItem = { href: '/ho-so/theo-doi', label: 'Theo dõi hồ sơ chứng thực' };
 
 function menuFor(actor: Actor): MenuItem[] {
   const items = actor.roles.flatMap((r) => MENUS[r]);
-  return [...items, TRACKING];
+  return [...new Map([...items, TRACKING].map((m) => [m.href, m])).values()]; // one item once, whatever the roles
 }
 
 const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean }> = {
@@ -211,6 +216,13 @@ export function webRoutes(deps: AppDeps) {
         if (e?.name !== 'WorkflowNotFoundError' && !/not found/i.test(String(e?.message))) throw e;
         return progressFromEvents(await dossiers.events(actor(res), code));
       });
+      // Every e-mail attempt, including the workflow's own retries (Temporal records only their outcome).
+      for (const a of await attemptsOf(db, code)) {
+        if (a.channel !== 'email') continue;
+        const outcome = a.status === 'sent' ? 'thành công' : a.status === 'failed' ? `không thành công (${a.error ?? ''})` : 'đang gửi';
+        steps.push({ at: new Date(a.updated_at).toISOString(), who: 'Hệ thống', what: `Gửi email tới ${a.address}: ${outcome}, ${a.tries} lần thử` });
+      }
+      steps.sort((x, y) => x.at.localeCompare(y.at));
       res.render('progress.njk', { title: 'Xem tiến trình', code, steps });
     } catch (e) { next(e); }
   });
@@ -256,37 +268,7 @@ export function webRoutes(deps: AppDeps) {
     }
   });
 
-  // --- Register books ---
-  r.get('/so-chung-thuc', needLogin, needRole('sealer'), async (req, res, next) => {
-    try {
-      res.render('register-books.njk', { title: 'Quản lý sổ chứng thực', active: '/so-chung-thuc', books: await listRegisterBooks(db, actor(res).agencyCode), form: {} });
-    } catch (e) { next(e); }
-  });
-  r.post('/so-chung-thuc', needLogin, needRole('sealer'), async (req, res, next) => {
-    const body = req.body as Record<string, string>;
-    try {
-      const b = await createRegisterBook(db, { agencyCode: actor(res).agencyCode, name: body.name, startNumber: body.startNumber, openDate: parseVnDate(body.openDate ?? ''), closeDate: parseVnDate(body.closeDate ?? ''), createdBy: actor(res).username });
-      flash(req, `Đã thêm sổ chứng thực ${b.name}.`);
-      res.redirect(303, '/so-chung-thuc');
-    } catch (e) {
-      if (e instanceof DomainError) {
-        return res.status(HTTP_STATUS[e.code]).render('register-books.njk', { title: 'Quản lý sổ chứng thực', active: '/so-chung-thuc', books: await listRegisterBooks(db, actor(res).agencyCode), form: body, error: e.message });
-      }
-      next(e);
-    }
-  });
-  r.get('/so-chung-thuc/:id/excel', needLogin, needRole('sealer'), async (req, res, next) => {
-    try {
-      const { fileName, buffer } = await registerBookWorkbook(db, actor(res).agencyCode, Number(req.params.id));
-      res.set({ 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'Content-Disposition': `attachment; filename="${fileName}"` }).send(buffer);
-    } catch (e) { next(e); }
-  });
-  r.get('/so-chung-thuc/so-tiep-theo', needLogin, needRole('sealer'), async (req, res, next) => {
-    try {
-      const book = await db.selectFrom('register_books').select(['current_number']).where('id', '=', Number(req.query.registerBookId)).where('agency_code', '=', actor(res).agencyCode).executeTakeFirst();
-      res.type('text/plain').send(book ? `${book.current_number}/ĐT` : '');
-    } catch (e) { next(e); }
-  });
+  r.use(registerRoutes(deps)); // Quản lý sổ chứng thực, Báo cáo lệ phí (api/register-routes.ts)
 
   // E-mailed links for e-copies too large to attach: unguessable, expiring, no login needed.
   r.get('/tai-ve/:token', async (req, res, next) => {
@@ -297,6 +279,9 @@ export function webRoutes(deps: AppDeps) {
       deps.storage.stream(link.file_sha256).on('error', next).pipe(res);
     } catch (e) { next(e); }
   });
+
+  r.use(imageWebRoutes(deps)); // Quản lý con dấu, Trang cá nhân / Quản lý chữ ký cá nhân
+  r.use(deliveryWebRoutes(deps)); // Quản lý gửi lại email
 
   return r;
 }
