@@ -8,6 +8,9 @@ import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
 import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import type { AppDeps } from './app.js';
+import fs from 'node:fs';
+import { inspectScan, ScanError } from '../activities/pdf/scan.js';
+import { dossierFee, feePerCopy } from '../domain/fee.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { discard, parseMultipart, UploadRefused } from './upload.js';
@@ -112,6 +115,33 @@ export function webRoutes(deps: AppDeps) {
       res.render('dossier-new.njk', { title: 'Thêm mới bản sao từ bản chính', active: '/ban-sao/them-moi', form, account, accountError, documentTypes: await documentTypes(), idemKey: crypto.randomUUID() });
     } catch (e) { next(e); }
   });
+  // The fee before submitting (TT 226/2016): the scan's pages × the copies requested. Nothing is kept.
+  r.post('/ban-sao/tinh-phi', needLogin, needRole('creator'), async (req, res) => {
+    res.set('Vary', 'HX-Request');
+    let file: Awaited<ReturnType<typeof parseMultipart>>['file'] = null;
+    let view: Record<string, unknown>;
+    let status = 200;
+    try {
+      const parsed = await parseMultipart(req, deps.storage);
+      file = parsed.file;
+      if (!csrfValid(req, parsed.fields._csrf ?? req.get('x-csrf-token'))) throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang.');
+      const copiesRaw = (parsed.fields.copies ?? '1').trim() || '1';
+      if (!/^\d{1,3}$/.test(copiesRaw) || Number(copiesRaw) < 1 || Number(copiesRaw) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.');
+      const copies = Number(copiesRaw);
+      if (!file) {
+        view = { empty: true };
+      } else {
+        const { pages } = await inspectScan(await fs.promises.readFile(file.tmpPath));
+        view = { pages, copies, total: dossierFee(pages, copies), perCopy: feePerCopy(pages) };
+      }
+    } catch (e) {
+      view = { error: e instanceof DomainError || e instanceof ScanError ? e.message : 'Không tính được lệ phí.' };
+      status = e instanceof DomainError ? HTTP_STATUS[e.code] : 400;
+    }
+    await discard(file); // before answering: nothing of the preview is kept
+    res.status(status).render('fee-preview.njk', view);
+  });
+
   r.get('/ban-sao/tim-tai-khoan', needLogin, needRole('creator'), async (req, res, next) => {
     res.set('Vary', 'HX-Request');
     try {
