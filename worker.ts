@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
 import { createMailer } from './activities/mailer.js';
+import { createSmsGateway } from './activities/sms.js';
 import { createFileKeyStore } from './activities/pdf/pki.js';
 import { createLocalStorage } from './activities/storage.js';
 import { loadConfig, type Config } from './lib/config.js';
@@ -18,6 +19,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
     storage: createLocalStorage(path.join(config.dataDir, 'files')),
     keys: createFileKeyStore(path.join(config.dataDir, 'pki')),
     mailer: createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox'), from: config.mailFrom }),
+    sms: createSmsGateway({ url: config.smsGatewayUrl, token: config.smsGatewayToken, outboxDir: path.join(config.dataDir, 'sms-outbox') }),
     publicUrl: config.publicUrl,
     maxAttachmentBytes: config.maxAttachmentBytes,
   });

@@ -1,6 +1,7 @@
 import type { Db } from '../lib/db.js';
 import type { Mailer } from './mailer.js';
 import type { KeyStore } from './pdf/pki.js';
+import type { SmsGateway } from './sms.js';
 import type { FileStorage } from './storage.js';
 
 /** What activities need from the outside world; built in worker.ts (the composition root). */
@@ -9,6 +10,7 @@ export interface ActivityDeps {
   storage: FileStorage;
   keys: KeyStore;
   mailer: Mailer;
+  sms: SmsGateway;
   /** Public base URL of the web app, for download links in e-mails. */
   publicUrl: string;
   /** E-copies larger than this are sent as an expiring link instead of an attachment. */

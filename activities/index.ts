@@ -1,4 +1,5 @@
 // All activities, built from their dependencies (the workflow imports only the type of this factory).
+import { appointmentActivities } from './appointments.js';
 import type { ActivityDeps } from './deps.js';
 import { deliveryActivities } from './delivery.js';
 import { readModelActivities } from './read-model.js';
@@ -11,5 +12,6 @@ export function createActivities(deps: ActivityDeps) {
     ...signingActivities(deps),
     ...registerActivities(deps),
     ...deliveryActivities(deps),
+    ...appointmentActivities(deps),
   };
 }

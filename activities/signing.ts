@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { FileRef } from '../domain/types.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
+import { imageBytes } from './images.js';
 import { signWithAttestation } from './pdf/sign.js';
 import { sealIncremental } from './pdf/seal.js';
 
@@ -25,7 +26,9 @@ export function signingActivities(deps: ActivityDeps) {
       return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
         const scan = await deps.storage.get(d.scan.sha256);
         const key = await deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName });
+        const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
         return signWithAttestation(scan, {
+          signatureImagePng,
           attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
           signerName: input.signer.fullName,
           signerTitle: input.signer.title,
@@ -47,7 +50,9 @@ export function signingActivities(deps: ActivityDeps) {
       return once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
         const signed = await deps.storage.get(signedPdf.sha256);
         const key = await deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName });
+        const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
         return sealIncremental(signed, {
+          sealImagePng,
           certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key,
         });
       });

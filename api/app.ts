@@ -14,6 +14,7 @@ import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierS
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db.js';
 import { csrfMiddleware, LoginThrottle } from './auth.js';
+import { AppointmentService } from './appointments.js';
 import { DossierService } from './dossiers.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
@@ -31,13 +32,15 @@ export interface AppDeps {
   temporal: Client;
   storage: FileStorage;
   dossiers: DossierService;
+  appointments: AppointmentService;
   throttle: LoginThrottle;
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
-  const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow), throttle: new LoginThrottle() };
+  const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow),
+    appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined), throttle: new LoginThrottle() };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

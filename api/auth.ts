@@ -53,6 +53,30 @@ export async function verifyStaffLogin(db: Db, throttle: LoginThrottle, ip: stri
   return (await loadActor(db, user.username))!;
 }
 
+export async function loadPortalUser(db: Db, username: string): Promise<PortalUser | null> {
+  const u = await db.selectFrom('portal_accounts').select(['username', 'full_name', 'kind', 'id_number']).where('username', '=', username).executeTakeFirst();
+  return u ? { username: u.username, fullName: u.full_name, kind: u.kind, idNumber: u.id_number } : null;
+}
+
+/** Citizens and businesses log in with their portal (DVCQG) account. */
+export async function verifyCitizenLogin(db: Db, throttle: LoginThrottle, ip: string, username: unknown, password: unknown): Promise<PortalUser> {
+  const u = typeof username === 'string' ? username.trim().toLowerCase() : '';
+  const p = typeof password === 'string' ? password : '';
+  const key = `portal|${ip}|${u}`;
+  throttle.check(key);
+  const account = u ? await db.selectFrom('portal_accounts').select(['username', 'password_hash']).where('username', '=', u).executeTakeFirst() : undefined;
+  const ok = await bcrypt.compare(p, account?.password_hash ?? DUMMY_HASH);
+  if (!account || !ok) {
+    throttle.fail(key);
+    throw new DomainError('unauthenticated', 'Tên đăng nhập hoặc mật khẩu không đúng.');
+  }
+  throttle.succeed(key);
+  return (await loadPortalUser(db, account.username))!;
+}
+
+/** A token's subject: a staff username, or `p:<username>` for a portal account. */
+export const portalSubject = (username: string) => `p:${username}`;
+
 /** Stateless bearer tokens for the JSON API: payload.hmac, valid 12 hours. */
 export function issueToken(secret: string, username: string, ttlMs = 12 * 3600_000): string {
   const payload = Buffer.from(JSON.stringify({ u: username, exp: Date.now() + ttlMs })).toString('base64url');

@@ -27,6 +27,11 @@ function imagePaths(kind: 'seal' | 'signature', what: string, who: string) {
   };
 }
 
+const bookIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
+const pageParam = { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1, default: 1 } };
+const pageSizeParam = { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 10 } };
+const feeDateParam = { name: 'date', in: 'query', schema: { type: 'string', format: 'date' }, description: 'yyyy-MM-dd (or dd/MM/yyyy); default today in Asia/Ho_Chi_Minh' };
+
 export const openApiDocument = {
   openapi: '3.0.3',
   info: { title: 'Chứng thực bản sao điện tử — API', version: '1.0.0', description: 'Dossier lifecycle for machines. Errors are {error, message} with a Vietnamese message.' },
@@ -48,7 +53,16 @@ export const openApiDocument = {
         },
       },
       Image: { type: 'object', properties: { kind: { type: 'string', enum: ['seal', 'signature'] }, owner: { type: 'string', description: 'agency code (seal) or username (signature)' }, sha256: { type: 'string' }, size: { type: 'integer' }, width: { type: 'integer' }, height: { type: 'integer' }, uploadedBy: { type: 'string' }, uploadedAt: { type: 'string', format: 'date-time' } } },
-      RegisterBook: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string', example: '01/2026/ĐT' }, start_number: { type: 'integer' }, current_number: { type: 'integer', description: 'next number to be given' }, open_date: { type: 'string', format: 'date' }, close_date: { type: 'string', format: 'date' } } },
+      RegisterBook: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string', example: '01/2026/ĐT' }, start_number: { type: 'integer' }, current_number: { type: 'integer', description: 'next number to be given' }, agency_code: { type: 'string' }, created_by: { type: 'string' }, open_date: { type: 'string', format: 'date' }, close_date: { type: 'string', format: 'date' } } },
+      RegisterEntry: { type: 'object', properties: { id: { type: 'integer' }, number: { type: 'integer' }, certification_number: { type: 'string', example: '12/ĐT' }, dossier_code: { type: 'string' }, applicant_name: { type: 'string' }, document_type_name: { type: 'string' }, signer_name: { type: 'string' }, copies: { type: 'integer' }, fee: { type: 'integer', description: 'VND' }, certified_at: { type: 'string', format: 'date-time' } } },
+      FeeReport: {
+        type: 'object',
+        properties: {
+          date: { type: 'string', format: 'date' }, agency: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+          count: { type: 'integer' }, copies: { type: 'integer' }, total: { type: 'integer', description: 'VND' },
+          items: { type: 'array', items: { type: 'object', properties: { certificationNumber: { type: 'string' }, dossierCode: { type: 'string' }, applicantName: { type: 'string' }, documentType: { type: 'string' }, pageCount: { type: 'integer', nullable: true }, copies: { type: 'integer' }, fee: { type: 'integer' }, certifiedAt: { type: 'string', format: 'date-time' }, registerBook: { type: 'string' } } } },
+        },
+      },
     },
   },
   security: [{ bearer: [] }],
@@ -83,10 +97,44 @@ export const openApiDocument = {
     '/dossiers/{code}/resend': { post: { parameters: [code, idem], summary: 'Re-send the e-copy by e-mail, optionally to a corrected address (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } } } }, responses: dossier } },
     '/dossiers/{code}/deliveries': { get: { parameters: [code], summary: 'Every delivery attempt of the dossier (channel, address, status, error, tries)', responses: { 200: { description: 'DeliveryAttempt[]' }, ...errors } } },
     '/deliveries': { get: { summary: "The agency's e-mail deliveries with status (sealer)", parameters: ['status', 'code', 'q', 'page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })), responses: { 200: { description: '{total, page, pageSize, items}' }, ...errors } } },
-    '/register-books/{id}/export.xlsx': { get: { summary: "Excel export of a register book in the seed's layout", parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
     '/register-books': {
-      get: { summary: "The agency's register books", responses: { 200: { description: 'RegisterBook[]' }, ...errors } },
-      post: { summary: 'Create a register book (sealer); the name gets the /ĐT suffix', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'startNumber', 'openDate', 'closeDate'], properties: { name: { type: 'string' }, startNumber: { type: 'integer' }, openDate: { type: 'string', format: 'date' }, closeDate: { type: 'string', format: 'date' } } } } } }, responses: { 201: { description: 'RegisterBook' }, ...errors } },
+      get: {
+        summary: "The agency's register books (sealer), newest open date first",
+        parameters: [
+          { name: 'year', in: 'query', schema: { type: 'string', pattern: '^\\d{4}$' }, description: 'Year of the open date' },
+          { name: 'name', in: 'query', schema: { type: 'string' }, description: 'Part of the name, case-insensitive' },
+        ],
+        responses: { 200: { description: 'Every matching book (an agency keeps a few a year)', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/RegisterBook' } } } } }, ...errors },
+      },
+      post: {
+        summary: 'Create a register book (sealer); the name gets the /ĐT suffix',
+        description: 'startNumber is digits only; left out or blank it defaults to the next number of the open date\'s year for the agency (the largest number given that year in any of its books + 1, or 1): NĐ 23/2015 Điều 13 numbers run continuously through the year.',
+        requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'openDate', 'closeDate'], properties: { name: { type: 'string' }, startNumber: { type: 'integer', minimum: 1 }, openDate: { type: 'string', format: 'date' }, closeDate: { type: 'string', format: 'date' } } } } } },
+        responses: { 201: { description: 'The book', content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBook' } } } }, ...errors },
+      },
     },
+    '/register-books/{id}': {
+      get: {
+        summary: 'A book with its entries in number order, paged (sealer)', parameters: [bookIdParam, pageParam, pageSizeParam],
+        responses: { 200: { description: 'RegisterBook + entries', content: { 'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/RegisterBook' }, { type: 'object', properties: { entries: { type: 'object', properties: { total: { type: 'integer' }, page: { type: 'integer' }, pageSize: { type: 'integer' }, items: { type: 'array', items: { $ref: '#/components/schemas/RegisterEntry' } } } } } }] } } } }, ...errors },
+      },
+      patch: {
+        summary: 'Edit a book (sealer): name, dates; the start number only while the book is empty',
+        description: 'Fields left out keep their value. Refused (nothing changes): a start number change once numbers were given (409); dates that would leave out entries already certified (400); reopening a closed book whose next numbers were already given that year in another book, or carrying last year\'s numbering into a new year (409/400).',
+        parameters: [bookIdParam],
+        requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, startNumber: { type: 'integer', minimum: 1 }, openDate: { type: 'string', format: 'date' }, closeDate: { type: 'string', format: 'date' } } } } } },
+        responses: { 200: { description: 'The book after the edit', content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBook' } } } }, ...errors },
+      },
+      delete: { summary: 'Delete an empty book (sealer); a book with entries is refused with 409', parameters: [bookIdParam], responses: { 204: { description: 'Deleted' }, ...errors } },
+    },
+    '/register-books/{id}/export.xlsx': { get: { summary: "Excel export of a register book in the seed's layout (sealer)", parameters: [bookIdParam], responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
+    '/reports/fees': {
+      get: {
+        summary: "Daily fee report of the caller's agency (creator, sealer, supervisor): the dossiers certified that day with their fee (TT 226/2016/TT-BTC) and the total",
+        parameters: [feeDateParam],
+        responses: { 200: { description: 'The report', content: { 'application/json': { schema: { $ref: '#/components/schemas/FeeReport' } } } }, ...errors },
+      },
+    },
+    '/reports/fees.xlsx': { get: { summary: 'The daily fee report as Excel: header block (agency, date, number of dossiers, total), then the rows and a total row', parameters: [feeDateParam], responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
   },
 };

@@ -28,7 +28,21 @@ export class UploadRefused extends DomainError {
   }
 }
 
-export function parseMultipart(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES): Promise<ParsedForm> {
+/** What a file field accepts: a check on its first bytes (refused at once) and the refusal for a file over the limit. */
+export interface UploadPolicy {
+  headBytes: number;
+  checkHead(head: Buffer): DomainError | null;
+  tooLarge(): DomainError;
+}
+
+export const PDF_UPLOAD: UploadPolicy = {
+  headBytes: 5,
+  checkHead: (head) => (head.toString('latin1') === '%PDF-' ? null
+    : new DomainError('bad_file', 'Tệp đính kèm không phải là tệp PDF. Bản scan bắt buộc định dạng .pdf.', 'scan')),
+  tooLarge: () => new DomainError('too_large', 'Tệp đính kèm vượt quá dung lượng cho phép (tối đa 30 MB).', 'scan'),
+};
+
+export function parseMultipart(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES, policy: UploadPolicy = PDF_UPLOAD): Promise<ParsedForm> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
@@ -57,17 +71,18 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
         stream.on('data', (chunk: Buffer) => {
           size += chunk.length;
           hash.update(chunk);
-          if (head.length < 5) {
-            head = Buffer.concat([head, chunk]).subarray(0, 5);
-            if (head.length >= 5 && head.toString('latin1') !== '%PDF-') {
-              fail(new DomainError('bad_file', 'Tệp đính kèm không phải là tệp PDF. Bản scan bắt buộc định dạng .pdf.', 'scan'));
+          if (head.length < policy.headBytes) {
+            head = Buffer.concat([head, chunk]).subarray(0, policy.headBytes);
+            const refused = head.length >= policy.headBytes ? policy.checkHead(head) : null;
+            if (refused) {
+              fail(refused);
               stream.unpipe(out);
               stream.resume();
             }
           }
         });
         stream.on('limit', () => {
-          fail(new DomainError('too_large', 'Tệp đính kèm vượt quá dung lượng cho phép (tối đa 30 MB).', 'scan'));
+          fail(policy.tooLarge());
           stream.unpipe(out);
           stream.resume();
         });

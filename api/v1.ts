@@ -5,7 +5,8 @@ import { DomainError } from '../domain/errors.js';
 import type { Actor, DossierStatus } from '../domain/types.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
-import { issueToken, loadActor, verifyStaffLogin, verifyToken } from './auth.js';
+import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './auth.js';
+import { appointmentApiRoutes } from './appointments.js';
 import { deliveryApiRoutes } from './deliveries.js';
 import { openApiDocument } from './openapi.js';
 import { registerApiRoutes } from './register-api.js';
@@ -33,8 +34,15 @@ export function apiRoutes(deps: AppDeps) {
 
   r.post('/auth/token', express.json({ limit: '16kb' }), async (req, res, next) => {
     try {
-      const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', req.body?.username, req.body?.password);
-      res.json({ token: issueToken(deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
+      const { username, password } = req.body ?? {};
+      const staff = typeof username === 'string' && (await db.selectFrom('users').select('username').where('username', '=', username.trim().toLowerCase()).executeTakeFirst());
+      if (staff || req.body?.kind === 'staff') {
+        const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', username, password);
+        return res.json({ token: issueToken(deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
+      }
+      // A citizen's or business's portal account.
+      const p = await verifyCitizenLogin(db, deps.throttle, req.ip ?? '', username, password);
+      res.json({ token: issueToken(deps.config.sessionSecret, portalSubject(p.username)), expiresIn: 12 * 3600 });
     } catch (e) { next(e); }
   });
 
@@ -42,15 +50,20 @@ export function apiRoutes(deps: AppDeps) {
   r.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
-      const username = m ? verifyToken(deps.config.sessionSecret, m[1]) : null;
-      const actor = username ? await loadActor(db, username) : null;
-      if (!actor) throw new DomainError('unauthenticated', 'Thiếu hoặc sai mã truy cập (Bearer token).');
+      const subject = m ? verifyToken(deps.config.sessionSecret, m[1]) : null;
+      const citizen = subject?.startsWith('p:') ? await loadPortalUser(db, subject.slice(2)) : null;
+      const actor = subject && !subject.startsWith('p:') ? await loadActor(db, subject) : null;
+      if (!actor && !citizen) throw new DomainError('unauthenticated', 'Thiếu hoặc sai mã truy cập (Bearer token).');
       res.locals.actor = actor;
+      res.locals.citizen = citizen;
       next();
     } catch (e) { next(e); }
   });
-  const actor = (res: Response) => res.locals.actor as Actor;
   r.use(express.json({ limit: '64kb' }));
+  r.use(appointmentApiRoutes(deps)); // citizens and staff
+  // Everything below is for staff only.
+  r.use((_req, res, next) => next(res.locals.actor ? undefined : new DomainError('forbidden', 'Chức năng này dành cho cán bộ của cơ quan chứng thực.')));
+  const actor = (res: Response) => res.locals.actor as Actor;
 
   r.get('/document-types', async (_req, res, next) => {
     try { res.json(await dossiers.documentTypes()); } catch (e) { next(e); }
@@ -60,7 +73,15 @@ export function apiRoutes(deps: AppDeps) {
     try {
       if (!req.is('multipart/form-data')) throw new DomainError('validation', 'Gửi hồ sơ dạng multipart/form-data với tệp "scan".');
       const { fields, file } = await parseMultipart(req, deps.storage);
+      if (fields.appointmentCode) {
+        try {
+          const a = await deps.appointments.visible(fields.appointmentCode, { actor: actor(res) });
+          if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
+          if (a.id_number !== fields.idNumber?.trim()) throw new DomainError('validation', 'Người yêu cầu không khớp với người đặt lịch hẹn.', 'idNumber');
+        } catch (e) { await discard(file); throw e; }
+      }
       const v = await dossiers.create(actor(res), fields as unknown as CreateDossierInput, file, req.get('idempotency-key') ?? fields.idempotencyKey ?? '');
+      if (fields.appointmentCode) await deps.appointments.markProcessed(actor(res), fields.appointmentCode, v.code);
       res.status(201).json(dossierJson(v));
     } catch (e) { next(e); }
   });
@@ -122,6 +143,8 @@ export function apiRoutes(deps: AppDeps) {
   });
 
   r.use(registerApiRoutes(deps)); // register books and the fee report (api/register-api.ts)
+
+  r.use('/images', imageApiRoutes(deps)); // seal and signature images (PNG), api/images-routes.ts
 
   return r;
 }

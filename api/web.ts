@@ -11,6 +11,7 @@ import type { AppDeps } from './app.js';
 import fs from 'node:fs';
 import { inspectScan, ScanError } from '../activities/pdf/scan.js';
 import { dossierFee, feePerCopy } from '../domain/fee.js';
+import { appointmentWebRoutes } from './appointments.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { discard, parseMultipart, UploadRefused } from './upload.js';
@@ -22,6 +23,7 @@ const MENUS: Record<Role, MenuItem[]> = {
   creator: [
     { href: '/ban-sao/them-moi', label: 'Thêm mới bản sao từ bản chính' },
     { href: '/ho-so/bi-tu-choi', label: 'Hồ sơ bị từ chối' },
+    { href: '/lich-hen', label: 'Lịch hẹn chờ duyệt' },
   ],
   signer: [{ href: '/ho-so/cho-ky', label: 'Bản sao chờ ký' }],
   sealer: [
@@ -105,6 +107,12 @@ export function webRoutes(deps: AppDeps) {
   r.get('/ban-sao/them-moi', needLogin, needRole('creator'), async (req, res, next) => {
     try {
       const form: Record<string, string> = { applicantMode: 'account', ...(req.query as Record<string, string>) };
+      if (form.appointmentCode) {
+        // "Xử lý" from Lịch hẹn chờ duyệt: the applicant and document type come from the appointment.
+        const a = await deps.appointments.visible(form.appointmentCode, { actor: actor(res) });
+        if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
+        Object.assign(form, { applicantMode: 'account', idNumber: a.id_number, lookup: '1', documentType: a.document_type_code });
+      }
       let account = null; let accountError = null;
       if (form.lookup && form.idNumber) {
         try {
@@ -161,6 +169,11 @@ export function webRoutes(deps: AppDeps) {
         await discard(parsed.file);
         throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
       }
+      if (fields.appointmentCode) {
+        const a = await deps.appointments.visible(fields.appointmentCode, { actor: actor(res) });
+        if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
+        if (a.id_number !== fields.idNumber?.trim()) throw new DomainError('validation', 'Người yêu cầu không khớp với người đặt lịch hẹn.');
+      }
       const withAccount = fields.applicantMode !== 'no_account';
       let applicantKind = 'no_account';
       if (withAccount) {
@@ -175,7 +188,9 @@ export function webRoutes(deps: AppDeps) {
         phone: withAccount ? '' : fields.phone,
         documentType: fields.documentType,
         copies: fields.copies,
+        appointmentCode: fields.appointmentCode,
       }, parsed.file, fields._key ?? '');
+      if (fields.appointmentCode) await deps.appointments.markProcessed(actor(res), fields.appointmentCode, view.code);
       flash(req, `Đã tạo hồ sơ ${view.code} và trình lãnh đạo ký.`);
       res.redirect(303, `/ho-so/${encodeURIComponent(view.code)}`);
     } catch (e) {
@@ -312,6 +327,7 @@ export function webRoutes(deps: AppDeps) {
 
   r.use(imageWebRoutes(deps)); // Quản lý con dấu, Trang cá nhân / Quản lý chữ ký cá nhân
   r.use(deliveryWebRoutes(deps)); // Quản lý gửi lại email
+  r.use(appointmentWebRoutes(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
 
   return r;
 }

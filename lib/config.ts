@@ -12,11 +12,15 @@ export interface Config {
   temporalNamespace: string;
   taskQueue: string;
   smtpUrl: string | null;
+  smsGatewayUrl: string | null;
+  smsGatewayToken: string | null;
   mailFrom: string;
   sessionSecret: string;
   publicUrl: string;
   maxAttachmentBytes: number;
   workflow: WorkflowOptions;
+  /** Demo and tests only: the reminder and no-show fire after these delays instead of the real instants. */
+  appointmentTimers: { reminderMs: number; noShowMs: number } | null;
 }
 
 export const DEFAULT_SESSION_SECRET = 'demo-secret-not-for-production';
@@ -34,10 +38,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalNamespace: env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: env.TASK_QUEUE ?? 'dossiers',
     smtpUrl: env.SMTP_URL || null,
+    smsGatewayUrl: env.SMS_GATEWAY_URL || null,
+    smsGatewayToken: env.SMS_GATEWAY_TOKEN || null,
     mailFrom: env.MAIL_FROM ?? 'Chứng thực điện tử <no-reply@chungthuc.local>',
     sessionSecret: env.SESSION_SECRET ?? DEFAULT_SESSION_SECRET,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     maxAttachmentBytes: Number(env.MAX_ATTACHMENT_BYTES ?? 10 * 1024 * 1024),
+    appointmentTimers: env.APPOINTMENT_TIMERS_MS && /^\d+,\d+$/.test(env.APPOINTMENT_TIMERS_MS)
+      ? { reminderMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[0]), noShowMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[1]) }
+      : null,
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),

@@ -60,6 +60,24 @@ export interface Database {
     kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number;
     uploaded_by: string; uploaded_at: GeneratedTimestamp;
   };
+  appointment_slots: { agency_code: string; start_time: string; capacity: number };
+  agency_days: { agency_code: string; day: string; working: boolean; note: Generated<string> };
+  slot_usage: { agency_code: string; day: string; start_time: string; used: number };
+  appointment_sequences: { day: string; last: number };
+  appointments: {
+    code: string; agency_code: string; account_username: string; document_type_code: string; day: string; start_time: string;
+    status: 'booked' | 'processed' | 'no_show' | 'cancelled'; original_day: string; original_start_time: string;
+    reschedule_reason: string | null; dossier_code: string | null; created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp;
+  };
+  appointment_effects: { key: string; appointment_code: string; created_at: GeneratedTimestamp };
+  notifications: {
+    id: Generated<number>; dedupe_key: string; account_username: string; title: string; body: string;
+    appointment_code: string | null; created_at: GeneratedTimestamp; read_at: Timestamp | null;
+  };
+  sms_messages: {
+    id: Generated<number>; dedupe_key: string; phone: string; body: string; status: 'pending' | 'sent' | 'failed';
+    tries: Generated<number>; error: string | null; provider_id: string | null; created_at: GeneratedTimestamp; sent_at: Timestamp | null;
+  };
   delivery_attempts: {
     id: Generated<number>; attempt_key: string; dossier_code: string; channel: 'email' | 'portal'; address: string;
     status: 'pending' | 'sent' | 'failed'; error: string | null; tries: Generated<number>; requested_by: string;

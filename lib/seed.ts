@@ -22,6 +22,8 @@ export async function seedReferenceData(db: Db): Promise<void> {
 
 export const DEMO_AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng', portal_code: 'G22.29' };
 export const DEMO_PASSWORD = 'demo';
+/** The demo agency's daily appointment slots (two people each), as in the seed's list. */
+export const DEMO_SLOTS = ['08:00', '09:00', '10:00', '13:00', '14:00', '15:00', '16:00'];
 
 export const DEMO_USERS: { username: string; full_name: string; title: string; roles: Role[] }[] = [
   { username: 'canbo', full_name: 'Nguyễn Văn An', title: 'Cán bộ tư pháp', roles: ['creator'] },
@@ -45,6 +47,8 @@ export async function seedDemoData(db: Db, now = new Date()): Promise<void> {
     { username: 'congdan', kind: 'citizen', full_name: 'Nguyễn Thị Thu', id_number: '151804051', email: 'nguyenthithu@example.vn', phone: '0942077843', password_hash: hash },
     { username: 'doanhnghiep', kind: 'business', full_name: 'CÔNG TY CÔNG NGHỆ THÔNG TIN VNPT - CHI NHÁNH TẬP ĐOÀN BƯU CHÍNH VIỄN THÔNG VIỆT NAM', id_number: '0108212803', email: 'vnpt-it@example.vn', phone: '02838123456', password_hash: hash },
   ]).onConflict((oc) => oc.column('username').doNothing()).execute();
+  await db.insertInto('appointment_slots').values(DEMO_SLOTS.map((start_time) => ({ agency_code: DEMO_AGENCY.code, start_time, capacity: 2 })))
+    .onConflict((oc) => oc.doNothing()).execute();
   const year = new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
   await db.insertInto('register_books').values({
     agency_code: DEMO_AGENCY.code, name: `01/${year}/ĐT`, start_number: 1, current_number: 1,

@@ -1,1 +1,2 @@
 export { dossierWorkflow } from './dossier.js';
+export { appointmentWorkflow } from './appointment.js';

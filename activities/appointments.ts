@@ -1,0 +1,83 @@
+// Appointment side effects, each idempotent under retry: the read model, moving a booking between slots,
+// SMS and portal notifications (keyed by what caused them, so a retry never sends twice).
+import { ApplicationFailure } from '@temporalio/activity';
+import { sql } from 'kysely';
+import type { AppointmentState } from '../workflows/appointment-messages.js';
+import type { Db } from '../lib/db.js';
+import type { SmsGateway } from './sms.js';
+
+/** Takes one place in a slot if one is free; false when the slot is full. Call inside a transaction. */
+export async function takePlace(db: Db, agencyCode: string, day: string, time: string): Promise<boolean> {
+  const slot = await db.selectFrom('appointment_slots').select('capacity').where('agency_code', '=', agencyCode).where('start_time', '=', time).executeTakeFirst();
+  if (!slot) return false;
+  await db.insertInto('slot_usage').values({ agency_code: agencyCode, day, start_time: time, used: 0 }).onConflict((oc) => oc.doNothing()).execute();
+  // A conditional increment: concurrent racers for the last place cannot both pass `used < capacity`.
+  const taken = await db.updateTable('slot_usage').set({ used: sql`used + 1` })
+    .where('agency_code', '=', agencyCode).where('day', '=', day).where('start_time', '=', time).where('used', '<', slot.capacity)
+    .returning('used').executeTakeFirst();
+  return Boolean(taken);
+}
+
+export async function releasePlace(db: Db, agencyCode: string, day: string, time: string): Promise<void> {
+  await db.updateTable('slot_usage').set({ used: sql`greatest(used - 1, 0)` })
+    .where('agency_code', '=', agencyCode).where('day', '=', day).where('start_time', '=', time).execute();
+}
+
+export function appointmentActivities(deps: { db: Db; sms: SmsGateway }) {
+  const { db } = deps;
+
+  /** Runs `effect` once per key, in one transaction with the key's record. */
+  async function once(key: string, code: string, effect: (tx: Db) => Promise<void>): Promise<boolean> {
+    return db.transaction().execute(async (tx) => {
+      const done = await tx.insertInto('appointment_effects').values({ key, appointment_code: code }).onConflict((oc) => oc.doNothing()).returning('key').executeTakeFirst();
+      if (!done) return false;
+      await effect(tx);
+      return true;
+    });
+  }
+
+  return {
+    async recordAppointment({ state }: { state: AppointmentState }): Promise<void> {
+      await db.updateTable('appointments').set({
+        status: state.status, day: state.day, start_time: state.time, reschedule_reason: state.rescheduleReason,
+        dossier_code: state.dossierCode, updated_at: sql`now()`,
+      }).where('code', '=', state.code).execute();
+    },
+
+    /** Moves the booking to a new slot: takes the new place first (refused when full), then frees the old one. */
+    async moveAppointment(input: { key: string; code: string; agencyCode: string; from: { day: string; time: string }; to: { day: string; time: string } }): Promise<void> {
+      await once(input.key, input.code, async (tx) => {
+        if (!(await takePlace(tx, input.agencyCode, input.to.day, input.to.time))) {
+          throw ApplicationFailure.nonRetryable('Khung giờ đã chọn đã đủ người, vui lòng chọn giờ khác.', 'conflict');
+        }
+        await releasePlace(tx, input.agencyCode, input.from.day, input.from.time);
+      });
+    },
+
+    /** Frees the booking's place (cancellation by the citizen); a no-show frees nothing. */
+    async releaseAppointment(input: { key: string; code: string; agencyCode: string; day: string; time: string }): Promise<void> {
+      await once(input.key, input.code, (tx) => releasePlace(tx, input.agencyCode, input.day, input.time));
+    },
+
+    async sendSms(input: { key: string; phone: string; text: string }): Promise<{ sent: boolean }> {
+      await db.insertInto('sms_messages').values({ dedupe_key: input.key, phone: input.phone, body: input.text, status: 'pending' })
+        .onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+      const row = await db.selectFrom('sms_messages').select(['id', 'status']).where('dedupe_key', '=', input.key).executeTakeFirstOrThrow();
+      if (row.status === 'sent') return { sent: false };
+      await db.updateTable('sms_messages').set({ tries: sql`tries + 1` }).where('id', '=', row.id).execute();
+      try {
+        const { id } = await deps.sms.send({ to: input.phone, text: input.text, reference: input.key });
+        await db.updateTable('sms_messages').set({ status: 'sent', provider_id: id, sent_at: sql`now()`, error: null }).where('id', '=', row.id).execute();
+        return { sent: true };
+      } catch (e) {
+        await db.updateTable('sms_messages').set({ status: 'failed', error: String((e as Error).message).slice(0, 500) }).where('id', '=', row.id).execute();
+        throw e;
+      }
+    },
+
+    async notifyAccount(input: { key: string; account: string; title: string; body: string; appointmentCode: string }): Promise<void> {
+      await db.insertInto('notifications').values({ dedupe_key: input.key, account_username: input.account, title: input.title, body: input.body, appointment_code: input.appointmentCode })
+        .onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+    },
+  };
+}

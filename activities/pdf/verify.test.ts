@@ -1,0 +1,233 @@
+// verify.ts against real files made by the project's own sign/seal chain (and by node-forge through
+// @signpdf), then tampered with: a changed byte, a changed signature value, an appended tail, a foreign CA.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignPdf } from '@signpdf/signpdf';
+import { Signer } from '@signpdf/utils';
+import { generateKeyPairSync } from 'node:crypto';
+import forge from 'node-forge';
+import { makeScanPdf } from './fixtures.js';
+import { createFileKeyStore, type KeyMaterial } from './pki.js';
+import { SEAL_FIELD_NAME, sealIncremental } from './seal.js';
+import { LEADER_FIELD_NAME, prepareAttestation, signWithAttestation } from './sign.js';
+import type { SubFilter } from './placeholder.js';
+import { verifyPdfSignatures } from './verify.js';
+
+const AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' };
+const LEADER = { username: 'lanhdao', fullName: 'Trần Văn Ánh' };
+const SIGNED_AT = new Date('2025-06-20T03:10:00Z');
+const SEALED_AT = new Date('2025-06-20T08:30:00Z');
+const attestation = { agencyName: AGENCY.name, documentTypeName: 'Giấy khai sinh', dossierCode: 'G22.29-250620-010009', date: SIGNED_AT };
+
+let ca: string;
+let leaderKey: KeyMaterial, sealKey: KeyMaterial;
+let otherCa: string;
+let forgedLeader: KeyMaterial, forgedSeal: KeyMaterial;
+let scan: Buffer;
+let sealed: Buffer;
+let signed: Buffer;
+
+async function chain(input: Buffer, keys: { leader: KeyMaterial; seal: KeyMaterial }, subFilter?: SubFilter) {
+  const s = await signWithAttestation(input, {
+    attestation, signerName: LEADER.fullName, signerTitle: 'PHÓ TRƯỞNG PHÒNG', key: keys.leader, signingTime: SIGNED_AT, subFilter,
+  });
+  const copy = Buffer.from(s); // sealIncremental appends, the leader-signed bytes stay as they are
+  const z = await sealIncremental(copy, {
+    certificationNumber: '12/ĐT', registerBookName: '01/2025/ĐT', sealDate: SEALED_AT, agencyName: AGENCY.name, key: keys.seal, subFilter,
+  });
+  return { signed: s, sealed: z };
+}
+
+/** An independent, ASCII-named PKI and a @signpdf Signer that builds its CMS with node-forge's pkcs7. */
+function forgePki() {
+  const keys = () => {
+    const k = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    return { pub: forge.pki.publicKeyFromPem(k.publicKey), priv: forge.pki.privateKeyFromPem(k.privateKey) };
+  };
+  const cert = (cn: string, k: ReturnType<typeof keys>, issuer: forge.pki.Certificate | null, issuerKey: forge.pki.rsa.PrivateKey, serial: string) => {
+    const c = forge.pki.createCertificate();
+    c.publicKey = k.pub;
+    c.serialNumber = serial;
+    c.validity.notBefore = new Date(Date.now() - 86_400_000);
+    c.validity.notAfter = new Date(Date.now() + 86_400_000 * 365);
+    c.setSubject([{ shortName: 'CN', value: cn }]);
+    c.setIssuer(issuer ? issuer.subject.attributes : [{ shortName: 'CN', value: cn }]);
+    c.setExtensions([{ name: 'basicConstraints', cA: !issuer }, { name: 'keyUsage', keyCertSign: !issuer, digitalSignature: true }]);
+    c.sign(issuerKey, forge.md.sha256.create());
+    return c;
+  };
+  const caKeys = keys();
+  const caCert = cert('Other Test CA', caKeys, null, caKeys.priv, '01');
+  const leafKeys = keys();
+  const leaf = cert('Tran Van Anh', leafKeys, caCert, caKeys.priv, '02');
+  class ForgeSigner extends Signer {
+    async sign(pdf: Buffer, signingTime?: Date): Promise<Buffer> {
+      const p7 = forge.pkcs7.createSignedData();
+      p7.content = forge.util.createBuffer(pdf.toString('binary'));
+      p7.addCertificate(leaf);
+      p7.addCertificate(caCert);
+      p7.addSigner({
+        key: leafKeys.priv, certificate: leaf, digestAlgorithm: forge.pki.oids.sha256,
+        authenticatedAttributes: [
+          { type: forge.pki.oids.contentType, value: forge.pki.oids.data },
+          { type: forge.pki.oids.messageDigest },
+          { type: forge.pki.oids.signingTime, value: (signingTime ?? new Date()) as unknown as string },
+        ],
+      });
+      p7.sign({ detached: true });
+      return Buffer.from(forge.asn1.toDer(p7.toAsn1()).getBytes(), 'binary');
+    }
+  }
+  return { caPem: forge.pki.certificateToPem(caCert), signer: new ForgeSigner() };
+}
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pdf-verify-'));
+  const store = createFileKeyStore(join(dir, 'pki'));
+  [leaderKey, sealKey, ca] = await Promise.all([store.leaderKey(LEADER), store.sealKey(AGENCY), store.caCertPem()]);
+  // A forger's own CA issuing certificates with the very same names.
+  const forger = createFileKeyStore(join(dir, 'forger'));
+  [forgedLeader, forgedSeal, otherCa] = await Promise.all([forger.leaderKey(LEADER), forger.sealKey(AGENCY), forger.caCertPem()]);
+  scan = await makeScanPdf({ pages: 2, imageBytesPerPage: 20_000 });
+  ({ signed, sealed } = await chain(scan, { leader: leaderKey, seal: sealKey }));
+}, 60_000);
+
+describe('verifyPdfSignatures', () => {
+  it('a genuine sealed copy: two valid signatures chained to the CA, the seal covering the whole file', () => {
+    const v = verifyPdfSignatures(sealed, { trustedCaPems: [ca] });
+    expect(v.isPdf).toBe(true);
+    expect(v.size).toBe(sealed.length);
+    expect(v.signatures).toHaveLength(2);
+    const [leader, seal] = v.signatures;
+    expect(leader).toMatchObject({
+      field: LEADER_FIELD_NAME, signerCommonName: LEADER.fullName, signingTime: SIGNED_AT.toISOString(),
+      valid: true, coversWholeDocument: false, chainsToTrustedCa: true, certificateValidAtSigningTime: false, subFilter: 'adbe.pkcs7.detached',
+      name: LEADER.fullName,
+    });
+    // The test certificates start "yesterday", so a 2025 signing time is before their validity: said so.
+    expect(leader.problems.join(' ')).toMatch(/hiệu lực/);
+    expect(seal).toMatchObject({
+      field: SEAL_FIELD_NAME, signerCommonName: AGENCY.name, signingTime: SEALED_AT.toISOString(),
+      valid: true, coversWholeDocument: true, chainsToTrustedCa: true, location: AGENCY.name,
+    });
+    expect(seal.reason).toBe('Đóng dấu chứng thực, số 12/ĐT, quyển số 01/2025/ĐT');
+    expect(seal.certificate).toMatchObject({ commonName: AGENCY.name, organizationalUnit: AGENCY.code, issuerCommonName: 'CA thử nghiệm - Chứng thực bản sao điện tử' });
+    expect(leader.revisionEnd).toBe(signed.length); // the leader signed exactly the first revision
+    expect(seal.byteRange[0]).toBe(0);
+    expect(v.modifiedAfterLastSignature).toBe(false);
+    expect(v.bytesAfterLastSignature).toBe(0);
+  });
+
+  it('signed now, the certificates are valid at the signing time and nothing is flagged', async () => {
+    const now = new Date();
+    const s = await signWithAttestation(scan, { attestation, signerName: LEADER.fullName, signerTitle: 'TRƯỞNG PHÒNG', key: leaderKey, signingTime: now });
+    const v = verifyPdfSignatures(s, { trustedCaPems: [ca] });
+    expect(v.signatures).toHaveLength(1);
+    expect(v.signatures[0]).toMatchObject({ valid: true, coversWholeDocument: true, chainsToTrustedCa: true, certificateValidAtSigningTime: true, problems: [] });
+  });
+
+  it('without a trusted CA the signatures are valid but not chained', () => {
+    const v = verifyPdfSignatures(sealed);
+    expect(v.signatures.map((s) => [s.valid, s.chainsToTrustedCa])).toEqual([[true, false], [true, false]]);
+  });
+
+  it('one byte changed inside the scan breaks both signatures', () => {
+    const bad = Buffer.from(sealed);
+    const stream = bad.indexOf('stream\n', bad.indexOf('/Subtype /Image'));
+    expect(stream).toBeGreaterThan(0);
+    expect(stream).toBeLessThan(scan.length);
+    bad[stream + 100] ^= 0x01;
+    const v = verifyPdfSignatures(bad, { trustedCaPems: [ca] });
+    expect(v.signatures).toHaveLength(2);
+    for (const s of v.signatures) {
+      expect(s.valid).toBe(false);
+      expect(s.chainsToTrustedCa).toBe(true); // the certificates themselves are fine
+      expect(s.problems.join(' ')).toMatch(/bị thay đổi/);
+    }
+    expect(v.sha256).not.toBe(verifyPdfSignatures(sealed).sha256);
+  });
+
+  it('one byte changed inside the seal update breaks only the seal', () => {
+    const bad = Buffer.from(sealed);
+    const at = bad.indexOf('/Reason', signed.length); // the seal's dictionary, after the leader's revision
+    expect(at).toBeGreaterThan(signed.length);
+    bad[at + 1] = 'r'.charCodeAt(0);
+    const v = verifyPdfSignatures(bad, { trustedCaPems: [ca] });
+    expect(v.signatures.map((s) => s.valid)).toEqual([true, false]);
+  });
+
+  it('a changed signature value fails the signature check while the digest still matches', () => {
+    const bad = Buffer.from(sealed);
+    const seal = verifyPdfSignatures(sealed).signatures[1];
+    const lt = seal.byteRange[1];
+    // The DER's length from its header (30 82 hh ll), then a hex digit near its end: inside the RSA signature.
+    const derLen = 4 + parseInt(bad.subarray(lt + 5, lt + 9).toString('latin1'), 16);
+    const pos = lt + 1 + 2 * (derLen - 20);
+    bad[pos] = bad[pos] === 0x30 ? 0x31 : 0x30;
+    const v = verifyPdfSignatures(bad, { trustedCaPems: [ca] });
+    expect(v.signatures[0].valid).toBe(true);
+    expect(v.signatures[1].valid).toBe(false);
+    expect(v.signatures[1].problems.join(' ')).toMatch(/không khớp với chứng thư/);
+  });
+
+  it('an appended tail: signatures stay valid, but the seal no longer covers the file and the tail is reported', () => {
+    const tail = Buffer.from('\n% garbage appended after signing\n1 0 obj (x) endobj\n');
+    const v = verifyPdfSignatures(Buffer.concat([sealed, tail]), { trustedCaPems: [ca] });
+    expect(v.signatures.map((s) => s.valid)).toEqual([true, true]);
+    expect(v.signatures.map((s) => s.coversWholeDocument)).toEqual([false, false]);
+    expect(v.modifiedAfterLastSignature).toBe(true);
+    expect(v.bytesAfterLastSignature).toBe(tail.length);
+  });
+
+  it('a file with no signatures, not a PDF, and broken input are reported, never thrown', () => {
+    const none = verifyPdfSignatures(scan, { trustedCaPems: [ca] });
+    expect(none).toMatchObject({ isPdf: true, signatures: [], modifiedAfterLastSignature: false });
+    expect(verifyPdfSignatures(Buffer.from('\x89PNG\r\n\x1a\n not a pdf'), { trustedCaPems: [ca] })).toMatchObject({ isPdf: false, signatures: [] });
+    expect(verifyPdfSignatures(Buffer.alloc(0))).toMatchObject({ isPdf: false, signatures: [] });
+    // Truncated in the middle of the seal's CMS.
+    const cut = verifyPdfSignatures(sealed.subarray(0, signed.length + 800), { trustedCaPems: [ca] });
+    expect(cut.signatures.length).toBeGreaterThanOrEqual(1);
+    expect(cut.signatures[0].valid).toBe(true);
+    expect(cut.signatures.slice(1).every((s) => !s.valid)).toBe(true);
+    // A hand-made dictionary with a lying ByteRange and garbage contents.
+    const fake = Buffer.concat([scan, Buffer.from(`\n99 0 obj\n<< /Type /Sig /ByteRange [0 10 20 ${scan.length}] /Contents <3082FFFF00> >>\nendobj\n`)]);
+    const f = verifyPdfSignatures(fake, { trustedCaPems: [ca] });
+    expect(f.signatures).toHaveLength(1);
+    expect(f.signatures[0].valid).toBe(false);
+    expect(f.signatures[0].problems.length).toBeGreaterThan(0);
+  });
+
+  it('a copy re-signed by a forger\'s own CA (same names) is valid but not chained to our CA', async () => {
+    const { sealed: forged } = await chain(scan, { leader: forgedLeader, seal: forgedSeal });
+    const v = verifyPdfSignatures(forged, { trustedCaPems: [ca] });
+    expect(v.signatures.map((s) => [s.field, s.signerCommonName, s.valid, s.chainsToTrustedCa])).toEqual([
+      [LEADER_FIELD_NAME, LEADER.fullName, true, false],
+      [SEAL_FIELD_NAME, AGENCY.name, true, false],
+    ]);
+    expect(v.signatures[1].problems.join(' ')).toMatch(/tin cậy/);
+    // ...and chained when the forger's CA is the one trusted.
+    expect(verifyPdfSignatures(forged, { trustedCaPems: [otherCa] }).signatures.every((s) => s.chainsToTrustedCa)).toBe(true);
+  });
+
+  it('PAdES baseline (ETSI.CAdES.detached): no CMS signing-time, the time comes from /M', async () => {
+    const { sealed: pades } = await chain(scan, { leader: leaderKey, seal: sealKey }, 'ETSI.CAdES.detached');
+    const v = verifyPdfSignatures(pades, { trustedCaPems: [ca] });
+    expect(v.signatures.map((s) => [s.subFilter, s.valid, s.signingTime])).toEqual([
+      ['ETSI.CAdES.detached', true, SIGNED_AT.toISOString()],
+      ['ETSI.CAdES.detached', true, SEALED_AT.toISOString()],
+    ]);
+  });
+
+  it('a CMS made by another producer (node-forge pkcs7, through @signpdf) verifies too', async () => {
+    // forge garbles UTF-8 names of certificates it re-encodes (see pki.ts), so this PKI is ASCII-named.
+    const { caPem, signer } = forgePki();
+    const prepared = await prepareAttestation(scan, { attestation, signerName: 'Tran Van Anh', signerTitle: 'TRƯỞNG PHÒNG', signingTime: new Date() });
+    const out = await new SignPdf().sign(prepared, signer);
+    const v = verifyPdfSignatures(out, { trustedCaPems: [caPem] });
+    expect(v.signatures).toHaveLength(1);
+    expect(v.signatures[0]).toMatchObject({ field: LEADER_FIELD_NAME, signerCommonName: 'Tran Van Anh', valid: true, chainsToTrustedCa: true, coversWholeDocument: true });
+    expect(verifyPdfSignatures(out, { trustedCaPems: [ca] }).signatures[0]).toMatchObject({ valid: true, chainsToTrustedCa: false });
+  });
+});

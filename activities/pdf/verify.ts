@@ -1,0 +1,581 @@
+// Server-side verification of the signatures in a PDF, in Node only (no poppler at run time).
+// For every signature dictionary (/ByteRange + /Contents): the ByteRange must start at 0 and leave out exactly
+// the /Contents hex string, and end where a revision ends (%%EOF); the ranges are hashed with node:crypto; the
+// CMS (PKCS#7 SignedData, read with a small DER walker so the signed attributes are checked byte for byte) must
+// carry a messageDigest equal to that hash and a signature over the signed attributes that verifies with the
+// signer's certificate; the certificate must chain to one of the trusted CAs given by the caller.
+// Nothing here throws on bad input: a broken file or signature is reported, never an exception.
+import { createHash, createVerify, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+
+export interface SignerCertificateInfo {
+  commonName: string | null;
+  organization: string | null;
+  organizationalUnit: string | null;
+  issuerCommonName: string | null;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface SignatureReport {
+  /** The signature field's name (/T), e.g. ChuKyLanhDao or DauCoQuan; null when no field points at it. */
+  field: string | null;
+  /** CN of the signer certificate. */
+  signerCommonName: string | null;
+  /** ISO instant: the CMS signing-time attribute, else the signature dictionary's /M. */
+  signingTime: string | null;
+  /** ByteRange as expected, digest equal, signature over the signed attributes verifies. */
+  valid: boolean;
+  /** The signed ranges reach the end of the file (the "total document" signature). */
+  coversWholeDocument: boolean;
+  /** The signer certificate chains to one of the trusted CAs. */
+  chainsToTrustedCa: boolean;
+  /** The signer certificate was within its validity period at the signing time. */
+  certificateValidAtSigningTime: boolean;
+  byteRange: number[];
+  /** Offset just past the signed revision (ByteRange[2] + ByteRange[3]). */
+  revisionEnd: number;
+  subFilter: string | null;
+  /** From the signature dictionary: /Name, /Reason, /Location (text as the signer wrote it). */
+  name: string | null;
+  reason: string | null;
+  location: string | null;
+  certificate: SignerCertificateInfo | null;
+  /** What is wrong, in Vietnamese (empty when valid and trusted). */
+  problems: string[];
+}
+
+export interface PdfVerification {
+  isPdf: boolean;
+  size: number;
+  sha256: string;
+  signatures: SignatureReport[];
+  /** Bytes after the end of the last signed revision (0 when the last signature covers the whole file). */
+  bytesAfterLastSignature: number;
+  /** Something was added after the last signature (only meaningful when there is a signature). */
+  modifiedAfterLastSignature: boolean;
+}
+
+export interface VerifyOptions {
+  /** PEM certificates of the trusted CAs (one PEM may hold several). */
+  trustedCaPems?: string[];
+}
+
+// ---- DER ---------------------------------------------------------------------------------------------------
+interface Der {
+  tag: number;
+  /** Offset of the tag byte in `buf`. */
+  start: number;
+  /** Offsets of the content. */
+  contentStart: number;
+  contentEnd: number;
+  /** Offset just past the element (includes the end-of-contents octets of an indefinite length). */
+  end: number;
+  buf: Buffer;
+}
+
+class DerError extends Error {}
+
+function readDer(buf: Buffer, off: number, limit = buf.length): Der {
+  if (off + 2 > limit) throw new DerError('truncated');
+  const tag = buf[off];
+  if ((tag & 0x1f) === 0x1f) throw new DerError('high tag number');
+  let p = off + 1;
+  const l = buf[p++];
+  if (l === 0x80) {
+    // BER indefinite length (constructed only): children until the end-of-contents octets 00 00.
+    if (!(tag & 0x20)) throw new DerError('indefinite primitive');
+    const contentStart = p;
+    while (p + 2 <= limit && !(buf[p] === 0 && buf[p + 1] === 0)) p = readDer(buf, p, limit).end;
+    if (p + 2 > limit) throw new DerError('unterminated indefinite length');
+    return { tag, start: off, contentStart, contentEnd: p, end: p + 2, buf };
+  }
+  let len = l;
+  if (l & 0x80) {
+    const n = l & 0x7f;
+    if (n > 4 || p + n > limit) throw new DerError('bad length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + buf[p++];
+  }
+  if (p + len > limit) throw new DerError('element past its parent');
+  return { tag, start: off, contentStart: p, contentEnd: p + len, end: p + len, buf };
+}
+
+function kids(d: Der): Der[] {
+  const out: Der[] = [];
+  for (let p = d.contentStart; p < d.contentEnd; ) {
+    const c = readDer(d.buf, p, d.contentEnd);
+    out.push(c);
+    p = c.end;
+  }
+  return out;
+}
+const content = (d: Der) => d.buf.subarray(d.contentStart, d.contentEnd);
+const raw = (d: Der) => d.buf.subarray(d.start, d.end);
+
+function oidOf(d: Der): string {
+  if (d.tag !== 0x06) throw new DerError('not an OID');
+  const b = content(d);
+  const parts: number[] = [];
+  let v = 0;
+  for (const x of b) {
+    v = v * 128 + (x & 0x7f);
+    if (!(x & 0x80)) { parts.push(v); v = 0; }
+  }
+  const first = parts.shift() ?? 0;
+  const a = first < 80 ? Math.floor(first / 40) : 2;
+  return [a, first - 40 * a, ...parts].join('.');
+}
+
+function derString(d: Der): string {
+  const b = content(d);
+  switch (d.tag) {
+    case 0x0c: return b.toString('utf8'); // UTF8String
+    case 0x1e: { // BMPString: UTF-16BE
+      const le = Buffer.from(b);
+      le.swap16();
+      return le.toString('utf16le');
+    }
+    case 0x1c: { // UniversalString: UTF-32BE
+      let s = '';
+      for (let i = 0; i + 4 <= b.length; i += 4) s += String.fromCodePoint(b.readUInt32BE(i));
+      return s;
+    }
+    default: return b.toString('latin1'); // Printable, IA5, T61 (close enough for names)
+  }
+}
+
+function derTime(d: Der): Date | null {
+  const s = content(d).toString('latin1');
+  let m: RegExpExecArray | null;
+  if (d.tag === 0x17 && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s))) {
+    const yy = Number(m[1]);
+    return new Date(Date.UTC(yy >= 50 ? 1900 + yy : 2000 + yy, Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0)));
+  }
+  if (d.tag === 0x18 && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:[.,](\d+))?Z$/.exec(s))) {
+    const ms = m[7] ? Math.round(Number(`0.${m[7]}`) * 1000) : 0;
+    return new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  }
+  return null;
+}
+
+const OID = {
+  signedData: '1.2.840.113549.1.7.2',
+  data: '1.2.840.113549.1.7.1',
+  contentType: '1.2.840.113549.1.9.3',
+  messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
+  commonName: '2.5.4.3',
+  organization: '2.5.4.10',
+  organizationalUnit: '2.5.4.11',
+  subjectKeyIdentifier: '2.5.29.14',
+};
+
+const DIGESTS: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+  '2.16.840.1.101.3.4.2.4': 'sha224',
+};
+/** Signature algorithms verifiable with node:crypto's default padding/encoding: RSA PKCS#1 v1.5 and ECDSA (DER). */
+const SIGNATURE_ALGS: Record<string, string | null> = {
+  '1.2.840.113549.1.1.1': null, // rsaEncryption: the hash is the digestAlgorithm
+  '1.2.840.113549.1.1.5': 'sha1',
+  '1.2.840.113549.1.1.11': 'sha256',
+  '1.2.840.113549.1.1.12': 'sha384',
+  '1.2.840.113549.1.1.13': 'sha512',
+  '1.2.840.113549.1.1.14': 'sha224',
+  '1.2.840.10045.2.1': null, // id-ecPublicKey
+  '1.2.840.10045.4.1': 'sha1',
+  '1.2.840.10045.4.3.2': 'sha256',
+  '1.2.840.10045.4.3.3': 'sha384',
+  '1.2.840.10045.4.3.4': 'sha512',
+};
+
+// ---- certificates ------------------------------------------------------------------------------------------
+interface ParsedCert {
+  der: Buffer;
+  x509: X509Certificate | null;
+  issuerDer: Buffer;
+  serial: Buffer; // INTEGER content without leading zeros
+  subject: Record<string, string>;
+  issuer: Record<string, string>;
+  ski: Buffer | null;
+}
+
+const stripZeros = (b: Buffer) => { let i = 0; while (i < b.length - 1 && b[i] === 0) i++; return b.subarray(i); };
+
+function nameAttrs(name: Der): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rdn of kids(name)) for (const atv of kids(rdn)) {
+    const [type, value] = kids(atv);
+    const oid = oidOf(type);
+    if (!(oid in out)) out[oid] = derString(value);
+  }
+  return out;
+}
+
+function parseCert(der: Buffer): ParsedCert {
+  const top = readDer(der, 0);
+  const tbs = kids(top)[0];
+  const f = kids(tbs);
+  const i = f[0].tag === 0xa0 ? 1 : 0;
+  const serial = f[i], issuer = f[i + 2], subject = f[i + 4];
+  let ski: Buffer | null = null;
+  const ext = f.find((x) => x.tag === 0xa3);
+  if (ext) {
+    for (const e of kids(kids(ext)[0])) {
+      const parts = kids(e);
+      if (oidOf(parts[0]) === OID.subjectKeyIdentifier) ski = content(readDer(content(parts[parts.length - 1]), 0));
+    }
+  }
+  let x509: X509Certificate | null = null;
+  try { x509 = new X509Certificate(der); } catch { /* reported as an unusable certificate */ }
+  return { der, x509, issuerDer: raw(issuer), serial: stripZeros(content(serial)), subject: nameAttrs(subject), issuer: nameAttrs(issuer), ski };
+}
+
+function trustedCerts(pems: string[]): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  for (const pem of pems) {
+    for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)) {
+      try { out.push(new X509Certificate(m[0])); } catch { /* ignore an unreadable anchor */ }
+    }
+  }
+  return out;
+}
+
+/** Does `cert` chain to one of `anchors`, through CA certificates of `pool`? Signatures and issuer links are checked. */
+function chainsTo(cert: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], depth = 0): boolean {
+  if (depth > 8) return false;
+  if (anchors.some((a) => a.raw.equals(cert.raw))) return true;
+  const issuedBy = (issuer: X509Certificate) => {
+    try { return cert.checkIssued(issuer) && cert.verify(issuer.publicKey); } catch { return false; }
+  };
+  if (anchors.some(issuedBy)) return true;
+  return pool.some((c) => !c.raw.equals(cert.raw) && c.ca && issuedBy(c) && chainsTo(c, pool, anchors, depth + 1));
+}
+
+// ---- PDF syntax --------------------------------------------------------------------------------------------
+/** A PDF text string's bytes as text: UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding (≈ Latin-1). */
+function pdfText(b: Buffer): string {
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
+    const le = Buffer.from(b.subarray(2, 2 + ((b.length - 2) & ~1)));
+    le.swap16();
+    return le.toString('utf16le');
+  }
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return b.subarray(3).toString('utf8');
+  return b.toString('latin1');
+}
+
+/** Reads the string object starting at `s[i]` ('(' literal or '<' hex); returns its bytes. */
+function readPdfString(s: string, i: number): Buffer | null {
+  if (s[i] === '<' && s[i + 1] !== '<') {
+    const end = s.indexOf('>', i);
+    if (end < 0) return null;
+    let hex = s.slice(i + 1, end).replace(/\s+/g, '');
+    if (!/^[0-9a-fA-F]*$/.test(hex)) return null;
+    if (hex.length % 2) hex += '0';
+    return Buffer.from(hex, 'hex');
+  }
+  if (s[i] !== '(') return null;
+  const out: number[] = [];
+  let depth = 1;
+  for (let j = i + 1; j < s.length; j++) {
+    const c = s[j];
+    if (c === '\\') {
+      const n = s[++j];
+      const map: Record<string, number> = { n: 10, r: 13, t: 9, b: 8, f: 12, '(': 40, ')': 41, '\\': 92 };
+      if (n in map) out.push(map[n]);
+      else if (/[0-7]/.test(n)) {
+        let oct = n;
+        while (oct.length < 3 && /[0-7]/.test(s[j + 1])) oct += s[++j];
+        out.push(parseInt(oct, 8) & 0xff);
+      } else if (n === '\r') { if (s[j + 1] === '\n') j++; } // line continuation
+      else if (n !== '\n') out.push(n.charCodeAt(0));
+      continue;
+    }
+    if (c === '(') depth++;
+    if (c === ')' && --depth === 0) return Buffer.from(out);
+    out.push(c.charCodeAt(0) & 0xff);
+  }
+  return null;
+}
+
+/** The first string value of `/Key` in a dictionary's text (values that are names or dictionaries are skipped). */
+function dictString(dict: string, key: string): string | null {
+  const re = new RegExp(`/${key}(?![A-Za-z0-9])\\s*`, 'g');
+  for (let m; (m = re.exec(dict)); ) {
+    const at = m.index + m[0].length;
+    const b = readPdfString(dict, at);
+    if (b) return pdfText(b);
+  }
+  return null;
+}
+
+function dictName(dict: string, key: string): string | null {
+  const m = new RegExp(`/${key}\\s*/([^\\s/<>\\[\\]()]+)`).exec(dict);
+  return m ? m[1] : null;
+}
+
+/** D:YYYYMMDDHHmmSS+HH'mm' */
+function pdfDate(s: string | null): Date | null {
+  const m = s && /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:([Zz+-])(\d{2})?'?(\d{2})?'?)?/.exec(s);
+  if (!m) return null;
+  const utc = Date.UTC(Number(m[1]), Number(m[2] ?? 1) - 1, Number(m[3] ?? 1), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+  const sign = m[7] === '-' ? -1 : m[7] === '+' ? 1 : 0;
+  const offset = sign * (Number(m[8] ?? 0) * 60 + Number(m[9] ?? 0)) * 60_000;
+  const d = new Date(utc - offset);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** The indirect object around offset `at`: its number, generation and text (up to endobj). */
+function enclosingObject(text: string, at: number): { num: number; gen: number; start: number; end: number } | null {
+  const re = /(\d+)\s+(\d+)\s+obj\b/g;
+  // Search backwards in growing windows: the /Contents hex may sit between the header and `at`.
+  for (let window = 4096; ; window *= 4) {
+    const from = Math.max(0, at - window);
+    const slice = text.slice(from, at);
+    let last: RegExpExecArray | null = null;
+    re.lastIndex = 0;
+    for (let m; (m = re.exec(slice)); ) last = m;
+    if (last) {
+      const start = from + last.index;
+      if (text.lastIndexOf('endobj', at) > start) return null; // `at` is not inside that object
+      const endobj = text.indexOf('endobj', at);
+      return { num: Number(last[1]), gen: Number(last[2]), start, end: endobj < 0 ? text.length : endobj };
+    }
+    if (from === 0) return null;
+  }
+}
+
+/** The signature field's /T: the last object whose /V points at the signature dictionary. */
+function fieldNameFor(text: string, num: number, gen: number): string | null {
+  const re = new RegExp(`/V\\s+${num}\\s+${gen}\\s+R(?![0-9A-Za-z])`, 'g');
+  let name: string | null = null;
+  for (let m; (m = re.exec(text)); ) {
+    const obj = enclosingObject(text, m.index);
+    if (!obj) continue;
+    const t = dictString(text.slice(obj.start, obj.end), 'T');
+    if (t !== null) name = t;
+  }
+  return name;
+}
+
+// ---- CMS ---------------------------------------------------------------------------------------------------
+interface CmsCheck {
+  digestOk: boolean;
+  signatureOk: boolean;
+  signer: ParsedCert | null;
+  certs: ParsedCert[];
+  signingTime: Date | null;
+  problems: string[];
+}
+
+function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
+  const r: CmsCheck = { digestOk: false, signatureOk: false, signer: null, certs: [], signingTime: null, problems: [] };
+  const contentInfo = kids(readDer(cms, 0));
+  if (oidOf(contentInfo[0]) !== OID.signedData) throw new DerError('not SignedData');
+  const sd = kids(kids(contentInfo[1])[0]);
+  // SignedData: version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
+  const encap = kids(sd[2]);
+  if (encap.length > 1) r.problems.push('Chữ ký chứa nội dung đính kèm (không phải chữ ký tách rời), không được hỗ trợ.');
+  const certSet = sd.find((x, i) => i > 2 && x.tag === 0xa0);
+  for (const c of certSet ? kids(certSet) : []) {
+    if (c.tag !== 0x30) continue;
+    try { r.certs.push(parseCert(Buffer.from(raw(c)))); } catch { /* an unreadable extra certificate */ }
+  }
+  const signerInfos = kids(sd[sd.length - 1]);
+  if (signerInfos.length !== 1) r.problems.push(`Chữ ký có ${signerInfos.length} người ký trong một khối CMS.`);
+  const si = kids(signerInfos[0]);
+  // SignerInfo: version, sid, digestAlgorithm, [0] signedAttrs?, signatureAlgorithm, signature, [1] unsignedAttrs?
+  const sid = si[1];
+  if (sid.tag === 0x30) {
+    const [issuer, serial] = kids(sid);
+    const want = stripZeros(content(serial));
+    r.signer = r.certs.find((c) => c.serial.equals(want) && c.issuerDer.equals(raw(issuer))) ?? null;
+  } else if (sid.tag === 0x80) {
+    const keyId = content(sid);
+    r.signer = r.certs.find((c) => c.ski?.equals(keyId)) ?? null;
+  }
+  const hashName = DIGESTS[oidOf(kids(si[2])[0])];
+  if (!hashName) {
+    r.problems.push('Thuật toán băm của chữ ký không được hỗ trợ.');
+    return r;
+  }
+  const signedAttrs = si[3].tag === 0xa0 ? si[3] : null;
+  const algIdx = signedAttrs ? 4 : 3;
+  const sigAlgOid = oidOf(kids(si[algIdx])[0]);
+  const signature = content(si[algIdx + 1]);
+
+  const hash = createHash(hashName);
+  for (const part of ranges) hash.update(part);
+  const digest = hash.digest();
+
+  if (!r.signer?.x509) {
+    r.problems.push('Không tìm thấy chứng thư số của người ký trong chữ ký.');
+  }
+  if (!(sigAlgOid in SIGNATURE_ALGS)) {
+    r.problems.push('Thuật toán chữ ký không được hỗ trợ.');
+    return r;
+  }
+  const verifyHash = SIGNATURE_ALGS[sigAlgOid] ?? hashName;
+
+  if (signedAttrs) {
+    let messageDigest: Buffer | null = null;
+    let contentTypeOk = true;
+    for (const a of kids(signedAttrs)) {
+      const [type, values] = kids(a);
+      const oid = oidOf(type);
+      const first = kids(values)[0];
+      if (!first) continue;
+      if (oid === OID.messageDigest) messageDigest = Buffer.from(content(first));
+      else if (oid === OID.signingTime) r.signingTime = derTime(first);
+      else if (oid === OID.contentType) contentTypeOk = oidOf(first) === OID.data;
+    }
+    r.digestOk = !!messageDigest && messageDigest.equals(digest);
+    if (!r.digestOk) r.problems.push('Nội dung tệp đã bị thay đổi sau khi ký (giá trị băm không khớp).');
+    if (!contentTypeOk) r.problems.push('Thuộc tính contentType của chữ ký không hợp lệ.');
+    if (r.signer?.x509) {
+      // What was signed is the DER SET OF the attributes: the same bytes with the SET tag instead of [0].
+      const der = Buffer.from(raw(signedAttrs));
+      der[0] = 0x31;
+      try { r.signatureOk = cryptoVerify(verifyHash, der, r.signer.x509.publicKey, signature); } catch { r.signatureOk = false; }
+      if (!r.signatureOk) r.problems.push('Chữ ký số không khớp với chứng thư số của người ký.');
+    }
+    r.digestOk = r.digestOk && contentTypeOk;
+  } else if (r.signer?.x509) {
+    // No signed attributes: the signature is directly over the signed bytes.
+    try {
+      const v = createVerify(verifyHash);
+      for (const part of ranges) v.update(part);
+      r.signatureOk = r.digestOk = v.verify(r.signer.x509.publicKey, signature);
+    } catch { r.signatureOk = false; }
+    if (!r.signatureOk) r.problems.push('Nội dung tệp đã bị thay đổi sau khi ký hoặc chữ ký không khớp chứng thư số.');
+  }
+  return r;
+}
+
+// ---- the file ----------------------------------------------------------------------------------------------
+export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfVerification {
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+  const isPdf = pdf.subarray(0, 1024).indexOf('%PDF-') >= 0;
+  const result: PdfVerification = { isPdf, size: pdf.length, sha256, signatures: [], bytesAfterLastSignature: 0, modifiedAfterLastSignature: false };
+  if (!isPdf) return result;
+  const anchors = trustedCerts(opts.trustedCaPems ?? []);
+  const text = pdf.toString('latin1');
+  const seen = new Set<string>();
+
+  const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
+  for (let m; (m = re.exec(text)); ) {
+    const br = [1, 2, 3, 4].map((k) => Number(m![k]));
+    const obj = enclosingObject(text, m.index);
+    const key = obj ? `${obj.num} ${obj.gen}` : `@${m.index}`;
+    if (obj && seen.has(key)) continue; // the same dictionary written again in a later revision
+    seen.add(key);
+    result.signatures.push(checkSignature(pdf, text, br, obj, anchors));
+    if (obj && obj.end > re.lastIndex) re.lastIndex = obj.end;
+  }
+  const lastEnd = result.signatures.reduce((max, s) => Math.max(max, s.revisionEnd), 0);
+  if (result.signatures.length) {
+    result.bytesAfterLastSignature = Math.max(0, pdf.length - lastEnd);
+    result.modifiedAfterLastSignature = result.bytesAfterLastSignature > 0;
+  }
+  return result;
+}
+
+function checkSignature(
+  pdf: Buffer, text: string, br: number[], obj: { num: number; gen: number; start: number; end: number } | null, anchors: X509Certificate[],
+): SignatureReport {
+  const dict = obj ? text.slice(obj.start, obj.end) : '';
+  const report: SignatureReport = {
+    field: obj ? fieldNameFor(text, obj.num, obj.gen) : null,
+    signerCommonName: null,
+    signingTime: null,
+    valid: false,
+    coversWholeDocument: false,
+    chainsToTrustedCa: false,
+    certificateValidAtSigningTime: false,
+    byteRange: br,
+    revisionEnd: br[2] + br[3],
+    subFilter: dictName(dict, 'SubFilter'),
+    name: dictString(dict, 'Name'),
+    reason: dictString(dict, 'Reason'),
+    location: dictString(dict, 'Location'),
+    certificate: null,
+    problems: [],
+  };
+  const dictTime = pdfDate(dictString(dict, 'M'));
+
+  // The ByteRange: [0, '<' of /Contents, just past '>', to the end of the signed revision].
+  const [a, b, c, d] = br;
+  const end = c + d;
+  const rangeProblems: string[] = [];
+  if (a !== 0) rangeProblems.push('Vùng ký (ByteRange) không bắt đầu từ đầu tệp.');
+  if (!(b < c && end <= pdf.length)) rangeProblems.push('Vùng ký (ByteRange) vượt ra ngoài tệp.');
+  let cms: Buffer | null = null;
+  if (!rangeProblems.length) {
+    const gap = text.slice(b, c);
+    if (!/^<[0-9A-Fa-f\s]*>$/.test(gap)) rangeProblems.push('Vùng ký (ByteRange) không loại trừ đúng giá trị chữ ký (/Contents).');
+    else {
+      // The gap must be the /Contents of this very dictionary.
+      const contentsAt = obj ? /\/Contents\s*</.exec(dict) : null;
+      const lt = contentsAt ? obj!.start + contentsAt.index + contentsAt[0].length - 1 : -1;
+      if (lt !== b) rangeProblems.push('Vùng ký (ByteRange) không khớp với giá trị chữ ký của trường này.');
+      let hex = gap.slice(1, -1).replace(/\s+/g, '');
+      if (hex.length % 2) hex += '0';
+      cms = Buffer.from(hex, 'hex');
+    }
+    // A signed revision ends with %%EOF (and at most an end-of-line).
+    const tail = text.slice(Math.max(0, end - 16), end);
+    if (!/%%EOF\s{0,2}$/.test(tail)) rangeProblems.push('Vùng ký không kết thúc tại cuối một phiên bản của tệp (%%EOF).');
+  }
+  report.problems.push(...rangeProblems);
+  report.coversWholeDocument = !rangeProblems.length && end === pdf.length;
+
+  let cryptoOk = false;
+  let signer: ParsedCert | null = null;
+  let certs: ParsedCert[] = [];
+  let cmsTime: Date | null = null;
+  if (cms && cms.length && !cms.every((x) => x === 0)) {
+    try {
+      const derEnd = readDer(cms, 0).end; // the hex is padded with zeros after the DER
+      const check = checkCms(cms.subarray(0, derEnd), [pdf.subarray(0, b), pdf.subarray(c, end)]);
+      cryptoOk = check.digestOk && check.signatureOk && check.problems.length === 0;
+      signer = check.signer;
+      certs = check.certs;
+      cmsTime = check.signingTime;
+      report.problems.push(...check.problems);
+    } catch {
+      report.problems.push('Không đọc được khối chữ ký (CMS/PKCS#7) của trường này.');
+    }
+  } else if (!rangeProblems.length) {
+    report.problems.push('Trường chữ ký chưa được ký (giá trị chữ ký trống).');
+  }
+  report.valid = cryptoOk && !rangeProblems.length;
+  const signingTime = cmsTime ?? dictTime;
+  report.signingTime = signingTime ? signingTime.toISOString() : null;
+
+  if (signer) {
+    report.signerCommonName = signer.subject[OID.commonName] ?? null;
+    const x = signer.x509;
+    report.certificate = {
+      commonName: signer.subject[OID.commonName] ?? null,
+      organization: signer.subject[OID.organization] ?? null,
+      organizationalUnit: signer.subject[OID.organizationalUnit] ?? null,
+      issuerCommonName: signer.issuer[OID.commonName] ?? null,
+      serialNumber: signer.serial.toString('hex').toUpperCase(),
+      notBefore: x ? new Date(x.validFrom).toISOString() : '',
+      notAfter: x ? new Date(x.validTo).toISOString() : '',
+    };
+    if (x) {
+      const pool = certs.map((p) => p.x509).filter((p): p is X509Certificate => !!p);
+      report.chainsToTrustedCa = chainsTo(x, pool, anchors);
+      if (!report.chainsToTrustedCa) report.problems.push('Chứng thư số của người ký không do tổ chức chứng thực tin cậy của hệ thống cấp.');
+      const t = signingTime ?? new Date();
+      report.certificateValidAtSigningTime = new Date(x.validFrom) <= t && t <= new Date(x.validTo);
+      if (!report.certificateValidAtSigningTime) report.problems.push('Chứng thư số của người ký không còn hiệu lực tại thời điểm ký.');
+    }
+  }
+  return report;
+}

@@ -1,0 +1,249 @@
+// The register-book and fee-report routes of /api/v1 on the real stack (web app on a port, worker on the Temporal
+// dev server, PostgreSQL): what a sealer can do with books, what every refusal answers (4xx {error, message} in
+// Vietnamese) and that a refusal changes nothing; the daily fee report as JSON and as Excel, read back cell by cell.
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { vnIsoDate } from '../domain/dates.js';
+import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { openApiDocument } from './openapi.js';
+
+let h: Harness;
+const OTHER = '000.00.88.X02';
+const YEAR = Number(vnIsoDate(new Date()).slice(0, 4));
+const TODAY = vnIsoDate(new Date());
+const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
+
+interface Reply { status: number; body: any; headers: Headers; bytes: Buffer }
+const tokens = new Map<string, string>();
+async function tokenFor(user: string): Promise<string> {
+  if (!tokens.has(user)) {
+    const t = await fetch(`${h.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: 'demo' }) });
+    expect(t.status, `login of ${user}`).toBe(200);
+    tokens.set(user, (await t.json()).token);
+  }
+  return tokens.get(user)!;
+}
+async function call(user: string, method: string, p: string, json?: unknown): Promise<Reply> {
+  const headers: Record<string, string> = { authorization: `Bearer ${await tokenFor(user)}` };
+  if (json !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${h.baseUrl}/api/v1${p}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const type = res.headers.get('content-type') ?? '';
+  return { status: res.status, headers: res.headers, bytes, body: type.includes('json') ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8') };
+}
+function expectRefusal(r: Reply, status: number, error: string, field?: string) {
+  expect(r.status, JSON.stringify(r.body)).toBe(status);
+  expect(r.headers.get('content-type')).toMatch(/application\/json/);
+  expect(r.body.error).toBe(error);
+  expect(r.body.message).toMatch(VIETNAMESE);
+  if (field) expect(r.body.field).toBe(field);
+}
+const allBooks = () => h.db.selectFrom('register_books').selectAll().orderBy('id').execute();
+const allEntries = () => h.db.selectFrom('register_entries').selectAll().orderBy('id').execute();
+async function readXlsx(bytes: Buffer, sheet: string) {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  return wb.getWorksheet(sheet)!;
+}
+
+/** A dossier created, signed and sealed into the book through the API: a real register entry with its fee. */
+async function certified(bookId: number, pages: number, copies: number, fullName: string): Promise<any> {
+  const f = new FormData();
+  for (const [k, v] of Object.entries({ applicantKind: 'no_account', fullName, email: 'dan@example.vn', documentType: 'BTN', copies: String(copies) })) f.append(k, v);
+  f.append('scan', new Blob([new Uint8Array(await makePdf(pages))], { type: 'application/pdf' }), 'scan.pdf');
+  const created = await fetch(`${h.baseUrl}/api/v1/dossiers`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor('canbo')}` }, body: f });
+  const d = await created.json();
+  expect(created.status, JSON.stringify(d)).toBe(201);
+  expect((await call('lanhdao', 'POST', `/dossiers/${encodeURIComponent(d.code)}/sign`)).status).toBe(200);
+  const sealed = await call('vanthu', 'POST', `/dossiers/${encodeURIComponent(d.code)}/seal`, { registerBookId: bookId });
+  expect(sealed.status, JSON.stringify(sealed.body)).toBe(200);
+  return sealed.body;
+}
+
+let seeded: { id: number; name: string };
+let first: any, second: any;
+
+beforeAll(async () => {
+  h = await createHarness();
+  await h.addAgency(OTHER, [{ username: 'vanthu2', roles: ['sealer'] }, { username: 'canbo2', roles: ['creator'] }]);
+  seeded = await h.db.selectFrom('register_books').select(['id', 'name']).where('agency_code', '=', h.agencyCode).executeTakeFirstOrThrow();
+  // Two real certifications today in the demo book: 3 pages × 2 copies, 1 page × 1 copy.
+  first = await certified(seeded.id, 3, 2, 'Lê Thị Lệ Phí');
+  second = await certified(seeded.id, 1, 1, 'Trần Văn Một Trang');
+});
+afterAll(async () => { await h?.close(); });
+
+// =====================================================================================================
+
+describe('register books', () => {
+  it('GET lists the agency\'s books, searched by year of the open date and by name; sealer only', async () => {
+    for (const [name, open] of [[`Sổ tìm ${YEAR - 1}`, `${YEAR - 1}-03-01`], [`Sổ tìm ${YEAR}`, `${YEAR}-02-01`]]) {
+      expect((await call('vanthu', 'POST', '/register-books', { name, startNumber: 1, openDate: open, closeDate: `${open.slice(0, 4)}-12-31` })).status).toBe(201);
+    }
+    const names = (r: Reply) => r.body.map((b: { name: string }) => b.name);
+    const all = await call('vanthu', 'GET', '/register-books');
+    expect(all.status).toBe(200);
+    expect(names(all)).toEqual(expect.arrayContaining([seeded.name, `Sổ tìm ${YEAR}/ĐT`, `Sổ tìm ${YEAR - 1}/ĐT`]));
+    expect(names(await call('vanthu', 'GET', `/register-books?year=${YEAR - 1}`))).toEqual([`Sổ tìm ${YEAR - 1}/ĐT`]);
+    expect(names(await call('vanthu', 'GET', `/register-books?${new URLSearchParams({ year: String(YEAR), name: 'sổ TÌM' })}`))).toEqual([`Sổ tìm ${YEAR}/ĐT`]);
+    expectRefusal(await call('vanthu', 'GET', '/register-books?year=abcd'), 400, 'validation', 'year');
+    expectRefusal(await call('canbo', 'GET', '/register-books'), 403, 'forbidden');
+    expect((await call('vanthu2', 'GET', '/register-books')).body).toEqual([]);
+  });
+
+  it('POST without a start number continues the year\'s numbering', async () => {
+    // The demo book gave 1/ĐT and 2/ĐT today (beforeAll).
+    expect([first.certificationNumber, second.certificationNumber]).toEqual(['1/ĐT', '2/ĐT']);
+    const r = await call('vanthu', 'POST', '/register-books', { name: `02/${YEAR}`, openDate: TODAY, closeDate: `${YEAR}-12-31` });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body).toMatchObject({ name: `02/${YEAR}/ĐT`, start_number: 3, current_number: 3 });
+    const other = await call('vanthu2', 'POST', '/register-books', { name: `01/${YEAR}`, openDate: TODAY, closeDate: `${YEAR}-12-31` });
+    expect(other.body.start_number).toBe(1);
+  });
+
+  it('GET /register-books/{id} shows the book and its entries in number order, paged', async () => {
+    const r = await call('vanthu', 'GET', `/register-books/${seeded.id}?pageSize=1&page=2`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ id: seeded.id, name: seeded.name, start_number: 1, current_number: 3, open_date: `${YEAR}-01-01`, close_date: `${YEAR}-12-31` });
+    expect(r.body.entries).toMatchObject({ total: 2, page: 2, pageSize: 1 });
+    expect(r.body.entries.items).toHaveLength(1);
+    expect(r.body.entries.items[0]).toMatchObject({
+      number: 2, certification_number: '2/ĐT', dossier_code: second.code, applicant_name: 'Trần Văn Một Trang', document_type_name: 'Bằng tốt nghiệp',
+      signer_name: 'Lâm Phước Thọ', copies: 1, fee: 2000,
+    });
+    const p1 = await call('vanthu', 'GET', `/register-books/${seeded.id}`);
+    expect(p1.body.entries.items.map((e: { number: number }) => e.number)).toEqual([1, 2]);
+    expect(p1.body.entries.items[0]).toMatchObject({ dossier_code: first.code, copies: 2, fee: 10000 });
+    expectRefusal(await call('canbo', 'GET', `/register-books/${seeded.id}`), 403, 'forbidden');
+    expectRefusal(await call('vanthu2', 'GET', `/register-books/${seeded.id}`), 404, 'not_found');
+    expectRefusal(await call('vanthu', 'GET', '/register-books/999999'), 404, 'not_found');
+    expectRefusal(await call('vanthu', 'GET', '/register-books/abc'), 404, 'not_found');
+  });
+
+  it('PATCH edits name and dates, and the start number of an empty book (the next number follows)', async () => {
+    const b = (await call('vanthu', 'POST', '/register-books', { name: 'Sổ sẽ sửa', startNumber: 5, openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31` })).body;
+    const r = await call('vanthu', 'PATCH', `/register-books/${b.id}`, { name: 'Sổ đã sửa', startNumber: '50', openDate: `${YEAR}-02-01`, closeDate: `${YEAR}-11-30` });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ id: b.id, name: 'Sổ đã sửa/ĐT', start_number: 50, current_number: 50, open_date: `${YEAR}-02-01`, close_date: `${YEAR}-11-30` });
+    const partial = await call('vanthu', 'PATCH', `/register-books/${b.id}`, { closeDate: `${YEAR}-12-31` });
+    expect(partial.body).toMatchObject({ name: 'Sổ đã sửa/ĐT', start_number: 50, close_date: `${YEAR}-12-31` });
+  });
+
+  it('PATCH refuses renumbering a book with entries, dates leaving entries out, bad input, a non-sealer and another agency; nothing changes', async () => {
+    const before = { books: await allBooks(), entries: await allEntries() };
+    const url = `/register-books/${seeded.id}`;
+    expectRefusal(await call('vanthu', 'PATCH', url, { startNumber: 7 }), 409, 'conflict', 'startNumber');
+    // The entries were certified today: a close date of yesterday would leave them out.
+    expectRefusal(await call('vanthu', 'PATCH', url, { closeDate: vnIsoDate(new Date(Date.now() - 86400_000)) }), 400, 'validation', 'closeDate');
+    expectRefusal(await call('vanthu', 'PATCH', url, { openDate: `${YEAR}-12-31`, closeDate: `${YEAR}-01-01` }), 400, 'validation', 'closeDate');
+    expectRefusal(await call('vanthu', 'PATCH', url, { startNumber: '1a' }), 400, 'validation', 'startNumber');
+    expectRefusal(await call('vanthu', 'PATCH', url, { openDate: '2026-02-30' }), 400, 'validation', 'openDate');
+    expectRefusal(await call('vanthu', 'PATCH', url, { name: `Sổ tìm ${YEAR}` }), 409, 'conflict', 'name');
+    expectRefusal(await call('canbo', 'PATCH', url, { name: 'Đổi tên' }), 403, 'forbidden');
+    expectRefusal(await call('lanhdao', 'PATCH', url, { name: 'Đổi tên' }), 403, 'forbidden');
+    expectRefusal(await call('vanthu2', 'PATCH', url, { name: 'Đổi tên' }), 404, 'not_found');
+    expect({ books: await allBooks(), entries: await allEntries() }).toEqual(before);
+  });
+
+  it('DELETE removes an empty book and refuses one with entries with a clear message; refusals change nothing', async () => {
+    const empty = (await call('vanthu', 'POST', '/register-books', { name: 'Sổ để xóa', startNumber: 1, openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31` })).body;
+    const before = { books: await allBooks(), entries: await allEntries() };
+    expectRefusal(await call('canbo', 'DELETE', `/register-books/${empty.id}`), 403, 'forbidden');
+    expectRefusal(await call('vanthu2', 'DELETE', `/register-books/${empty.id}`), 404, 'not_found');
+    const used = await call('vanthu', 'DELETE', `/register-books/${seeded.id}`);
+    expectRefusal(used, 409, 'conflict');
+    expect(used.body.message).toBe(`Sổ ${seeded.name} đã cấp 2 số chứng thực nên không thể xóa; chỉ xóa được sổ còn trống.`);
+    expect({ books: await allBooks(), entries: await allEntries() }).toEqual(before);
+
+    const ok = await call('vanthu', 'DELETE', `/register-books/${empty.id}`);
+    expect(ok.status).toBe(204);
+    expectRefusal(await call('vanthu', 'GET', `/register-books/${empty.id}`), 404, 'not_found');
+    expectRefusal(await call('vanthu', 'DELETE', `/register-books/${empty.id}`), 404, 'not_found');
+  });
+
+  it('export.xlsx is the own agency\'s book for the sealer', async () => {
+    const r = await call('vanthu', 'GET', `/register-books/${seeded.id}/export.xlsx`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/spreadsheetml/);
+    const ws = await readXlsx(r.bytes, 'Sổ chứng thực');
+    expect(ws.getCell('B3').value).toBe(seeded.name);
+    expect(ws.getCell('B5').value).toBe('3/ĐT');
+    expect(ws.getRow(11).values).toEqual([undefined, 1, '1/ĐT', vnDateOf(TODAY), 'Lê Thị Lệ Phí', 'Bằng tốt nghiệp', 'Lâm Phước Thọ', 2, 10000, first.code]);
+    expectRefusal(await call('canbo', 'GET', `/register-books/${seeded.id}/export.xlsx`), 403, 'forbidden');
+    expectRefusal(await call('vanthu2', 'GET', `/register-books/${seeded.id}/export.xlsx`), 404, 'not_found');
+  });
+});
+
+const vnDateOf = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
+// =====================================================================================================
+
+describe('daily fee report', () => {
+  it('GET /reports/fees lists the day\'s certified dossiers with pages, copies, fee and the total', async () => {
+    const r = await call('vanthu', 'GET', '/reports/fees');
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ date: TODAY, agency: { code: h.agencyCode, name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' }, count: 2, copies: 3, total: 12000 });
+    expect(r.body.items.map((i: any) => [i.certificationNumber, i.dossierCode, i.applicantName, i.documentType, i.pageCount, i.copies, i.fee])).toEqual([
+      ['1/ĐT', first.code, 'Lê Thị Lệ Phí', 'Bằng tốt nghiệp', 3, 2, 10000],
+      ['2/ĐT', second.code, 'Trần Văn Một Trang', 'Bằng tốt nghiệp', 1, 1, 2000],
+    ]);
+    // The same with the date given, for the creator and the supervisor too; another agency sees its own (none).
+    for (const u of ['canbo', 'giamsat']) expect((await call(u, 'GET', `/reports/fees?date=${TODAY}`)).body).toEqual(r.body);
+    expect((await call('vanthu', 'GET', `/reports/fees?date=${vnDateOf(TODAY)}`)).body.total).toBe(12000);
+    expect((await call('canbo2', 'GET', '/reports/fees')).body).toMatchObject({ agency: { code: OTHER }, count: 0, total: 0, items: [] });
+  });
+
+  it('counts a day in Vietnam time (UTC+7), from 00:00 to 23:59', async () => {
+    const book = (await call('vanthu', 'POST', '/register-books', { name: 'Sổ ngày biên', startNumber: 1, openDate: '2031-03-01', closeDate: '2031-03-31' })).body;
+    const entry = (n: number, at: string) => ({ register_book_id: book.id, number: n, certification_number: `${n}/ĐT`, dossier_code: `BIEN-${n}`, applicant_name: `Biên ${n}`, document_type_name: 'Giấy khai sinh', signer_name: 'x', copies: 1, fee: 1000 * n, certified_at: at });
+    await h.db.insertInto('register_entries').values([
+      entry(1, '2031-03-09T16:59:59Z'), // 09/03 23:59:59 in Vietnam
+      entry(2, '2031-03-09T17:00:00Z'), // 10/03 00:00
+      entry(3, '2031-03-10T16:59:00Z'), // 10/03 23:59
+      entry(4, '2031-03-10T17:00:00Z'), // 11/03 00:00
+    ]).execute();
+    const r = await call('giamsat', 'GET', '/reports/fees?date=2031-03-10');
+    expect(r.body.items.map((i: any) => i.certificationNumber)).toEqual(['2/ĐT', '3/ĐT']);
+    expect(r.body).toMatchObject({ count: 2, total: 5000 });
+    expect(r.body.items[0].pageCount).toBeNull(); // no dossier row behind these hand-made entries
+  });
+
+  it('fees.xlsx has the header block (agency, date, count, total) and the rows, cell by cell', async () => {
+    const r = await call('canbo', 'GET', `/reports/fees.xlsx?date=${TODAY}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/spreadsheetml/);
+    expect(r.headers.get('content-disposition')).toBe(`attachment; filename="bao-cao-le-phi-${h.agencyCode}-${TODAY}.xlsx"`);
+    const ws = await readXlsx(r.bytes, 'Báo cáo lệ phí');
+    const cell = (a: string) => ws.getCell(a).value;
+    expect(cell('A1')).toBe('BÁO CÁO THU LỆ PHÍ CHỨNG THỰC BẢN SAO ĐIỆN TỬ');
+    expect([cell('A3'), cell('B3')]).toEqual(['Cơ quan', 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng']);
+    expect([cell('A4'), cell('B4')]).toEqual(['Ngày', vnDateOf(TODAY)]);
+    expect([cell('A5'), cell('B5')]).toEqual(['Số hồ sơ', 2]);
+    expect([cell('A6'), cell('B6')]).toEqual(['Tổng lệ phí (đồng)', 12000]);
+    expect(ws.getRow(8).values).toEqual([undefined, 'STT', 'Số chứng thực', 'Mã chứng thực', 'Họ tên người yêu cầu', 'Tên bản chính giấy tờ', 'Số trang', 'Số bản sao', 'Lệ phí (đồng)']);
+    expect(ws.getRow(9).values).toEqual([undefined, 1, '1/ĐT', first.code, 'Lê Thị Lệ Phí', 'Bằng tốt nghiệp', 3, 2, 10000]);
+    expect(ws.getRow(10).values).toEqual([undefined, 2, '2/ĐT', second.code, 'Trần Văn Một Trang', 'Bằng tốt nghiệp', 1, 1, 2000]);
+    expect([cell('A11'), cell('G11'), cell('H11')]).toEqual(['Tổng cộng', 3, 12000]);
+    expect(ws.rowCount).toBe(11);
+
+    // An empty day is a valid report: header block and the total row only.
+    const empty = await readXlsx((await call('vanthu', 'GET', '/reports/fees.xlsx?date=2030-01-01')).bytes, 'Báo cáo lệ phí');
+    expect([empty.getCell('B4').value, empty.getCell('B5').value, empty.getCell('B6').value, empty.getCell('A9').value, empty.getCell('H9').value]).toEqual(['01/01/2030', 0, 0, 'Tổng cộng', 0]);
+  });
+
+  it('refuses a bad date and the roles without access, in Vietnamese', async () => {
+    expectRefusal(await call('vanthu', 'GET', '/reports/fees?date=2026-13-01'), 400, 'validation', 'date');
+    expectRefusal(await call('vanthu', 'GET', '/reports/fees?date=hom-nay'), 400, 'validation', 'date');
+    expectRefusal(await call('vanthu', 'GET', '/reports/fees.xlsx?date=31/02/2026'), 400, 'validation', 'date');
+    expectRefusal(await call('lanhdao', 'GET', '/reports/fees'), 403, 'forbidden');
+    expectRefusal(await call('quantri', 'GET', '/reports/fees.xlsx'), 403, 'forbidden');
+  });
+});
+
+describe('OpenAPI', () => {
+  it('documents the register-book and fee-report routes', () => {
+    const documented = Object.entries(openApiDocument.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    for (const route of ['GET /register-books', 'POST /register-books', 'GET /register-books/{id}', 'PATCH /register-books/{id}', 'DELETE /register-books/{id}',
+      'GET /register-books/{id}/export.xlsx', 'GET /reports/fees', 'GET /reports/fees.xlsx']) expect(documented).toContain(route);
+  });
+});

@@ -1,0 +1,62 @@
+// Appointment rules (sandbox-safe, pure): slot validity, codes and the instants the workflow waits for.
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+export type AppointmentStatus = 'booked' | 'processed' | 'no_show' | 'cancelled';
+
+export const APPOINTMENT_STATUS_LABELS: Record<AppointmentStatus, string> = {
+  booked: 'Chờ xử lý',
+  processed: 'Đã tiếp nhận',
+  no_show: 'Không đến',
+  cancelled: 'Đã hủy',
+};
+
+/** `CTĐT-yyyyMMdd-NNNN`, NNNN counting from 0000 each day, as in the seed. */
+export function appointmentCode(isoDay: string, seq: number): string {
+  return `CTĐT-${isoDay.replace(/-/g, '')}-${pad(seq, 4)}`;
+}
+
+/** The instant a slot starts: 'yyyy-MM-dd' + 'HH:mm' in Vietnam (UTC+7, no DST). */
+export function slotInstant(isoDay: string, time: string): Date {
+  return new Date(Date.parse(`${isoDay}T${time}:00+07:00`));
+}
+
+/** The day before, 08:00 in Vietnam: when the reminder SMS goes out. */
+export function reminderInstant(isoDay: string): Date {
+  return new Date(slotInstant(isoDay, '08:00').getTime() - 86400_000);
+}
+
+/** The end of the appointment's day in Vietnam: unprocessed by then, it is a no-show. */
+export function endOfDayInstant(isoDay: string): Date {
+  return new Date(slotInstant(isoDay, '00:00').getTime() + 86400_000 - 1);
+}
+
+export function isIsoDay(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+export interface DayRules {
+  /** Days listed explicitly: true = working (e.g. a Saturday make-up day), false = day off. */
+  overrides: Record<string, boolean>;
+}
+
+export function isWorkingDay(isoDay: string, rules: DayRules): boolean {
+  if (isoDay in rules.overrides) return rules.overrides[isoDay];
+  const dow = new Date(`${isoDay}T00:00:00Z`).getUTCDay();
+  return dow !== 0 && dow !== 6;
+}
+
+/** Why a slot cannot be booked (Vietnamese), or null when it can. */
+export function slotProblem(input: { day: string; time: string; now: Date; slotTimes: string[]; rules: DayRules }): string | null {
+  if (!isIsoDay(input.day)) return 'Ngày hẹn không hợp lệ.';
+  if (!isWorkingDay(input.day, input.rules)) return 'Ngày đã chọn là ngày nghỉ của cơ quan, vui lòng chọn ngày khác.';
+  if (!input.slotTimes.includes(input.time)) return 'Giờ hẹn không nằm trong giờ làm việc của cơ quan.';
+  if (slotInstant(input.day, input.time).getTime() <= input.now.getTime()) return 'Giờ hẹn đã qua, vui lòng chọn giờ khác.';
+  return null;
+}
+
+export function formatSlot(isoDay: string, time: string): string {
+  const [y, m, d] = isoDay.split('-');
+  return `${time} ${d}/${m}/${y}`;
+}
