@@ -42,9 +42,7 @@ export async function registerBookWorkbook(db: Db, agencyCode: string, bookId: n
     cell.font = { bold: true };
     cell.border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } };
   });
-  entries.forEach((e, i) => {
-    ws.getRow(first + 1 + i).values = [i + 1, e.certification_number, vnDate(e.certified_at), e.applicant_name, e.document_type_name, e.signer_name, e.copies, e.fee, e.dossier_code];
-  });
+  ws.addRows(entries.map((e, i) => [i + 1, e.certification_number, vnDate(e.certified_at), e.applicant_name, e.document_type_name, e.signer_name, e.copies, e.fee, e.dossier_code]));
   [6, 14, 16, 30, 28, 24, 10, 14, 24].forEach((w, i) => { ws.getColumn(i + 1).width = w; });
   const buffer = Buffer.from(await wb.xlsx.writeBuffer());
   const safe = book.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'D').replace(/[^A-Za-z0-9]+/g, '-');

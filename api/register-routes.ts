@@ -8,13 +8,13 @@ import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/types.js';
 import type { AppDeps } from './app.js';
-import { assertFeeReportRole, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
+import { assertFeeReportRole, FEE_REPORT_ROLES, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
 import { bookId, sendXlsx } from './register-api.js';
 import { registerBookWorkbook } from './register-export.js';
 
 /** The menu item of the fee report, for the roles that may read it. */
 export const FEE_REPORT_MENU = { href: '/bao-cao-le-phi', label: 'Báo cáo lệ phí' };
-export const FEE_REPORT_MENU_ROLES: Role[] = ['creator', 'sealer', 'supervisor'];
+export const FEE_REPORT_MENU_ROLES: Role[] = FEE_REPORT_ROLES;
 
 const BOOKS = '/so-chung-thuc';
 const LIST_TITLE = 'Quản lý sổ chứng thực';

@@ -13,6 +13,7 @@ import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './upload.js';
 import { imageApiRoutes } from './images-routes.js';
+import { verifyApiRoutes } from './verify-routes.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 
@@ -45,6 +46,8 @@ export function apiRoutes(deps: AppDeps) {
       res.json({ token: issueToken(deps.config.sessionSecret, portalSubject(p.username)), expiresIn: 12 * 3600 });
     } catch (e) { next(e); }
   });
+
+  r.use(verifyApiRoutes(deps)); // public: GET /verify/{code}, POST /verify (api/verify-routes.ts)
 
   // Every other route needs a bearer token; the acting user comes from it.
   r.use(async (req: Request, res: Response, next: NextFunction) => {

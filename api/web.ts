@@ -17,6 +17,8 @@ import { dossierProgress, progressFromEvents } from './progress.js';
 import { discard, parseMultipart, UploadRefused } from './upload.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
 import { imageWebRoutes } from './images-routes.js';
+import { verifyWebRoutes } from './verify-routes.js';
+import { portalRoutes } from './portal-routes.js';
 
 interface MenuItem { href: string; label: string }
 const MENUS: Record<Role, MenuItem[]> = {
@@ -83,6 +85,7 @@ export function webRoutes(deps: AppDeps) {
   const flash = (req: Request, text: string) => { req.session!.flash = text; };
   const actor = (res: Response) => res.locals.actor as Actor;
 
+  r.use('/cong-dan', portalRoutes(deps)); // Cổng dịch vụ công — Công dân (api/portal-routes.ts): its own session check, before any staff route
   r.get('/dang-nhap', (req, res) => res.render('login.njk', { title: 'Đăng nhập' }));
   r.post('/dang-nhap', async (req, res, next) => {
     try {
@@ -325,6 +328,7 @@ export function webRoutes(deps: AppDeps) {
     } catch (e) { next(e); }
   });
 
+  r.use(verifyWebRoutes(deps)); // Xác thực bản sao điện tử, public (api/verify-routes.ts)
   r.use(imageWebRoutes(deps)); // Quản lý con dấu, Trang cá nhân / Quản lý chữ ký cá nhân
   r.use(deliveryWebRoutes(deps)); // Quản lý gửi lại email
   r.use(appointmentWebRoutes(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn

@@ -33,6 +33,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  // The daily fee report reads a day's certifications.
+  await db.schema.createIndex('register_entries_certified_at').on('register_entries').column('certified_at').execute();
   await db.schema.createIndex('delivery_attempts_code').on('delivery_attempts').columns(['dossier_code', 'created_at']).execute();
 }
 

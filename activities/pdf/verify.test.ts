@@ -199,6 +199,18 @@ describe('verifyPdfSignatures', () => {
     expect(f.signatures[0].problems.length).toBeGreaterThan(0);
   });
 
+  it('a crafted file full of signature dictionaries is bounded: ten checked, the rest counted, quickly', () => {
+    const junk = Buffer.from(Array.from({ length: 5000 }, (_, i) => `${i + 100} 0 obj\n<< /ByteRange [0 5 9 ${i}] /Contents <00> >>\nendobj\n`).join(''));
+    const crafted = Buffer.concat([sealed, junk, Buffer.alloc(8 * 1024 * 1024, 0x20), Buffer.from('/ByteRange [0 1 2 3]\n'.repeat(2000))]);
+    const t = performance.now();
+    const v = verifyPdfSignatures(crafted, { trustedCaPems: [ca] });
+    expect(performance.now() - t).toBeLessThan(5000);
+    expect(v.signatures).toHaveLength(10);
+    expect(v.signatures.slice(0, 2).map((s) => s.valid)).toEqual([true, true]);
+    expect(v.signatures.slice(2).every((s) => !s.valid)).toBe(true);
+    expect(v.uncheckedSignatures).toBe(5000 + 2000 + 2 - 10);
+  });
+
   it('a copy re-signed by a forger\'s own CA (same names) is valid but not chained to our CA', async () => {
     const { sealed: forged } = await chain(scan, { leader: forgedLeader, seal: forgedSeal });
     const v = verifyPdfSignatures(forged, { trustedCaPems: [ca] });

@@ -50,6 +50,8 @@ export interface PdfVerification {
   size: number;
   sha256: string;
   signatures: SignatureReport[];
+  /** Signature dictionaries beyond MAX_SIGNATURES, not checked (a file with any is not trustworthy). */
+  uncheckedSignatures: number;
   /** Bytes after the end of the last signed revision (0 when the last signature covers the whole file). */
   bytesAfterLastSignature: number;
   /** Something was added after the last signature (only meaningful when there is a signature). */
@@ -257,6 +259,10 @@ function chainsTo(cert: X509Certificate, pool: X509Certificate[], anchors: X509C
 }
 
 // ---- PDF syntax --------------------------------------------------------------------------------------------
+/** How far back from a key its object header is looked for (a /Contents placeholder is tens of KB). */
+const MAX_OBJECT_SEARCH = 1 << 20;
+/** Signatures checked per file (each hashes up to the whole file); real e-copies carry two. */
+export const MAX_SIGNATURES = 10;
 /** A PDF text string's bytes as text: UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding (≈ Latin-1). */
 function pdfText(b: Buffer): string {
   if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) {
@@ -332,8 +338,9 @@ function pdfDate(s: string | null): Date | null {
 /** The indirect object around offset `at`: its number, generation and text (up to endobj). */
 function enclosingObject(text: string, at: number): { num: number; gen: number; start: number; end: number } | null {
   const re = /(\d+)\s+(\d+)\s+obj\b/g;
-  // Search backwards in growing windows: the /Contents hex may sit between the header and `at`.
-  for (let window = 4096; ; window *= 4) {
+  // Search backwards in growing windows: the /Contents hex may sit between the header and `at`. Bounded, so a
+  // crafted file full of stray keys cannot make each look-up scan the whole file.
+  for (let window = 4096; window <= MAX_OBJECT_SEARCH; window *= 4) {
     const from = Math.max(0, at - window);
     const slice = text.slice(from, at);
     let last: RegExpExecArray | null = null;
@@ -347,6 +354,7 @@ function enclosingObject(text: string, at: number): { num: number; gen: number; 
     }
     if (from === 0) return null;
   }
+  return null;
 }
 
 /** The signature field's /T: the last object whose /V points at the signature dictionary. */
@@ -460,14 +468,19 @@ function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
 export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfVerification {
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   const isPdf = pdf.subarray(0, 1024).indexOf('%PDF-') >= 0;
-  const result: PdfVerification = { isPdf, size: pdf.length, sha256, signatures: [], bytesAfterLastSignature: 0, modifiedAfterLastSignature: false };
+  const result: PdfVerification = {
+    isPdf, size: pdf.length, sha256, signatures: [], uncheckedSignatures: 0, bytesAfterLastSignature: 0, modifiedAfterLastSignature: false,
+  };
   if (!isPdf) return result;
   const anchors = trustedCerts(opts.trustedCaPems ?? []);
   const text = pdf.toString('latin1');
   const seen = new Set<string>();
 
   const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
+  let found = 0;
   for (let m; (m = re.exec(text)); ) {
+    // Past the limit, only count: each check may hash the whole file.
+    if (++found > 4 * MAX_SIGNATURES || result.signatures.length >= MAX_SIGNATURES) { result.uncheckedSignatures += 1; continue; }
     const br = [1, 2, 3, 4].map((k) => Number(m![k]));
     const obj = enclosingObject(text, m.index);
     const key = obj ? `${obj.num} ${obj.gen}` : `@${m.index}`;

@@ -1,0 +1,263 @@
+// Citizen portal (SPEC §5 "Citizen portal"): a citizen or business logs in with its portal (DVCQG) account, books an
+// appointment (agency, document type, day, one of the FREE slots), sees its appointments with any new time and
+// reason, cancels one before its time, reads its notifications and downloads its e-copies.
+// Mounted at /cong-dan by api/web.ts. The session's `pid` (portal account) is a citizen session; a staff session
+// (`uid`) is not one, and logging in here replaces the whole session. CSRF: the app's csrfMiddleware checks every
+// POST (`_csrf` field, or the X-CSRF-Token header that htmx sends from <body hx-headers>).
+import crypto from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { sql } from 'kysely';
+import { APPOINTMENT_STATUS_LABELS, formatSlot, isIsoDay, isWorkingDay, slotInstant } from '../domain/appointments.js';
+import { vnIsoDate } from '../domain/dates.js';
+import { DomainError, HTTP_STATUS } from '../domain/errors.js';
+import type { AppDeps } from './app.js';
+import { loadPortalUser, verifyCitizenLogin, type PortalUser } from './auth.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace CookieSessionInterfaces {
+    interface CookieSessionObject { pid?: string }
+  }
+}
+
+const BASE = '/cong-dan';
+export const PORTAL_MENU = [
+  { href: `${BASE}/dat-lich`, label: 'Đặt lịch hẹn chứng thực' },
+  { href: `${BASE}/lich-hen`, label: 'Lịch hẹn của tôi' },
+  { href: `${BASE}/thong-bao`, label: 'Thông báo' },
+  { href: `${BASE}/ban-sao`, label: 'Bản sao điện tử của tôi' },
+];
+const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
+
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** Where to go after logging in: only a page of the portal itself. */
+function safeNext(v: unknown): string {
+  const s = str(v);
+  return /^\/cong-dan(\/[^/\\]|\?|$)/.test(s) && !s.includes('//') && !s.includes('\\') ? s : BASE;
+}
+
+function dayLabel(isoDay: string): string {
+  const [y, m, d] = isoDay.split('-');
+  return `${WEEKDAYS[new Date(`${isoDay}T00:00:00Z`).getUTCDay()]}, ${d}/${m}/${y}`;
+}
+
+export function portalRoutes(deps: AppDeps) {
+  const r = express.Router();
+  const { db } = deps;
+  const svc = deps.appointments;
+  const citizen = (res: Response) => res.locals.citizen as PortalUser;
+  const flash = (req: Request, text: string) => { req.session!.flash = text; };
+
+  // Who is here: the portal account of the session, never a staff user.
+  r.use(async (req, res, next) => {
+    try {
+      const pid = req.session?.pid;
+      const user = pid ? await loadPortalUser(db, pid) : null;
+      res.locals.citizen = user;
+      res.locals.actor = null; // the staff header and menu are not shown here, whoever else is logged in
+      res.locals.menu = null;
+      res.locals.portalMenu = PORTAL_MENU;
+      res.locals.unread = user
+        ? Number((await db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('account_username', '=', user.username).where('read_at', 'is', null).executeTakeFirstOrThrow()).n)
+        : 0;
+      next();
+    } catch (e) { next(e); }
+  });
+
+  const needCitizen = (req: Request, res: Response, next: NextFunction) => {
+    if (res.locals.citizen) return next();
+    const login = `${BASE}/dang-nhap?next=${encodeURIComponent(req.originalUrl)}`;
+    if (req.get('hx-request') && req.method === 'GET' && !req.get('hx-boosted')) { res.set('HX-Redirect', login); return res.status(204).end(); }
+    res.redirect(303, login);
+  };
+
+  // --- Đăng nhập / Đăng xuất ---
+  r.get('/dang-nhap', (req, res) => {
+    if (res.locals.citizen) return res.redirect(303, safeNext(req.query.next));
+    res.render('portal-login.njk', { title: 'Đăng nhập Cổng dịch vụ công', next: safeNext(req.query.next) });
+  });
+  r.post('/dang-nhap', async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    try {
+      const u = await verifyCitizenLogin(db, deps.throttle, req.ip ?? '', body.username, body.password);
+      // A fresh session on login (no fixation, and any staff session ends here); the CSRF token is renewed too.
+      req.session = { pid: u.username, csrf: crypto.randomBytes(24).toString('base64url') } as typeof req.session;
+      res.redirect(303, safeNext(body.next ?? req.query.next));
+    } catch (e) {
+      if (e instanceof DomainError) {
+        return res.status(HTTP_STATUS[e.code]).render('portal-login.njk', { title: 'Đăng nhập Cổng dịch vụ công', error: e.message, username: str(body.username), next: safeNext(body.next) });
+      }
+      next(e);
+    }
+  });
+  r.post('/dang-xuat', (req, res) => {
+    if (req.session?.pid) req.session = null;
+    res.redirect(303, `${BASE}/dang-nhap`);
+  });
+
+  r.get('/', needCitizen, (_req, res) => res.redirect(303, `${BASE}/lich-hen`));
+
+  // --- Đặt lịch hẹn ---
+  /** The free slots of a day (full and past ones left out), or why there are none. */
+  async function slotsView(agencyCode: string, day: string, selected = '') {
+    if (!agencyCode || !day) return { slotsAsked: false, slots: [], selected };
+    if (!isIsoDay(day)) return { slotsAsked: true, slots: [], selected, slotsMessage: 'Ngày hẹn không hợp lệ.' };
+    try {
+      const slots = await svc.freeSlots(agencyCode, day);
+      let slotsMessage: string | null = null;
+      if (slots.length === 0) {
+        if (day < vnIsoDate(new Date())) slotsMessage = 'Ngày đã chọn đã qua, vui lòng chọn ngày khác.';
+        else if (!isWorkingDay(day, await svc.dayRules(agencyCode))) slotsMessage = 'Ngày đã chọn là ngày nghỉ của cơ quan, vui lòng chọn ngày khác.';
+        else slotsMessage = 'Ngày đã chọn không còn giờ trống, vui lòng chọn ngày khác.';
+      }
+      return { slotsAsked: true, slots, selected, slotsMessage, dayLabel: dayLabel(day) };
+    } catch (e) {
+      if (e instanceof DomainError) return { slotsAsked: true, slots: [], selected, slotsMessage: e.message };
+      throw e;
+    }
+  }
+
+  async function renderBooking(res: Response, form: Record<string, string>, status = 200, error?: string) {
+    const agencies = await db.selectFrom('agencies').select(['code', 'name'])
+      .where('code', 'in', db.selectFrom('appointment_slots').select('agency_code')).orderBy('name').execute();
+    const account = await db.selectFrom('portal_accounts').select(['full_name', 'id_number', 'phone', 'email', 'kind'])
+      .where('username', '=', citizen(res).username).executeTakeFirstOrThrow();
+    const f = { ...form };
+    if (!f.agencyCode && agencies.length === 1) f.agencyCode = agencies[0].code;
+    res.status(status).render('portal-book.njk', {
+      title: 'Đặt lịch hẹn chứng thực', active: `${BASE}/dat-lich`, form: f, agencies, account, error,
+      documentTypes: await deps.dossiers.documentTypes(), today: vnIsoDate(new Date()), idemKey: crypto.randomUUID(),
+      ...(await slotsView(str(f.agencyCode), str(f.date), str(f.slot))),
+    });
+  }
+
+  r.get('/dat-lich', needCitizen, async (req, res, next) => {
+    try {
+      const q = req.query as Record<string, unknown>;
+      await renderBooking(res, { agencyCode: str(q.agencyCode), documentType: str(q.documentType), date: str(q.date) });
+    } catch (e) { next(e); }
+  });
+  // htmx: the free slots of the chosen agency and day.
+  r.get('/dat-lich/khung-gio', needCitizen, async (req, res, next) => {
+    try {
+      res.set('Vary', 'HX-Request').render('portal-slots.njk', await slotsView(str(req.query.agencyCode), str(req.query.date)));
+    } catch (e) { next(e); }
+  });
+
+  // A double click books once: the form's key maps to the first request's outcome (this process, 10 minutes).
+  const submitted = new Map<string, { at: number; result: Promise<Awaited<ReturnType<typeof svc.book>>> }>();
+  function bookOnce(key: string, run: () => Promise<Awaited<ReturnType<typeof svc.book>>>) {
+    const now = Date.now();
+    for (const [k, v] of submitted) if (now - v.at > 10 * 60_000) submitted.delete(k);
+    const seen = submitted.get(key);
+    if (seen) return seen.result;
+    const result = run();
+    submitted.set(key, { at: now, result });
+    result.catch(() => submitted.delete(key));
+    return result;
+  }
+
+  r.post('/dat-lich', needCitizen, async (req, res, next) => {
+    const body = (req.body ?? {}) as Record<string, string>;
+    const form = { agencyCode: str(body.agencyCode), documentType: str(body.documentType), date: str(body.date), slot: str(body.slot) };
+    try {
+      if (form.agencyCode && form.documentType && isIsoDay(form.date) && !form.slot) throw new DomainError('validation', 'Vui lòng chọn một giờ hẹn còn trống.', 'slot');
+      const u = citizen(res);
+      const run = () => svc.book(u, form);
+      const booked = await (str(body._key) ? bookOnce(`${u.username}:${str(body._key)}`, run) : run());
+      const agency = await db.selectFrom('agencies').select('name').where('code', '=', booked.agencyCode).executeTakeFirst();
+      flash(req, `Đã đặt lịch hẹn ${booked.code} lúc ${formatSlot(booked.day, booked.slot)} tại ${agency?.name ?? booked.agencyCode}. Vui lòng mang bản chính giấy tờ tới cơ quan đúng giờ hẹn.`);
+      res.redirect(303, `${BASE}/lich-hen`);
+    } catch (e) {
+      if (e instanceof DomainError) {
+        // The form again as it was filled, with the slots as they are now and the reason in Vietnamese.
+        try { return await renderBooking(res, { ...form, slot: '' }, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
+      }
+      next(e);
+    }
+  });
+
+  // --- Lịch hẹn của tôi ---
+  async function renderAppointments(res: Response, status = 200, error?: string) {
+    const now = Date.now();
+    const items = (await svc.listForAccount(citizen(res).username)).map((a) => ({
+      ...a,
+      moved: a.day !== a.original_day || a.start_time !== a.original_start_time,
+      cancellable: a.status === 'booked' && slotInstant(a.day, a.start_time).getTime() > now,
+    }));
+    res.status(status).render('portal-appointments.njk', {
+      title: 'Lịch hẹn của tôi', active: `${BASE}/lich-hen`, items, error, formatSlot, statusLabels: APPOINTMENT_STATUS_LABELS, idemKey: crypto.randomUUID(),
+    });
+  }
+  r.get('/lich-hen', needCitizen, async (_req, res, next) => { try { await renderAppointments(res); } catch (e) { next(e); } });
+  r.post('/lich-hen/:code/huy', needCitizen, async (req, res, next) => {
+    const code = String(req.params.code);
+    try {
+      await svc.cancel(citizen(res), code, str((req.body as Record<string, string> | undefined)?._key));
+      flash(req, `Đã hủy lịch hẹn ${code}.`);
+      res.redirect(303, `${BASE}/lich-hen`);
+    } catch (e) {
+      if (e instanceof DomainError) {
+        try { return await renderAppointments(res, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
+      }
+      next(e);
+    }
+  });
+
+  // --- Thông báo: newest first; opening the page marks them read ---
+  r.get('/thong-bao', needCitizen, async (_req, res, next) => {
+    try {
+      const username = citizen(res).username;
+      const items = await db.selectFrom('notifications').selectAll().where('account_username', '=', username)
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      const unreadIds = items.filter((n) => !n.read_at).map((n) => n.id);
+      if (unreadIds.length) {
+        await db.updateTable('notifications').set({ read_at: sql<Date>`now()` }).where('account_username', '=', username).where('id', 'in', unreadIds).execute();
+      }
+      res.locals.unread = 0;
+      res.render('portal-notifications.njk', { title: 'Thông báo', active: `${BASE}/thong-bao`, items });
+    } catch (e) { next(e); }
+  });
+
+  // --- Bản sao điện tử của tôi ---
+  r.get('/ban-sao', needCitizen, async (_req, res, next) => {
+    try {
+      const items = await db.selectFrom('portal_inbox')
+        .leftJoin('dossiers', 'dossiers.code', 'portal_inbox.dossier_code')
+        .leftJoin('agencies', 'agencies.code', 'dossiers.agency_code')
+        .select([
+          'portal_inbox.dossier_code', 'portal_inbox.title', 'portal_inbox.download_token', 'portal_inbox.created_at', 'portal_inbox.read_at',
+          'dossiers.document_type_name', 'dossiers.certification_number', 'dossiers.copies', 'agencies.name as agency_name',
+        ])
+        .where('portal_inbox.account_username', '=', citizen(res).username)
+        .orderBy('portal_inbox.created_at', 'desc').orderBy('portal_inbox.id', 'desc').execute();
+      res.render('portal-copies.njk', { title: 'Bản sao điện tử của tôi', active: `${BASE}/ban-sao`, items });
+    } catch (e) { next(e); }
+  });
+  // The download checks that the e-copy was delivered to this session's own account.
+  r.get('/ban-sao/:token/tai-ve', needCitizen, async (req, res, next) => {
+    try {
+      const username = citizen(res).username;
+      const item = await db.selectFrom('portal_inbox').select(['id', 'dossier_code', 'file_sha256'])
+        .where('download_token', '=', String(req.params.token)).where('account_username', '=', username).executeTakeFirst();
+      if (!item) throw new DomainError('not_found', 'Không tìm thấy bản sao điện tử này trong tài khoản của bạn.');
+      await db.updateTable('portal_inbox').set({ read_at: sql<Date>`coalesce(read_at, now())` }).where('id', '=', item.id).execute();
+      const safeName = item.dossier_code.replace(/[^A-Za-z0-9._-]/g, '_');
+      res.set({
+        'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="ban-sao-dien-tu-${safeName}.pdf"`,
+        'Cache-Control': 'private, no-store', 'X-Content-Type-Options': 'nosniff',
+      });
+      deps.storage.stream(item.file_sha256).on('error', next).pipe(res);
+    } catch (e) { next(e); }
+  });
+
+  // Refusals on the portal's own pages, in its own frame.
+  r.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(err instanceof DomainError) || err.code === 'unauthenticated') return next(err);
+    res.status(HTTP_STATUS[err.code] ?? 400).render('portal-error.njk', { title: 'Thông báo', error: err.message });
+  });
+
+  return r;
+}

@@ -1,0 +1,93 @@
+// OpenAPI fragment of the public verification routes (api/verify-routes.ts), spread into api/openapi.ts.
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+
+const signer = {
+  type: 'object',
+  properties: {
+    role: { type: 'string', enum: ['leader', 'agency'], description: "leader: the leader's signature; agency: the agency's digital seal" },
+    name: { type: 'string', description: "The leader's full name, or the agency's name" },
+    title: { type: 'string', nullable: true, description: "The leader's title (null for the seal)" },
+    signedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+export const verifyOpenApiSchemas = {
+  VerifiedCopy: {
+    type: 'object',
+    description: 'Only what is printed on the e-copy; nothing about the applicant. Certification details and signers are null/empty unless the dossier is completed.',
+    required: ['code', 'genuine', 'status', 'agency', 'documentType', 'certificationNumber', 'certifiedAt', 'registerBook', 'signers'],
+    properties: {
+      code: { type: 'string', example: 'G22.29-250620-010009' },
+      genuine: { type: 'boolean', description: 'A completed dossier of this system with a sealed e-copy' },
+      status: { $ref: '#/components/schemas/Status' },
+      statusLabel: { type: 'string', example: 'Hoàn thành' },
+      agency: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+      documentType: { type: 'string', example: 'Giấy khai sinh' },
+      certificationNumber: { type: 'string', nullable: true, example: '12/ĐT' },
+      certifiedAt: { type: 'string', format: 'date-time', nullable: true, description: 'When the agency seal was applied' },
+      registerBook: { type: 'string', nullable: true, example: '01/2026/ĐT' },
+      signers: { type: 'array', items: signer },
+    },
+  },
+  VerifiedSignature: {
+    type: 'object',
+    properties: {
+      field: { type: 'string', nullable: true, description: 'ChuKyLanhDao (leader) or DauCoQuan (agency seal)' },
+      signerCommonName: { type: 'string', nullable: true, description: "CN of the signer's certificate" },
+      signingTime: { type: 'string', format: 'date-time', nullable: true },
+      valid: { type: 'boolean', description: 'ByteRange as expected, messageDigest equals the hash of the signed ranges, and the signature over the signed attributes verifies with the signer certificate' },
+      coversWholeDocument: { type: 'boolean' },
+      chainsToTrustedCa: { type: 'boolean', description: "The signer certificate chains to the system's CA" },
+      problems: { type: 'array', items: { type: 'string' }, description: 'What is wrong, in Vietnamese' },
+    },
+  },
+  VerifiedUpload: {
+    type: 'object',
+    required: ['genuine', 'identical', 'signatures', 'dossier'],
+    properties: {
+      genuine: { type: 'boolean', description: 'identical AND intact AND the dossier is completed' },
+      identical: { type: 'boolean', description: 'Byte for byte the delivered e-copy (SHA-256 equal)' },
+      intact: { type: 'boolean', description: "The leader's signature and the seal are present and valid, chain to the system's CA, and the seal covers the whole file" },
+      matchedBy: { type: 'string', nullable: true, enum: ['file', 'details', null], description: "file: by the file's SHA-256; details: by the agency, certification number and register book its seal carries" },
+      sha256: { type: 'string' },
+      size: { type: 'integer' },
+      modifiedAfterLastSignature: { type: 'boolean' },
+      reasons: { type: 'array', items: { type: 'string' }, description: 'Why it is not genuine, in Vietnamese' },
+      signatures: { type: 'array', items: { $ref: '#/components/schemas/VerifiedSignature' } },
+      dossier: { allOf: [{ $ref: '#/components/schemas/VerifiedCopy' }], nullable: true },
+    },
+  },
+};
+
+const throttled = { description: 'Too many look-ups from this address (per minute); see Retry-After', content: json(error) };
+
+export const verifyOpenApiPaths = {
+  '/verify/{dossierCode}': {
+    get: {
+      security: [],
+      summary: 'Public: is there a genuine e-copy with this dossier code? (no token)',
+      description: 'Shows only what the copy prints (agency, document type, certification number and date, register book, the leader and the agency seal). A dossier that is not completed answers genuine:false. Rate-limited per address.',
+      parameters: [{ name: 'dossierCode', in: 'path', required: true, schema: { type: 'string' }, example: 'G22.29-250620-010009' }],
+      responses: {
+        200: { description: 'The dossier exists', content: json({ $ref: '#/components/schemas/VerifiedCopy' }) },
+        404: { description: 'No such code (unknown or forged): {error: not_found, message}', content: json(error) },
+        429: throttled,
+      },
+    },
+  },
+  '/verify': {
+    post: {
+      security: [],
+      summary: 'Public: verify an uploaded e-copy PDF on the server (no token)',
+      description: 'Finds the dossier by the file\'s SHA-256 (else by the certification details its seal carries), says whether the file is byte-identical to the delivered e-copy, and checks every signature (ByteRange, digest, CMS signature, chain to the agency CA). A tampered PDF is a 200 answer with genuine:false, not an error. Nothing uploaded is kept.',
+      requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'PDF, at most 30 MB' } } } } } },
+      responses: {
+        200: { description: 'The verdict', content: json({ $ref: '#/components/schemas/VerifiedUpload' }) },
+        400: { description: 'Not multipart, no file, or not a PDF (bad_file)', content: json(error) },
+        413: { description: 'Over 30 MB (refused while streaming)', content: json(error) },
+        429: throttled,
+      },
+    },
+  },
+};

@@ -1,0 +1,353 @@
+// Public verification of e-copies (SPEC §5 "Public", issue 4 part 6) against the real stack: dossiers driven to
+// completion by the real workflow (real signing and sealing with the test PKI), the web app on a port, PostgreSQL.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileKeyStore } from '../activities/pdf/pki.js';
+import { sealIncremental } from '../activities/pdf/seal.js';
+import { signWithAttestation } from '../activities/pdf/sign.js';
+import { createLocalStorage } from '../activities/storage.js';
+import type { Actor } from '../domain/types.js';
+import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { DEMO_AGENCY } from '../lib/seed.js';
+import type { DossierView } from '../workflows/messages.js';
+import type { UploadedFile } from './upload.js';
+
+let h: Harness;
+let canbo: Actor, lanhdao: Actor, vanthu: Actor;
+let completed: DossierView;
+let scan: Buffer;
+let sealed: Buffer;
+
+/** What must never show: the applicant (demo citizen) and the staff who are not printed as signers. */
+const PERSONAL = ['151804051', 'nguyenthithu@example.vn', '0942077843', 'Nguyễn Thị Thu', 'congdan', 'Trần Thị Bích', 'vanthu', 'Nguyễn Văn An'];
+const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
+
+function expectNothingPersonal(text: string) {
+  for (const p of PERSONAL) expect(text, `"${p}" must not be shown`).not.toContain(p);
+}
+
+// Each request comes "through the proxy" from its own address, so the per-address limits stay out of the way
+// (trust proxy is 'loopback'); the rate-limit test uses one fixed address.
+let n = 0;
+const freshIp = () => { n += 1; return `10.9.${Math.floor(n / 250)}.${(n % 250) + 1}`; };
+
+async function api(method: string, p: string, opts: { form?: FormData; ip?: string; token?: string } = {}) {
+  const headers: Record<string, string> = { 'x-forwarded-for': opts.ip ?? freshIp() };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  const res = await fetch(`${h.baseUrl}/api/v1${p}`, { method, headers, body: opts.form });
+  const text = await res.text();
+  const json = (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : null;
+  return { status: res.status, headers: res.headers, text, body: json };
+}
+
+function fileForm(bytes: Buffer, name = 'ban-sao.pdf', type = 'application/pdf', field = 'file', extra: Record<string, string> = {}) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(extra)) f.append(k, v);
+  f.append(field, new Blob([new Uint8Array(bytes)], { type }), name);
+  return f;
+}
+
+/** An anonymous visitor with a cookie jar. */
+class Visitor {
+  private cookies = new Map<string, string>();
+  constructor(private readonly ip = freshIp()) {}
+  private keep(res: Response) {
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(';')[0];
+      const i = pair.indexOf('=');
+      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
+    }
+  }
+  private headers() {
+    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': this.ip };
+  }
+  async get(p: string) {
+    const res = await fetch(`${h.baseUrl}${p}`, { headers: this.headers(), redirect: 'manual' });
+    this.keep(res);
+    return { status: res.status, html: await res.text() };
+  }
+  async post(p: string, form: FormData) {
+    const res = await fetch(`${h.baseUrl}${p}`, { method: 'POST', body: form, headers: this.headers(), redirect: 'manual' });
+    this.keep(res);
+    return { status: res.status, html: await res.text() };
+  }
+  static csrfOf(html: string) {
+    const m = /name="_csrf" value="([^"]+)"/.exec(html);
+    expect(m).not.toBeNull();
+    return m![1];
+  }
+  /** Opens the page and uploads a file with the form's CSRF token. */
+  async upload(bytes: Buffer, name = 'ban-sao.pdf', type = 'application/pdf') {
+    const page = await this.get('/xac-thuc');
+    expect(page.status).toBe(200);
+    return this.post('/xac-thuc', fileForm(bytes, name, type, 'file', { _csrf: Visitor.csrfOf(page.html) }));
+  }
+}
+
+const verdictOf = (html: string) => /data-testid="verdict" data-genuine="(true|false)"/.exec(html)?.[1] ?? null;
+
+async function upload(pdf: Buffer): Promise<UploadedFile> {
+  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
+  fs.writeFileSync(tmpPath, pdf);
+  return { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
+}
+
+async function newDossier(pdf: Buffer) {
+  return h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, await upload(pdf), crypto.randomUUID());
+}
+
+/** One byte changed inside the original scan's bytes (a content stream of the scan). */
+function tamperScanPart(pdf: Buffer, scanLength: number): Buffer {
+  const bad = Buffer.from(pdf);
+  const at = bad.indexOf('stream\n') + 'stream\n'.length + 3;
+  expect(at).toBeGreaterThan(20);
+  expect(at).toBeLessThan(scanLength);
+  bad[at] ^= 0x20;
+  return bad;
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)));
+  scan = await makePdf(2);
+  const d = await newDossier(scan);
+  await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
+  const book = await h.db.selectFrom('register_books').selectAll().where('agency_code', '=', DEMO_AGENCY.code).executeTakeFirstOrThrow();
+  completed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
+  expect(completed.status).toBe('completed');
+  sealed = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(completed.sealedPdf!.sha256);
+});
+afterAll(async () => { await h?.close(); });
+
+describe('verification by dossier code', () => {
+  it('JSON: a completed dossier is genuine and shows only what the copy prints (no token needed)', async () => {
+    const r = await api('GET', `/verify/${encodeURIComponent(completed.code)}`);
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toEqual({
+      code: completed.code,
+      genuine: true,
+      status: 'completed',
+      statusLabel: 'Hoàn thành',
+      agency: { code: DEMO_AGENCY.code, name: DEMO_AGENCY.name },
+      documentType: 'Giấy khai sinh',
+      certificationNumber: completed.certificationNumber,
+      certifiedAt: completed.sealedBy!.at,
+      registerBook: completed.registerBook!.name,
+      signers: [
+        { role: 'leader', name: 'Lâm Phước Thọ', title: 'Trưởng phòng Tư pháp', signedAt: completed.signedBy!.at },
+        { role: 'agency', name: DEMO_AGENCY.name, title: null, signedAt: completed.sealedBy!.at },
+      ],
+    });
+    expectNothingPersonal(r.text);
+  });
+
+  it('screen: /xac-thuc?code= says genuine, shows the printed details, no menu and nothing personal', async () => {
+    const v = new Visitor();
+    const page = await v.get(`/xac-thuc?code=${encodeURIComponent(completed.code)}`);
+    expect(page.status).toBe(200);
+    expect(verdictOf(page.html)).toBe('true');
+    for (const s of [DEMO_AGENCY.name, 'Giấy khai sinh', completed.certificationNumber!, completed.registerBook!.name, 'Lâm Phước Thọ', 'Trưởng phòng Tư pháp', 'hợp lệ']) {
+      expect(page.html).toContain(s);
+    }
+    expect(page.html).not.toContain('class="menu"'); // an anonymous visitor sees no staff menu
+    expectNothingPersonal(page.html);
+  });
+
+  it('an unknown or forged code: 404 JSON {error: not_found} and a normal 404 page saying so', async () => {
+    const forged = completed.code.replace(/\d{4}$/, (s) => String((Number(s) + 7) % 10000).padStart(4, '0'));
+    for (const code of [forged, 'G22.29-010101-999999', 'KHONG-CO']) {
+      const r = await api('GET', `/verify/${encodeURIComponent(code)}`);
+      expect(r.status).toBe(404);
+      expect(r.body.error).toBe('not_found');
+      expect(r.body.message).toMatch(VIETNAMESE);
+      const page = await new Visitor().get(`/xac-thuc?code=${encodeURIComponent(code)}`);
+      expect(page.status).toBe(404);
+      expect(verdictOf(page.html)).toBe('false');
+      expect(page.html).toContain('Không tìm thấy bản sao điện tử');
+      expect(page.html).toContain('name="code"'); // the form is there to try again
+    }
+    // HTML in the code is shown escaped, never run.
+    const xss = await new Visitor().get(`/xac-thuc?code=${encodeURIComponent('<script>alert(1)</script>')}`);
+    expect(xss.status).toBe(404);
+    expect(xss.html).not.toContain('<script>alert(1)</script>');
+    expect(xss.html).toContain('&lt;script&gt;');
+    // An empty code asks for one.
+    const empty = await new Visitor().get('/xac-thuc?code=+');
+    expect(empty.status).toBe(400);
+    expect(empty.html).toContain('Vui lòng nhập mã chứng thực');
+  });
+
+  it('a dossier not yet completed is not genuine, and shows no certification details', async () => {
+    const d = await newDossier(await makePdf(1));
+    const r = await api('GET', `/verify/${encodeURIComponent(d.code)}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ code: d.code, genuine: false, status: 'awaiting_signature', certificationNumber: null, certifiedAt: null, registerBook: null, signers: [] });
+    expectNothingPersonal(r.text);
+    await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
+    const signedOnly = await api('GET', `/verify/${encodeURIComponent(d.code)}`);
+    expect(signedOnly.body).toMatchObject({ genuine: false, status: 'awaiting_seal', signers: [] });
+    const page = await new Visitor().get(`/xac-thuc?code=${encodeURIComponent(d.code)}`);
+    expect(page.status).toBe(200);
+    expect(verdictOf(page.html)).toBe('false');
+    expect(page.html).toContain('chưa hoàn thành chứng thực');
+    expectNothingPersonal(page.html);
+  });
+});
+
+describe('verification by uploading the PDF', () => {
+  it('JSON: the delivered e-copy is genuine, identical and intact', async () => {
+    const r = await api('POST', '/verify', { form: fileForm(sealed) });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ genuine: true, identical: true, intact: true, matchedBy: 'file', modifiedAfterLastSignature: false, reasons: [] });
+    expect(r.body.sha256).toBe(completed.sealedPdf!.sha256);
+    expect(r.body.signatures.map((s: any) => [s.field, s.signerCommonName, s.valid, s.coversWholeDocument, s.chainsToTrustedCa])).toEqual([
+      ['ChuKyLanhDao', 'Lâm Phước Thọ', true, false, true],
+      ['DauCoQuan', DEMO_AGENCY.name, true, true, true],
+    ]);
+    expect(r.body.dossier).toMatchObject({ code: completed.code, genuine: true, certificationNumber: completed.certificationNumber });
+    expectNothingPersonal(r.text);
+    // Nothing uploaded for verification is kept.
+    expect(fs.readdirSync(path.join(h.config.dataDir, 'files', 'tmp'))).toEqual([]);
+  });
+
+  it('screen: uploading the delivered e-copy says it is genuine', async () => {
+    const page = await new Visitor().upload(sealed, 'ban-sao-dien-tu.pdf');
+    expect(page.status).toBe(200);
+    expect(verdictOf(page.html)).toBe('true');
+    expect(page.html).toContain('ban-sao-dien-tu.pdf');
+    expect(page.html).toContain('Nguyên vẹn');
+    expect(page.html).toContain(completed.code);
+    expectNothingPersonal(page.html);
+  });
+
+  it('a tampered copy (one byte changed in the scan): signatures broken, not identical, not genuine, on a normal 200 page', async () => {
+    const bad = tamperScanPart(sealed, scan.length);
+    const r = await api('POST', '/verify', { form: fileForm(bad) });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ genuine: false, identical: false, intact: false });
+    expect(r.body.signatures).toHaveLength(2);
+    expect(r.body.signatures.map((s: any) => s.valid)).toEqual([false, false]);
+    // Found by the details its seal carries, and said not to match the delivered file.
+    expect(r.body.matchedBy).toBe('details');
+    expect(r.body.dossier.code).toBe(completed.code);
+    expect(r.body.reasons.join(' ')).toMatch(/bị thay đổi/);
+    expect(r.body.reasons.join(' ')).toMatch(/không trùng khớp/i);
+    expectNothingPersonal(r.text);
+
+    const page = await new Visitor().upload(bad);
+    expect(page.status).toBe(200);
+    expect(verdictOf(page.html)).toBe('false');
+    expect(page.html).toContain('KHÔNG phải là bản sao điện tử hợp lệ');
+    expect(page.html).toContain('Bị phá vỡ');
+    expect(page.html).not.toContain('Lỗi hệ thống');
+  });
+
+  it('a copy with bytes appended after the seal is not genuine (signatures intact but the seal no longer covers the file)', async () => {
+    const r = await api('POST', '/verify', { form: fileForm(Buffer.concat([sealed, Buffer.from('\n%%EOF\n')])) });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ genuine: false, identical: false, intact: false, modifiedAfterLastSignature: true });
+    expect(r.body.signatures.map((s: any) => s.valid)).toEqual([true, true]);
+  });
+
+  it('a forged copy re-signed by a self-made CA with the same names is not chained, not genuine', async () => {
+    const forger = createFileKeyStore(fs.mkdtempSync(path.join(os.tmpdir(), 'forger-')));
+    const signed = await signWithAttestation(scan, {
+      attestation: { agencyName: DEMO_AGENCY.name, documentTypeName: 'Giấy khai sinh', dossierCode: completed.code, date: new Date(completed.signedBy!.at), copies: 1 },
+      signerName: 'Lâm Phước Thọ', signerTitle: 'Trưởng phòng Tư pháp', key: await forger.leaderKey({ username: 'lanhdao', fullName: 'Lâm Phước Thọ' }),
+      signingTime: new Date(completed.signedBy!.at), reason: 'Chứng thực bản sao đúng với bản chính',
+    });
+    const forged = await sealIncremental(signed, {
+      certificationNumber: completed.certificationNumber!, registerBookName: completed.registerBook!.name, sealDate: new Date(completed.sealedBy!.at),
+      agencyName: DEMO_AGENCY.name, key: await forger.sealKey({ code: DEMO_AGENCY.code, name: DEMO_AGENCY.name }),
+    });
+    const r = await api('POST', '/verify', { form: fileForm(forged) });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ genuine: false, identical: false, intact: false, matchedBy: 'details' });
+    expect(r.body.signatures.map((s: any) => [s.signerCommonName, s.valid, s.chainsToTrustedCa])).toEqual([
+      ['Lâm Phước Thọ', true, false],
+      [DEMO_AGENCY.name, true, false],
+    ]);
+    expect(r.body.reasons.join(' ')).toMatch(/chứng thư số của cơ quan chứng thực/);
+
+    const page = await new Visitor().upload(forged);
+    expect(page.status).toBe(200);
+    expect(verdictOf(page.html)).toBe('false');
+    expect(page.html).toContain('Không tin cậy');
+  });
+
+  it('a PDF with no signatures, and a non-PDF upload', async () => {
+    const plain = await api('POST', '/verify', { form: fileForm(scan) });
+    expect(plain.status).toBe(200);
+    expect(plain.body).toMatchObject({ genuine: false, identical: false, intact: false, matchedBy: null, signatures: [], dossier: null });
+    expect(plain.body.reasons.join(' ')).toMatch(/không có chữ ký số/);
+
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const r = await api('POST', '/verify', { form: fileForm(png, 'anh.pdf', 'application/pdf') });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: 'bad_file', field: 'file' });
+    expect(r.body.message).toMatch(/không phải là tệp PDF/);
+    const page = await new Visitor().upload(png, 'anh.pdf');
+    expect(page.status).toBe(400);
+    expect(page.html).toContain('không phải là tệp PDF');
+    expect(page.html).toContain('data-testid="upload-form"');
+
+    const noFile = await api('POST', '/verify', { form: (() => { const f = new FormData(); f.append('x', 'y'); return f; })() });
+    expect(noFile.status).toBe(400);
+    expect(noFile.body.error).toBe('validation');
+    const notMultipart = await fetch(`${h.baseUrl}/api/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': freshIp() }, body: '{}' });
+    expect(notMultipart.status).toBe(400);
+    expect(fs.readdirSync(path.join(h.config.dataDir, 'files', 'tmp'))).toEqual([]);
+  });
+
+  it('the upload form checks CSRF like every other form (the anonymous session has a token)', async () => {
+    const v = new Visitor();
+    await v.get('/xac-thuc');
+    const noToken = await v.post('/xac-thuc', fileForm(sealed));
+    expect(noToken.status).toBe(403);
+    expect(verdictOf(noToken.html)).toBeNull();
+    const wrong = await v.post('/xac-thuc', fileForm(sealed, 'a.pdf', 'application/pdf', 'file', { _csrf: 'x'.repeat(32) }));
+    expect(wrong.status).toBe(403);
+  });
+});
+
+describe('the public page and its limits', () => {
+  it('the login page links to /xac-thuc, which needs no login', async () => {
+    const v = new Visitor();
+    const login = await v.get('/dang-nhap');
+    expect(login.html).toContain('href="/xac-thuc"');
+    const page = await v.get('/xac-thuc');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Xác thực bản sao điện tử');
+    expect(page.html).toContain('data-testid="code-form"');
+    expect(page.html).toContain('enctype="multipart/form-data"');
+  });
+
+  it('code look-ups are rate-limited per address (429 with Retry-After), other addresses are not affected', async () => {
+    const ip = '10.200.0.1';
+    let last = 0;
+    for (let i = 0; i < 30; i++) {
+      last = (await api('GET', '/verify/KHONG-CO-HO-SO', { ip })).status;
+      expect(last).toBe(404);
+    }
+    const blocked = await api('GET', `/verify/${encodeURIComponent(completed.code)}`, { ip });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error).toBe('throttled');
+    expect(blocked.body.message).toMatch(VIETNAMESE);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The screens share the limit.
+    const page = await new Visitor(ip).get(`/xac-thuc?code=${encodeURIComponent(completed.code)}`);
+    expect(page.status).toBe(429);
+    expect(page.html).toContain('quá nhiều lần');
+    expect((await api('GET', `/verify/${encodeURIComponent(completed.code)}`)).status).toBe(200);
+  });
+
+  it('the OpenAPI document lists both routes as public', async () => {
+    const doc = (await api('GET', '/openapi.json')).body;
+    expect(doc.paths['/verify/{dossierCode}'].get.security).toEqual([]);
+    expect(doc.paths['/verify'].post.security).toEqual([]);
+    expect(doc.components.schemas.VerifiedUpload).toBeTruthy();
+  });
+});
