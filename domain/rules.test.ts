@@ -12,7 +12,9 @@ describe('who may do what, when', () => {
   it('allows each action only to its role, in its states', () => {
     for (const [action, rule] of Object.entries(ACTION_RULES) as [Action, { role: Role; from: DossierStatus[] }][]) {
       for (const s of statuses) {
-        const got = refusal(() => checkAction(state(s), action, actor([rule.role])));
+        // A re-send needs a first delivery to have been made.
+        const st = action === 'resend' ? { ...state(s), delivery: { status: 'sent' as const, at: 'x', email: 'a@b.vn', portal: false, error: null, requests: 1 } } : state(s);
+        const got = refusal(() => checkAction(st, action, actor([rule.role])));
         expect(got, `${action} in ${s}`).toBe(rule.from.includes(s) ? null : 'wrong_state');
       }
     }
@@ -28,6 +30,11 @@ describe('who may do what, when', () => {
     expect(refusal(() => checkAction(state('draft'), 'submit', all))).toBeNull();
     expect(refusal(() => checkAction(state('awaiting_signature'), 'sign', all))).toBeNull();
     expect(refusal(() => checkAction(state('awaiting_seal'), 'seal', all))).toBeNull();
+  });
+  it('re-sends only after a delivery, and not while one is being sent', () => {
+    expect(refusal(() => checkAction(state('completed'), 'resend', actor(['sealer'])))).toBe('wrong_state');
+    expect(refusal(() => checkAction({ ...state('completed'), delivery: { status: 'pending', at: 'x', email: null, portal: true, error: null, requests: 1 } }, 'resend', actor(['sealer'])))).toBe('busy');
+    expect(refusal(() => checkAction({ ...state('completed'), delivery: { status: 'failed', at: 'x', email: null, portal: true, error: 'x', requests: 1 } }, 'resend', actor(['sealer'])))).toBeNull();
   });
   it('delivers once', () => {
     expect(refusal(() => checkAction({ ...state('completed'), delivery: { status: 'sent' as const, at: 'x', email: null, portal: true, error: null, requests: 1 } }, 'deliver', actor(['sealer'])))).toBe('wrong_state');

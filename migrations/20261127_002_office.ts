@@ -33,12 +33,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
+  // Public verification finds a dossier by its e-copy's SHA-256.
+  await sql`create index dossiers_sealed_sha256 on dossiers ((snapshot->'sealedPdf'->>'sha256'))`.execute(db);
   // The daily fee report reads a day's certifications.
   await db.schema.createIndex('register_entries_certified_at').on('register_entries').column('certified_at').execute();
   await db.schema.createIndex('delivery_attempts_code').on('delivery_attempts').columns(['dossier_code', 'created_at']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index if exists dossiers_sealed_sha256`.execute(db);
+  await sql`drop index if exists register_entries_certified_at`.execute(db);
   await db.schema.dropTable('delivery_attempts').ifExists().execute();
   await db.schema.dropTable('images').ifExists().execute();
 }
