@@ -91,8 +91,8 @@ export async function createHarness(opts: { env?: Record<string, string>; web?: 
       if (server) await new Promise((r) => server!.close(r));
       // Workflow ids come from codes that each test database numbers from the start (appointments:
       // CTĐT-<today>-0000): end this file's still-running workflows so the next file can reuse the ids.
-      const running = client.workflow.list({ query: `TaskQueue="${config.taskQueue}" AND ExecutionStatus="Running"` });
-      for await (const wf of running) {
+      const open = client.workflow.list({ query: `TaskQueue="${config.taskQueue}" AND ExecutionStatus="Running"` });
+      for await (const wf of open) {
         await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('test file finished').catch(() => {});
       }
       worker.shutdown();
