@@ -32,6 +32,8 @@ export interface CreateDossierInput {
 
 export interface ListFilter {
   statuses?: DossierStatus[];
+  /** The seal keeper's queue: awaiting the seal, or sealed and not yet delivered. */
+  sealerQueue?: boolean;
   applicantKind?: string;
   code?: string;
   q?: string;
@@ -257,6 +259,9 @@ export class DossierService {
     const page = Math.max(Number(f.page) || 1, 1);
     let q = this.db.selectFrom('dossiers').where('agency_code', '=', actor.agencyCode);
     if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
+    if (f.sealerQueue) {
+      q = q.where((eb) => eb.or([eb('status', '=', 'awaiting_seal'), eb.and([eb('status', '=', 'completed'), eb('delivered_at', 'is', null)])]));
+    }
     if (f.applicantKind && ['citizen', 'business', 'no_account'].includes(f.applicantKind)) q = q.where('applicant_kind', '=', f.applicantKind);
     if (f.code?.trim()) q = q.where('code', 'ilike', `%${escapeLike(f.code.trim())}%`);
     if (f.q?.trim()) {

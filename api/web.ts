@@ -1,24 +1,24 @@
 // Screens (Express + htmx). Hypermedia routes built for the screens; the JSON API lives in v1.ts.
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { inspectScan, ScanError } from '../activities/pdf/scan.js';
 import { listRegisterBooks } from '../activities/register.js';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
+import { dossierFee, feePerCopy } from '../domain/fee.js';
 import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
-import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import type { AppDeps } from './app.js';
-import fs from 'node:fs';
-import { inspectScan, ScanError } from '../activities/pdf/scan.js';
-import { dossierFee, feePerCopy } from '../domain/fee.js';
 import { appointmentWebRoutes } from './appointments.js';
+import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
-import { dossierProgress, progressFromEvents } from './progress.js';
-import { discard, parseMultipart, UploadRefused } from './upload.js';
-import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
 import { imageWebRoutes } from './images-routes.js';
-import { verifyWebRoutes } from './verify-routes.js';
 import { portalRoutes } from './portal-routes.js';
+import { dossierProgress, progressFromEvents } from './progress.js';
+import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
+import { discard, parseMultipart, UploadRefused } from './upload.js';
+import { verifyWebRoutes } from './verify-routes.js';
 
 interface MenuItem { href: string; label: string }
 const MENUS: Record<Role, MenuItem[]> = {
@@ -45,10 +45,11 @@ function menuFor(actor: Actor): MenuItem[] {
   return [...new Map([...items, TRACKING].map((m) => [m.href, m])).values()]; // one item once, whatever the roles
 }
 
-const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean }> = {
+const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean }> = {
   'bi-tu-choi': { title: 'Hồ sơ bị từ chối', statuses: ['returned'], role: 'creator', rowAction: 'returned', showStatus: false },
   'cho-ky': { title: 'Bản sao chờ ký', statuses: ['awaiting_signature'], role: 'signer', rowAction: 'process', showStatus: false },
-  'cho-dong-dau': { title: 'Bản sao chờ đóng dấu', statuses: ['awaiting_seal', 'completed'], role: 'sealer', rowAction: 'process', showStatus: true },
+  // Waiting for the seal, or sealed but not yet "Hoàn thành và chuyển".
+  'cho-dong-dau': { title: 'Bản sao chờ đóng dấu', statuses: [], role: 'sealer', rowAction: 'process', showStatus: true, sealerQueue: true },
   'theo-doi': { title: 'Theo dõi hồ sơ chứng thực', statuses: [], role: null, rowAction: 'view', showStatus: true },
 };
 
@@ -220,7 +221,7 @@ export function webRoutes(deps: AppDeps) {
       let error = null;
       if ((q.from && !from) || (q.to && !to)) error = 'Ngày tìm kiếm không hợp lệ (dd/mm/yyyy).';
       const filter = { applicantKind: q.applicantKind || 'all', code: q.code ?? '', q: q.q ?? '', fromText: q.from ?? '', toText: q.to ?? '' };
-      const result = await dossiers.list(actor(res), { statuses: spec.statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: Number(q.page), pageSize: Number(q.pageSize) });
+      const result = await dossiers.list(actor(res), { statuses: spec.statuses, sealerQueue: spec.sealerQueue, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: Number(q.page), pageSize: Number(q.pageSize) });
       const pagerParams: Record<string, string> = { applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText };
       const pageUrl = (p: number) => `${req.path}?${new URLSearchParams({ ...pagerParams, pageSize: String(result.pageSize), page: String(p) })}`;
       res.set('Vary', 'HX-Request');
