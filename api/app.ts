@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { FileStorage } from '../activities/storage.js';
-import { vnDate, vnDateTime } from '../domain/dates.js';
+import { vnDate, vnDateTime, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { formatVnd } from '../domain/fee.js';
 import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/types.js';
@@ -49,6 +49,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   env.addGlobal('dateTime', (d: Date | string) => (d ? vnDateTime(d) : ''));
   env.addGlobal('date', (d: Date | string) => (d ? vnDate(d) : ''));
   env.addGlobal('money', formatVnd);
+  env.addGlobal('todayIso', () => vnIsoDate(new Date()));
   env.addGlobal('statusLabel', (s: DossierStatus) => STATUS_LABELS[s] ?? s);
   env.addGlobal('kindLabel', (k: ApplicantKind) => APPLICANT_KIND_LABELS[k] ?? k);
   app.set('view engine', 'njk');

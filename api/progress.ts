@@ -14,6 +14,7 @@ const ACTION_WORDS: Record<string, (a: Record<string, any>) => string> = {
   deliver: () => 'Hoàn thành và chuyển bản chứng thực điện tử tới người yêu cầu',
   resend: (a) => `Gửi lại bản sao điện tử qua email${a.email ? ` tới địa chỉ đã sửa ${a.email}` : ''}`,
   delivered: (a) => `Đã gửi bản sao điện tử (${a.reason ?? ''})`,
+  overdue: (a) => `Hồ sơ quá hạn trả kết quả${a.reason ? ` (${a.reason})` : ''}`,
   deliveryFailed: (a) => `Gửi bản sao điện tử không thành công sau nhiều lần thử: ${a.reason ?? ''}`,
 };
 

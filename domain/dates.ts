@@ -42,6 +42,11 @@ export function parseVnDate(s: string): string | null {
   return `${y}-${pad(mo)}-${pad(d)}`;
 }
 
+/** The last millisecond of a Vietnamese calendar day. */
+export function vnDayEnd(isoDate: string): Date {
+  return new Date(vnDayStart(isoDate).getTime() + 86400_000 - 1);
+}
+
 /** Start of a Vietnamese calendar day as a UTC instant. */
 export function vnDayStart(isoDate: string): Date {
   return new Date(Date.parse(`${isoDate}T00:00:00+07:00`));

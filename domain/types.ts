@@ -31,7 +31,7 @@ export interface FileRef {
 
 export interface HistoryEntry {
   at: string; // ISO instant
-  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend' | 'delivered' | 'deliveryFailed';
+  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend' | 'delivered' | 'deliveryFailed' | 'overdue';
   actor: string; // username
   actorName: string;
   status: DossierStatus;
@@ -54,6 +54,8 @@ export interface WorkflowOptions {
   redeliveryWindow: string;
   deliveryAttempts: number;
   deliveryInitialInterval: string;
+  /** Demos and tests only: mark a dossier overdue this long after submission instead of at the end of its due day. */
+  overdueAfterMs?: number;
 }
 
 export interface DossierInput {
@@ -77,6 +79,8 @@ export interface DossierState extends DossierInput {
   busy: boolean;
   /** 'yyyy-MM-dd' (Vietnam) by which the e-copy is due, set on submission (NĐ 23/2015 Điều 7). */
   dueDate: string | null;
+  /** Set by the workflow when the due date passed while the dossier still waited on people. */
+  overdue?: boolean;
   returnReason: string | null;
   cancelReason: string | null;
   signedBy: { username: string; fullName: string; title: string; at: string } | null;

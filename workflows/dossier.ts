@@ -1,9 +1,10 @@
 // The whole life of one certification dossier. Sandbox fence: import only @temporalio/workflow,
 // ../domain and ./messages — nothing from Node, pg, express or activity values (held by scripts/check-fence).
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler,
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
+import { vnDate, vnDayEnd } from '../domain/dates.js';
 import { dueDate } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
@@ -25,6 +26,11 @@ const pdf = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['bad_file', 'validation'] },
 });
 const DEFAULT_OPTIONS: WorkflowOptions = { redeliveryWindow: '30 days', deliveryAttempts: 6, deliveryInitialInterval: '2 seconds' };
+
+/** The end of the due day in Vietnam, or (tests, demos) a short delay after now. */
+function dueEndsAt(dueDate: string, overdueAfterMs?: number): number {
+  return overdueAfterMs !== undefined ? Date.now() + overdueAfterMs : vnDayEnd(dueDate).getTime();
+}
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -51,6 +57,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     status: 'draft',
     busy: false,
     dueDate: null,
+    overdue: false,
     returnReason: null,
     cancelReason: null,
     signedBy: null,
@@ -186,7 +193,26 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     },
   });
 
-  await condition(() => state.status === 'cancelled' || state.status === 'completed');
+  const settled = () => state.status === 'cancelled' || state.status === 'completed';
+  if (patched('due-date-overdue')) {
+    // Escalation: when the due date (NĐ 23/2015 Điều 7) passes while the dossier still waits on people, the
+    // dossier is marked overdue in its history and the read model. Histories from before this are replayed as
+    // they were (patched() is false for them).
+    while (!settled()) {
+      if (!state.dueDate || state.overdue) {
+        await condition(() => settled() || (state.dueDate !== null && !state.overdue));
+        continue;
+      }
+      const due = dueEndsAt(state.dueDate, options.overdueAfterMs);
+      if (await condition(settled, Math.max(due - Date.now(), 1))) break;
+      await condition(() => !state.busy); // never between an action's change and its rollback
+      if (settled()) break;
+      state.overdue = true;
+      await record('overdue', { username: 'system', fullName: 'Hệ thống' }, `Quá hạn trả kết quả (hạn ${vnDate(`${state.dueDate}T12:00:00+07:00`)})`);
+    }
+  } else {
+    await condition(settled);
+  }
   if (state.status === 'completed') {
     // Deliver, then stay open for re-sends until the redelivery window passes without a request.
     for (;;) {
