@@ -8,8 +8,8 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UploadedFile } from '../api/upload.js';
 import type { Actor } from '../domain/types.js';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
 import { workflowIdFor } from '../workflows/messages.js';
 
@@ -80,15 +80,9 @@ afterAll(async () => { await new Promise<void>((resolve) => smtp.close(resolve))
 
 // ---------- driving a dossier to completion ----------
 
-async function upload(h: Harness, pdf: Buffer): Promise<UploadedFile> {
-  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-  fs.writeFileSync(tmpPath, pdf);
-  return { tmpPath, fileName: 'scan.pdf', sha256: sha256(pdf), size: pdf.length };
-}
-
 async function completedDossier(h: Harness, applicant: { applicantKind: string } & Record<string, string>, pages = 2) {
   const [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u))) as Actor[];
-  const d = await h.service.create(canbo, { documentType: 'GKS', ...applicant }, await upload(h, await makePdf(pages)), crypto.randomUUID());
+  const d = await h.service.create(canbo, { documentType: 'GKS', ...applicant }, uploadedPdf(h, await makePdf(pages)), crypto.randomUUID());
   await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
   const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', h.agencyCode).orderBy('id').executeTakeFirstOrThrow();
   const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());

@@ -3,20 +3,10 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../domain/errors.js';
-import { crc32 } from '../domain/png.js';
 import type { Actor } from '../domain/types.js';
 import { imageOwnerFor, validatePng } from './images.js';
-import { makePng, makeSealPng, makeSignaturePng } from './pdf/fixtures.js';
+import { makePng, makeSealPng, makeSignaturePng, PNG_SIGNATURE as SIG, pngChunk as chunk } from './pdf/fixtures.js';
 
-const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
 function png(w: number, h: number, raw: Buffer, o: { bitDepth?: number; colorType?: number; interlace?: number; extra?: Buffer[] } = {}): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(w, 0);

@@ -2,13 +2,12 @@
 // new book's default start number, edits and their refusals, deletes only while empty, and a delete racing a
 // seal (row lock on the book), both with the allocation itself and through the dossier workflow.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UploadedFile } from '../api/upload.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { VIETNAMESE } from '../lib/testing/http.js';
 import type { DossierView } from '../workflows/messages.js';
 import {
   allocateNumber, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
@@ -17,7 +16,6 @@ import {
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;
 const OTHER = '000.00.77.X01';
-const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
 
 beforeAll(async () => {
   h = await createHarness({ web: false });
@@ -270,13 +268,8 @@ describe('a delete racing a seal', () => {
 
   it('through the dossier workflow: the seal and the delete agree, and the dossier is consistent', async () => {
     const pdf = await makePdf(1);
-    const upload = (): UploadedFile => {
-      const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-      fs.writeFileSync(tmpPath, pdf);
-      return { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
-    };
     for (let i = 0; i < 2; i++) {
-      const d = await h.service.create(canbo, { applicantKind: 'no_account', email: `dua${i}@example.vn`, fullName: `Công dân đua ${i}`, documentType: 'KHAC' }, upload(), crypto.randomUUID());
+      const d = await h.service.create(canbo, { applicantKind: 'no_account', email: `dua${i}@example.vn`, fullName: `Công dân đua ${i}`, documentType: 'KHAC' }, uploadedPdf(h, pdf), crypto.randomUUID());
       await h.service.act(lanhdao, d.code, 'sign', {}, `sign-${d.code}`);
       const b = await book({ name: `Đua quy trình ${i}`, startNumber: '1', openDate: today(), closeDate: today() });
       const sealing = h.service.act(vanthu, d.code, 'seal', { registerBookId: b.id }, `seal-${d.code}`);

@@ -1,11 +1,9 @@
 // Register numbering on the real stack: concurrent seals give consecutive numbers, retries never renumber.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UploadedFile } from '../api/upload.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { allocateNumber, bookName, createRegisterBook } from './register.js';
 
@@ -13,17 +11,11 @@ let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;
 let pdf: Buffer;
 
-async function upload(): Promise<UploadedFile> {
-  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-  fs.writeFileSync(tmpPath, pdf);
-  return { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
-}
-
 /** n dossiers, signed, waiting for the seal. */
 async function signedDossiers(n: number): Promise<string[]> {
   const codes: string[] = [];
   for (let i = 0; i < n; i++) {
-    const d = await h.service.create(canbo, { applicantKind: 'no_account', email: `cd${i}@example.vn`, fullName: `Công dân ${i}`, documentType: 'KHAC' }, await upload(), crypto.randomUUID());
+    const d = await h.service.create(canbo, { applicantKind: 'no_account', email: `cd${i}@example.vn`, fullName: `Công dân ${i}`, documentType: 'KHAC' }, uploadedPdf(h, pdf), crypto.randomUUID());
     codes.push(d.code);
   }
   // Sign in small batches: two cores.

@@ -9,27 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
 import { formatSlot } from '../domain/appointments.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { apiClient, csrfOf, loginCitizen, loginStaff, VIETNAMESE, WebClient, type Reply } from '../lib/testing/http.js';
+import { nextWeekday, workingDays } from '../lib/testing/time.js';
 import { appointmentWorkflowId } from '../workflows/appointment-messages.js';
 
 let h: Harness;
-const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
 const CODE = /^CTĐT-\d{8}-\d{4}$/;
 
-/** `count` distinct working days (Mon–Fri), the first at least `ahead` days from today in Vietnam. */
-function workingDays(count: number, ahead = 2): string[] {
-  const out: string[] = [];
-  let t = Date.now() + 7 * 3600_000 + ahead * 86400_000;
-  while (out.length < count) {
-    const d = new Date(t);
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-    t += 86400_000;
-  }
-  return out;
-}
-function nextWeekday(dow: number, ahead = 1): string {
-  let t = Date.now() + 7 * 3600_000 + ahead * 86400_000;
-  for (;;) { const d = new Date(t); if (d.getUTCDay() === dow) return d.toISOString().slice(0, 10); t += 86400_000; }
-}
 // Each test its own days, so capacities never interfere.
 const [D_SLOTS, D_BOOK, D_LIST, D_MOVE_FROM, D_MOVE_TO, D_CANCEL, D_BAD, D_OFF, D_PORTAL, D_PORTAL2] = workingDays(10, 2);
 const PAST = '2020-06-24';
@@ -37,24 +23,8 @@ const SATURDAY = nextWeekday(6);
 
 // ---------- HTTP helpers ----------
 
-interface Reply { status: number; body: any; headers: Headers }
-const tokens = new Map<string, string>();
-async function tokenFor(username: string): Promise<string> {
-  if (!tokens.has(username)) {
-    const r = await call(null, 'POST', '/auth/token', { username, password: 'demo' });
-    expect(r.status, `login of ${username}`).toBe(200);
-    tokens.set(username, r.body.token);
-  }
-  return tokens.get(username)!;
-}
-async function call(user: string | null, method: string, p: string, json?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = {};
-  if (user) headers.authorization = `Bearer ${await tokenFor(user)}`;
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${h.baseUrl}/api/v1${p}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text };
-}
+const { call, tokenFor } = apiClient(() => h.baseUrl);
+
 function expectRefusal(r: Reply, status: number, error: string) {
   expect(r.status, JSON.stringify(r.body)).toBe(status);
   expect(r.headers.get('content-type')).toMatch(/application\/json/);
@@ -67,7 +37,7 @@ const slotsOf = async (date: string, user = 'congdan') => {
   return r.body.slots as { slot: string; remaining: number }[];
 };
 async function book(user: string, date: string, slot: string, documentType = 'GKS') {
-  return call(user, 'POST', '/appointments', { agencyCode: h.agencyCode, documentType, date, slot });
+  return call(user, 'POST', '/appointments', { json: { agencyCode: h.agencyCode, documentType, date, slot } });
 }
 async function booked(user: string, date: string, slot: string) {
   const r = await book(user, date, slot);
@@ -88,58 +58,6 @@ async function snapshot() {
 const smsDir = () => path.join(h.config.dataDir, 'sms-outbox');
 const smsFiles = () => (fs.existsSync(smsDir()) ? fs.readdirSync(smsDir()) : []);
 
-/** A cookie jar and form posts, as a browser without JavaScript does them. */
-class Browser {
-  private cookies = new Map<string, string>();
-  private keep(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';')[0];
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i).trim();
-      const value = pair.slice(i + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name); else this.cookies.set(name, value);
-    }
-  }
-  private cookieHeader() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
-  async get(p: string) {
-    const res = await fetch(`${h.baseUrl}${p}`, { headers: { cookie: this.cookieHeader() }, redirect: 'manual' });
-    this.keep(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location'), headers: res.headers };
-  }
-  async getBytes(p: string) {
-    const res = await fetch(`${h.baseUrl}${p}`, { headers: { cookie: this.cookieHeader() }, redirect: 'manual' });
-    return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()), headers: res.headers };
-  }
-  async post(p: string, fields: Record<string, string>) {
-    const res = await fetch(`${h.baseUrl}${p}`, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(fields),
-      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    this.keep(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-  }
-  static csrfOf(html: string): string {
-    const m = /name="_csrf" value="([^"]+)"/.exec(html);
-    expect(m, 'the page carries a _csrf hidden field').not.toBeNull();
-    return m![1];
-  }
-  static async staff(username: string): Promise<Browser> {
-    const b = new Browser();
-    const page = await b.get('/dang-nhap');
-    const res = await b.post('/dang-nhap', { _csrf: Browser.csrfOf(page.html), username, password: 'demo' });
-    expect(res.status).toBe(303);
-    return b;
-  }
-  static async citizen(username: string): Promise<Browser> {
-    const b = new Browser();
-    const page = await b.get('/cong-dan/dang-nhap');
-    expect(page.status).toBe(200);
-    const res = await b.post('/cong-dan/dang-nhap', { _csrf: Browser.csrfOf(page.html), username, password: 'demo' });
-    expect(res.status, res.html.slice(0, 300)).toBe(303);
-    expect(res.location).toBe('/cong-dan');
-    return b;
-  }
-}
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
 
 beforeAll(async () => {
@@ -236,23 +154,23 @@ describe('POST /api/v1/appointments/{code}/reschedule', () => {
     const url = `/appointments/${encodeURIComponent(a.code)}/reschedule`;
 
     let before = await snapshot();
-    expectRefusal(await call('canbo', 'POST', url, { date: D_MOVE_TO, slot: '15:00' }), 400, 'validation');
-    expectRefusal(await call('canbo', 'POST', url, { date: D_MOVE_TO, slot: '15:00', reason: '  ' }), 400, 'validation');
-    expectRefusal(await call('congdan', 'POST', url, { date: D_MOVE_TO, slot: '15:00', reason: 'Tôi bận việc' }), 403, 'forbidden');
+    expectRefusal(await call('canbo', 'POST', url, { json: { date: D_MOVE_TO, slot: '15:00' } }), 400, 'validation');
+    expectRefusal(await call('canbo', 'POST', url, { json: { date: D_MOVE_TO, slot: '15:00', reason: '  ' } }), 400, 'validation');
+    expectRefusal(await call('congdan', 'POST', url, { json: { date: D_MOVE_TO, slot: '15:00', reason: 'Tôi bận việc' } }), 403, 'forbidden');
     // Bad new times: a day off, a weekend, the past, outside working hours, a full slot.
-    expectRefusal(await call('canbo', 'POST', url, { date: D_OFF, slot: '15:00', reason: 'Cán bộ bận họp' }), 400, 'validation');
-    expectRefusal(await call('canbo', 'POST', url, { date: SATURDAY, slot: '15:00', reason: 'Cán bộ bận họp' }), 400, 'validation');
-    expectRefusal(await call('canbo', 'POST', url, { date: PAST, slot: '15:00', reason: 'Cán bộ bận họp' }), 400, 'validation');
-    expectRefusal(await call('canbo', 'POST', url, { date: D_MOVE_TO, slot: '12:15', reason: 'Cán bộ bận họp' }), 400, 'validation');
+    expectRefusal(await call('canbo', 'POST', url, { json: { date: D_OFF, slot: '15:00', reason: 'Cán bộ bận họp' } }), 400, 'validation');
+    expectRefusal(await call('canbo', 'POST', url, { json: { date: SATURDAY, slot: '15:00', reason: 'Cán bộ bận họp' } }), 400, 'validation');
+    expectRefusal(await call('canbo', 'POST', url, { json: { date: PAST, slot: '15:00', reason: 'Cán bộ bận họp' } }), 400, 'validation');
+    expectRefusal(await call('canbo', 'POST', url, { json: { date: D_MOVE_TO, slot: '12:15', reason: 'Cán bộ bận họp' } }), 400, 'validation');
     expect(await snapshot()).toEqual(before);
     await booked('congdan2', D_MOVE_TO, '16:00');
     await booked('congdan3', D_MOVE_TO, '16:00');
     before = await snapshot();
-    expectRefusal(await call('canbo', 'POST', url, { date: D_MOVE_TO, slot: '16:00', reason: 'Cán bộ bận họp' }), 409, 'conflict');
+    expectRefusal(await call('canbo', 'POST', url, { json: { date: D_MOVE_TO, slot: '16:00', reason: 'Cán bộ bận họp' } }), 409, 'conflict');
     expect(await snapshot()).toEqual(before);
 
     const reason = 'Cán bộ tư pháp đi công tác đột xuất';
-    const r = await call('canbo', 'POST', url, { date: D_MOVE_TO, slot: '15:00', reason });
+    const r = await call('canbo', 'POST', url, { json: { date: D_MOVE_TO, slot: '15:00', reason } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ code: a.code, status: 'booked', time: { date: D_MOVE_FROM, slot: '14:00' }, newTime: { date: D_MOVE_TO, slot: '15:00' }, rescheduleReason: reason });
     const after = await snapshot();
@@ -303,7 +221,7 @@ describe('POST /api/v1/appointments/{code}/cancel', () => {
     // Once: cancelling again is refused and frees nothing more.
     expectRefusal(await call('congdan', 'POST', url), 409, 'wrong_state');
     expect((await slotsOf(D_CANCEL)).find((s) => s.slot === '13:00')).toEqual({ slot: '13:00', remaining: 1 });
-    expectRefusal(await call('canbo', 'POST', `/appointments/${encodeURIComponent(a.code)}/reschedule`, { date: D_CANCEL, slot: '14:00', reason: 'Cán bộ bận họp' }), 409, 'wrong_state');
+    expectRefusal(await call('canbo', 'POST', `/appointments/${encodeURIComponent(a.code)}/reschedule`, { json: { date: D_CANCEL, slot: '14:00', reason: 'Cán bộ bận họp' } }), 409, 'wrong_state');
   });
 });
 
@@ -321,7 +239,7 @@ describe('bad bookings', () => {
     expectRefusal(await book('congdan', D_BAD, ''), 400, 'validation');
     expectRefusal(await book('congdan', '2026-02-31', '09:00'), 400, 'validation');
     expectRefusal(await book('congdan', D_BAD, '09:00', 'KHONG-CO'), 400, 'validation');
-    expectRefusal(await call('congdan', 'POST', '/appointments', { agencyCode: 'KHONG-CO', documentType: 'GKS', date: D_BAD, slot: '09:00' }), 400, 'validation');
+    expectRefusal(await call('congdan', 'POST', '/appointments', { json: { agencyCode: 'KHONG-CO', documentType: 'GKS', date: D_BAD, slot: '09:00' } }), 400, 'validation');
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -330,18 +248,18 @@ describe('bad bookings', () => {
 
 describe('citizen portal screens (plain HTTP)', () => {
   it('a portal session is not a staff session and vice versa', async () => {
-    const anon = new Browser();
+    const anon = new WebClient(h.baseUrl);
     const r = await anon.get('/cong-dan/lich-hen');
     expect(r.status).toBe(303);
     expect(r.location).toBe(`/cong-dan/dang-nhap?next=${encodeURIComponent('/cong-dan/lich-hen')}`);
 
-    const staff = await Browser.staff('canbo');
+    const staff = await loginStaff(h.baseUrl, 'canbo');
     for (const p of ['/cong-dan', '/cong-dan/dat-lich', '/cong-dan/lich-hen', '/cong-dan/thong-bao', '/cong-dan/ban-sao']) {
       const s = await staff.get(p);
       expect(s.status, p).toBe(303);
       expect(s.location).toMatch(/^\/cong-dan\/dang-nhap/);
     }
-    const citizen = await Browser.citizen('congdan');
+    const citizen = await loginCitizen(h.baseUrl, 'congdan');
     const home = await citizen.get('/cong-dan');
     expect(home.location).toBe('/cong-dan/lich-hen');
     const list = await citizen.get('/cong-dan/lich-hen');
@@ -355,20 +273,20 @@ describe('citizen portal screens (plain HTTP)', () => {
     }
     // Logging in on the portal from a staff session starts a fresh, citizen-only session.
     const page = await staff.get('/cong-dan/dang-nhap');
-    const login = await staff.post('/cong-dan/dang-nhap', { _csrf: Browser.csrfOf(page.html), username: 'congdan', password: 'demo' });
+    const login = await staff.post('/cong-dan/dang-nhap', { _csrf: csrfOf(page.html), username: 'congdan', password: 'demo' });
     expect(login.status).toBe(303);
     expect((await staff.get('/lich-hen')).status).toBe(303);
     expect((await staff.get('/cong-dan/lich-hen')).status).toBe(200);
     // Logging out (POST, CSRF) ends it.
-    const out = await citizen.post('/cong-dan/dang-xuat', { _csrf: Browser.csrfOf(list.html) });
+    const out = await citizen.post('/cong-dan/dang-xuat', { _csrf: csrfOf(list.html) });
     expect(out.status).toBe(303);
     expect((await citizen.get('/cong-dan/lich-hen')).status).toBe(303);
   });
 
   it('a wrong password is refused in Vietnamese and repeated failures are throttled', async () => {
-    const b = new Browser();
+    const b = new WebClient(h.baseUrl);
     const page = await b.get('/cong-dan/dang-nhap');
-    const csrf = Browser.csrfOf(page.html);
+    const csrf = csrfOf(page.html);
     const wrong = await b.post('/cong-dan/dang-nhap', { _csrf: csrf, username: 'congdan4', password: 'sai' });
     expect(wrong.status).toBe(401);
     expect(text(wrong.html)).toContain('Tên đăng nhập hoặc mật khẩu không đúng');
@@ -380,7 +298,7 @@ describe('citizen portal screens (plain HTTP)', () => {
   });
 
   it('books through the form: free slots, CSRF, a double submit books once, refusals re-show the form with 4xx', async () => {
-    const b = await Browser.citizen('congdan');
+    const b = await loginCitizen(h.baseUrl, 'congdan');
     const form = await b.get(`/cong-dan/dat-lich?agencyCode=${encodeURIComponent(h.agencyCode)}&documentType=GKS&date=${D_PORTAL}`);
     expect(form.status).toBe(200);
     const t = text(form.html);
@@ -392,7 +310,7 @@ describe('citizen portal screens (plain HTTP)', () => {
     expect(partial.html).toContain('value="08:00"');
     expect(text((await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${D_OFF}`)).html)).toContain('ngày nghỉ');
 
-    const csrf = Browser.csrfOf(form.html);
+    const csrf = csrfOf(form.html);
     const fields = { agencyCode: h.agencyCode, documentType: 'GKS', date: D_PORTAL, slot: '08:00', _key: 'form-1' };
     const before = await snapshot();
     expect((await b.post('/cong-dan/dat-lich', fields)).status, 'without _csrf').toBe(403);
@@ -434,12 +352,12 @@ describe('citizen portal screens (plain HTTP)', () => {
   });
 
   it('cancels through the form; another citizen cannot; notifications are listed newest first and marked read', async () => {
-    const b = await Browser.citizen('congdan');
-    const other = await Browser.citizen('congdan2');
+    const b = await loginCitizen(h.baseUrl, 'congdan');
+    const other = await loginCitizen(h.baseUrl, 'congdan2');
     const a = await booked('congdan', D_PORTAL2, '10:00');
     // Two reschedules: two notifications, newest first.
-    expect((await call('canbo', 'POST', `/appointments/${encodeURIComponent(a.code)}/reschedule`, { date: D_PORTAL2, slot: '13:00', reason: 'Lý do thứ nhất' })).status).toBe(200);
-    expect((await call('canbo', 'POST', `/appointments/${encodeURIComponent(a.code)}/reschedule`, { date: D_PORTAL2, slot: '14:00', reason: 'Lý do thứ hai' })).status).toBe(200);
+    expect((await call('canbo', 'POST', `/appointments/${encodeURIComponent(a.code)}/reschedule`, { json: { date: D_PORTAL2, slot: '13:00', reason: 'Lý do thứ nhất' } })).status).toBe(200);
+    expect((await call('canbo', 'POST', `/appointments/${encodeURIComponent(a.code)}/reschedule`, { json: { date: D_PORTAL2, slot: '14:00', reason: 'Lý do thứ hai' } })).status).toBe(200);
 
     const list = await b.get('/cong-dan/lich-hen');
     const row = text(list.html.split(`data-code="${a.code}"`)[1].split('</tr>')[0]);
@@ -460,13 +378,13 @@ describe('citizen portal screens (plain HTTP)', () => {
     expect(text((await other.get('/cong-dan/thong-bao')).html)).not.toContain(a.code);
     expect((await other.get('/cong-dan/lich-hen')).html).not.toContain(a.code);
 
-    const otherCsrf = Browser.csrfOf((await other.get('/cong-dan/lich-hen')).html);
+    const otherCsrf = csrfOf((await other.get('/cong-dan/lich-hen')).html);
     const refused = await other.post(`/cong-dan/lich-hen/${encodeURIComponent(a.code)}/huy`, { _csrf: otherCsrf });
     expect(refused.status).toBe(404);
     expect((await h.db.selectFrom('appointments').select('status').where('code', '=', a.code).executeTakeFirstOrThrow()).status).toBe('booked');
     expect((await b.post(`/cong-dan/lich-hen/${encodeURIComponent(a.code)}/huy`, {})).status, 'without _csrf').toBe(403);
 
-    const ok = await b.post(`/cong-dan/lich-hen/${encodeURIComponent(a.code)}/huy`, { _csrf: Browser.csrfOf(list.html), _key: 'cancel-1' });
+    const ok = await b.post(`/cong-dan/lich-hen/${encodeURIComponent(a.code)}/huy`, { _csrf: csrfOf(list.html), _key: 'cancel-1' });
     expect(ok.status).toBe(303);
     const after = await b.get('/cong-dan/lich-hen');
     expect(text(after.html)).toContain(`Đã hủy lịch hẹn ${a.code}`);
@@ -483,21 +401,21 @@ describe('citizen portal screens (plain HTTP)', () => {
     await h.db.insertInto('portal_inbox').values({
       account_username: 'congdan2', dossier_code: 'THU-NGHIEM-01', title: 'Bản sao điện tử Giấy khai sinh', body: 'Kính gửi', file_sha256: ref.sha256, download_token: 'tok-cua-congdan2',
     }).execute();
-    const owner = await Browser.citizen('congdan2');
+    const owner = await loginCitizen(h.baseUrl, 'congdan2');
     const page = await owner.get('/cong-dan/ban-sao');
     expect(page.status).toBe(200);
     expect(page.html).toContain('THU-NGHIEM-01');
     expect(page.html).toContain('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve');
-    const got = await owner.getBytes('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve');
+    const got = await owner.get('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve');
     expect(got.status).toBe(200);
     expect(got.headers.get('content-type')).toBe('application/pdf');
     expect(got.bytes.equals(pdf)).toBe(true);
 
-    const someoneElse = await Browser.citizen('congdan');
+    const someoneElse = await loginCitizen(h.baseUrl, 'congdan');
     expect((await someoneElse.get('/cong-dan/ban-sao')).html).not.toContain('THU-NGHIEM-01');
-    expect((await someoneElse.getBytes('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(404);
-    const staff = await Browser.staff('vanthu');
-    expect((await staff.getBytes('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(303);
-    expect((await new Browser().getBytes('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(303);
+    expect((await someoneElse.get('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(404);
+    const staff = await loginStaff(h.baseUrl, 'vanthu');
+    expect((await staff.get('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(303);
+    expect((await new WebClient(h.baseUrl).get('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(303);
   });
 });

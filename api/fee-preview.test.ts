@@ -3,29 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { csrfOf, loginStaff, multipart, type WebClient } from '../lib/testing/http.js';
 
 let h: Harness;
-let cookie = '';
+let canbo: WebClient;
 let csrf = '';
 
 beforeAll(async () => {
   h = await createHarness();
-  const page = await fetch(`${h.baseUrl}/dang-nhap`);
-  cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
-  const res = await fetch(`${h.baseUrl}/dang-nhap`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token, username: 'canbo', password: 'demo' }) });
-  cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${h.baseUrl}/ban-sao/them-moi`, { headers: { cookie } })).text())![1];
+  canbo = await loginStaff(h.baseUrl, 'canbo');
+  csrf = csrfOf((await canbo.get('/ban-sao/them-moi')).html);
 });
 afterAll(async () => { await h?.close(); });
 
 async function preview(file: Buffer, copies: string, withCsrf = true) {
-  const form = new FormData();
-  if (withCsrf) form.append('_csrf', csrf);
-  form.append('copies', copies);
-  form.append('scan', new Blob([new Uint8Array(file)], { type: 'application/pdf' }), 'scan.pdf');
-  const res = await fetch(`${h.baseUrl}/ban-sao/tinh-phi`, { method: 'POST', headers: { cookie, 'HX-Request': 'true' }, body: form });
-  return { status: res.status, text: await res.text() };
+  const form = multipart(withCsrf ? { _csrf: csrf, copies } : { copies }, 'scan', file, 'scan.pdf', 'application/pdf');
+  const res = await canbo.post('/ban-sao/tinh-phi', form, { 'HX-Request': 'true' });
+  return { status: res.status, text: res.html };
 }
 
 const tmpFiles = () => fs.readdirSync(path.join(h.config.dataDir, 'files', 'tmp'));

@@ -3,96 +3,33 @@
 // docs/screenshots/09-quan-ly-con-dau.png and 10-chu-ky-ca-nhan.png.
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSealPng, makeSignaturePng } from '../activities/pdf/fixtures.js';
-import { createHarness, type Harness } from '../lib/testing/harness.js';
+import { flash, login, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld } from '../lib/testing/browser.js';
+import type { Harness } from '../lib/testing/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
-const VIEWPORT = { width: 1280, height: 860 };
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
-const MAX_SHOT_BYTES = 300 * 1024;
-
+let world: BrowserWorld | null = null;
 let h: Harness;
-let browser: Browser;
 let tmp: string;
-const contexts: BrowserContext[] = [];
-
-function requireChromium() {
-  if (fs.existsSync(CHROMIUM)) return;
-  throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install chromium\`.${process.env.CI ? ' (CI)' : ''}`);
-}
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    console.error(`\nBrowser tests need Chromium at ${CHROMIUM}, and it is missing. Install it: apt-get install chromium\n`);
-    return;
-  }
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-images-browser-'));
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [h, browser] = await Promise.all([
-    createHarness(),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
-  ]);
+  // Without Chromium nothing is set up (null); each test then fails with the install hint (failed, not skipped).
+  world = await startBrowserWorld('ctdt-images-browser-');
+  if (world) ({ h, tmp } = world);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await h?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await world?.close();
 });
 
-const pageProblems = new WeakMap<Page, string[]>();
-async function newPage(opts: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ baseURL: h.baseUrl, viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', ...opts });
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`); });
-  pageProblems.set(page, problems);
-  return page;
-}
-
-async function seeText(loc: Locator, ...pieces: string[]) {
-  for (const p of pieces) await expect.poll(() => loc.first().innerText().catch(() => ''), { timeout: 20_000 }).toContain(p);
-}
-
-async function login(page: Page, username: string) {
-  await page.goto('/dang-nhap');
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'ĐĂNG NHẬP', exact: true }).click();
-  await seeText(page.getByTestId('current-user'), username);
-}
-
-async function flash(page: Page, text: string) {
-  await expect.poll(async () => {
-    const ok = await page.locator('.flash.ok').allInnerTexts();
-    const refused = await page.locator('.flash.error').allInnerTexts();
-    return [...ok, ...refused.map((e) => `(refused) ${e}`)].join(' | ');
-  }, { timeout: 20_000 }).toContain(text);
-}
+const newPage = (opts?: BrowserContextOptions) => world!.newPage(opts);
 
 /** The preview image has loaded and has the given natural size. */
 async function previewLoaded(img: Locator, width: number, height: number) {
   await expect.poll(() => img.evaluate((el: HTMLImageElement) => (el.complete ? `${el.naturalWidth}x${el.naturalHeight}` : 'loading')), { timeout: 20_000 })
     .toBe(`${width}x${height}`);
-}
-
-async function shot(page: Page, name: string) {
-  await page.waitForLoadState('load');
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 150))));
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-  expect(fs.statSync(file).size, `${name}.png should stay commit-friendly`).toBeLessThan(MAX_SHOT_BYTES);
 }
 
 function writeFile(name: string, bytes: Buffer): string {
@@ -132,7 +69,7 @@ describe('seal and signature screens in Chromium', () => {
     const row = await h.db.selectFrom('images').selectAll().where('kind', '=', 'seal').executeTakeFirstOrThrow();
     expect(row).toMatchObject({ owner: h.agencyCode, width: 200, height: 200, uploaded_by: 'vanthu' });
     await shot(vanthu, '09-quan-ly-con-dau');
-    expect(pageProblems.get(vanthu)).toEqual([]);
+    expect(problemsOf(vanthu)).toEqual([]);
   });
 
   it('a leader reaches "Trang cá nhân" from the header and saves a signature image; without JavaScript too', async () => {
@@ -151,7 +88,7 @@ describe('seal and signature screens in Chromium', () => {
     await previewLoaded(lanhdao.locator('#signature-preview-img'), 300, 120);
     await seeText(lanhdao.getByTestId('signature-preview'), 'Ký bởi: Lâm Phước Thọ', 'Ngày ký:');
     await shot(lanhdao, '10-chu-ky-ca-nhan');
-    expect(pageProblems.get(lanhdao)).toEqual([]);
+    expect(problemsOf(lanhdao)).toEqual([]);
 
     // Without JavaScript the same form is a plain multipart POST.
     const noJs = await newPage({ javaScriptEnabled: false });

@@ -2,7 +2,6 @@
 // the JSON API and the screens upload and refuse (nothing changes on refusal, a 50 MB upload is refused while
 // streaming), and an e-copy signed and sealed after the uploads carries those very images — checked with
 // poppler (pdfimages, pdftoppm) — while pdfsig still finds both signatures valid.
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,13 +9,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../activities/pdf/fixtures.js';
 import { LEADER_RECT, SEAL_RECT } from '../activities/pdf/layout.js';
+import { filesUnder, pdfsig, poppler } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { apiClient, csrfOf, loginStaff, multipart, VIETNAMESE, type Reply } from '../lib/testing/http.js';
+import { eventually } from '../lib/testing/time.js';
 
 let h: Harness;
 let tmp: string;
 const OTHER_AGENCY = '000.00.88.X02';
 const YEAR = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
-const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
 const sha256 = (b: Buffer | Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
 // Distinctive colours, so a rendered pixel tells which image was drawn (the default seal is red, the default
@@ -28,29 +29,10 @@ const greenSeal = () => makePng(200, 200, (x, y) => (Math.hypot(x - 100, y - 100
 /** An orange ellipse on transparent background, 300×120. */
 const orangeSignature = () => makePng(300, 120, (x, y) => (((x - 150) / 145) ** 2 + ((y - 60) / 55) ** 2 < 1 ? [...SIGN_ORANGE, 255] : [0, 0, 0, 0]));
 
-// ---------- HTTP helpers (as in v1.test.ts) ----------
+// ---------- HTTP helpers (lib/testing/http.ts) ----------
 
-interface Reply { status: number; body: any; headers: Headers; bytes: Buffer }
-const tokens = new Map<string, string>();
-async function tokenFor(username: string): Promise<string> {
-  if (!tokens.has(username)) {
-    const r = await call(null, 'POST', '/auth/token', { json: { username, password: 'demo' } });
-    expect(r.status, `login of ${username}`).toBe(200);
-    tokens.set(username, r.body.token);
-  }
-  return tokens.get(username)!;
-}
-async function call(user: string | null, method: string, p: string, opts: { json?: unknown; form?: FormData; headers?: Record<string, string> } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (user) headers.authorization = `Bearer ${await tokenFor(user)}`;
-  let body: BodyInit | undefined;
-  if (opts.json !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(opts.json); }
-  if (opts.form) body = opts.form;
-  const res = await fetch(`${h.baseUrl}/api/v1${p}`, { method, headers, body });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, headers: res.headers, bytes, body: type.includes('json') ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8') };
-}
+const { call, tokenFor } = apiClient(() => h.baseUrl);
+
 function expectRefusal(r: Reply, status: number, error: string, says?: RegExp) {
   expect(r.status, JSON.stringify(r.body)).toBe(status);
   expect(r.headers.get('content-type')).toMatch(/application\/json/);
@@ -58,101 +40,36 @@ function expectRefusal(r: Reply, status: number, error: string, says?: RegExp) {
   expect(r.body.message).toMatch(VIETNAMESE);
   if (says) expect(r.body.message).toMatch(says);
 }
-function imageForm(image: Buffer | null, fileName = 'anh.png', fields: Record<string, string> = {}, type = 'image/png'): FormData {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  if (image) f.append('image', new Blob([new Uint8Array(image)], { type }), fileName);
-  return f;
-}
-
-class Browser {
-  private cookies = new Map<string, string>();
-  private keep(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';')[0];
-      const i = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-  }
-  private cookieHeader() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
-  async get(p: string) {
-    const res = await fetch(`${h.baseUrl}${p}`, { headers: { cookie: this.cookieHeader() }, redirect: 'manual' });
-    this.keep(res);
-    const bytes = Buffer.from(await res.arrayBuffer());
-    return { status: res.status, html: bytes.toString('utf8'), bytes, location: res.headers.get('location'), type: res.headers.get('content-type') ?? '' };
-  }
-  async post(p: string, body: FormData | URLSearchParams) {
-    const res = await fetch(`${h.baseUrl}${p}`, { method: 'POST', redirect: 'manual', body, headers: { cookie: this.cookieHeader() } });
-    this.keep(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-  }
-  static csrfOf(html: string): string {
-    const m = /name="_csrf" value="([^"]+)"/.exec(html);
-    expect(m, 'the page carries a _csrf hidden field').not.toBeNull();
-    return m![1];
-  }
-  static async login(username: string): Promise<Browser> {
-    const b = new Browser();
-    const page = await b.get('/dang-nhap');
-    const res = await b.post('/dang-nhap', new URLSearchParams({ _csrf: Browser.csrfOf(page.html), username, password: 'demo' }));
-    expect(res.status).toBe(303);
-    return b;
-  }
-}
+const imageForm = (image: Buffer | null, fileName = 'anh.png', fields: Record<string, string> = {}, type = 'image/png') =>
+  multipart(fields, 'image', image, fileName, type);
 
 // ---------- "nothing changed" ----------
 
 const filesDir = () => path.join(h.config.dataDir, 'files');
 const tmpDir = () => path.join(filesDir(), 'tmp');
-function walk(dir: string): { path: string; size: number }[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    if (!e.isDirectory()) { try { return [{ path: p, size: fs.statSync(p).size }]; } catch { return []; } }
-    return walk(p);
-  });
-}
 async function snapshot() {
   const rows = await h.db.selectFrom('images').selectAll().orderBy('kind').orderBy('owner').execute();
   return {
     images: JSON.stringify(rows),
-    stored: walk(filesDir()).filter((f) => !f.path.startsWith(tmpDir())).map((f) => f.path).sort(),
+    stored: filesUnder(filesDir()).filter((f) => !f.path.startsWith(tmpDir())).map((f) => f.path).sort(),
   };
-}
-async function eventually<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, what: string, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 async function expectUnchanged(before: Awaited<ReturnType<typeof snapshot>>) {
   expect(await snapshot()).toEqual(before);
-  await eventually(() => walk(tmpDir()), (f) => f.length === 0, 'no upload left in the temp folder');
+  await eventually(() => filesUnder(tmpDir()), (f) => f.length === 0, 'no upload left in the temp folder', 5000);
 }
 
 // ---------- PDF inspection with poppler ----------
 
-function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw new Error(`${cmd} is required (apt-get install poppler-utils): ${r.error.message}`);
-  return `${r.stdout}${r.stderr}`;
-}
-function pdfsig(file: string) {
-  const out = run('pdfsig', [file]);
-  return { count: (out.match(/^Signature #\d+:/gm) ?? []).length, valid: (out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, out };
-}
 /** Image XObjects of a page as pdfimages lists them: [type, width, height]. */
 function imagesOnPage(file: string, page: number): { type: string; width: number; height: number }[] {
-  return run('pdfimages', ['-list', '-f', String(page), '-l', String(page), file]).split('\n').slice(2).filter((l) => l.trim())
+  return poppler('pdfimages', ['-list', '-f', String(page), '-l', String(page), file]).split('\n').slice(2).filter((l) => l.trim())
     .map((l) => l.trim().split(/\s+/)).map((c) => ({ type: c[2], width: Number(c[3]), height: Number(c[4]) }));
 }
 /** Renders a page at 72 dpi (1 px = 1 pt) and returns a pixel reader in PDF coordinates (origin bottom left). */
 function renderPage(file: string, page: number): (x: number, y: number) => [number, number, number] {
   const out = path.join(tmp, `render-${crypto.randomUUID()}`);
-  run('pdftoppm', ['-r', '72', '-f', String(page), '-l', String(page), '-singlefile', file, out]);
+  poppler('pdftoppm', ['-r', '72', '-f', String(page), '-l', String(page), '-singlefile', file, out]);
   const ppm = fs.readFileSync(`${out}.ppm`);
   const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 40).toString('latin1'))!;
   const [w, hgt, off] = [Number(m[1]), Number(m[2]), m[0].length];
@@ -174,9 +91,7 @@ const SEAL_CENTRE = { x: (SEAL_RECT[0] + SEAL_RECT[2]) / 2, y: SEAL_RECT[1] + Ma
 const SIGN_CENTRE = { x: (LEADER_RECT[0] + LEADER_RECT[2]) / 2, y: LEADER_RECT[1] + 26 + (LEADER_RECT[3] - LEADER_RECT[1] - 28) / 2 };
 
 async function certify(pages = 1): Promise<{ code: string; file: string; lastPage: number }> {
-  const form = new FormData();
-  for (const [k, v] of Object.entries({ applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' })) form.append(k, v);
-  form.append('scan', new Blob([new Uint8Array(await makePdf(pages))], { type: 'application/pdf' }), 'scan.pdf');
+  const form = multipart({ applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, 'scan', await makePdf(pages), 'scan.pdf', 'application/pdf');
   const created = await call('canbo', 'POST', '/dossiers', { form });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const code = created.body.code as string;
@@ -325,7 +240,7 @@ describe('JSON API /api/v1/images', () => {
       const body = new ReadableStream<Uint8Array>({
         pull(ctrl) {
           // While the upload runs, watch what the server writes to its temporary folder.
-          for (const f of walk(tmpDir())) largestTmp = Math.max(largestTmp, f.size);
+          for (const f of filesUnder(tmpDir())) largestTmp = Math.max(largestTmp, f.size);
           samples++;
           if (sent === 0) { ctrl.enqueue(Buffer.concat([head, first])); sent += CHUNK; return; }
           if (sent >= TOTAL) { ctrl.enqueue(tail); ctrl.close(); return; }
@@ -345,7 +260,7 @@ describe('JSON API /api/v1/images', () => {
       expect(samples).toBeGreaterThan(100);
       expect(largestTmp, 'the temporary file never grew past the limit').toBeLessThanOrEqual(2 * 1024 * 1024);
       await expectUnchanged(before);
-      expect(walk(filesDir()).filter((f) => f.size > 2 * 1024 * 1024)).toEqual([]);
+      expect(filesUnder(filesDir()).filter((f) => f.size > 2 * 1024 * 1024)).toEqual([]);
     });
   });
 });
@@ -354,7 +269,7 @@ describe('JSON API /api/v1/images', () => {
 
 describe('screens', () => {
   it('"Quản lý con dấu" is in the seal keeper\'s menu; shows the agency, the preview, the upload form; saves a PNG', async () => {
-    const vanthu = await Browser.login('vanthu');
+    const vanthu = await loginStaff(h.baseUrl, 'vanthu');
     const page = await vanthu.get('/quan-ly-con-dau');
     expect(page.status).toBe(200);
     expect(page.html).toMatch(/<a href="\/quan-ly-con-dau"[^>]*aria-current="page"[^>]*>Quản lý con dấu<\/a>/);
@@ -373,7 +288,7 @@ describe('screens', () => {
     expect(sha256(img.bytes)).toBe(sha256(greenSeal()));
 
     const next = makePng(160, 160, (x, y) => (Math.hypot(x - 80, y - 80) < 70 ? [...SEAL_GREEN, 255] : [0, 0, 0, 0]));
-    const form = imageForm(next, 'con-dau-moi.png', { _csrf: Browser.csrfOf(page.html) });
+    const form = imageForm(next, 'con-dau-moi.png', { _csrf: csrfOf(page.html) });
     const saved = await vanthu.post('/quan-ly-con-dau', form);
     expect(saved.status).toBe(303);
     expect(saved.location).toBe('/quan-ly-con-dau');
@@ -384,9 +299,9 @@ describe('screens', () => {
   });
 
   it('the seal screen refuses without CSRF, a JPEG, a too large file, and other roles — in Vietnamese, changing nothing', async () => {
-    const vanthu = await Browser.login('vanthu');
+    const vanthu = await loginStaff(h.baseUrl, 'vanthu');
     const page = await vanthu.get('/quan-ly-con-dau');
-    const csrf = Browser.csrfOf(page.html);
+    const csrf = csrfOf(page.html);
     const before = await snapshot();
 
     const noCsrf = await vanthu.post('/quan-ly-con-dau', imageForm(greenSeal()));
@@ -406,16 +321,16 @@ describe('screens', () => {
     expect(none.status).toBe(400);
     expect(none.html).toContain('Vui lòng chọn tệp hình ảnh con dấu');
 
-    const lanhdao = await Browser.login('lanhdao');
+    const lanhdao = await loginStaff(h.baseUrl, 'lanhdao');
     const forbidden = await lanhdao.get('/quan-ly-con-dau');
     expect(forbidden.status).toBe(403);
     expect(forbidden.html).toContain('Quyền đóng dấu');
-    const lanhdaoCsrf = Browser.csrfOf((await lanhdao.get('/trang-ca-nhan')).html);
+    const lanhdaoCsrf = csrfOf((await lanhdao.get('/trang-ca-nhan')).html);
     expect((await lanhdao.post('/quan-ly-con-dau', imageForm(greenSeal(), 'a.png', { _csrf: lanhdaoCsrf }))).status).toBe(403);
     expect((await lanhdao.get('/')).location).not.toBe('/quan-ly-con-dau');
 
     // Another agency's staff cannot fetch our seal image by its URL.
-    const vanthu2 = await Browser.login('vanthu2');
+    const vanthu2 = await loginStaff(h.baseUrl, 'vanthu2');
     const ours = await vanthu2.get(`/quan-ly-con-dau/con-dau/${encodeURIComponent(h.agencyCode)}`);
     expect(ours.status).toBe(403);
     expect(ours.type).not.toMatch(/image/);
@@ -423,7 +338,7 @@ describe('screens', () => {
   });
 
   it('"Trang cá nhân" for every staff user; "Quản lý chữ ký cá nhân" for a signer, who saves their own signature only', async () => {
-    const canbo = await Browser.login('canbo');
+    const canbo = await loginStaff(h.baseUrl, 'canbo');
     const home = await canbo.get('/trang-ca-nhan');
     expect(home.status).toBe(200);
     expect(home.html).toMatch(/<a class="personal" href="\/trang-ca-nhan"/);
@@ -434,12 +349,12 @@ describe('screens', () => {
     expect(home.html).toMatch(/<th>STT<\/th><th>Mã định danh<\/th><th>Tên đơn vị<\/th>/);
     expect(home.html).toContain('<td>1</td><td>000.03.25.H51</td><td>Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng</td>');
     expect(home.html).not.toContain('Quản lý chữ ký cá nhân');
-    const canboCsrf = Browser.csrfOf(home.html);
+    const canboCsrf = csrfOf(home.html);
     const notSigner = await canbo.post('/trang-ca-nhan/chu-ky', imageForm(orangeSignature(), 'a.png', { _csrf: canboCsrf }));
     expect(notSigner.status).toBe(403);
     expect(notSigner.html).toContain('Quyền ký bản sao');
 
-    const lanhdao = await Browser.login('lanhdao');
+    const lanhdao = await loginStaff(h.baseUrl, 'lanhdao');
     const page = await lanhdao.get('/trang-ca-nhan');
     expect(page.html).toContain('Trang chủ</a> / Quản lý chữ ký cá nhân');
     expect(page.html).toContain('Lâm Phước Thọ');
@@ -450,7 +365,7 @@ describe('screens', () => {
     expect(sha256((await lanhdao.get(src.replace(/&amp;/g, '&'))).bytes)).toBe(sha256(orangeSignature()));
     // Someone else's signature image cannot be fetched, nor set.
     expect((await lanhdao.get('/trang-ca-nhan/chu-ky/lanhdao2')).status).toBe(403);
-    const csrf = Browser.csrfOf(page.html);
+    const csrf = csrfOf(page.html);
     const before = await snapshot();
     const forged = await lanhdao.post('/trang-ca-nhan/chu-ky', imageForm(greenSeal(), 'a.png', { _csrf: csrf, username: 'lanhdao2' }));
     expect(forged.status).toBe(403);

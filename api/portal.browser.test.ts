@@ -5,76 +5,39 @@
 // pdfsig finds two valid signatures. Saves docs/screenshots/13..16.
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import bcrypt from 'bcryptjs';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentService } from './appointments.js';
 import type { PortalUser } from './auth.js';
 import { formatSlot } from '../domain/appointments.js';
+import {
+  chromiumMissing, click, closeChromium, flash, launchChromium, login as staffLogin, openPage, problemsOf, requireChromium, seeText, shot,
+} from '../lib/testing/browser.js';
+import { pdfsig } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { until, workingDays } from '../lib/testing/time.js';
 import { appointmentWorkflowId } from '../workflows/appointment-messages.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
-const VIEWPORT = { width: 1280, height: 860 };
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
-const MAX_SHOT_BYTES = 300 * 1024;
 const CMND = '151804051';
 const CITIZEN = 'Nguyễn Thị Thu';
 const PHONE = '0942077843';
 const PORTAL_MENU = 'Cổng dịch vụ công — Công dân';
 
-/** `count` distinct working days (Mon–Fri), the first at least `ahead` days from today in Vietnam. */
-function workingDays(count: number, ahead = 2): string[] {
-  const out: string[] = [];
-  let t = Date.now() + 7 * 3600_000 + ahead * 86400_000;
-  while (out.length < count) {
-    const d = new Date(t);
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-    t += 86400_000;
-  }
-  return out;
-}
 const [DAY_BOOK, DAY_MOVED, DAY_NOJS] = workingDays(3, 2);
 
 let h: Harness;
 let browser: Browser;
 let tmp: string;
 let others: PortalUser[] = [];
-const contexts: BrowserContext[] = [];
-
-function requireChromium() {
-  if (fs.existsSync(CHROMIUM)) return;
-  throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install chromium\`.${process.env.CI ? ' (CI)' : ''}`);
-}
-function printChromiumMissing() {
-  const msg = [
-    '',
-    '################################################################################',
-    `#  Browser tests need Chromium at ${CHROMIUM}, and it is missing.`,
-    '#  Install it:   apt-get install chromium',
-    '#  (no browser download is possible here; playwright-core drives that binary).',
-    process.env.CI ? '#  CI is set: this is a failure of the CI image, not a skip.' : '#  This test fails rather than skipping silently.',
-    '################################################################################',
-    '',
-  ].join('\n');
-  console.error(msg);
-}
 
 beforeAll(async () => {
   // Without Chromium set nothing up; each test then fails with the install hint (failed, not skipped).
-  if (!fs.existsSync(CHROMIUM)) return printChromiumMissing();
+  if (chromiumMissing()) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-portal-browser-'));
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [h, browser] = await Promise.all([
-    createHarness(),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
-  ]);
+  [h, browser] = await Promise.all([createHarness(), launchChromium()]);
   // Two other citizens, to fill slots "meanwhile".
   const hash = await bcrypt.hash('demo', 4);
   others = [
@@ -87,8 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
+  await closeChromium(browser);
   if (h) {
     // Appointment workflow ids come from the codes, which every test database counts from 0000: end this file's
     // open appointments so a later file on the same Temporal server can use the same codes.
@@ -100,44 +62,9 @@ afterAll(async () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Helpers: what a person does on a screen.
+// Helpers: what a person does on a screen (the common ones in lib/testing/browser.ts).
 
-const pageProblems = new WeakMap<Page, string[]>();
-const problemsOf = (page: Page) => pageProblems.get(page) ?? [];
-
-async function newPage(opts: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ baseURL: h.baseUrl, viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true, ...opts });
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  // A server error or a failing script on any screen is a test failure too.
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`); });
-  pageProblems.set(page, problems);
-  return page;
-}
-
-/** Waits until the locator's text contains every given piece (htmx swaps land asynchronously). */
-async function seeText(loc: Locator, ...pieces: string[]) {
-  for (const p of pieces) await expect.poll(() => loc.first().innerText().catch(() => ''), { timeout: 20_000 }).toContain(p);
-}
-
-/** Clicks like a person: move the mouse there first (the PDF preview's frame can swallow an immediate click). */
-async function click(loc: Locator) {
-  await loc.scrollIntoViewIfNeeded();
-  await loc.hover();
-  await loc.page().waitForTimeout(150);
-  await loc.click();
-}
-
-async function staffLogin(page: Page, username: string) {
-  await page.goto('/dang-nhap');
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'ĐĂNG NHẬP', exact: true }).click();
-  await seeText(page.getByTestId('current-user'), username);
-}
+const newPage = (opts: BrowserContextOptions = {}) => openPage(browser, h.baseUrl, { acceptDownloads: true, ...opts });
 
 /** The citizen comes through the staff login page's "Cổng công dân" link and logs in with the portal account. */
 async function citizenLogin(page: Page, username = 'congdan') {
@@ -151,6 +78,7 @@ async function citizenLogin(page: Page, username = 'congdan') {
   expect(await page.getByRole('navigation', { name: 'Chứng thực điện tử' }).count(), 'no staff menu on the portal').toBe(0);
 }
 
+/** The staff menu, as here before the shared openMenu: the breadcrumb only, no check of the active item. */
 async function openMenu(page: Page, label: string) {
   await page.getByRole('navigation', { name: 'Chứng thực điện tử' }).getByRole('link', { name: label, exact: true }).click();
   await seeText(page.locator('.breadcrumb'), label);
@@ -160,41 +88,6 @@ async function openPortalMenu(page: Page, label: string) {
   await page.getByRole('navigation', { name: PORTAL_MENU }).getByRole('link', { name: label }).click();
   await seeText(page.locator('.breadcrumb'), label);
   await expect.poll(() => page.getByRole('navigation', { name: PORTAL_MENU }).locator('a.active').innerText()).toContain(label);
-}
-
-async function flash(page: Page, text: string) {
-  await expect.poll(async () => {
-    const ok = await page.locator('.flash.ok').allInnerTexts();
-    const refused = await page.locator('.flash.error').allInnerTexts();
-    return [...ok, ...refused.map((e) => `(refused) ${e}`)].join(' | ');
-  }, { timeout: 20_000 }).toContain(text);
-}
-
-async function shot(page: Page, name: string) {
-  await page.waitForLoadState('load');
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 150))));
-  if (await page.locator('object.pdf').count()) await page.waitForTimeout(2000);
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-  expect(fs.statSync(file).size, `${name}.png should stay commit-friendly`).toBeLessThan(MAX_SHOT_BYTES);
-}
-
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** pdfsig exits 0 even when a signature is broken: read its text. */
-function pdfsig(file: string): { count: number; valid: number; out: string } {
-  const r = spawnSync('pdfsig', [file], { encoding: 'utf8' });
-  if (r.error) throw new Error(`pdfsig is required (apt-get install poppler-utils): ${r.error.message}`);
-  const out = `${r.stdout}${r.stderr}`;
-  return { count: (out.match(/^Signature #\d+:/gm) ?? []).length, valid: (out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, out };
 }
 
 const service = () => new AppointmentService(h.db, h.client, h.config.taskQueue);
@@ -312,7 +205,7 @@ describe('citizen portal in Chromium', () => {
     const certificationNumber = (await vanthu.getByTestId('certification-number').innerText()).trim();
     await click(vanthu.getByTestId('deliver'));
     await flash(vanthu, `Đã hoàn thành và chuyển bản CTĐT của hồ sơ ${dossierCode}`);
-    await until('the e-copy in the portal inbox', () => h.db.selectFrom('portal_inbox').select('id').where('dossier_code', '=', dossierCode).executeTakeFirst());
+    await until('the e-copy in the portal inbox', () => h.db.selectFrom('portal_inbox').select('id').where('dossier_code', '=', dossierCode).executeTakeFirst(), 30_000);
 
     // 7. The citizen's "Bản sao điện tử của tôi" lists it; the download is the e-copy with two valid signatures.
     await openPortalMenu(citizen, 'Bản sao điện tử của tôi');

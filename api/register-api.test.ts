@@ -5,32 +5,16 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnIsoDate } from '../domain/dates.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { apiClient, multipart, VIETNAMESE, type Reply } from '../lib/testing/http.js';
 import { openApiDocument } from './openapi.js';
 
 let h: Harness;
 const OTHER = '000.00.88.X02';
 const YEAR = Number(vnIsoDate(new Date()).slice(0, 4));
 const TODAY = vnIsoDate(new Date());
-const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
 
-interface Reply { status: number; body: any; headers: Headers; bytes: Buffer }
-const tokens = new Map<string, string>();
-async function tokenFor(user: string): Promise<string> {
-  if (!tokens.has(user)) {
-    const t = await fetch(`${h.baseUrl}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password: 'demo' }) });
-    expect(t.status, `login of ${user}`).toBe(200);
-    tokens.set(user, (await t.json()).token);
-  }
-  return tokens.get(user)!;
-}
-async function call(user: string, method: string, p: string, json?: unknown): Promise<Reply> {
-  const headers: Record<string, string> = { authorization: `Bearer ${await tokenFor(user)}` };
-  if (json !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${h.baseUrl}/api/v1${p}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, headers: res.headers, bytes, body: type.includes('json') ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8') };
-}
+const { call } = apiClient(() => h.baseUrl);
+
 function expectRefusal(r: Reply, status: number, error: string, field?: string) {
   expect(r.status, JSON.stringify(r.body)).toBe(status);
   expect(r.headers.get('content-type')).toMatch(/application\/json/);
@@ -48,14 +32,12 @@ async function readXlsx(bytes: Buffer, sheet: string) {
 
 /** A dossier created, signed and sealed into the book through the API: a real register entry with its fee. */
 async function certified(bookId: number, pages: number, copies: number, fullName: string): Promise<any> {
-  const f = new FormData();
-  for (const [k, v] of Object.entries({ applicantKind: 'no_account', fullName, email: 'dan@example.vn', documentType: 'BTN', copies: String(copies) })) f.append(k, v);
-  f.append('scan', new Blob([new Uint8Array(await makePdf(pages))], { type: 'application/pdf' }), 'scan.pdf');
-  const created = await fetch(`${h.baseUrl}/api/v1/dossiers`, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor('canbo')}` }, body: f });
-  const d = await created.json();
+  const fields = { applicantKind: 'no_account', fullName, email: 'dan@example.vn', documentType: 'BTN', copies: String(copies) };
+  const created = await call('canbo', 'POST', '/dossiers', { form: multipart(fields, 'scan', await makePdf(pages), 'scan.pdf', 'application/pdf') });
+  const d = created.body;
   expect(created.status, JSON.stringify(d)).toBe(201);
   expect((await call('lanhdao', 'POST', `/dossiers/${encodeURIComponent(d.code)}/sign`)).status).toBe(200);
-  const sealed = await call('vanthu', 'POST', `/dossiers/${encodeURIComponent(d.code)}/seal`, { registerBookId: bookId });
+  const sealed = await call('vanthu', 'POST', `/dossiers/${encodeURIComponent(d.code)}/seal`, { json: { registerBookId: bookId } });
   expect(sealed.status, JSON.stringify(sealed.body)).toBe(200);
   return sealed.body;
 }
@@ -78,7 +60,7 @@ afterAll(async () => { await h?.close(); });
 describe('register books', () => {
   it('GET lists the agency\'s books, searched by year of the open date and by name; sealer only', async () => {
     for (const [name, open] of [[`Sổ tìm ${YEAR - 1}`, `${YEAR - 1}-03-01`], [`Sổ tìm ${YEAR}`, `${YEAR}-02-01`]]) {
-      expect((await call('vanthu', 'POST', '/register-books', { name, startNumber: 1, openDate: open, closeDate: `${open.slice(0, 4)}-12-31` })).status).toBe(201);
+      expect((await call('vanthu', 'POST', '/register-books', { json: { name, startNumber: 1, openDate: open, closeDate: `${open.slice(0, 4)}-12-31` } })).status).toBe(201);
     }
     const names = (r: Reply) => r.body.map((b: { name: string }) => b.name);
     const all = await call('vanthu', 'GET', '/register-books');
@@ -94,10 +76,10 @@ describe('register books', () => {
   it('POST without a start number continues the year\'s numbering', async () => {
     // The demo book gave 1/ĐT and 2/ĐT today (beforeAll).
     expect([first.certificationNumber, second.certificationNumber]).toEqual(['1/ĐT', '2/ĐT']);
-    const r = await call('vanthu', 'POST', '/register-books', { name: `02/${YEAR}`, openDate: TODAY, closeDate: `${YEAR}-12-31` });
+    const r = await call('vanthu', 'POST', '/register-books', { json: { name: `02/${YEAR}`, openDate: TODAY, closeDate: `${YEAR}-12-31` } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body).toMatchObject({ name: `02/${YEAR}/ĐT`, start_number: 3, current_number: 3 });
-    const other = await call('vanthu2', 'POST', '/register-books', { name: `01/${YEAR}`, openDate: TODAY, closeDate: `${YEAR}-12-31` });
+    const other = await call('vanthu2', 'POST', '/register-books', { json: { name: `01/${YEAR}`, openDate: TODAY, closeDate: `${YEAR}-12-31` } });
     expect(other.body.start_number).toBe(1);
   });
 
@@ -121,32 +103,32 @@ describe('register books', () => {
   });
 
   it('PATCH edits name and dates, and the start number of an empty book (the next number follows)', async () => {
-    const b = (await call('vanthu', 'POST', '/register-books', { name: 'Sổ sẽ sửa', startNumber: 5, openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31` })).body;
-    const r = await call('vanthu', 'PATCH', `/register-books/${b.id}`, { name: 'Sổ đã sửa', startNumber: '50', openDate: `${YEAR}-02-01`, closeDate: `${YEAR}-11-30` });
+    const b = (await call('vanthu', 'POST', '/register-books', { json: { name: 'Sổ sẽ sửa', startNumber: 5, openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31` } })).body;
+    const r = await call('vanthu', 'PATCH', `/register-books/${b.id}`, { json: { name: 'Sổ đã sửa', startNumber: '50', openDate: `${YEAR}-02-01`, closeDate: `${YEAR}-11-30` } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect(r.body).toMatchObject({ id: b.id, name: 'Sổ đã sửa/ĐT', start_number: 50, current_number: 50, open_date: `${YEAR}-02-01`, close_date: `${YEAR}-11-30` });
-    const partial = await call('vanthu', 'PATCH', `/register-books/${b.id}`, { closeDate: `${YEAR}-12-31` });
+    const partial = await call('vanthu', 'PATCH', `/register-books/${b.id}`, { json: { closeDate: `${YEAR}-12-31` } });
     expect(partial.body).toMatchObject({ name: 'Sổ đã sửa/ĐT', start_number: 50, close_date: `${YEAR}-12-31` });
   });
 
   it('PATCH refuses renumbering a book with entries, dates leaving entries out, bad input, a non-sealer and another agency; nothing changes', async () => {
     const before = { books: await allBooks(), entries: await allEntries() };
     const url = `/register-books/${seeded.id}`;
-    expectRefusal(await call('vanthu', 'PATCH', url, { startNumber: 7 }), 409, 'conflict', 'startNumber');
+    expectRefusal(await call('vanthu', 'PATCH', url, { json: { startNumber: 7 } }), 409, 'conflict', 'startNumber');
     // The entries were certified today: a close date of yesterday would leave them out.
-    expectRefusal(await call('vanthu', 'PATCH', url, { closeDate: vnIsoDate(new Date(Date.now() - 86400_000)) }), 400, 'validation', 'closeDate');
-    expectRefusal(await call('vanthu', 'PATCH', url, { openDate: `${YEAR}-12-31`, closeDate: `${YEAR}-01-01` }), 400, 'validation', 'closeDate');
-    expectRefusal(await call('vanthu', 'PATCH', url, { startNumber: '1a' }), 400, 'validation', 'startNumber');
-    expectRefusal(await call('vanthu', 'PATCH', url, { openDate: '2026-02-30' }), 400, 'validation', 'openDate');
-    expectRefusal(await call('vanthu', 'PATCH', url, { name: `Sổ tìm ${YEAR}` }), 409, 'conflict', 'name');
-    expectRefusal(await call('canbo', 'PATCH', url, { name: 'Đổi tên' }), 403, 'forbidden');
-    expectRefusal(await call('lanhdao', 'PATCH', url, { name: 'Đổi tên' }), 403, 'forbidden');
-    expectRefusal(await call('vanthu2', 'PATCH', url, { name: 'Đổi tên' }), 404, 'not_found');
+    expectRefusal(await call('vanthu', 'PATCH', url, { json: { closeDate: vnIsoDate(new Date(Date.now() - 86400_000)) } }), 400, 'validation', 'closeDate');
+    expectRefusal(await call('vanthu', 'PATCH', url, { json: { openDate: `${YEAR}-12-31`, closeDate: `${YEAR}-01-01` } }), 400, 'validation', 'closeDate');
+    expectRefusal(await call('vanthu', 'PATCH', url, { json: { startNumber: '1a' } }), 400, 'validation', 'startNumber');
+    expectRefusal(await call('vanthu', 'PATCH', url, { json: { openDate: '2026-02-30' } }), 400, 'validation', 'openDate');
+    expectRefusal(await call('vanthu', 'PATCH', url, { json: { name: `Sổ tìm ${YEAR}` } }), 409, 'conflict', 'name');
+    expectRefusal(await call('canbo', 'PATCH', url, { json: { name: 'Đổi tên' } }), 403, 'forbidden');
+    expectRefusal(await call('lanhdao', 'PATCH', url, { json: { name: 'Đổi tên' } }), 403, 'forbidden');
+    expectRefusal(await call('vanthu2', 'PATCH', url, { json: { name: 'Đổi tên' } }), 404, 'not_found');
     expect({ books: await allBooks(), entries: await allEntries() }).toEqual(before);
   });
 
   it('DELETE removes an empty book and refuses one with entries with a clear message; refusals change nothing', async () => {
-    const empty = (await call('vanthu', 'POST', '/register-books', { name: 'Sổ để xóa', startNumber: 1, openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31` })).body;
+    const empty = (await call('vanthu', 'POST', '/register-books', { json: { name: 'Sổ để xóa', startNumber: 1, openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31` } })).body;
     const before = { books: await allBooks(), entries: await allEntries() };
     expectRefusal(await call('canbo', 'DELETE', `/register-books/${empty.id}`), 403, 'forbidden');
     expectRefusal(await call('vanthu2', 'DELETE', `/register-books/${empty.id}`), 404, 'not_found');
@@ -194,7 +176,7 @@ describe('daily fee report', () => {
   });
 
   it('counts a day in Vietnam time (UTC+7), from 00:00 to 23:59', async () => {
-    const book = (await call('vanthu', 'POST', '/register-books', { name: 'Sổ ngày biên', startNumber: 1, openDate: '2031-03-01', closeDate: '2031-03-31' })).body;
+    const book = (await call('vanthu', 'POST', '/register-books', { json: { name: 'Sổ ngày biên', startNumber: 1, openDate: '2031-03-01', closeDate: '2031-03-31' } })).body;
     const entry = (n: number, at: string) => ({ register_book_id: book.id, number: n, certification_number: `${n}/ĐT`, dossier_code: `BIEN-${n}`, applicant_name: `Biên ${n}`, document_type_name: 'Giấy khai sinh', signer_name: 'x', copies: 1, fee: 1000 * n, certified_at: at });
     await h.db.insertInto('register_entries').values([
       entry(1, '2031-03-09T16:59:59Z'), // 09/03 23:59:59 in Vietnam

@@ -6,118 +6,41 @@
 import ExcelJS from 'exceljs';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnIsoDate } from '../domain/dates.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import type { UploadedFile } from './upload.js';
+import {
+  flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
+} from '../lib/testing/browser.js';
+import { uploadedPdf } from '../lib/testing/files.js';
+import { makePdf, type Harness } from '../lib/testing/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
-const VIEWPORT = { width: 1280, height: 860 };
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
-const MAX_SHOT_BYTES = 300 * 1024;
 const TODAY = vnIsoDate(new Date());
 const YEAR = TODAY.slice(0, 4);
 const vn = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
+let world: BrowserWorld | null = null;
 let h: Harness;
-let browser: Browser;
 let tmp: string;
-const contexts: BrowserContext[] = [];
-
-function requireChromium() {
-  if (fs.existsSync(CHROMIUM)) return;
-  throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install chromium\`.${process.env.CI ? ' (CI)' : ''}`);
-}
-function printChromiumMissing() {
-  const msg = [
-    '',
-    '################################################################################',
-    `#  Browser tests need Chromium at ${CHROMIUM}, and it is missing.`,
-    '#  Install it:   apt-get install chromium',
-    '#  (no browser download is possible here; playwright-core drives that binary).',
-    process.env.CI ? '#  CI is set: this is a failure of the CI image, not a skip.' : '#  This test fails rather than skipping silently.',
-    '################################################################################',
-    '',
-  ].join('\n');
-  console.error(msg);
-}
 
 beforeAll(async () => {
-  // Without Chromium set nothing up; each test then fails with the install hint (failed, not skipped).
-  if (!fs.existsSync(CHROMIUM)) return printChromiumMissing();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-books-browser-'));
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [h, browser] = await Promise.all([
-    createHarness(),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
-  ]);
+  // Without Chromium nothing is set up (null); each test then fails with the install hint (failed, not skipped).
+  world = await startBrowserWorld('ctdt-books-browser-', { acceptDownloads: true });
+  if (world) ({ h, tmp } = world);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await h?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await world?.close();
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Helpers: what a person does on a screen (as in web.browser.test.ts).
+// Helpers: what a person does on a screen (the common ones in lib/testing/browser.ts).
 
-const pageProblems = new WeakMap<Page, string[]>();
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ baseURL: h.baseUrl, viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', acceptDownloads: true });
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`); });
-  pageProblems.set(page, problems);
-  return page;
-}
-
-async function seeText(loc: Locator, ...pieces: string[]) {
-  for (const p of pieces) await expect.poll(() => loc.first().innerText().catch(() => ''), { timeout: 20_000 }).toContain(p);
-}
-
-async function login(page: Page, username: string) {
-  await page.goto('/dang-nhap');
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'ĐĂNG NHẬP', exact: true }).click();
-  await seeText(page.getByTestId('current-user'), username);
-}
-
-async function openMenu(page: Page, label: string) {
-  await page.getByRole('navigation', { name: 'Chứng thực điện tử' }).getByRole('link', { name: label, exact: true }).click();
-  await seeText(page.locator('.breadcrumb'), label);
-  await expect.poll(() => page.getByRole('navigation', { name: 'Chứng thực điện tử' }).locator('a.active').innerText()).toBe(label);
-}
-
-async function flash(page: Page, text: string) {
-  await expect.poll(async () => {
-    const ok = await page.locator('.flash.ok').allInnerTexts();
-    const refused = await page.locator('.flash.error').allInnerTexts();
-    return [...ok, ...refused.map((e) => `(refused) ${e}`)].join(' | ');
-  }, { timeout: 20_000 }).toContain(text);
-}
+const newPage = () => world!.newPage();
 
 async function refused(page: Page, text: string) {
   await seeText(page.getByTestId('error'), text);
-}
-
-async function shot(page: Page, name: string) {
-  await page.waitForLoadState('load');
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 150))));
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-  expect(fs.statSync(file).size, `${name}.png should stay commit-friendly`).toBeLessThan(MAX_SHOT_BYTES);
 }
 
 const bookRow = (page: Page, name: string) => page.locator(`tr[data-book="${name}"]`);
@@ -126,10 +49,7 @@ const bookInDb = (name: string) => h.db.selectFrom('register_books').selectAll()
 /** A dossier created, signed and sealed into the book on the server side: a real register entry. */
 async function certify(bookId: number, fullName: string): Promise<string> {
   const [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)));
-  const pdf = await makePdf(2);
-  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-  fs.writeFileSync(tmpPath, pdf);
-  const scan: UploadedFile = { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
+  const scan = uploadedPdf(h, await makePdf(2));
   const d = await h.service.create(canbo, { applicantKind: 'no_account', fullName, email: 'dan@example.vn', documentType: 'GKS' }, scan, crypto.randomUUID());
   await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
   await h.service.act(vanthu, d.code, 'seal', { registerBookId: bookId }, crypto.randomUUID());
@@ -257,7 +177,7 @@ describe('register books in Chromium', () => {
     const [report] = await Promise.all([vanthu.waitForEvent('download'), vanthu.getByTestId('fee-excel').click()]);
     expect(report.suggestedFilename()).toBe(`bao-cao-le-phi-${h.agencyCode}-${TODAY}.xlsx`);
 
-    expect(pageProblems.get(vanthu)).toEqual([]);
+    expect(problemsOf(vanthu)).toEqual([]);
   });
 
   it('the creator reads the fee report too, but not the register books', async () => {
@@ -271,6 +191,6 @@ describe('register books in Chromium', () => {
     expect(await canbo.getByRole('navigation', { name: 'Chứng thực điện tử' }).getByRole('link', { name: 'Quản lý sổ chứng thực' }).count()).toBe(0);
     const res = await canbo.goto('/so-chung-thuc');
     expect(res?.status()).toBe(403);
-    expect(pageProblems.get(canbo)).toEqual([]);
+    expect(problemsOf(canbo)).toEqual([]);
   });
 });

@@ -7,45 +7,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnIsoDate } from '../domain/dates.js';
+import { filesUnder } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { apiClient, csrfOf, loginStaff, multipart, VIETNAMESE, type Reply } from '../lib/testing/http.js';
+import { eventually } from '../lib/testing/time.js';
 
 let h: Harness;
 const OTHER_AGENCY = '000.00.99.X01';
 const YEAR = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
-/** A message a Vietnamese user can read: it carries Vietnamese letters. */
-const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
 const sha256 = (b: Buffer | Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
 // ---------- HTTP helpers ----------
 
-interface Reply { status: number; body: any; headers: Headers; bytes: Buffer }
-
-const tokens = new Map<string, string>();
-async function tokenFor(username: string): Promise<string> {
-  if (!tokens.has(username)) {
-    const r = await requestToken(username, 'demo');
-    expect(r.status, `login of ${username}`).toBe(200);
-    tokens.set(username, r.body.token);
-  }
-  return tokens.get(username)!;
-}
-
-function requestToken(username: string, password: string): Promise<Reply> {
-  return call(null, 'POST', '/auth/token', { json: { username, password } });
-}
-
-async function call(user: string | null, method: string, p: string, opts: { json?: unknown; form?: FormData; headers?: Record<string, string>; bearer?: string } = {}): Promise<Reply> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.bearer !== undefined) headers.authorization = opts.bearer;
-  else if (user) headers.authorization = `Bearer ${await tokenFor(user)}`;
-  let body: BodyInit | undefined;
-  if (opts.json !== undefined) { headers['content-type'] = 'application/json'; body = JSON.stringify(opts.json); }
-  if (opts.form) body = opts.form;
-  const res = await fetch(`${h.baseUrl}/api/v1${p}`, { method, headers, body });
-  const bytes = Buffer.from(await res.arrayBuffer());
-  const type = res.headers.get('content-type') ?? '';
-  return { status: res.status, headers: res.headers, bytes, body: type.includes('json') ? JSON.parse(bytes.toString('utf8')) : bytes.toString('utf8') };
-}
+const { call, tokenFor, requestToken } = apiClient(() => h.baseUrl);
 
 /** A refusal as SPEC §5a promises it: the status, JSON {error, message} and a message in Vietnamese. */
 function expectRefusal(r: Reply, status: number, error: string, field?: string) {
@@ -57,12 +31,8 @@ function expectRefusal(r: Reply, status: number, error: string, field?: string) 
   if (field) expect(r.body.field).toBe(field);
 }
 
-function dossierForm(fields: Record<string, string>, scan: Buffer | null, fileName = 'scan.pdf', type = 'application/pdf'): FormData {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  if (scan) f.append('scan', new Blob([new Uint8Array(scan)], { type }), fileName);
-  return f;
-}
+const dossierForm = (fields: Record<string, string>, scan: Buffer | null, fileName = 'scan.pdf', type = 'application/pdf') =>
+  multipart(fields, 'scan', scan, fileName, type);
 
 const CITIZEN = { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' };
 
@@ -82,67 +52,19 @@ async function seededBook(): Promise<{ id: number; name: string; current_number:
 
 // ---------- the screens, through a tiny cookie-keeping browser ----------
 
-class Browser {
-  private cookies = new Map<string, string>();
-  private keep(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';')[0];
-      const i = pair.indexOf('=');
-      const name = pair.slice(0, i).trim();
-      const value = pair.slice(i + 1).trim();
-      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name); else this.cookies.set(name, value);
-    }
-  }
-  private cookieHeader() { return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '); }
-  async get(p: string) {
-    const res = await fetch(`${h.baseUrl}${p}`, { headers: { cookie: this.cookieHeader() }, redirect: 'manual' });
-    this.keep(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-  }
-  async post(p: string, fields: Record<string, string>) {
-    const res = await fetch(`${h.baseUrl}${p}`, {
-      method: 'POST', redirect: 'manual', body: new URLSearchParams(fields),
-      headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    this.keep(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-  }
-  async postMultipart(p: string, form: FormData) {
-    const res = await fetch(`${h.baseUrl}${p}`, { method: 'POST', redirect: 'manual', body: form, headers: { cookie: this.cookieHeader() } });
-    this.keep(res);
-    return { status: res.status, html: await res.text(), location: res.headers.get('location') };
-  }
-  static csrfOf(html: string): string {
-    const m = /name="_csrf" value="([^"]+)"/.exec(html);
-    expect(m, 'the page carries a _csrf hidden field').not.toBeNull();
-    return m![1];
-  }
-  /** Logs in through the form, as a person would. */
-  static async login(username: string): Promise<Browser> {
-    const b = new Browser();
-    const page = await b.get('/dang-nhap');
-    expect(page.status).toBe(200);
-    const res = await b.post('/dang-nhap', { _csrf: Browser.csrfOf(page.html), username, password: 'demo' });
-    expect(res.status, res.html.slice(0, 300)).toBe(303);
-    const home = await b.get('/');
-    expect(home.status).toBe(303);
-    expect(home.location).not.toMatch(/dang-nhap/);
-    return b;
-  }
+/** Logs in through the form, as a person would, and checks the session holds (home no longer sends to the login). */
+async function login(username: string) {
+  const b = await loginStaff(h.baseUrl, username);
+  const home = await b.get('/');
+  expect(home.status).toBe(303);
+  expect(home.location).not.toMatch(/dang-nhap/);
+  return b;
 }
 
 // ---------- state snapshots for "changes nothing" ----------
 
 const filesDir = () => path.join(h.config.dataDir, 'files');
 const tmpDir = () => path.join(filesDir(), 'tmp');
-
-function walk(dir: string): { path: string; size: number }[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? walk(p) : [{ path: p, size: fs.statSync(p).size }];
-  });
-}
 
 async function snapshot() {
   const count = async (t: 'dossiers' | 'dossier_events' | 'create_requests') =>
@@ -153,23 +75,13 @@ async function snapshot() {
     events: await count('dossier_events'),
     createRequests: await count('create_requests'),
     sequences: JSON.stringify(seqs),
-    stored: walk(filesDir()).filter((f) => !f.path.startsWith(tmpDir())).map((f) => f.path).sort(),
+    stored: filesUnder(filesDir()).filter((f) => !f.path.startsWith(tmpDir())).map((f) => f.path).sort(),
   };
 }
 
 /** Workflows on this file's task queue, as Temporal's visibility store reports them. */
 async function workflowCount(): Promise<number> {
   return Number((await h.client.workflow.count(`TaskQueue = "${h.config.taskQueue}"`)).count);
-}
-
-async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 // ---------- fixtures ----------
@@ -402,7 +314,7 @@ describe('bad input: a clear Vietnamese 4xx and nothing changed', () => {
   async function expectUnchanged() {
     const now = await snapshot();
     expect(now).toEqual(baseline);
-    expect(walk(tmpDir()), 'no upload left in the temp folder').toEqual([]);
+    expect(filesUnder(tmpDir()), 'no upload left in the temp folder').toEqual([]);
   }
 
   const noAccount = { applicantKind: 'no_account', fullName: 'Trần Văn Bình', email: 'tranvanbinh@example.vn', documentType: 'GKS' };
@@ -440,7 +352,7 @@ describe('bad input: a clear Vietnamese 4xx and nothing changed', () => {
     expectRefusal(r, 413, 'too_large', 'scan');
     expect(r.body.message).toMatch(/30 MB/);
     await expectUnchanged();
-    const large = walk(filesDir()).filter((f) => f.size > 10 * 1024 * 1024);
+    const large = filesUnder(filesDir()).filter((f) => f.size > 10 * 1024 * 1024);
     expect(large, 'no copy of the large upload anywhere under files/').toEqual([]);
   });
 
@@ -477,7 +389,7 @@ describe('HTML in names', () => {
     expect(row.applicant_name).toBe(evil);
     expect((await call('canbo', 'GET', `/dossiers?${new URLSearchParams({ code: d.code })}`)).body.items[0].applicantName).toBe(evil);
 
-    const browser = await Browser.login('canbo');
+    const browser = await login('canbo');
     const page = await browser.get(`/ho-so/${encodeURIComponent(d.code)}`);
     expect(page.status).toBe(200);
     expect(page.html).toContain(d.code);
@@ -574,7 +486,7 @@ describe('Idempotency-Key', () => {
     const rows = await h.db.selectFrom('dossiers').select('code').where('code', '=', a.body.code).execute();
     expect(rows).toHaveLength(1);
     expect((await snapshot()).dossiers).toBe(before.dossiers + 1);
-    expect(walk(tmpDir())).toEqual([]);
+    expect(filesUnder(tmpDir())).toEqual([]);
     // A different key is a different dossier.
     const other = await call('canbo', 'POST', '/dossiers', { form: dossierForm(CITIZEN, pdf), headers: { 'Idempotency-Key': crypto.randomUUID() } });
     expect(other.body.code).not.toBe(a.body.code);
@@ -635,7 +547,7 @@ describe('return, resubmit, cancel', () => {
     expectRefusal(await call('canbo2', 'POST', `${url}/resubmit`, { form: dossierForm({}, await makePdf(6)) }), 403, 'wrong_agency');
     expect((await call('canbo', 'GET', url)).body).toMatchObject({ status: 'returned', pageCount: 4 });
     expect((await snapshot()).stored).toEqual(stored);
-    expect(walk(tmpDir())).toEqual([]);
+    expect(filesUnder(tmpDir())).toEqual([]);
 
     expectRefusal(await call('canbo', 'POST', `${url}/cancel`, { json: {} }), 400, 'validation');
     const cancelled = await call('canbo', 'POST', `${url}/cancel`, { json: { reason: 'Người yêu cầu không bổ sung bản chính' } });
@@ -658,7 +570,7 @@ describe('return, resubmit, cancel', () => {
     expect(after.pageCount).toBe(4);
     expect((await snapshot()).events).toBe(events);
     expect((await seededBook()).current_number).toBe(book.current_number);
-    expect(walk(tmpDir())).toEqual([]);
+    expect(filesUnder(tmpDir())).toEqual([]);
   });
 });
 
@@ -748,11 +660,11 @@ describe('GET /api/v1/openapi.json', () => {
 describe('CSRF on the screens', () => {
   it('refuses a form POST with the session cookie but without _csrf, and changes nothing', async () => {
     const d = await createDossier(CITIZEN, 1);
-    const leader = await Browser.login('lanhdao');
+    const leader = await login('lanhdao');
     const page = await leader.get(`/ho-so/${encodeURIComponent(d.code)}`);
     expect(page.status).toBe(200);
     expect(page.html).toContain(`/ho-so/${d.code}/ky-so`);
-    const csrf = Browser.csrfOf(page.html);
+    const csrf = csrfOf(page.html);
 
     const noToken = await leader.post(`/ho-so/${encodeURIComponent(d.code)}/ky-so`, { _key: crypto.randomUUID() });
     expect(noToken.status).toBe(403);
@@ -768,14 +680,14 @@ describe('CSRF on the screens', () => {
   });
 
   it('refuses the multipart "new copy" form without _csrf and creates nothing', async () => {
-    const clerk = await Browser.login('canbo');
+    const clerk = await login('canbo');
     const before = await snapshot();
     const form = dossierForm({ applicantMode: 'account', idNumber: '151804051', documentType: 'GKS', _key: crypto.randomUUID() }, await makePdf(1));
-    const r = await clerk.postMultipart('/ban-sao', form);
+    const r = await clerk.post('/ban-sao', form);
     expect(r.status).toBe(403);
     const after = await snapshot();
     expect(after.dossiers).toBe(before.dossiers);
     expect(after.stored).toEqual(before.stored);
-    await eventually(async () => walk(tmpDir()), (f) => f.length === 0, 'the refused upload removed from the temp folder', 5000);
+    await eventually(async () => filesUnder(tmpDir()), (f) => f.length === 0, 'the refused upload removed from the temp folder', 5000);
   });
 });

@@ -5,18 +5,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
+import { chromiumMissing, closeChromium, launchChromium, openPage, problemsOf, requireChromium, shot } from '../lib/testing/browser.js';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { DEMO_AGENCY } from '../lib/seed.js';
 import type { DossierView } from '../workflows/messages.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
 
 let h: Harness;
 let browser: Browser;
@@ -26,15 +22,13 @@ let genuineFile: string;
 let tamperedFile: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) return;
+  // Without Chromium set nothing up; the test then fails with the install hint (failed, not skipped).
+  if (chromiumMissing()) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-verify-browser-'));
-  [h, browser] = await Promise.all([createHarness(), chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })]);
+  [h, browser] = await Promise.all([createHarness(), launchChromium()]);
   const [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)));
-  const scan = await makePdf(2);
-  const up = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-  fs.writeFileSync(up, scan);
   const d = await h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' },
-    { tmpPath: up, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(scan).digest('hex'), size: scan.length }, crypto.randomUUID());
+    uploadedPdf(h, await makePdf(2)), crypto.randomUUID());
   await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
   const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', DEMO_AGENCY.code).executeTakeFirstOrThrow();
   done = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
@@ -48,32 +42,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await h?.close();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function newPage(): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ baseURL: h.baseUrl, viewport: { width: 1280, height: 860 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`); });
-  return { page, problems };
-}
-
-async function shot(page: Page, name: string) {
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 150))));
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-  expect(fs.statSync(file).size).toBeLessThan(300 * 1024);
-}
-
 describe('Xác thực bản sao điện tử, in a browser', () => {
   it('an anonymous visitor checks a code and uploads the genuine and a tampered copy', async () => {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install chromium\`.`);
-    const { page, problems } = await newPage();
+    requireChromium();
+    const page = await openPage(browser, h.baseUrl);
+    const problems = problemsOf(page);
     await page.goto('/dang-nhap');
     await page.getByRole('link', { name: 'Xác thực bản sao điện tử' }).click();
     await page.waitForURL('**/xac-thuc');

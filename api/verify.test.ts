@@ -10,10 +10,11 @@ import { sealIncremental } from '../activities/pdf/seal.js';
 import { signWithAttestation } from '../activities/pdf/sign.js';
 import { createLocalStorage } from '../activities/storage.js';
 import type { Actor } from '../domain/types.js';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { csrfOf, multipart, VIETNAMESE, WebClient } from '../lib/testing/http.js';
 import { DEMO_AGENCY } from '../lib/seed.js';
 import type { DossierView } from '../workflows/messages.js';
-import type { UploadedFile } from './upload.js';
 
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;
@@ -23,7 +24,6 @@ let sealed: Buffer;
 
 /** What must never show: the applicant (demo citizen) and the staff who are not printed as signers. */
 const PERSONAL = ['151804051', 'nguyenthithu@example.vn', '0942077843', 'Nguyễn Thị Thu', 'congdan', 'Trần Thị Bích', 'vanthu', 'Nguyễn Văn An'];
-const VIETNAMESE = /[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]/i;
 
 function expectNothingPersonal(text: string) {
   for (const p of PERSONAL) expect(text, `"${p}" must not be shown`).not.toContain(p);
@@ -43,60 +43,26 @@ async function api(method: string, p: string, opts: { form?: FormData; ip?: stri
   return { status: res.status, headers: res.headers, text, body: json };
 }
 
-function fileForm(bytes: Buffer, name = 'ban-sao.pdf', type = 'application/pdf', field = 'file', extra: Record<string, string> = {}) {
-  const f = new FormData();
-  for (const [k, v] of Object.entries(extra)) f.append(k, v);
-  f.append(field, new Blob([new Uint8Array(bytes)], { type }), name);
-  return f;
-}
+const fileForm = (bytes: Buffer, name = 'ban-sao.pdf', type = 'application/pdf', field = 'file', extra: Record<string, string> = {}) =>
+  multipart(extra, field, bytes, name, type);
 
-/** An anonymous visitor with a cookie jar. */
-class Visitor {
-  private cookies = new Map<string, string>();
-  constructor(private readonly ip = freshIp()) {}
-  private keep(res: Response) {
-    for (const c of res.headers.getSetCookie()) {
-      const pair = c.split(';')[0];
-      const i = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, i).trim(), pair.slice(i + 1).trim());
-    }
-  }
-  private headers() {
-    return { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'x-forwarded-for': this.ip };
-  }
-  async get(p: string) {
-    const res = await fetch(`${h.baseUrl}${p}`, { headers: this.headers(), redirect: 'manual' });
-    this.keep(res);
-    return { status: res.status, html: await res.text() };
-  }
-  async post(p: string, form: FormData) {
-    const res = await fetch(`${h.baseUrl}${p}`, { method: 'POST', body: form, headers: this.headers(), redirect: 'manual' });
-    this.keep(res);
-    return { status: res.status, html: await res.text() };
-  }
-  static csrfOf(html: string) {
-    const m = /name="_csrf" value="([^"]+)"/.exec(html);
-    expect(m).not.toBeNull();
-    return m![1];
+/** An anonymous visitor with a cookie jar, coming from an address of its own. */
+class Visitor extends WebClient {
+  constructor(ip = freshIp()) {
+    super(h.baseUrl, { 'x-forwarded-for': ip });
   }
   /** Opens the page and uploads a file with the form's CSRF token. */
   async upload(bytes: Buffer, name = 'ban-sao.pdf', type = 'application/pdf') {
     const page = await this.get('/xac-thuc');
     expect(page.status).toBe(200);
-    return this.post('/xac-thuc', fileForm(bytes, name, type, 'file', { _csrf: Visitor.csrfOf(page.html) }));
+    return this.post('/xac-thuc', fileForm(bytes, name, type, 'file', { _csrf: csrfOf(page.html) }));
   }
 }
 
 const verdictOf = (html: string) => /data-testid="verdict" data-genuine="(true|false)"/.exec(html)?.[1] ?? null;
 
-async function upload(pdf: Buffer): Promise<UploadedFile> {
-  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-  fs.writeFileSync(tmpPath, pdf);
-  return { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
-}
-
 async function newDossier(pdf: Buffer) {
-  return h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, await upload(pdf), crypto.randomUUID());
+  return h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, uploadedPdf(h, pdf), crypto.randomUUID());
 }
 
 /** One byte changed inside the original scan's bytes (a content stream of the scan). */

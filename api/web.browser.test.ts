@@ -2,113 +2,38 @@
 // roles (canbo → lanhdao → canbo → lanhdao → vanthu) the way people click it, on the real app, worker,
 // Temporal dev server and PostgreSQL (lib/testing/harness.ts). It also saves the screenshots in docs/screenshots/.
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETURN_REASONS } from '../domain/types.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import {
+  click, flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
+} from '../lib/testing/browser.js';
+import { pdfsig } from '../lib/testing/files.js';
+import { makePdf, type Harness } from '../lib/testing/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic'];
-const VIEWPORT = { width: 1280, height: 860 };
-const SHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../docs/screenshots');
-const MAX_SHOT_BYTES = 300 * 1024;
 const CMND = '151804051';
 const CITIZEN = 'Nguyễn Thị Thu';
 
+let world: BrowserWorld | null = null;
 let h: Harness;
-let browser: Browser;
 let tmp: string;
-const contexts: BrowserContext[] = [];
-
-function requireChromium() {
-  if (fs.existsSync(CHROMIUM)) return;
-  throw new Error(`Chromium not found at ${CHROMIUM}: run \`apt-get install chromium\`.${process.env.CI ? ' (CI)' : ''}`);
-}
-function printChromiumMissing() {
-  const msg = [
-    '',
-    '################################################################################',
-    `#  Browser tests need Chromium at ${CHROMIUM}, and it is missing.`,
-    '#  Install it:   apt-get install chromium',
-    '#  (no browser download is possible here; playwright-core drives that binary).',
-    process.env.CI ? '#  CI is set: this is a failure of the CI image, not a skip.' : '#  This test fails rather than skipping silently.',
-    '################################################################################',
-    '',
-  ].join('\n');
-  console.error(msg);
-}
 
 beforeAll(async () => {
-  // Without Chromium set nothing up; each test then fails with the install hint (failed, not skipped).
-  if (!fs.existsSync(CHROMIUM)) return printChromiumMissing();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-browser-'));
-  fs.mkdirSync(SHOTS, { recursive: true });
-  [h, browser] = await Promise.all([
-    createHarness(),
-    chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
-  ]);
+  // Without Chromium nothing is set up (null); each test then fails with the install hint (failed, not skipped).
+  world = await startBrowserWorld('ctdt-browser-');
+  if (world) ({ h, tmp } = world);
 });
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await h?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await world?.close();
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Helpers: what a person does on a screen.
+// Helpers: what a person does on a screen (the common ones in lib/testing/browser.ts).
 
-async function newPage(opts: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ baseURL: h.baseUrl, viewport: VIEWPORT, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh', ...opts });
-  context.setDefaultTimeout(20_000);
-  contexts.push(context);
-  const page = await context.newPage();
-  // A server error or a failing script on any screen is a test failure too.
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`); });
-  pageProblems.set(page, problems);
-  return page;
-}
-const pageProblems = new WeakMap<Page, string[]>();
-const problemsOf = (page: Page) => pageProblems.get(page) ?? [];
-
-/** Waits until the locator's text contains every given piece (htmx swaps land asynchronously). */
-async function seeText(loc: Locator, ...pieces: string[]) {
-  for (const p of pieces) await expect.poll(() => loc.first().innerText().catch(() => ''), { timeout: 20_000 }).toContain(p);
-}
-
-/**
- * Clicks like a person: move the mouse there first. On a page with the PDF preview, Chromium's hit testing lags
- * behind a scroll and a click sent at once lands in the PDF viewer's frame (seen here: only a window blur).
- */
-async function click(loc: Locator) {
-  await loc.scrollIntoViewIfNeeded();
-  await loc.hover();
-  await loc.page().waitForTimeout(150);
-  await loc.click();
-}
-
-async function login(page: Page, username: string) {
-  await page.goto('/dang-nhap');
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill('demo');
-  await page.getByRole('button', { name: 'ĐĂNG NHẬP', exact: true }).click();
-  await seeText(page.getByTestId('current-user'), username);
-}
-
-async function openMenu(page: Page, label: string) {
-  await page.getByRole('navigation', { name: 'Chứng thực điện tử' }).getByRole('link', { name: label, exact: true }).click();
-  await seeText(page.locator('.breadcrumb'), label);
-  await expect.poll(() => page.getByRole('navigation', { name: 'Chứng thực điện tử' }).locator('a.active').innerText()).toBe(label);
-}
+const newPage = (opts?: BrowserContextOptions) => world!.newPage(opts);
 
 /** The list row of a dossier, found with the search panel ("Thông tin tìm kiếm", Mã chứng thực). */
 async function searchByCode(page: Page, code: string): Promise<Locator> {
@@ -121,26 +46,6 @@ async function searchByCode(page: Page, code: string): Promise<Locator> {
   return row;
 }
 
-async function flash(page: Page, text: string) {
-  await expect.poll(async () => {
-    const ok = await page.locator('.flash.ok').allInnerTexts();
-    const refused = await page.locator('.flash.error').allInnerTexts();
-    return [...ok, ...refused.map((e) => `(refused) ${e}`)].join(' | ');
-  }, { timeout: 20_000 }).toContain(text);
-}
-
-async function shot(page: Page, name: string) {
-  // Not 'networkidle': the PDF preview keeps Chromium's viewer busy. Fonts loaded and a breath for htmx to settle.
-  await page.waitForLoadState('load');
-  await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 150))));
-  // The PDF viewer draws inside its own frame, out of reach: give it time to render the preview.
-  if (await page.locator('object.pdf').count()) await page.waitForTimeout(2000);
-  const file = path.join(SHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
-  const size = fs.statSync(file).size;
-  expect(size, `${name}.png should stay commit-friendly`).toBeLessThan(MAX_SHOT_BYTES);
-}
-
 async function writePdf(name: string, pages: number, text?: string): Promise<string> {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, await makePdf(pages, text));
@@ -149,14 +54,6 @@ async function writePdf(name: string, pages: number, text?: string): Promise<str
 
 const countDossiers = async () => Number((await h.db.selectFrom('dossiers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 const statusOf = async (code: string) => (await h.db.selectFrom('dossiers').select('status').where('code', '=', code).executeTakeFirstOrThrow()).status;
-
-/** pdfsig exits 0 even when a signature is broken: read its text. */
-function pdfsig(file: string): { count: number; valid: number; out: string } {
-  const r = spawnSync('pdfsig', [file], { encoding: 'utf8' });
-  if (r.error) throw new Error(`pdfsig is required (apt-get install poppler-utils): ${r.error.message}`);
-  const out = `${r.stdout}${r.stderr}`;
-  return { count: (out.match(/^Signature #\d+:/gm) ?? []).length, valid: (out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, out };
-}
 
 // ---------------------------------------------------------------------------------------------------------
 

@@ -1,19 +1,10 @@
 // PNG structure checks (pure): real PNGs made here, and the usual impostors and damage.
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { makePng, makeSealPng, makeSignaturePng } from '../activities/pdf/fixtures.js';
+import { makePng, makeSealPng, makeSignaturePng, PNG_SIGNATURE as SIG, pngChunk as chunk } from '../activities/pdf/fixtures.js';
 import { DomainError } from './errors.js';
 import { crc32, expectedRawSize, inspectPng, sniffOtherFormat } from './png.js';
 
-const SIG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
 function ihdr(w: number, h: number, bitDepth = 8, colorType = 6, interlace = 0): Buffer {
   const b = Buffer.alloc(13);
   b.writeUInt32BE(w, 0);

@@ -11,22 +11,14 @@ import { AppointmentService } from '../api/appointments.js';
 import type { PortalUser } from '../api/auth.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { nextWeekday, until, workingDay } from '../lib/testing/time.js';
 import { appointmentWorkflowId } from './appointment-messages.js';
 
 let h: Harness;
 let canbo: Actor;
 const citizens: PortalUser[] = [];
-
-/** A working day (Mon–Fri) at least `ahead` days from now, as yyyy-MM-dd in Vietnam. */
-function workingDay(ahead: number): string {
-  let t = Date.now() + 7 * 3600_000 + ahead * 86400_000;
-  for (;;) {
-    const d = new Date(t);
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) return d.toISOString().slice(0, 10);
-    t += 86400_000;
-  }
-}
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
   const e = await p.then(() => null, (err) => err);
@@ -36,15 +28,6 @@ async function refusal(p: Promise<unknown>): Promise<DomainError> {
 
 const smsDir = () => path.join(h.config.dataDir, 'sms-outbox');
 const smsFiles = () => (fs.existsSync(smsDir()) ? fs.readdirSync(smsDir()) : []);
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   // Reminder 1.5 s and no-show 4 s after booking (or rescheduling), instead of the day before and the day's end.
@@ -85,7 +68,7 @@ describe('appointments', () => {
   it('refuses a slot in the past, outside working hours or on a day off', async () => {
     const svc = appointments();
     const c = citizens[0];
-    const sat = (() => { let t = Date.now() + 7 * 3600_000 + 86400_000; for (;;) { const d = new Date(t); if (d.getUTCDay() === 6) return d.toISOString().slice(0, 10); t += 86400_000; } })();
+    const sat = nextWeekday(6);
     expect((await refusal(svc.book(c, { agencyCode: h.agencyCode, documentType: 'GKS', date: sat, slot: '09:00' }))).message).toMatch(/ngày nghỉ/);
     expect((await refusal(svc.book(c, { agencyCode: h.agencyCode, documentType: 'GKS', date: workingDay(2), slot: '12:15' }))).message).toMatch(/giờ làm việc/);
     expect((await refusal(svc.book(c, { agencyCode: h.agencyCode, documentType: 'GKS', date: '2020-06-24', slot: '09:00' }))).message).toMatch(/đã qua|ngày nghỉ/);
@@ -154,9 +137,7 @@ describe('appointments', () => {
     const day = workingDay(2);
     const a = await svc.book(citizens[5], { agencyCode: h.agencyCode, documentType: 'GKS', date: day, slot: '16:00' });
     const pdf = await makePdf(1);
-    const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-    fs.writeFileSync(tmpPath, pdf);
-    const d = await h.service.create(canbo, { applicantKind: 'citizen', idNumber: citizens[5].idNumber, documentType: 'GKS', appointmentCode: a.code }, { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length }, crypto.randomUUID());
+    const d = await h.service.create(canbo, { applicantKind: 'citizen', idNumber: citizens[5].idNumber, documentType: 'GKS', appointmentCode: a.code }, uploadedPdf(h, pdf), crypto.randomUUID());
     const processed = await svc.markProcessed(canbo, a.code, d.code);
     expect(processed).toMatchObject({ status: 'processed', dossierCode: d.code });
     expect(d.appointmentCode).toBe(a.code);

@@ -3,10 +3,10 @@ import { Worker } from '@temporalio/worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
-import type { UploadedFile } from '../api/upload.js';
 import { dossierProgress, progressFromEvents } from '../api/progress.js';
 import { getStateQuery, signUpdate, workflowIdFor } from './messages.js';
 import crypto from 'node:crypto';
@@ -14,15 +14,8 @@ import crypto from 'node:crypto';
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;
 
-/** Puts a PDF where an upload would have left it. */
-async function upload(pdf: Buffer): Promise<UploadedFile> {
-  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
-  fs.writeFileSync(tmpPath, pdf);
-  return { tmpPath, fileName: 'scan.pdf', sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
-}
-
 async function newDossier(pages = 2) {
-  return h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, await upload(await makePdf(pages)), crypto.randomUUID());
+  return h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, uploadedPdf(h, await makePdf(pages)), crypto.randomUUID());
 }
 
 async function refusal(p: Promise<unknown>): Promise<DomainError> {
@@ -78,7 +71,7 @@ describe('dossier workflow', () => {
     const r = await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Bản chính bị hư hỏng, cũ nát, không xác định được nội dung' }, 'r1');
     expect(r.status).toBe('returned');
     expect(r.returnReason).toContain('hư hỏng');
-    const re = await h.service.act(canbo, d.code, 'resubmit', {}, 'r2', await upload(await makePdf(4)));
+    const re = await h.service.act(canbo, d.code, 'resubmit', {}, 'r2', uploadedPdf(h, await makePdf(4)));
     expect(re.status).toBe('awaiting_signature');
     expect(re.pageCount).toBe(4);
     expect(re.fee).toBe(6000);
@@ -126,8 +119,8 @@ describe('dossier workflow', () => {
     const key = crypto.randomUUID();
     const pdf = await makePdf(1);
     const [a, b] = await Promise.all([
-      h.service.create(canbo, { applicantKind: 'no_account', email: 'a@example.vn', fullName: 'Trần <b>Văn</b> A', documentType: 'KHAC' }, await upload(pdf), key),
-      h.service.create(canbo, { applicantKind: 'no_account', email: 'a@example.vn', fullName: 'Trần <b>Văn</b> A', documentType: 'KHAC' }, await upload(pdf), key),
+      h.service.create(canbo, { applicantKind: 'no_account', email: 'a@example.vn', fullName: 'Trần <b>Văn</b> A', documentType: 'KHAC' }, uploadedPdf(h, pdf), key),
+      h.service.create(canbo, { applicantKind: 'no_account', email: 'a@example.vn', fullName: 'Trần <b>Văn</b> A', documentType: 'KHAC' }, uploadedPdf(h, pdf), key),
     ]);
     expect(a.code).toBe(b.code);
     expect(a.applicant.fullName).toBe('Trần <b>Văn</b> A');
