@@ -26,11 +26,11 @@ afterAll(async () => { await new Promise((r) => server.close(r)); });
 
 describe('SMS gateway', () => {
   it('posts the documented payload with the bearer token and returns the provider id', async () => {
-    const gw = createSmsGateway({ url, token: 'bí-mật', outboxDir: '/nonexistent' });
+    const gw = createSmsGateway({ url, token: 'tok-123', outboxDir: '/nonexistent' });
     const r = await gw.send({ to: '0942077843', text: 'Nhắc lịch hẹn CTĐT-20261127-0000', reference: 'CTĐT-20261127-0000:reminder' });
     expect(r).toEqual({ id: 'msg-1' });
     expect(seen.at(-1)).toEqual({
-      auth: 'Bearer bí-mật', type: 'application/json',
+      auth: 'Bearer tok-123', type: 'application/json',
       body: { to: '0942077843', message: 'Nhắc lịch hẹn CTĐT-20261127-0000', reference: 'CTĐT-20261127-0000:reminder' },
     });
   });
