@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
 import { formatSlot } from '../domain/appointments.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, loginCitizen, loginStaff, VIETNAMESE, WebClient, type Reply } from '../lib/testing/http.js';
+import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, WebClient } from '../lib/testing/http.js';
 import { nextWeekday, workingDays } from '../lib/testing/time.js';
 import { appointmentWorkflowId } from '../workflows/appointment-messages.js';
 
@@ -25,12 +25,6 @@ const SATURDAY = nextWeekday(6);
 
 const { call, tokenFor } = apiClient(() => h.baseUrl);
 
-function expectRefusal(r: Reply, status: number, error: string) {
-  expect(r.status, JSON.stringify(r.body)).toBe(status);
-  expect(r.headers.get('content-type')).toMatch(/application\/json/);
-  expect(r.body.error).toBe(error);
-  expect(r.body.message).toMatch(VIETNAMESE);
-}
 const slotsOf = async (date: string, user = 'congdan') => {
   const r = await call(user, 'GET', `/appointments/slots?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${date}`);
   expect(r.status, JSON.stringify(r.body)).toBe(200);

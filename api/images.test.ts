@@ -11,7 +11,7 @@ import { makePng } from '../activities/pdf/fixtures.js';
 import { LEADER_RECT, SEAL_RECT } from '../activities/pdf/layout.js';
 import { filesUnder, pdfsig, poppler } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, loginStaff, multipart, VIETNAMESE, type Reply } from '../lib/testing/http.js';
+import { apiClient, csrfOf, expectRefusal, loginStaff, multipart } from '../lib/testing/http.js';
 import { eventually } from '../lib/testing/time.js';
 
 let h: Harness;
@@ -33,13 +33,6 @@ const orangeSignature = () => makePng(300, 120, (x, y) => (((x - 150) / 145) ** 
 
 const { call, tokenFor } = apiClient(() => h.baseUrl);
 
-function expectRefusal(r: Reply, status: number, error: string, says?: RegExp) {
-  expect(r.status, JSON.stringify(r.body)).toBe(status);
-  expect(r.headers.get('content-type')).toMatch(/application\/json/);
-  expect(r.body.error).toBe(error);
-  expect(r.body.message).toMatch(VIETNAMESE);
-  if (says) expect(r.body.message).toMatch(says);
-}
 const imageForm = (image: Buffer | null, fileName = 'anh.png', fields: Record<string, string> = {}, type = 'image/png') =>
   multipart(fields, 'image', image, fileName, type);
 

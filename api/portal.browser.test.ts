@@ -6,18 +6,17 @@
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import bcrypt from 'bcryptjs';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentService } from './appointments.js';
 import type { PortalUser } from './auth.js';
 import { formatSlot } from '../domain/appointments.js';
 import {
-  chromiumMissing, click, closeChromium, flash, launchChromium, login as staffLogin, openPage, problemsOf, requireChromium, seeText, shot,
+  click, flash, login as staffLogin, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../lib/testing/browser.js';
 import { pdfsig } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { makePdf, type Harness } from '../lib/testing/harness.js';
 import { until, workingDays } from '../lib/testing/time.js';
 import { appointmentWorkflowId } from '../workflows/appointment-messages.js';
 
@@ -28,16 +27,16 @@ const PORTAL_MENU = 'Cổng dịch vụ công — Công dân';
 
 const [DAY_BOOK, DAY_MOVED, DAY_NOJS] = workingDays(3, 2);
 
+let world: BrowserWorld | null = null;
 let h: Harness;
-let browser: Browser;
 let tmp: string;
 let others: PortalUser[] = [];
 
 beforeAll(async () => {
-  // Without Chromium set nothing up; each test then fails with the install hint (failed, not skipped).
-  if (chromiumMissing()) return;
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-portal-browser-'));
-  [h, browser] = await Promise.all([createHarness(), launchChromium()]);
+  // Without Chromium nothing is set up (null); each test then fails with the install hint (failed, not skipped).
+  world = await startBrowserWorld('ctdt-portal-browser-', { acceptDownloads: true });
+  if (!world) return;
+  ({ h, tmp } = world);
   // Two other citizens, to fill slots "meanwhile".
   const hash = await bcrypt.hash('demo', 4);
   others = [
@@ -50,21 +49,18 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
-  if (h) {
-    // Appointment workflow ids come from the codes, which every test database counts from 0000: end this file's
-    // open appointments so a later file on the same Temporal server can use the same codes.
-    const codes = await h.db.selectFrom('appointments').select('code').execute().catch(() => []);
-    await Promise.all(codes.map((c) => h.client.workflow.getHandle(appointmentWorkflowId(c.code)).terminate('test file finished').catch(() => {})));
-    await h.close();
-  }
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  if (!world) return;
+  // Appointment workflow ids come from the codes, which every test database counts from 0000: end this file's
+  // open appointments so a later file on the same Temporal server can use the same codes.
+  const codes = await h.db.selectFrom('appointments').select('code').execute().catch(() => []);
+  await Promise.all(codes.map((c) => h.client.workflow.getHandle(appointmentWorkflowId(c.code)).terminate('test file finished').catch(() => {})));
+  await world.close();
 });
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers: what a person does on a screen (the common ones in lib/testing/browser.ts).
 
-const newPage = (opts: BrowserContextOptions = {}) => openPage(browser, h.baseUrl, { acceptDownloads: true, ...opts });
+const newPage = (opts?: BrowserContextOptions) => world!.newPage(opts);
 
 /** The citizen comes through the staff login page's "Cổng công dân" link and logs in with the portal account. */
 async function citizenLogin(page: Page, username = 'congdan') {
@@ -78,7 +74,7 @@ async function citizenLogin(page: Page, username = 'congdan') {
   expect(await page.getByRole('navigation', { name: 'Chứng thực điện tử' }).count(), 'no staff menu on the portal').toBe(0);
 }
 
-/** The staff menu, as here before the shared openMenu: the breadcrumb only, no check of the active item. */
+/** Opens a screen from the staff menu (unlike lib/testing/browser.ts's openMenu, no check of the item marked active). */
 async function openMenu(page: Page, label: string) {
   await page.getByRole('navigation', { name: 'Chứng thực điện tử' }).getByRole('link', { name: label, exact: true }).click();
   await seeText(page.locator('.breadcrumb'), label);

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnIsoDate } from '../domain/dates.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, multipart, VIETNAMESE, type Reply } from '../lib/testing/http.js';
+import { apiClient, expectRefusal, multipart, type Reply } from '../lib/testing/http.js';
 import { openApiDocument } from './openapi.js';
 
 let h: Harness;
@@ -15,13 +15,6 @@ const TODAY = vnIsoDate(new Date());
 
 const { call } = apiClient(() => h.baseUrl);
 
-function expectRefusal(r: Reply, status: number, error: string, field?: string) {
-  expect(r.status, JSON.stringify(r.body)).toBe(status);
-  expect(r.headers.get('content-type')).toMatch(/application\/json/);
-  expect(r.body.error).toBe(error);
-  expect(r.body.message).toMatch(VIETNAMESE);
-  if (field) expect(r.body.field).toBe(field);
-}
 const allBooks = () => h.db.selectFrom('register_books').selectAll().orderBy('id').execute();
 const allEntries = () => h.db.selectFrom('register_entries').selectAll().orderBy('id').execute();
 async function readXlsx(bytes: Buffer, sheet: string) {

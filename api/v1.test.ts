@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnIsoDate } from '../domain/dates.js';
 import { filesUnder } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, loginStaff, multipart, VIETNAMESE, type Reply } from '../lib/testing/http.js';
+import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, type Reply } from '../lib/testing/http.js';
 import { eventually } from '../lib/testing/time.js';
 
 let h: Harness;
@@ -20,16 +20,6 @@ const sha256 = (b: Buffer | Uint8Array) => crypto.createHash('sha256').update(b)
 // ---------- HTTP helpers ----------
 
 const { call, tokenFor, requestToken } = apiClient(() => h.baseUrl);
-
-/** A refusal as SPEC §5a promises it: the status, JSON {error, message} and a message in Vietnamese. */
-function expectRefusal(r: Reply, status: number, error: string, field?: string) {
-  expect(r.status, JSON.stringify(r.body)).toBe(status);
-  expect(r.headers.get('content-type')).toMatch(/application\/json/);
-  expect(r.body.error).toBe(error);
-  expect(typeof r.body.message).toBe('string');
-  expect(r.body.message).toMatch(VIETNAMESE);
-  if (field) expect(r.body.field).toBe(field);
-}
 
 const dossierForm = (fields: Record<string, string>, scan: Buffer | null, fileName = 'scan.pdf', type = 'application/pdf') =>
   multipart(fields, 'scan', scan, fileName, type);

@@ -3,29 +3,27 @@
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
-import { chromiumMissing, closeChromium, launchChromium, openPage, problemsOf, requireChromium, shot } from '../lib/testing/browser.js';
+import { problemsOf, requireChromium, shot, startBrowserWorld, type BrowserWorld } from '../lib/testing/browser.js';
 import { uploadedPdf } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { makePdf, type Harness } from '../lib/testing/harness.js';
 import { DEMO_AGENCY } from '../lib/seed.js';
 import type { DossierView } from '../workflows/messages.js';
 
+let world: BrowserWorld | null = null;
 let h: Harness;
-let browser: Browser;
 let tmp: string;
 let done: DossierView;
 let genuineFile: string;
 let tamperedFile: string;
 
 beforeAll(async () => {
-  // Without Chromium set nothing up; the test then fails with the install hint (failed, not skipped).
-  if (chromiumMissing()) return;
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-verify-browser-'));
-  [h, browser] = await Promise.all([createHarness(), launchChromium()]);
+  // Without Chromium nothing is set up (null); the test then fails with the install hint (failed, not skipped).
+  world = await startBrowserWorld('ctdt-verify-browser-');
+  if (!world) return;
+  ({ h, tmp } = world);
   const [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)));
   const d = await h.service.create(canbo, { applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' },
     uploadedPdf(h, await makePdf(2)), crypto.randomUUID());
@@ -42,15 +40,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeChromium(browser);
-  await h?.close();
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  await world?.close();
 });
 
 describe('Xác thực bản sao điện tử, in a browser', () => {
   it('an anonymous visitor checks a code and uploads the genuine and a tampered copy', async () => {
     requireChromium();
-    const page = await openPage(browser, h.baseUrl);
+    const page = await world!.newPage();
     const problems = problemsOf(page);
     await page.goto('/dang-nhap');
     await page.getByRole('link', { name: 'Xác thực bản sao điện tử' }).click();

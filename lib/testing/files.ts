@@ -1,0 +1,38 @@
+// Files in the tests: a scan put where an upload would have left it, the files under a folder (for "nothing was
+// stored"), and poppler's command-line tools (pdfsig) to check an e-copy independently of the app.
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { UploadedFile } from '../../api/upload.js';
+import type { Harness } from './harness.js';
+
+/** Puts a PDF where an upload would have left it (the harness's data folder) and describes it as the upload does. */
+export function uploadedPdf(h: Harness, pdf: Buffer, fileName = 'scan.pdf'): UploadedFile {
+  const tmpPath = path.join(h.config.dataDir, `up-${crypto.randomUUID()}`);
+  fs.writeFileSync(tmpPath, pdf);
+  return { tmpPath, fileName, sha256: crypto.createHash('sha256').update(pdf).digest('hex'), size: pdf.length };
+}
+
+/** Every file below `dir` with its size (none when the folder is missing; a file gone meanwhile is left out). */
+export function filesUnder(dir: string): { path: string; size: number }[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (!e.isDirectory()) { try { return [{ path: p, size: fs.statSync(p).size }]; } catch { return []; } }
+    return filesUnder(p);
+  });
+}
+
+/** Runs one of poppler's tools (pdfsig, pdfimages, pdftoppm) and returns what it printed; fails when it is missing. */
+export function poppler(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) throw new Error(`${cmd} is required (apt-get install poppler-utils): ${r.error.message}`);
+  return `${r.stdout}${r.stderr}`;
+}
+
+/** The signatures pdfsig finds in the file, and how many it calls valid (pdfsig exits 0 even when one is broken: read its text). */
+export function pdfsig(file: string): { count: number; valid: number; out: string } {
+  const out = poppler('pdfsig', [file]);
+  return { count: (out.match(/^Signature #\d+:/gm) ?? []).length, valid: (out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, out };
+}
