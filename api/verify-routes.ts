@@ -42,15 +42,8 @@ export interface PublicRecord {
   signers: PublicSigner[];
 }
 
-export interface PublicSignature {
-  field: string | null;
-  signerCommonName: string | null;
-  signingTime: string | null;
-  valid: boolean;
-  coversWholeDocument: boolean;
-  chainsToTrustedCa: boolean;
-  problems: string[];
-}
+/** What the public sees of one signature: a subset of the verifier's report. */
+export type PublicSignature = Pick<SignatureReport, 'field' | 'signerCommonName' | 'signingTime' | 'valid' | 'coversWholeDocument' | 'chainsToTrustedCa' | 'problems'>;
 
 export interface UploadVerdict {
   genuine: boolean;
