@@ -3,6 +3,7 @@
 // Temporal dev server and PostgreSQL (lib/testing/harness.ts). It also saves the screenshots in docs/screenshots/.
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import fs from 'node:fs';
+import { until } from '../lib/testing/time.js';
 import path from 'node:path';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,8 +182,7 @@ describe('screens in Chromium', () => {
     // The workflow sends right after answering; give it a moment.
     const outbox = path.join(h.config.dataDir, 'outbox');
     const eml = () => (fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')) : []);
-    for (let i = 0; i < 100 && eml().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    const mails = eml();
+    const mails = await until('the e-mail in the outbox', async () => (eml().length ? eml() : null), 30_000);
     expect(mails.length, 'the e-copy was mailed to the outbox').toBe(1);
     expect(fs.statSync(path.join(outbox, mails[0])).size).toBeGreaterThan(1000);
 
