@@ -55,9 +55,14 @@ export default async function setup(project: TestProject) {
   let pgAdminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? '';
   let stopPg = async () => {};
   if (!pgAdminUrl) {
-    const pg = await startEmbeddedPostgres(path.join(dir, 'pg'), await freePort(), 'postgres');
-    pgAdminUrl = pg.url;
-    stopPg = pg.stop;
+    try {
+      const pg = await startEmbeddedPostgres(path.join(dir, 'pg'), await freePort(), 'postgres');
+      pgAdminUrl = pg.url;
+      stopPg = pg.stop;
+    } catch (e) {
+      stopTemporal(); // no teardown runs when setup fails: do not leave the dev server behind
+      throw e;
+    }
   }
   project.provide('temporalAddress', temporalAddress);
   project.provide('pgAdminUrl', pgAdminUrl);
