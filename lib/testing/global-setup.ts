@@ -29,7 +29,6 @@ export function freePort(): Promise<number> {
 
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-test-'));
-  fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as its own user and must reach its data folder
   let temporalAddress = process.env.TEMPORAL_ADDRESS ?? '';
   let stopTemporal = () => {};
   if (!temporalAddress) {
