@@ -13,7 +13,7 @@ import { AppointmentService } from './appointments.js';
 import type { PortalUser } from './auth.js';
 import { formatSlot } from '../domain/appointments.js';
 import {
-  click, flash, login as staffLogin, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
+  click, fill, flash, login as staffLogin, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../lib/testing/browser.js';
 import { pdfsig } from '../lib/testing/files.js';
 import { makePdf, type Harness } from '../lib/testing/harness.js';
@@ -108,7 +108,7 @@ describe('citizen portal in Chromium', () => {
     await seeText(citizen.getByTestId('slots-hint'), 'Chọn cơ quan tiếp nhận và ngày hẹn');
     expect(await citizen.getByLabel('Cơ quan tiếp nhận').locator('option:checked').innerText()).toContain('Châu Thành');
     await citizen.getByLabel('Loại giấy tờ cần chứng thực').selectOption({ label: 'Giấy khai sinh' });
-    await citizen.locator('#date').fill(DAY_BOOK);
+    await fill(citizen.locator('#date'), DAY_BOOK);
     const free = citizen.getByTestId('free-slots');
     await seeText(free, '08:00 (còn 2 chỗ)', '10:00 (còn 1 chỗ)', '16:00 (còn 2 chỗ)');
     expect(await citizen.getByRole('radio', { name: /09:00/ }).count(), 'a full slot is not offered').toBe(0);
@@ -134,7 +134,7 @@ describe('citizen portal in Chromium', () => {
     await staffRow.getByRole('link', { name: 'Dời lịch hẹn', exact: true }).click();
     await seeText(canbo.locator('.breadcrumb'), 'Dời lịch hẹn');
     await seeText(canbo.locator('main'), CITIZEN, PHONE, 'Giấy khai sinh');
-    await canbo.locator('input[name=date]').fill(DAY_MOVED);
+    await fill(canbo.locator('input[name=date]'), DAY_MOVED);
     const slotSelect = canbo.locator('select#slot');
     await expect.poll(() => slotSelect.locator('option[value="10:00"]').count()).toBe(1);
     await seeText(slotSelect, '10:00 (còn 2 chỗ)');

@@ -122,10 +122,31 @@ export async function seeText(loc: Locator, ...pieces: string[]) {
 }
 
 /**
+ * Waits until htmx has wired up the page's elements with hx-* attributes. Right after a boosted navigation
+ * the new content is on screen a moment before htmx listens to it; a change made then goes unheard.
+ */
+export async function htmxReady(page: Page) {
+  await expect.poll(() => page.evaluate(() => {
+    if (document.readyState !== 'complete') return false;
+    // Loaded and still no htmx: JavaScript is off (the forms then work as plain HTML), nothing to wait for.
+    if (!(window as unknown as { htmx?: unknown }).htmx) return true;
+    return [...document.querySelectorAll('[hx-get], [hx-post], [hx-trigger]')]
+      .every((el) => (el as unknown as Record<string, { firstInitCompleted?: boolean } | undefined>)['htmx-internal-data']?.firstInitCompleted === true);
+  }).catch(() => false), { timeout: 20_000 }).toBe(true);
+}
+
+/** Types into a field once htmx listens to it (fields that load something when they change). */
+export async function fill(loc: Locator, value: string) {
+  await htmxReady(loc.page());
+  await loc.fill(value);
+}
+
+/**
  * Clicks like a person: move the mouse there first. On a page with the PDF preview, Chromium's hit testing lags
  * behind a scroll and a click sent at once lands in the PDF viewer's frame (seen here: only a window blur).
  */
 export async function click(loc: Locator) {
+  await htmxReady(loc.page());
   await loc.scrollIntoViewIfNeeded();
   await loc.hover();
   await loc.page().waitForTimeout(150);
