@@ -112,11 +112,13 @@ export function csrfValid(req: Request, given: unknown): boolean {
   return crypto.timingSafeEqual(Buffer.from(g), Buffer.from(expected));
 }
 
-/** Checks CSRF on every state-changing request with an urlencoded body (multipart forms check it themselves). */
+export const CSRF_MESSAGE = 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.';
+
+/** Checks CSRF on every state-changing request with an urlencoded body (multipart forms: parseFormUpload). */
 export function csrfMiddleware(req: Request, _res: Response, next: NextFunction) {
   if (req.method === 'GET' || req.method === 'HEAD') return next();
   if (req.is('multipart/form-data')) return next();
   const given = req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?._csrf;
-  if (!csrfValid(req, given)) return next(new DomainError('csrf', 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.'));
+  if (!csrfValid(req, given)) return next(new DomainError('csrf', CSRF_MESSAGE));
   next();
 }

@@ -1,6 +1,6 @@
 // Daily fee report per agency (Thông tư 226/2016/TT-BTC): the dossiers certified that day in the agency's
 // register books, with the fee recorded at sealing, and the total. Screen, JSON and Excel (exceljs).
-import ExcelJS from 'exceljs';
+import { reportSheet, xlsxBuffer } from './excel.js';
 import { parseVnDate, vnDate, vnDayStart, vnIsoDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/types.js';
@@ -80,36 +80,19 @@ export const FEE_REPORT_COLUMNS = ['STT', 'Số chứng thực', 'Mã chứng th
  * the column heads in row 8, one row per dossier from row 9, and a closing "Tổng cộng" row.
  */
 export async function feeReportWorkbook(report: FeeReport): Promise<{ fileName: string; buffer: Buffer }> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Chứng thực bản sao điện tử';
-  const ws = wb.addWorksheet('Báo cáo lệ phí');
-  ws.mergeCells('A1:H1');
-  ws.getCell('A1').value = 'BÁO CÁO THU LỆ PHÍ CHỨNG THỰC BẢN SAO ĐIỆN TỬ';
-  ws.getCell('A1').font = { bold: true, size: 14 };
-  ws.getCell('A1').alignment = { horizontal: 'center' };
-  const header: [string, string | number][] = [
-    ['Cơ quan', report.agency.name],
-    ['Ngày', vnDate(`${report.date}T12:00:00+07:00`)],
-    ['Số hồ sơ', report.count],
-    ['Tổng lệ phí (đồng)', report.total],
-  ];
-  header.forEach(([k, v], i) => {
-    const row = ws.getRow(3 + i);
-    row.getCell(1).value = k;
-    row.getCell(1).font = { bold: true };
-    row.getCell(2).value = v;
-    row.getCell(2).alignment = { horizontal: 'left' };
+  const { wb, ws, headRow: first } = reportSheet({
+    sheet: 'Báo cáo lệ phí',
+    title: 'BÁO CÁO THU LỆ PHÍ CHỨNG THỰC BẢN SAO ĐIỆN TỬ',
+    header: [
+      ['Cơ quan', report.agency.name],
+      ['Ngày', vnDate(`${report.date}T12:00:00+07:00`)],
+      ['Số hồ sơ', report.count],
+      ['Tổng lệ phí (đồng)', report.total],
+    ],
+    columns: FEE_REPORT_COLUMNS,
+    widths: [10, 14, 24, 30, 28, 9, 11, 14],
   });
   ws.getCell('B6').numFmt = '#,##0';
-  const first = 8;
-  const border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } } as const;
-  const head = ws.getRow(first);
-  FEE_REPORT_COLUMNS.forEach((c, i) => {
-    const cell = head.getCell(i + 1);
-    cell.value = c;
-    cell.font = { bold: true };
-    cell.border = border;
-  });
   report.items.forEach((e, i) => {
     ws.getRow(first + 1 + i).values = [i + 1, e.certificationNumber, e.dossierCode, e.applicantName, e.documentType, e.pageCount ?? '', e.copies, e.fee];
   });
@@ -117,7 +100,6 @@ export async function feeReportWorkbook(report: FeeReport): Promise<{ fileName: 
   totalRow.values = ['Tổng cộng', '', '', '', '', '', report.copies, report.total];
   totalRow.font = { bold: true };
   ws.getColumn(8).numFmt = '#,##0';
-  [10, 14, 24, 30, 28, 9, 11, 14].forEach((w, i) => { ws.getColumn(i + 1).width = w; });
-  const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+  const buffer = await xlsxBuffer(wb);
   return { fileName: `bao-cao-le-phi-${report.agency.code}-${report.date}.xlsx`, buffer };
 }

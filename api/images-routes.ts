@@ -10,8 +10,7 @@ import type { Actor, Role } from '../domain/types.js';
 import { getImage, imageOwnerFor, PNG_UPLOAD, saveImage, type ImageKind, type ImageRecord } from '../activities/images.js';
 import { LEADER_RECT, SEAL_RECT } from '../activities/pdf/layout.js';
 import type { AppDeps } from './app.js';
-import { csrfValid } from './auth.js';
-import { discard, parseMultipart, type UploadedFile } from './upload.js';
+import { discard, parseFormUpload, parseMultipart, type UploadedFile } from './upload.js';
 
 const ROLE_LABELS: Record<Role, string> = {
   creator: 'Quyền tạo bản sao', signer: 'Quyền ký bản sao', sealer: 'Quyền đóng dấu bản sao', admin: 'Quản trị', supervisor: 'Giám sát',
@@ -53,8 +52,9 @@ function sendPng(res: Response, deps: AppDeps, rec: ImageRecord, next: NextFunct
   deps.storage.stream(rec.sha256).on('error', next).pipe(res);
 }
 
-async function readUpload(req: Request, deps: AppDeps): Promise<{ fields: Record<string, string>; file: UploadedFile | null }> {
-  return parseMultipart(req, deps.storage, 'image', PNG_MAX_BYTES, PNG_UPLOAD);
+/** A PNG upload; from a screen ('form') it is also held to the CSRF check, from the API (bearer token) not. */
+async function readUpload(req: Request, deps: AppDeps, from: 'form' | 'api' = 'api'): Promise<{ fields: Record<string, string>; file: UploadedFile | null }> {
+  return (from === 'form' ? parseFormUpload : parseMultipart)(req, deps.storage, 'image', PNG_MAX_BYTES, PNG_UPLOAD);
 }
 
 function noFile(kind: ImageKind): DomainError {
@@ -96,11 +96,7 @@ export function imageWebRoutes(deps: AppDeps) {
   });
   r.post('/quan-ly-con-dau', needLogin, sealerOnly, async (req, res, next) => {
     try {
-      const { fields, file } = await readUpload(req, deps);
-      if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
-        await discard(file);
-        throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
-      }
+      const { fields, file } = await readUpload(req, deps, 'form');
       if (!file) throw noFile('seal');
       const owner = imageOwnerFor(actor(res), 'seal');
       await saveImage(db, deps.storage, { kind: 'seal', owner, by: actor(res).username, file });
@@ -147,11 +143,7 @@ export function imageWebRoutes(deps: AppDeps) {
   r.post('/trang-ca-nhan/chu-ky', needLogin, async (req, res, next) => {
     try {
       imageOwnerFor(actor(res), 'signature'); // before reading the upload: a non-signer's file is never stored
-      const { fields, file } = await readUpload(req, deps);
-      if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
-        await discard(file);
-        throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
-      }
+      const { fields, file } = await readUpload(req, deps, 'form');
       let owner: string;
       try { owner = imageOwnerFor(actor(res), 'signature', fields.username); } catch (e) { await discard(file); throw e; }
       if (!file) throw noFile('signature');

@@ -1,6 +1,6 @@
 // Excel export of a register book in the seed's layout: a header block (book name, start and current number,
 // open and close dates, managing agency), then the entries with the register's columns.
-import ExcelJS from 'exceljs';
+import { reportSheet, xlsxBuffer } from './excel.js';
 import { vnDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import type { Db } from '../lib/db.js';
@@ -12,39 +12,22 @@ export async function registerBookWorkbook(db: Db, agencyCode: string, bookId: n
   if (!book || book.agency_code !== agencyCode) throw new DomainError('not_found', 'Không tìm thấy sổ chứng thực của đơn vị.');
   const entries = await db.selectFrom('register_entries').selectAll().where('register_book_id', '=', bookId).orderBy('number').execute();
 
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Chứng thực bản sao điện tử';
-  const ws = wb.addWorksheet('Sổ chứng thực');
-  ws.mergeCells('A1:I1');
-  ws.getCell('A1').value = 'SỔ CHỨNG THỰC BẢN SAO ĐIỆN TỬ TỪ BẢN CHÍNH';
-  ws.getCell('A1').font = { bold: true, size: 14 };
-  ws.getCell('A1').alignment = { horizontal: 'center' };
-  const header: [string, string | number][] = [
-    ['Tên sổ chứng thực', book.name],
-    ['Số ban đầu', `${book.start_number}/ĐT`],
-    ['Số hiện tại', `${book.current_number}/ĐT`],
-    ['Ngày mở sổ', vnDate(`${book.open_date}T12:00:00+07:00`)],
-    ['Ngày đóng sổ', vnDate(`${book.close_date}T12:00:00+07:00`)],
-    ['Cơ quan quản lý', book.agency_name],
-  ];
-  header.forEach(([k, v], i) => {
-    const row = ws.getRow(3 + i);
-    row.getCell(1).value = k;
-    row.getCell(1).font = { bold: true };
-    row.getCell(2).value = v;
-  });
-  const first = 3 + header.length + 1;
-  const cols = ['STT', 'Số chứng thực', 'Ngày chứng thực', 'Họ tên người yêu cầu', 'Tên bản chính giấy tờ', 'Người ký chứng thực', 'Số bản sao', 'Lệ phí (đồng)', 'Mã chứng thực'];
-  const headRow = ws.getRow(first);
-  cols.forEach((c, i) => {
-    const cell = headRow.getCell(i + 1);
-    cell.value = c;
-    cell.font = { bold: true };
-    cell.border = { top: { style: 'thin' }, bottom: { style: 'thin' }, left: { style: 'thin' }, right: { style: 'thin' } };
+  const { wb, ws } = reportSheet({
+    sheet: 'Sổ chứng thực',
+    title: 'SỔ CHỨNG THỰC BẢN SAO ĐIỆN TỬ TỪ BẢN CHÍNH',
+    header: [
+      ['Tên sổ chứng thực', book.name],
+      ['Số ban đầu', `${book.start_number}/ĐT`],
+      ['Số hiện tại', `${book.current_number}/ĐT`],
+      ['Ngày mở sổ', vnDate(`${book.open_date}T12:00:00+07:00`)],
+      ['Ngày đóng sổ', vnDate(`${book.close_date}T12:00:00+07:00`)],
+      ['Cơ quan quản lý', book.agency_name],
+    ],
+    columns: ['STT', 'Số chứng thực', 'Ngày chứng thực', 'Họ tên người yêu cầu', 'Tên bản chính giấy tờ', 'Người ký chứng thực', 'Số bản sao', 'Lệ phí (đồng)', 'Mã chứng thực'],
+    widths: [6, 14, 16, 30, 28, 24, 10, 14, 24],
   });
   ws.addRows(entries.map((e, i) => [i + 1, e.certification_number, vnDate(e.certified_at), e.applicant_name, e.document_type_name, e.signer_name, e.copies, e.fee, e.dossier_code]));
-  [6, 14, 16, 30, 28, 24, 10, 14, 24].forEach((w, i) => { ws.getColumn(i + 1).width = w; });
-  const buffer = Buffer.from(await wb.xlsx.writeBuffer());
+  const buffer = await xlsxBuffer(wb);
   const safe = book.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'D').replace(/[^A-Za-z0-9]+/g, '-');
   return { fileName: `so-chung-thuc-${safe}.xlsx`, buffer };
 }

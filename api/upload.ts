@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Request } from 'express';
 import { DomainError } from '../domain/errors.js';
+import { CSRF_MESSAGE, csrfValid } from './auth.js';
 import type { FileRef } from '../domain/types.js';
 import type { FileStorage } from '../activities/storage.js';
 
@@ -122,4 +123,17 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
 
 export async function discard(file: UploadedFile | null): Promise<void> {
   if (file) await fs.promises.rm(file.tmpPath, { force: true });
+}
+
+/**
+ * A screen's multipart form: parsed like any upload, then held to the same CSRF check as other forms (the
+ * token is a field sent before the file, or the htmx header). A refused form keeps nothing of its file.
+ */
+export async function parseFormUpload(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES, policy: UploadPolicy = PDF_UPLOAD): Promise<ParsedForm> {
+  const parsed = await parseMultipart(req, storage, fileField, maxBytes, policy);
+  if (!csrfValid(req, parsed.fields._csrf ?? req.get('x-csrf-token'))) {
+    await discard(parsed.file);
+    throw new DomainError('csrf', CSRF_MESSAGE);
+  }
+  return parsed;
 }

@@ -16,8 +16,7 @@ import { STATUS_LABELS, type DossierStatus } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
-import { csrfValid } from './auth.js';
-import { discard, MAX_SCAN_BYTES, parseMultipart, type UploadedFile, type UploadPolicy } from './upload.js';
+import { discard, MAX_SCAN_BYTES, parseFormUpload, parseMultipart, type UploadedFile, type UploadPolicy } from './upload.js';
 
 // ---- what the public may see ---------------------------------------------------------------------------------
 export interface PublicSigner {
@@ -283,11 +282,8 @@ export function verifyWebRoutes(deps: AppDeps) {
       const v = verification(deps);
       v.uploads.take(clientKey(req));
       if (!req.is('multipart/form-data')) throw new DomainError('validation', 'Vui lòng chọn tệp PDF cần xác thực.');
-      const parsed = await parseMultipart(req, deps.storage, 'file', MAX_SCAN_BYTES, VERIFY_UPLOAD);
+      const parsed = await parseFormUpload(req, deps.storage, 'file', MAX_SCAN_BYTES, VERIFY_UPLOAD);
       file = parsed.file;
-      if (!csrfValid(req, parsed.fields._csrf ?? req.get('x-csrf-token'))) {
-        throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
-      }
       if (!file) throw new DomainError('validation', 'Vui lòng chọn tệp PDF cần xác thực.');
       const verdict = await verifyUpload(v, file);
       file = null;

@@ -11,13 +11,13 @@ import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
 import type { AppDeps } from './app.js';
 import { appointmentWebRoutes } from './appointments.js';
-import { csrfToken, csrfValid, loadActor, verifyStaffLogin } from './auth.js';
+import { csrfToken, loadActor, verifyStaffLogin } from './auth.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
 import { imageWebRoutes } from './images-routes.js';
 import { portalRoutes } from './portal-routes.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
-import { discard, parseMultipart, UploadRefused } from './upload.js';
+import { discard, parseFormUpload, UploadRefused } from './upload.js';
 import { verifyWebRoutes } from './verify-routes.js';
 
 interface MenuItem { href: string; label: string }
@@ -130,13 +130,12 @@ export function webRoutes(deps: AppDeps) {
   // The fee before submitting (TT 226/2016): the scan's pages × the copies requested. Nothing is kept.
   r.post('/ban-sao/tinh-phi', needLogin, needRole('creator'), async (req, res) => {
     res.set('Vary', 'HX-Request');
-    let file: Awaited<ReturnType<typeof parseMultipart>>['file'] = null;
+    let file: Awaited<ReturnType<typeof parseFormUpload>>['file'] = null;
     let view: Record<string, unknown>;
     let status = 200;
     try {
-      const parsed = await parseMultipart(req, deps.storage);
+      const parsed = await parseFormUpload(req, deps.storage);
       file = parsed.file;
-      if (!csrfValid(req, parsed.fields._csrf ?? req.get('x-csrf-token'))) throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang.');
       const copiesRaw = (parsed.fields.copies ?? '1').trim() || '1';
       if (!/^\d{1,3}$/.test(copiesRaw) || Number(copiesRaw) < 1 || Number(copiesRaw) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.');
       const copies = Number(copiesRaw);
@@ -167,12 +166,8 @@ export function webRoutes(deps: AppDeps) {
   r.post('/ban-sao', needLogin, needRole('creator'), async (req, res, next) => {
     let fields: Record<string, string> = {};
     try {
-      const parsed = await parseMultipart(req, deps.storage);
+      const parsed = await parseFormUpload(req, deps.storage);
       fields = parsed.fields;
-      if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
-        await discard(parsed.file);
-        throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
-      }
       if (fields.appointmentCode) {
         const a = await deps.appointments.visible(fields.appointmentCode, { actor: actor(res) });
         if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
@@ -301,11 +296,7 @@ export function webRoutes(deps: AppDeps) {
   r.post('/ho-so/:code/xu-ly-tiep', needLogin, async (req, res, next) => {
     const code = String(req.params.code);
     try {
-      const { fields, file } = await parseMultipart(req, deps.storage);
-      if (!csrfValid(req, fields._csrf ?? req.get('x-csrf-token'))) {
-        await discard(file);
-        throw new DomainError('csrf', 'Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.');
-      }
+      const { fields, file } = await parseFormUpload(req, deps.storage);
       await dossiers.act(actor(res), code, 'resubmit', {}, fields._key ?? '', file);
       flash(req, `Đã trình ký lại hồ sơ ${code}.`);
       res.redirect(303, '/ho-so/bi-tu-choi');

@@ -4,12 +4,12 @@
 // otherwise a throwaway embedded PostgreSQL is started in a temporary folder and removed afterwards).
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { registerBookWorkbook } from '../api/register-export.js';
 import { createDb, migrateToLatest } from '../lib/db.js';
+import { freePort } from '../lib/local-services.js';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../lib/embedded-postgres.js';
 import { DEMO_AGENCY, seedDemoData, seedReferenceData } from '../lib/seed.js';
 
@@ -18,17 +18,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 let embedded: EmbeddedPg | null = null;
 let dir = '';

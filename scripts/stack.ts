@@ -1,11 +1,11 @@
 // Runs the whole system on one machine: Temporal dev server (SQLite file under .data) unless TEMPORAL_ADDRESS
 // is set, embedded PostgreSQL unless DATABASE_URL is set, then worker.ts and server.ts as child processes.
-import { Connection } from '@temporalio/client';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../lib/config.js';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../lib/embedded-postgres.js';
+import { waitForTemporal } from '../lib/local-services.js';
 
 const config = loadConfig();
 const children: ChildProcess[] = [];
@@ -35,20 +35,6 @@ function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv):
   return child;
 }
 
-async function waitForTemporal(address: string, ms = 60_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      const c = await Connection.connect({ address, connectTimeout: 1000 });
-      await c.healthService.check({});
-      await c.close();
-      return;
-    } catch (e) {
-      if (Date.now() > until) throw new Error(`Temporal server at ${address} did not answer: ${(e as Error).message}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-}
 
 async function main() {
   fs.mkdirSync(config.dataDir, { recursive: true });

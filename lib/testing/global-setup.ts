@@ -1,30 +1,18 @@
 // Starts the real components the tests need, once per test run: a Temporal dev server (the pinned CLI) and
 // an embedded PostgreSQL. Each test file then makes its own database and task queue (see harness.ts).
-import { Connection } from '@temporalio/client';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../embedded-postgres.js';
+import { freePort, waitForTemporal } from '../local-services.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     pgAdminUrl: string;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export default async function setup(project: TestProject) {
@@ -38,18 +26,7 @@ export default async function setup(project: TestProject) {
       '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error'], { stdio: 'ignore' });
     stopTemporal = () => child.kill('SIGTERM');
     temporalAddress = `127.0.0.1:${port}`;
-    const until = Date.now() + 60_000;
-    for (;;) {
-      try {
-        const c = await Connection.connect({ address: temporalAddress, connectTimeout: 1000 });
-        await c.healthService.check({});
-        await c.close();
-        break;
-      } catch (e) {
-        if (Date.now() > until) throw new Error(`Temporal dev server did not start: ${(e as Error).message}`);
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
+    try { await waitForTemporal(temporalAddress); } catch (e) { stopTemporal(); throw e; }
   }
   let pgAdminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? '';
   let stopPg = async () => {};
