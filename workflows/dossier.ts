@@ -12,7 +12,7 @@ import { isEmail } from '../domain/ids.js';
 import type { Actor, DossierInput, DossierState, HistoryEntry, WorkflowOptions } from '../domain/types.js';
 import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
-  submitUpdate, type DossierView,
+  submitUpdate, type ActionArgs, type DossierView,
 } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -112,18 +112,17 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     state.dueDate = dueDate(new Date()); // workflow time: deterministic on replay
   }), { validator: ({ actor }) => guard('submit', actor) });
 
-  setHandler(returnToCreatorUpdate, ({ actor, reason }) => {
-    const r = reason.trim();
-    return act('returnToCreator', actor, async () => {
-      state.status = 'returned';
-      state.returnReason = r;
-    }, r);
-  }, {
-    validator: ({ actor, reason }) => {
-      guard('returnToCreator', actor);
-      try { checkReason(reason, 'lý do trả lại'); } catch (e) { refuse(e); }
+  /** An action that needs a reason (returning, cancelling): the validator refuses an empty or overlong one. */
+  const withReason = (action: 'returnToCreator' | 'cancel', what: string, apply: (reason: string) => void) => ({
+    handler: ({ actor, reason }: ActionArgs & { reason: string }) => act(action, actor, async () => apply(reason.trim()), reason.trim()),
+    validator: ({ actor, reason }: ActionArgs & { reason: string }) => {
+      guard(action, actor);
+      try { checkReason(reason, what); } catch (e) { refuse(e); }
     },
   });
+
+  const returning = withReason('returnToCreator', 'lý do trả lại', (r) => { state.status = 'returned'; state.returnReason = r; });
+  setHandler(returnToCreatorUpdate, returning.handler, { validator: returning.validator });
 
   setHandler(resubmitUpdate, ({ actor, scan, pageCount, fee, note }) => act('resubmit', actor, async () => {
     if (scan && pageCount && fee !== undefined) {
@@ -135,18 +134,8 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     state.returnReason = null;
   }, note ?? (scan ? 'Đính kèm bản scan mới' : undefined)), { validator: ({ actor }) => guard('resubmit', actor) });
 
-  setHandler(cancelUpdate, ({ actor, reason }) => {
-    const r = reason.trim();
-    return act('cancel', actor, async () => {
-      state.status = 'cancelled';
-      state.cancelReason = r;
-    }, r);
-  }, {
-    validator: ({ actor, reason }) => {
-      guard('cancel', actor);
-      try { checkReason(reason, 'lý do hủy hồ sơ'); } catch (e) { refuse(e); }
-    },
-  });
+  const cancelling = withReason('cancel', 'lý do hủy hồ sơ', (r) => { state.status = 'cancelled'; state.cancelReason = r; });
+  setHandler(cancelUpdate, cancelling.handler, { validator: cancelling.validator });
 
   setHandler(signUpdate, ({ actor }) => act('sign', actor, async () => {
     const at = new Date().toISOString();
