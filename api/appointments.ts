@@ -17,6 +17,8 @@ import {
 } from '../workflows/appointment-messages.js';
 import type { AppDeps } from './app.js';
 import type { PortalUser } from './auth.js';
+import type { CreateDossierInput } from './dossiers.js';
+import { discard, type UploadedFile } from './upload.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
@@ -151,6 +153,14 @@ export class AppointmentService {
     return this.update(code, cancelAppointmentUpdate, { by: { kind: 'citizen', username: citizen.username } as AppointmentActor }, `${citizen.username}:cancel:${key || crypto.randomUUID()}`);
   }
 
+  /** An appointment the creator may take over now; with an ID number, it must be the one who booked it. */
+  async pending(actor: Actor, code: string, idNumber?: string) {
+    const a = await this.visible(code, { actor });
+    if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
+    if (idNumber !== undefined && a.id_number !== idNumber.trim()) throw new DomainError('validation', 'Người yêu cầu không khớp với người đặt lịch hẹn.', 'idNumber');
+    return a;
+  }
+
   async markProcessed(actor: Actor, code: string, dossierCode: string) {
     await this.visible(code, { actor });
     return this.update(code, markProcessedUpdate, { by: { kind: 'staff', actor } as AppointmentActor, dossierCode }, `process:${dossierCode}`);
@@ -275,4 +285,18 @@ export function appointmentWebRoutes(deps: AppDeps) {
     }
   });
   return r;
+}
+
+/**
+ * Creates a dossier (screens and API alike), taking over the appointment it names: the appointment is checked
+ * first (a refusal keeps nothing of the upload) and marked processed once the dossier exists.
+ */
+export async function createDossier(deps: Pick<AppDeps, 'dossiers' | 'appointments'>, actor: Actor, input: CreateDossierInput, file: UploadedFile | null, key: string) {
+  const appointmentCode = typeof input.appointmentCode === 'string' ? input.appointmentCode.trim() : '';
+  if (appointmentCode) {
+    try { await deps.appointments.pending(actor, appointmentCode, String(input.idNumber ?? '')); } catch (e) { await discard(file); throw e; }
+  }
+  const view = await deps.dossiers.create(actor, input, file, key);
+  if (appointmentCode) await deps.appointments.markProcessed(actor, appointmentCode, view.code);
+  return view;
 }

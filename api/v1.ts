@@ -6,7 +6,7 @@ import type { Actor, DossierStatus } from '../domain/types.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
 import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './auth.js';
-import { appointmentApiRoutes } from './appointments.js';
+import { appointmentApiRoutes, createDossier } from './appointments.js';
 import { deliveryApiRoutes } from './deliveries.js';
 import { openApiDocument } from './openapi.js';
 import { registerApiRoutes } from './register-api.js';
@@ -76,15 +76,7 @@ export function apiRoutes(deps: AppDeps) {
     try {
       if (!req.is('multipart/form-data')) throw new DomainError('validation', 'Gửi hồ sơ dạng multipart/form-data với tệp "scan".');
       const { fields, file } = await parseMultipart(req, deps.storage);
-      if (fields.appointmentCode) {
-        try {
-          const a = await deps.appointments.visible(fields.appointmentCode, { actor: actor(res) });
-          if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
-          if (a.id_number !== fields.idNumber?.trim()) throw new DomainError('validation', 'Người yêu cầu không khớp với người đặt lịch hẹn.', 'idNumber');
-        } catch (e) { await discard(file); throw e; }
-      }
-      const v = await dossiers.create(actor(res), fields as unknown as CreateDossierInput, file, req.get('idempotency-key') ?? fields.idempotencyKey ?? '');
-      if (fields.appointmentCode) await deps.appointments.markProcessed(actor(res), fields.appointmentCode, v.code);
+      const v = await createDossier(deps, actor(res), fields as unknown as CreateDossierInput, file, req.get('idempotency-key') ?? fields.idempotencyKey ?? '');
       res.status(201).json(dossierJson(v));
     } catch (e) { next(e); }
   });

@@ -10,7 +10,7 @@ import { dossierFee, feePerCopy } from '../domain/fee.js';
 import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
 import type { AppDeps } from './app.js';
-import { appointmentWebRoutes } from './appointments.js';
+import { appointmentWebRoutes, createDossier } from './appointments.js';
 import { csrfToken, loadActor, verifyStaffLogin } from './auth.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
 import { imageWebRoutes } from './images-routes.js';
@@ -113,8 +113,7 @@ export function webRoutes(deps: AppDeps) {
       const form: Record<string, string> = { applicantMode: 'account', ...(req.query as Record<string, string>) };
       if (form.appointmentCode) {
         // "Xử lý" from Lịch hẹn chờ duyệt: the applicant and document type come from the appointment.
-        const a = await deps.appointments.visible(form.appointmentCode, { actor: actor(res) });
-        if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
+        const a = await deps.appointments.pending(actor(res), form.appointmentCode);
         Object.assign(form, { applicantMode: 'account', idNumber: a.id_number, lookup: '1', documentType: a.document_type_code });
       }
       let account = null; let accountError = null;
@@ -168,18 +167,13 @@ export function webRoutes(deps: AppDeps) {
     try {
       const parsed = await parseFormUpload(req, deps.storage);
       fields = parsed.fields;
-      if (fields.appointmentCode) {
-        const a = await deps.appointments.visible(fields.appointmentCode, { actor: actor(res) });
-        if (a.status !== 'booked') throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
-        if (a.id_number !== fields.idNumber?.trim()) throw new DomainError('validation', 'Người yêu cầu không khớp với người đặt lịch hẹn.');
-      }
       const withAccount = fields.applicantMode !== 'no_account';
       let applicantKind = 'no_account';
       if (withAccount) {
-        const acc = fields.idNumber ? await dossiers.findAccount(fields.idNumber).catch((e) => { throw e; }) : null;
+        const acc = fields.idNumber ? await dossiers.findAccount(fields.idNumber) : null;
         applicantKind = acc?.kind ?? 'citizen';
       }
-      const view = await dossiers.create(actor(res), {
+      const view = await createDossier(deps, actor(res), {
         applicantKind,
         idNumber: withAccount ? fields.idNumber : fields.otherIdNumber,
         fullName: withAccount ? '' : fields.fullName,
@@ -189,7 +183,6 @@ export function webRoutes(deps: AppDeps) {
         copies: fields.copies,
         appointmentCode: fields.appointmentCode,
       }, parsed.file, fields._key ?? '');
-      if (fields.appointmentCode) await deps.appointments.markProcessed(actor(res), fields.appointmentCode, view.code);
       flash(req, `Đã tạo hồ sơ ${view.code} và trình lãnh đạo ký.`);
       res.redirect(303, `/ho-so/${encodeURIComponent(view.code)}`);
     } catch (e) {
