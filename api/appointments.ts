@@ -1,14 +1,14 @@
 // Appointments: the service (free slots, booking, lists, rescheduling, cancelling, taking over by a dossier),
 // the JSON API for citizens and staff, and the creator's screens "Lịch hẹn chờ duyệt" / "Dời lịch hẹn".
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { takePlace } from '../activities/appointments.js';
 import { APPOINTMENT_STATUS_LABELS, appointmentCode, formatSlot, isIsoDay, isWorkingDay, slotInstant, slotProblem, type DayRules } from '../domain/appointments.js';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
-import { DomainError, HTTP_STATUS, type ErrorCode } from '../domain/errors.js';
+import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
 import {
@@ -19,17 +19,10 @@ import type { AppDeps } from './app.js';
 import type { PortalUser } from './auth.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, type UploadedFile } from './upload.js';
+import { updateError, WorkflowGone } from './workflow-errors.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
-function toError(e: unknown): unknown {
-  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
-    const known: ErrorCode[] = ['validation', 'forbidden', 'wrong_state', 'busy', 'conflict', 'not_found'];
-    const type = (e.cause.type ?? '') as ErrorCode;
-    return new DomainError(known.includes(type) ? type : 'conflict', e.cause.message);
-  }
-  return e;
-}
 
 export class AppointmentService {
   constructor(private readonly db: Db, private readonly temporal: Client, private readonly taskQueue: string, private readonly shortTimers?: { reminderMs: number; noShowMs: number }) {}
@@ -130,8 +123,8 @@ export class AppointmentService {
     try {
       return await this.temporal.workflow.getHandle(appointmentWorkflowId(code)).executeUpdate(def, { args: [args], updateId });
     } catch (e) {
-      if (/workflow execution already completed|not found/i.test(String((e as Error).message))) throw new DomainError('wrong_state', 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
-      throw toError(e);
+      const err = updateError(e, 'Lịch hẹn không còn ở trạng thái chờ xử lý.');
+      throw err instanceof WorkflowGone ? new DomainError('wrong_state', err.message) : err;
     }
   }
 

@@ -1,13 +1,13 @@
 // The dossier service used by both the screens and the JSON API: creates dossiers (one workflow each),
 // forwards human actions as workflow updates, and reads lists from the read model.
-import { WorkflowUpdateFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import { inspectScan, ScanError } from '../activities/pdf/scan.js';
 import type { FileStorage } from '../activities/storage.js';
 import { vnDayStart, vnDdMmYy } from '../domain/dates.js';
-import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { DomainError } from '../domain/errors.js';
 import { dossierFee } from '../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../domain/ids.js';
 import { checkAction, type Action } from '../domain/rules.js';
@@ -18,6 +18,7 @@ import {
   TASK_QUEUE, workflowIdFor, type DossierView,
 } from '../workflows/messages.js';
 import { discard, type UploadedFile } from './upload.js';
+import { updateError, WorkflowGone } from './workflow-errors.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;
@@ -213,7 +214,7 @@ export class DossierService {
       // (Only when the workflow itself is gone: a refusal such as "no such register book" is passed on as is.)
       if (e instanceof WorkflowGone) {
         checkAction({ status: row.status as DossierStatus, agencyCode: row.agency_code, busy: false, delivery: row.delivered_at ? { status: 'sent', at: '', email: null, portal: false, error: null, requests: 1 } : null }, action, actor);
-        throw new DomainError('wrong_state', 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.');
+        throw new DomainError('wrong_state', FINISHED);
       }
       throw e;
     }
@@ -294,24 +295,7 @@ function escapeLike(s: string) {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-const KNOWN_CODES = new Set<ErrorCode>(['validation', 'forbidden', 'wrong_agency', 'wrong_state', 'busy', 'not_found', 'conflict', 'bad_file', 'unauthenticated']);
+const FINISHED = 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.';
 
-/** The dossier's workflow no longer exists or has finished (it takes no more updates). */
-class WorkflowGone extends DomainError {
-  constructor() { super('not_found', 'Không tìm thấy quy trình xử lý của hồ sơ.'); }
-}
-
-/** Turns a refused update into our error type, keeping the workflow's Vietnamese message. */
-export function toDomainError(e: unknown): unknown {
-  if (e instanceof DomainError) return e;
-  if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
-    const type = (e.cause.type ?? '') as ErrorCode;
-    return new DomainError(KNOWN_CODES.has(type) ? type : 'conflict', e.cause.message);
-  }
-  if (e instanceof WorkflowNotFoundError) return new WorkflowGone();
-  const msg = String((e as Error)?.message ?? '');
-  if (/workflow execution already completed/i.test(msg)) {
-    return new DomainError('wrong_state', 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.');
-  }
-  return e;
-}
+/** Turns a refused update or query into our error type, keeping the workflow's Vietnamese message. */
+export const toDomainError = (e: unknown) => updateError(e, FINISHED);
