@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
-import type { Database, Db, RegisterBookRow } from '../lib/db.js';
+import { containsPattern, type Database, type Db, type RegisterBookRow } from '../lib/db.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -37,10 +37,6 @@ function yearBounds(year: number): [Date, Date] {
 
 function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string } | null)?.code === '23505';
-}
-
-function escapeLike(s: string) {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function validName(raw: unknown): string {
@@ -123,7 +119,7 @@ export async function searchRegisterBooks(db: Db, agencyCode: string, f: BookSea
   const nameText = String(f.name ?? '').trim().normalize('NFC');
   let q = db.selectFrom('register_books').where('agency_code', '=', agencyCode);
   if (yearText) q = q.where('open_date', '>=', `${yearText}-01-01`).where('open_date', '<=', `${yearText}-12-31`);
-  if (nameText) q = q.where('name', 'ilike', `%${escapeLike(nameText)}%`);
+  if (nameText) q = q.where('name', 'ilike', containsPattern(nameText));
   const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
   const p = opts.all ? { page: 1, pageSize: Math.max(Number(total), 1) } : paging(f.page, f.pageSize);
   const items = await q.selectAll('register_books')

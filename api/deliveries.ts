@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
-import type { Db } from '../lib/db.js';
+import { containsPattern, type Db } from '../lib/db.js';
 import type { AppDeps } from './app.js';
 
 export interface DeliveryFilter { status?: string; code?: string; q?: string; page?: number; pageSize?: number }
@@ -14,9 +14,9 @@ export async function listDeliveries(db: Db, agencyCode: string, f: DeliveryFilt
   let q = db.selectFrom('deliveries').innerJoin('dossiers', 'dossiers.code', 'deliveries.dossier_code')
     .where('dossiers.agency_code', '=', agencyCode).where('deliveries.channel', '=', 'email');
   if (f.status && ['pending', 'sent', 'failed'].includes(f.status)) q = q.where('deliveries.status', '=', f.status as 'sent');
-  if (f.code?.trim()) q = q.where('deliveries.dossier_code', 'ilike', `%${f.code.trim().replace(/[\\%_]/g, '\\$&')}%`);
+  if (f.code?.trim()) q = q.where('deliveries.dossier_code', 'ilike', containsPattern(f.code.trim()));
   if (f.q?.trim()) {
-    const like = `%${f.q.trim().replace(/[\\%_]/g, '\\$&')}%`;
+    const like = containsPattern(f.q.trim());
     q = q.where((eb) => eb.or([eb('deliveries.address', 'ilike', like), eb('dossiers.applicant_name', 'ilike', like)]));
   }
   const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();

@@ -12,7 +12,7 @@ import { dossierFee } from '../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../domain/ids.js';
 import { checkAction, type Action } from '../domain/rules.js';
 import type { Actor, Applicant, ApplicantKind, DossierInput, DossierStatus, FileRef, WorkflowOptions } from '../domain/types.js';
-import type { Db } from '../lib/db.js';
+import { containsPattern, type Db } from '../lib/db.js';
 import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
   TASK_QUEUE, workflowIdFor, type DossierView,
@@ -264,9 +264,9 @@ export class DossierService {
       q = q.where((eb) => eb.or([eb('status', '=', 'awaiting_seal'), eb.and([eb('status', '=', 'completed'), eb('delivered_at', 'is', null)])]));
     }
     if (f.applicantKind && ['citizen', 'business', 'no_account'].includes(f.applicantKind)) q = q.where('applicant_kind', '=', f.applicantKind);
-    if (f.code?.trim()) q = q.where('code', 'ilike', `%${escapeLike(f.code.trim())}%`);
+    if (f.code?.trim()) q = q.where('code', 'ilike', containsPattern(f.code.trim()));
     if (f.q?.trim()) {
-      const like = `%${escapeLike(f.q.trim())}%`;
+      const like = containsPattern(f.q.trim());
       q = q.where((eb) => eb.or([eb('applicant_name', 'ilike', like), eb('applicant_id_number', 'ilike', like), eb('applicant_email', 'ilike', like)]));
     }
     if (f.from) q = q.where('created_at', '>=', vnDayStart(f.from));
@@ -289,10 +289,6 @@ export class DossierService {
     if (v.signedPdf) return { ref: v.signedPdf, kind: 'signed' };
     return { ref: v.scan, kind: 'scan' };
   }
-}
-
-function escapeLike(s: string) {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 const FINISHED = 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.';

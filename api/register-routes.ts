@@ -18,7 +18,6 @@ export const FEE_REPORT_MENU_ROLES: Role[] = FEE_REPORT_ROLES;
 
 const BOOKS = '/so-chung-thuc';
 const LIST_TITLE = 'Quản lý sổ chứng thực';
-const PAGE_SIZES = [10, 20, 50, 100];
 const isoToVn = (iso: string) => (iso ? vnDate(`${iso}T12:00:00+07:00`) : '');
 
 export function registerRoutes(deps: AppDeps) {
@@ -58,7 +57,7 @@ export function registerRoutes(deps: AppDeps) {
       const pageUrl = (p: number) => `${BOOKS}?${qs({ ...filter, pageSize: result.pageSize, page: p })}`;
       res.set('Vary', 'HX-Request');
       res.render('register-books.njk', {
-        title: LIST_TITLE, active: BOOKS, filter, result, error, pageUrl, pageSizes: PAGE_SIZES,
+        title: LIST_TITLE, active: BOOKS, filter, result, error, pageUrl,
         pageCount: Math.max(1, Math.ceil(result.total / result.pageSize)),
       });
     } catch (e) { next(e); }
@@ -113,7 +112,7 @@ export function registerRoutes(deps: AppDeps) {
       const entries = await listBookEntries(db, book.id, { page: q.page, pageSize: q.pageSize });
       const pageUrl = (p: number) => `${BOOKS}/${book.id}?${qs({ pageSize: entries.pageSize, page: p })}`;
       res.render('register-book.njk', {
-        title: 'Xem sổ chứng thực', active: BOOKS, book, entries, pageUrl, pageSizes: PAGE_SIZES,
+        title: 'Xem sổ chứng thực', active: BOOKS, book, entries, pageUrl,
         pageCount: Math.max(1, Math.ceil(entries.total / entries.pageSize)),
       });
     } catch (e) { next(e); }
@@ -157,7 +156,7 @@ export function registerRoutes(deps: AppDeps) {
           const book = await getRegisterBook(db, actor(res).agencyCode, bookId(req.params.id));
           const entries = await listBookEntries(db, book.id, {});
           return res.status(HTTP_STATUS[e.code]).render('register-book.njk', {
-            title: 'Xem sổ chứng thực', active: BOOKS, book, entries, error: e.message, pageSizes: PAGE_SIZES,
+            title: 'Xem sổ chứng thực', active: BOOKS, book, entries, error: e.message,
             pageUrl: (p: number) => `${BOOKS}/${book.id}?${qs({ pageSize: entries.pageSize, page: p })}`,
             pageCount: Math.max(1, Math.ceil(entries.total / entries.pageSize)),
           });

@@ -89,6 +89,11 @@ export type Db = Kysely<Database>;
 export type DossierRow = Selectable<Database['dossiers']>;
 export type RegisterBookRow = Selectable<Database['register_books']>;
 
+/** A `%text%` pattern for ILIKE that matches the text literally (its %, _ and \ escaped). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export function createDb(connectionString: string, max = 10): Db {
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }) }),
