@@ -12,10 +12,11 @@ import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { formatVnd } from '../domain/fee.js';
 import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/types.js';
 import type { Config } from '../lib/config.js';
-import type { Db } from '../lib/db.js';
+import { isDatabaseUnavailable, type Db } from '../lib/db.js';
 import { csrfMiddleware, LoginThrottle } from './auth.js';
 import { AppointmentService } from './appointments.js';
 import { DossierService } from './dossiers.js';
+import { healthCheck } from './health.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
 
@@ -61,7 +62,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   const require = createRequire(import.meta.url);
   app.get('/static/htmx.min.js', (_req, res) => res.sendFile(require.resolve('htmx.org/dist/htmx.min.js')));
   app.use('/static', express.static(path.join(root, 'views/static'), { maxAge: '1h' }));
-  app.get('/healthz', (_req, res) => res.json({ ok: true }));
+  app.get('/healthz', healthCheck(input.db, input.temporal));
 
   app.use('/api/v1', apiRoutes(deps));
 
@@ -80,6 +81,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
     if (!(err instanceof DomainError)) {
       const status = (err as { status?: number }).status;
       if (status === 413) e = new DomainError('too_large', 'Dữ liệu gửi lên quá lớn.');
+      else if (isDatabaseUnavailable(err)) e = new DomainError('unavailable', 'Hệ thống tạm thời không kết nối được cơ sở dữ liệu, vui lòng thử lại sau ít phút.');
       else if (status && status < 500) e = new DomainError('validation', 'Yêu cầu không hợp lệ.');
       else {
         console.error(err);
@@ -89,6 +91,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
       }
     }
     const status = HTTP_STATUS[e.code] ?? 400;
+    if (e.code === 'unavailable') res.set('Retry-After', '5');
     if (req.originalUrl.startsWith('/api/')) return res.status(status).json({ error: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) });
     if (e.code === 'unauthenticated') return res.redirect(303, '/dang-nhap');
     res.status(status).render('error.njk', { title: 'Thông báo', error: e.message });

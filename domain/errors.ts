@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'too_large'
   | 'bad_file'
   | 'csrf'
-  | 'throttled';
+  | 'throttled'
+  | 'unavailable';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   validation: 400,
@@ -27,6 +28,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   throttled: 429,
+  unavailable: 503,
 };
 
 export class DomainError extends Error {

@@ -94,10 +94,48 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * Pools are made here only, through createDb (the session store reuses the app's pool rather than making another).
+ * A PostgreSQL restart must not take the process down: pg emits `error` on a pooled client whose connection the
+ * server ends — idle in the pool or checked out between two queries — and an `error` event nobody listens to kills
+ * the process. The broken client is dropped (the pool discards unqueryable clients), the query in flight fails with
+ * a connection error (a 503 for the person, a retry for an activity), and new connections are made once the
+ * server is back.
+ */
+function createPool(connectionString: string, max = 10): pg.Pool {
+  // Never wait for ever: a server that does not answer gives an error (a 503) after this, not a hung request.
+  const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 10_000, keepAlive: true });
+  let last = 0;
+  const report = (err: Error) => {
+    // One line per outage, not one per pooled connection.
+    if (Date.now() - last > 5_000) console.error(`database: connection lost (${err.message}); reconnecting on the next query`);
+    last = Date.now();
+  };
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
+  return pool;
+}
+
 export function createDb(connectionString: string, max = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }) }),
-  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(connectionString, max) }) });
+}
+
+// SQLSTATEs of a server that is going away or not yet there: admin_shutdown, crash_shutdown, cannot_connect_now,
+// too_many_connections, and the whole connection_exception class (08).
+const UNAVAILABLE_SQLSTATE = /^(57P0[123]|53300|08...)$/;
+const UNAVAILABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// pg's own words when a connection ends or cannot be had (no code on these).
+const UNAVAILABLE_MESSAGE = /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Connection ended unexpectedly/i;
+
+/** The error says the database cannot be reached right now (restart, outage), as opposed to a bad query or data. */
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as { code?: unknown; message?: unknown; errors?: unknown; cause?: unknown };
+  if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATE.test(e.code) || UNAVAILABLE_ERRNO.has(e.code))) return true;
+  if (typeof e.message === 'string' && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+  // Node reports a refused connection to a host with several addresses as an AggregateError.
+  if (Array.isArray(e.errors) && e.errors.some((x) => isDatabaseUnavailable(x, depth + 1))) return true;
+  return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

