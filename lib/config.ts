@@ -25,8 +25,32 @@ export interface Config {
 
 export const DEFAULT_SESSION_SECRET = 'demo-secret-not-for-production';
 
+const MODES: readonly Config['mode'][] = ['demo', 'production'];
+
+/**
+ * The mode, from APP_MODE (default demo). A mode we do not know is refused rather than read as demo: demo seeds
+ * well-known accounts, so `APP_MODE=PRODUCTION` must never start a demo on the production database.
+ * NODE_ENV=production (Node's and Express's own switch) also means production, so a deployment that sets only that
+ * still gets production's refusals; a spelling of it that Node and Express would not honour, or a demo that
+ * contradicts it, is refused too. Other NODE_ENV values (test, development) say nothing about the mode.
+ */
+function modeOf(env: NodeJS.ProcessEnv): Config['mode'] {
+  const appMode = env.APP_MODE;
+  if (appMode !== undefined && !MODES.includes(appMode as Config['mode'])) {
+    throw new Error(`Refusing to start: APP_MODE=${JSON.stringify(appMode)} is not a mode; use APP_MODE=demo or APP_MODE=production (lowercase).`);
+  }
+  const nodeEnv = env.NODE_ENV;
+  if (nodeEnv !== undefined && nodeEnv !== 'production' && nodeEnv.trim().toLowerCase() === 'production') {
+    throw new Error(`Refusing to start: NODE_ENV=${JSON.stringify(nodeEnv)} is not NODE_ENV=production (lowercase), which Node and Express expect.`);
+  }
+  if (appMode === 'demo' && nodeEnv === 'production') {
+    throw new Error('Refusing to start: APP_MODE=demo contradicts NODE_ENV=production; set APP_MODE=production, or unset NODE_ENV for a demo.');
+  }
+  return appMode === 'production' || nodeEnv === 'production' ? 'production' : 'demo';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const mode = env.APP_MODE === 'production' || env.NODE_ENV === 'production' ? 'production' : 'demo';
+  const mode = modeOf(env);
   const port = Number(env.PORT ?? 3000);
   const cfg: Config = {
     mode,
