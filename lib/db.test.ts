@@ -10,13 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres.js';
 import { freePort } from './local-services.js';
 import { createHarness, makePdf, type Harness } from './testing/harness.js';
-import { apiClient, expectRefusal, multipart, VIETNAMESE, type CallOptions, type Reply } from './testing/http.js';
+import { apiClient, expectRefusal, loginStaff, multipart, VIETNAMESE, type CallOptions, type Reply, type WebClient } from './testing/http.js';
 import { eventually } from './testing/time.js';
 
 let h: Harness;
 let server: EmbeddedPg;
 let dir: string;
 let port: number;
+let browser: WebClient;
 const { call, tokenFor } = apiClient(() => h.baseUrl);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,6 +27,7 @@ beforeAll(async () => {
   server = await startEmbeddedPostgres(path.join(dir, 'pg'), port, 'postgres');
   h = await createHarness({ pgAdminUrl: server.url });
   for (const u of ['canbo', 'lanhdao', 'vanthu']) await tokenFor(u);
+  browser = await loginStaff(h.baseUrl, 'canbo');
 });
 
 afterAll(async () => {
@@ -113,8 +115,11 @@ describe('a PostgreSQL restart under load', () => {
       holdCreates = false;
       const before = refusals.length;
       during.push(oneDossier(`during-${how}`));
-      // While it is down: a clean refusal, at once, and a health check naming the database.
+      // While it is down: a clean refusal, at once, on the API and the screens, and a health check naming the database.
       expectRefusal(await call('canbo', 'GET', '/dossiers'), 503, 'unavailable');
+      const page = await browser.get('/ban-sao/them-moi');
+      expect(page.status).toBe(503);
+      expect(page.html).toContain('tạm thời không kết nối được cơ sở dữ liệu');
       const down = await health();
       expect(down.status).toBe(503);
       expect(down.body).toMatchObject({ status: 'degraded', database: 'down', temporal: 'ok' });
