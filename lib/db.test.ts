@@ -20,8 +20,14 @@ let port: number;
 let browser: WebClient;
 const { call, tokenFor } = apiClient(() => h.baseUrl);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Outside a test an uncaught exception (an `error` event nobody listens to) ends the worker or the web server;
+// vitest catches it instead, so it is counted here: there must be none.
+const uncaught: string[] = [];
+const onUncaught = (e: unknown) => { uncaught.push(String(e)); };
 
 beforeAll(async () => {
+  process.on('uncaughtException', onUncaught);
+  process.on('unhandledRejection', onUncaught);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-pg-restart-'));
   port = await freePort();
   server = await startEmbeddedPostgres(path.join(dir, 'pg'), port, 'postgres');
@@ -31,6 +37,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  process.off('uncaughtException', onUncaught);
+  process.off('unhandledRejection', onUncaught);
   await h?.close();
   await server?.stop();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -138,6 +146,7 @@ describe('a PostgreSQL restart under load', () => {
     await restart('kill');
 
     const codes = [...(await load), ...(await Promise.all(during))];
+    expect(uncaught, 'errors that would have ended the process').toEqual([]);
     const N = 8;
     expect(new Set(codes).size).toBe(N);
     for (const { what, reply } of refusals) {
