@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable } from './db.js';
 import { startEmbeddedPostgres, type EmbeddedPg } from './embedded-postgres.js';
 import { freePort } from './local-services.js';
 import { createHarness, makePdf, type Harness } from './testing/harness.js';
@@ -24,25 +25,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // vitest catches it instead, so it is counted here: there must be none.
 const uncaught: string[] = [];
 const onUncaught = (e: unknown) => { uncaught.push(String(e)); };
-
-beforeAll(async () => {
-  process.on('uncaughtException', onUncaught);
-  process.on('unhandledRejection', onUncaught);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-pg-restart-'));
-  port = await freePort();
-  server = await startEmbeddedPostgres(path.join(dir, 'pg'), port, 'postgres');
-  h = await createHarness({ pgAdminUrl: server.url });
-  for (const u of ['canbo', 'lanhdao', 'vanthu']) await tokenFor(u);
-  browser = await loginStaff(h.baseUrl, 'canbo');
-});
-
-afterAll(async () => {
-  process.off('uncaughtException', onUncaught);
-  process.off('unhandledRejection', onUncaught);
-  await h?.close();
-  await server?.stop();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
 
 async function health(): Promise<{ status: number; body: any }> {
   const res = await fetch(`${h.baseUrl}/healthz`);
@@ -69,6 +51,25 @@ async function reach(code: string, status: string) {
 }
 
 describe('a PostgreSQL restart under load', () => {
+  beforeAll(async () => {
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-pg-restart-'));
+    port = await freePort();
+    server = await startEmbeddedPostgres(path.join(dir, 'pg'), port, 'postgres');
+    h = await createHarness({ pgAdminUrl: server.url });
+    for (const u of ['canbo', 'lanhdao', 'vanthu']) await tokenFor(u);
+    browser = await loginStaff(h.baseUrl, 'canbo');
+  });
+
+  afterAll(async () => {
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
+    await h?.close();
+    await server?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('is ridden out: 503s and a degraded /healthz meanwhile, then every dossier completes with exact numbers', async () => {
     const books = (await persist('vanthu', 'GET', '/register-books')).body as { id: number; name: string; current_number: number }[];
     const book = books.find((b) => b.name === `01/${new Date(Date.now() + 7 * 3600_000).getUTCFullYear()}/ĐT`)!;
@@ -165,5 +166,27 @@ describe('a PostgreSQL restart under load', () => {
     expect(rows.map((r) => r.code).sort()).toEqual([...codes].sort());
     expect(rows.every((r) => r.status === 'completed')).toBe(true);
     expect(Number((await h.client.workflow.count(`TaskQueue = "${h.config.taskQueue}"`)).count)).toBe(N);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('tells an unreachable or restarting server from a bad query, which stays a fault of its own', () => {
+    const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
+    for (const e of [
+      pgError('57P01', 'terminating connection due to administrator command'),
+      pgError('57P03', 'the database system is starting up'),
+      pgError('08006', 'connection failure'),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new AggregateError([Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' })], ''),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+    ]) expect(isDatabaseUnavailable(e), String(e)).toBe(true);
+    for (const e of [
+      pgError('22021', 'invalid byte sequence for encoding "UTF8": 0x00'),
+      pgError('23505', 'duplicate key value violates unique constraint'),
+      pgError('42601', 'syntax error at or near "selec"'),
+      new Error('no result'),
+      null,
+    ]) expect(isDatabaseUnavailable(e), String(e)).toBe(false);
   });
 });
