@@ -52,7 +52,7 @@ export class AppointmentService {
   private async checkSlot(agencyCode: string, day: string, time: string) {
     const slotTimes = (await this.db.selectFrom('appointment_slots').select('start_time').where('agency_code', '=', agencyCode).execute()).map((s) => s.start_time);
     const problem = slotProblem({ day, time, now: new Date(), slotTimes, rules: await this.dayRules(agencyCode) });
-    if (problem) throw new DomainError('validation', problem, 'slot');
+    if (problem) throw new DomainError('validation', problem, problem === BEYOND_WINDOW ? 'date' : 'slot');
   }
 
   async book(citizen: PortalUser, input: unknown) {

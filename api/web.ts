@@ -272,7 +272,7 @@ export function webRoutes(deps: AppDeps) {
       try {
         const body = req.body as Record<string, string>;
         const args: Record<string, unknown> = { ...body };
-        if (name === 'returnToCreator') args.reason = typeof body.otherReason === 'string' && body.otherReason.trim() ? body.otherReason : body.reason;
+        if (name === 'returnToCreator') args.reason = body.otherReason === undefined || (typeof body.otherReason === 'string' && !body.otherReason.trim()) ? body.reason : body.otherReason;
         const v = await dossiers.act(actor(res), code, name, args, body._key ?? '');
         flash(req, done(code, v));
         res.redirect(303, redirectTo(code));
