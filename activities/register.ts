@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
+import { normalizeText } from '../domain/text.js';
 import { containsPattern, type Database, type Db, type RegisterBookRow } from '../lib/db.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
@@ -40,13 +41,14 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 function validName(raw: unknown): string {
-  const name = bookName(String(raw ?? ''));
+  // Typed text only (a JSON object once became a book named "[object Object]/ĐT"), normalised as every text is.
+  const name = bookName(normalizeText(raw, { field: 'name', label: 'Tên sổ', max: 100 }));
   if (name.length <= BOOK_SUFFIX.length || name.length > 100) throw new DomainError('validation', 'Vui lòng nhập tên sổ chứng thực (tối đa 100 ký tự).', 'name');
   return name;
 }
 
 function validStart(raw: unknown): number {
-  const s = String(raw ?? '').trim();
+  const s = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : ''; // never [5] or {"a":1}
   if (!/^\d{1,9}$/.test(s) || Number(s) < 1) throw new DomainError('validation', 'Số ban đầu chỉ gồm chữ số và phải lớn hơn 0.', 'startNumber');
   return Number(s);
 }
@@ -259,6 +261,8 @@ export async function allocateNumber(db: Db, input: { dossier: DossierView; regi
     if (existing) {
       return { certificationNumber: existing.certification_number, number: existing.number, registerBookId: existing.id, registerBookName: existing.name, certifiedAt: new Date(existing.certified_at).toISOString() };
     }
+    // An id beyond int4 would fail in PostgreSQL on every retry: no such book, once and for all.
+    if (!Number.isSafeInteger(input.registerBookId) || input.registerBookId < 1 || input.registerBookId > 2_147_483_647) throw new DomainError('not_found', NOT_FOUND);
     const book = await tx.selectFrom('register_books').selectAll().where('id', '=', input.registerBookId).forUpdate().executeTakeFirst();
     if (!book || book.agency_code !== d.agencyCode) throw new DomainError('not_found', NOT_FOUND);
     const today = vnIsoDate(new Date(input.at));

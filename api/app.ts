@@ -17,6 +17,7 @@ import { csrfMiddleware, LoginThrottle } from './auth.js';
 import { AppointmentService } from './appointments.js';
 import { DossierService } from './dossiers.js';
 import { healthCheck } from './health.js';
+import { refuseControlCharacters } from './input-guard.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
 
@@ -64,6 +65,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   app.use('/static', express.static(path.join(root, 'views/static'), { maxAge: '1h' }));
   app.get('/healthz', healthCheck(input.db, input.temporal));
 
+  app.use(refuseControlCharacters); // path and query; again after each body parser
   app.use('/api/v1', apiRoutes(deps));
 
   app.use(cookieSession({
@@ -71,6 +73,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
     secure: input.config.mode === 'production', maxAge: 8 * 3600_000,
   }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(refuseControlCharacters);
   app.use(csrfMiddleware);
   app.use(webRoutes(deps));
 

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { takePlace } from '../activities/appointments.js';
-import { APPOINTMENT_STATUS_LABELS, appointmentCode, formatSlot, isIsoDay, isWorkingDay, slotInstant, slotProblem, type DayRules } from '../domain/appointments.js';
+import { APPOINTMENT_STATUS_LABELS, appointmentCode, BEYOND_WINDOW, formatSlot, isIsoDay, isWorkingDay, lastBookableDay, slotInstant, slotProblem, type DayRules } from '../domain/appointments.js';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
@@ -18,6 +18,7 @@ import {
 import type { AppDeps } from './app.js';
 import type { PortalUser } from './auth.js';
 import type { CreateDossierInput } from './dossiers.js';
+import { bookingBody, parse, rescheduleBody } from './schemas.js';
 import { discard, type UploadedFile } from './upload.js';
 import { updateError, WorkflowGone } from './workflow-errors.js';
 
@@ -35,6 +36,7 @@ export class AppointmentService {
   /** The slots of a day that can still be booked, each with its remaining places (full ones are left out). */
   async freeSlots(agencyCode: string, day: string, now = new Date()) {
     if (!isIsoDay(day)) throw new DomainError('validation', 'Ngày hẹn không hợp lệ (yyyy-MM-dd).', 'date');
+    if (day > lastBookableDay(now)) throw new DomainError('validation', BEYOND_WINDOW, 'date');
     const agency = await this.db.selectFrom('agencies').select('code').where('code', '=', agencyCode).executeTakeFirst();
     if (!agency) throw new DomainError('not_found', 'Không tìm thấy cơ quan tiếp nhận.', 'agencyCode');
     if (!isWorkingDay(day, await this.dayRules(agencyCode))) return [];
@@ -50,16 +52,14 @@ export class AppointmentService {
   private async checkSlot(agencyCode: string, day: string, time: string) {
     const slotTimes = (await this.db.selectFrom('appointment_slots').select('start_time').where('agency_code', '=', agencyCode).execute()).map((s) => s.start_time);
     const problem = slotProblem({ day, time, now: new Date(), slotTimes, rules: await this.dayRules(agencyCode) });
-    if (problem) throw new DomainError('validation', problem, 'slot');
+    if (problem) throw new DomainError('validation', problem, problem === BEYOND_WINDOW ? 'date' : 'slot');
   }
 
-  async book(citizen: PortalUser, input: { agencyCode: unknown; documentType: unknown; date: unknown; slot: unknown }) {
-    const agencyCode = str(input.agencyCode);
-    const day = str(input.date);
-    const time = str(input.slot);
+  async book(citizen: PortalUser, input: unknown) {
+    const { agencyCode, date: day, slot: time, documentType } = parse(bookingBody, input);
     const agency = await this.db.selectFrom('agencies').selectAll().where('code', '=', agencyCode).executeTakeFirst();
     if (!agency) throw new DomainError('validation', 'Vui lòng chọn cơ quan tiếp nhận.', 'agencyCode');
-    const dt = await this.db.selectFrom('document_types').select(['code', 'name']).where('code', '=', str(input.documentType)).executeTakeFirst();
+    const dt = await this.db.selectFrom('document_types').select(['code', 'name']).where('code', '=', documentType).executeTakeFirst();
     if (!dt) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
     await this.checkSlot(agencyCode, day, time);
     const account = await this.db.selectFrom('portal_accounts').selectAll().where('username', '=', citizen.username).executeTakeFirstOrThrow();
@@ -128,12 +128,13 @@ export class AppointmentService {
     }
   }
 
-  async reschedule(actor: Actor, code: string, input: { date: unknown; slot: unknown; reason: unknown }, key: string) {
+  async reschedule(actor: Actor, code: string, input: unknown, key: string) {
     const a = await this.visible(code, { actor });
     if (!actor.roles.includes('creator')) throw new DomainError('forbidden', 'Bạn không có Quyền tạo bản sao để dời lịch hẹn.');
-    const day = parseVnDate(str(input.date)) ?? '';
-    const time = str(input.slot);
-    const reason = str(input.reason);
+    const typed = parse(rescheduleBody, input);
+    const day = parseVnDate(typed.date) ?? '';
+    const time = typed.slot;
+    const reason = typed.reason;
     if (reason.length < 3) throw new DomainError('validation', 'Vui lòng nhập lý do hẹn.', 'reason');
     if (!day) throw new DomainError('validation', 'Ngày hẹn lại không hợp lệ.', 'date');
     await this.checkSlot(a.agency_code, day, time);
@@ -246,9 +247,10 @@ export function appointmentWebRoutes(deps: AppDeps) {
   async function renderReschedule(req: Request, res: Response, status = 200, error?: string) {
     const a = await svc.visible(String(req.params.code), { actor: actor(res) });
     const body = (req.body ?? {}) as Record<string, string>;
-    const dateText = str(req.query.date) || body.date || '';
+    const dateText = str(req.query.date) || str(body.date);
     const day = parseVnDate(dateText) ?? vnIsoDate(new Date());
-    const slots = await svc.freeSlots(a.agency_code, day);
+    // A day outside the window has no slots to offer; the refusal itself is the page's error.
+    const slots = await svc.freeSlots(a.agency_code, day).catch((e) => { if (e instanceof DomainError) return []; throw e; });
     res.status(status).render('appointment-reschedule.njk', {
       title: 'Dời lịch hẹn', active: '/lich-hen', a, kindLabel, formatSlot, slots, day, dateValue: day, error,
       form: body, idemKey: crypto.randomUUID(),

@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
+import { loginBody, parse } from './schemas.js';
 
 export async function loadActor(db: Db, username: string): Promise<Actor | null> {
   const user = await db.selectFrom('users').selectAll().where('username', '=', username).where('active', '=', true).executeTakeFirst();
@@ -38,8 +39,9 @@ export class LoginThrottle {
 const DUMMY_HASH = bcrypt.hashSync('not-a-password', 10);
 
 export async function verifyStaffLogin(db: Db, throttle: LoginThrottle, ip: string, username: unknown, password: unknown): Promise<Actor> {
-  const u = typeof username === 'string' ? username.trim().toLowerCase() : '';
-  const p = typeof password === 'string' ? password : '';
+  const typed = parse(loginBody, { username, password });
+  const u = typed.username.toLowerCase();
+  const p = typed.password;
   const key = `${ip}|${u}`;
   throttle.check(key);
   const user = u ? await db.selectFrom('users').select(['username', 'password_hash', 'active']).where('username', '=', u).executeTakeFirst() : undefined;
@@ -60,8 +62,9 @@ export async function loadPortalUser(db: Db, username: string): Promise<PortalUs
 
 /** Citizens and businesses log in with their portal (DVCQG) account. */
 export async function verifyCitizenLogin(db: Db, throttle: LoginThrottle, ip: string, username: unknown, password: unknown): Promise<PortalUser> {
-  const u = typeof username === 'string' ? username.trim().toLowerCase() : '';
-  const p = typeof password === 'string' ? password : '';
+  const typed = parse(loginBody, { username, password });
+  const u = typed.username.toLowerCase();
+  const p = typed.password;
   const key = `portal|${ip}|${u}`;
   throttle.check(key);
   const account = u ? await db.selectFrom('portal_accounts').select(['username', 'password_hash']).where('username', '=', u).executeTakeFirst() : undefined;

@@ -5,12 +5,12 @@ import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { containsPattern, type Db } from '../lib/db.js';
 import type { AppDeps } from './app.js';
+import { deliveryListQuery, paging, parse } from './schemas.js';
 
-export interface DeliveryFilter { status?: string; code?: string; q?: string; page?: number; pageSize?: number }
+export interface DeliveryFilter { status?: string; code?: string; q?: string; page?: unknown; pageSize?: unknown }
 
 export async function listDeliveries(db: Db, agencyCode: string, f: DeliveryFilter) {
-  const pageSize = Math.min(Math.max(Number(f.pageSize) || 10, 1), 100);
-  const page = Math.max(Number(f.page) || 1, 1);
+  const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
   let q = db.selectFrom('deliveries').innerJoin('dossiers', 'dossiers.code', 'deliveries.dossier_code')
     .where('dossiers.agency_code', '=', agencyCode).where('deliveries.channel', '=', 'email');
   if (f.status && ['pending', 'sent', 'failed'].includes(f.status)) q = q.where('deliveries.status', '=', f.status as 'sent');
@@ -42,9 +42,9 @@ export function deliveryWebRoutes(deps: AppDeps) {
     next();
   };
   async function render(req: Request, res: Response, status = 200, error?: string) {
-    const q = req.query as Record<string, string>;
-    const result = await listDeliveries(deps.db, actor(res).agencyCode, { status: q.status, code: q.code, q: q.q, page: Number(q.page), pageSize: Number(q.pageSize) });
-    const params = { status: q.status ?? '', code: q.code ?? '', q: q.q ?? '', pageSize: String(result.pageSize) };
+    const q = parse(deliveryListQuery, req.query);
+    const result = await listDeliveries(deps.db, actor(res).agencyCode, q);
+    const params = { status: q.status, code: q.code, q: q.q, pageSize: String(result.pageSize) };
     res.status(status).render('deliveries.njk', {
       title: 'Quản lý gửi lại email', active: '/gui-lai-email', result, filter: params, error, statusLabels: STATUS_LABELS,
       pageCount: Math.max(1, Math.ceil(result.total / result.pageSize)),
@@ -76,9 +76,9 @@ export function deliveryApiRoutes(deps: AppDeps) {
   r.get('/deliveries', async (req, res, next) => {
     try {
       if (!actor(res).roles.includes('sealer')) throw new DomainError('forbidden', 'Bạn không có Quyền đóng dấu bản sao.');
-      const q = req.query as Record<string, string>;
+      const q = parse(deliveryListQuery, req.query);
       if (q.status && !['pending', 'sent', 'failed'].includes(q.status)) throw new DomainError('validation', 'Trạng thái gửi không hợp lệ (pending, sent, failed).');
-      res.json(await listDeliveries(deps.db, actor(res).agencyCode, { status: q.status, code: q.code, q: q.q, page: Number(q.page), pageSize: Number(q.pageSize) }));
+      res.json(await listDeliveries(deps.db, actor(res).agencyCode, q));
     } catch (e) { next(e); }
   });
   r.get('/dossiers/:code/deliveries', async (req, res, next) => {

@@ -17,6 +17,7 @@ import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
   TASK_QUEUE, workflowIdFor, type DossierView,
 } from '../workflows/messages.js';
+import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from './schemas.js';
 import { discard, type UploadedFile } from './upload.js';
 import { updateError, WorkflowGone } from './workflow-errors.js';
 
@@ -40,8 +41,9 @@ export interface ListFilter {
   q?: string;
   from?: string | null; // yyyy-MM-dd
   to?: string | null;
-  page?: number;
-  pageSize?: number;
+  /** As typed (a query string) or a number: checked by the paging schema (api/schemas.ts). */
+  page?: unknown;
+  pageSize?: unknown;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
@@ -70,15 +72,10 @@ export class DossierService {
 
   /** Validates the applicant; every refusal names the field in Vietnamese. */
   async resolveApplicant(input: CreateDossierInput): Promise<Applicant> {
-    const kind = str(input.applicantKind) as ApplicantKind;
-    if (!['citizen', 'business', 'no_account'].includes(kind)) throw new DomainError('validation', 'Vui lòng chọn đối tượng đăng ký.', 'applicantKind');
-    const phone = str(input.phone);
+    const { applicantKind: kind, phone, email, fullName, idNumber } = parse(applicantSchema, input);
+    if (!kind) throw new DomainError('validation', 'Vui lòng chọn đối tượng đăng ký.', 'applicantKind');
     if (phone && !isPhone(phone)) throw new DomainError('validation', 'Số điện thoại không hợp lệ (ví dụ 0942077843).', 'phone');
-    const email = str(input.email);
     if (email && !isEmail(email)) throw new DomainError('validation', 'Địa chỉ email không hợp lệ.', 'email');
-    const fullName = str(input.fullName).normalize('NFC');
-    if (fullName.length > 200) throw new DomainError('validation', 'Tên đối tượng quá dài (tối đa 200 ký tự).', 'fullName');
-    const idNumber = str(input.idNumber);
 
     if (kind === 'no_account') {
       if (!email) throw new DomainError('validation', 'Đối tượng không có tài khoản DVCQG: vui lòng nhập email để nhận bản sao điện tử.', 'email');
@@ -225,21 +222,20 @@ export class DossierService {
     const wid = workflowIdFor(code);
     switch (action) {
       case 'returnToCreator':
-        return this.update(wid, returnToCreatorUpdate, { actor, reason: str(args.reason) }, updateId);
+        return this.update(wid, returnToCreatorUpdate, { actor, reason: parse(reasonArgs, args).reason }, updateId);
       case 'cancel':
-        return this.update(wid, cancelUpdate, { actor, reason: str(args.reason) }, updateId);
+        return this.update(wid, cancelUpdate, { actor, reason: parse(reasonArgs, args).reason }, updateId);
       case 'sign':
         return this.update(wid, signUpdate, { actor }, updateId);
       case 'deliver':
         return this.update(wid, deliverUpdate, { actor }, updateId);
       case 'resend': {
-        const email = str(args.email);
+        const { email } = parse(resendArgs, args);
         if (email && !isEmail(email)) throw new DomainError('validation', 'Địa chỉ email không hợp lệ.', 'email');
         return this.update(wid, resendUpdate, { actor, email: email || null }, updateId);
       }
       case 'seal': {
-        const id = Number(str(String(args.registerBookId ?? '')));
-        if (!Number.isInteger(id) || id <= 0) throw new DomainError('validation', 'Vui lòng chọn sổ chứng thực.', 'registerBookId');
+        const id = parse(sealArgs, args).registerBookId;
         return this.update(wid, sealUpdate, { actor, registerBookId: id }, updateId);
       }
       case 'resubmit': {
@@ -256,8 +252,7 @@ export class DossierService {
   }
 
   async list(actor: Actor, f: ListFilter) {
-    const pageSize = Math.min(Math.max(Number(f.pageSize) || 10, 1), 100);
-    const page = Math.max(Number(f.page) || 1, 1);
+    const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
     let q = this.db.selectFrom('dossiers').where('agency_code', '=', actor.agencyCode);
     if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
     if (f.sealerQueue) {

@@ -12,6 +12,7 @@ import type { Actor } from '../domain/types.js';
 import type { AppDeps } from './app.js';
 import { assertFeeReportRole, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
 import { registerBookWorkbook } from './register-export.js';
+import { bookBody, bookPatch, bookSearchQuery, INT32_MAX, paging, parse } from './schemas.js';
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -19,10 +20,10 @@ export function assertSealer(actor: Actor): void {
   if (!actor.roles.includes('sealer')) throw new DomainError('forbidden', 'Bạn không có Quyền đóng dấu bản sao để quản lý sổ chứng thực.');
 }
 
-/** A path id: digits only, else the book cannot exist. */
+/** A path id: digits only and within int4 (PostgreSQL's integer), else the book cannot exist. */
 export function bookId(raw: unknown): number {
-  const s = String(raw ?? '');
-  return /^\d{1,10}$/.test(s) ? Number(s) : -1;
+  const s = typeof raw === 'string' ? raw : '';
+  return /^\d{1,10}$/.test(s) && Number(s) <= INT32_MAX ? Number(s) : -1;
 }
 
 export function sendXlsx(res: Response, file: { fileName: string; buffer: Buffer }) {
@@ -42,12 +43,11 @@ export function registerApiRoutes(deps: AppDeps) {
     assertSealer(actor(res));
     return book;
   };
-  const body = (b: unknown) => (b && typeof b === 'object' && !Array.isArray(b) ? b as Record<string, unknown> : {});
 
   r.get('/register-books', async (req, res, next) => {
     try {
       assertSealer(actor(res));
-      const q = req.query as Record<string, unknown>;
+      const q = parse(bookSearchQuery, req.query);
       const { items } = await searchRegisterBooks(db, actor(res).agencyCode, { year: q.year, name: q.name }, { all: true });
       res.json(items);
     } catch (e) { next(e); }
@@ -56,10 +56,10 @@ export function registerApiRoutes(deps: AppDeps) {
   r.post('/register-books', async (req, res, next) => {
     try {
       assertSealer(actor(res));
-      const b = body(req.body);
+      const b = parse(bookBody, req.body ?? {});
       const book = await createRegisterBook(db, {
         agencyCode: actor(res).agencyCode, name: b.name, startNumber: b.startNumber,
-        openDate: parseVnDate(String(b.openDate ?? '')), closeDate: parseVnDate(String(b.closeDate ?? '')), createdBy: actor(res).username,
+        openDate: parseVnDate(b.openDate), closeDate: parseVnDate(b.closeDate), createdBy: actor(res).username,
       });
       res.status(201).json(book);
     } catch (e) { next(e); }
@@ -68,15 +68,14 @@ export function registerApiRoutes(deps: AppDeps) {
   r.get('/register-books/:id', async (req, res, next) => {
     try {
       const { entry_count: _n, ...book } = await ownBook(res, req.params.id);
-      const q = req.query as Record<string, unknown>;
-      res.json({ ...book, entries: await listBookEntries(db, book.id, { page: q.page, pageSize: q.pageSize }) });
+      res.json({ ...book, entries: await listBookEntries(db, book.id, parse(paging, req.query)) });
     } catch (e) { next(e); }
   });
 
   r.patch('/register-books/:id', async (req, res, next) => {
     try {
       const book = await ownBook(res, req.params.id);
-      const b = body(req.body);
+      const b = parse(bookPatch, req.body ?? {});
       const updated = await updateRegisterBook(db, {
         agencyCode: actor(res).agencyCode, id: book.id, name: b.name, startNumber: b.startNumber, openDate: b.openDate, closeDate: b.closeDate,
       });

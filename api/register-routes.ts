@@ -11,6 +11,7 @@ import type { AppDeps } from './app.js';
 import { assertFeeReportRole, FEE_REPORT_ROLES, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
 import { bookId, sendXlsx } from './register-api.js';
 import { registerBookWorkbook } from './register-export.js';
+import { bookBody, bookPatch, bookSearchQuery, paging, parse } from './schemas.js';
 
 /** The menu item of the fee report, for the roles that may read it. */
 export const FEE_REPORT_MENU = { href: '/bao-cao-le-phi', label: 'Báo cáo lệ phí' };
@@ -47,7 +48,7 @@ export function registerRoutes(deps: AppDeps) {
       let error: string | undefined;
       let result;
       try {
-        result = await searchRegisterBooks(db, actor(res).agencyCode, { ...filter, page: q.page, pageSize: q.pageSize });
+        result = await searchRegisterBooks(db, actor(res).agencyCode, parse(bookSearchQuery, req.query));
       } catch (e) {
         if (!(e instanceof DomainError)) throw e;
         error = e.message;
@@ -82,9 +83,10 @@ export function registerRoutes(deps: AppDeps) {
   r.post(BOOKS, ...sealer, async (req, res, next) => {
     const body = fields(req);
     try {
+      const typed = parse(bookBody, body);
       const b = await createRegisterBook(db, {
-        agencyCode: actor(res).agencyCode, name: body.name, startNumber: body.startNumber,
-        openDate: parseVnDate(body.openDate ?? ''), closeDate: parseVnDate(body.closeDate ?? ''), createdBy: actor(res).username,
+        agencyCode: actor(res).agencyCode, name: typed.name, startNumber: typed.startNumber,
+        openDate: parseVnDate(typed.openDate), closeDate: parseVnDate(typed.closeDate), createdBy: actor(res).username,
       });
       flash(req, `Đã thêm sổ chứng thực ${b.name}, số ban đầu ${b.start_number}/ĐT.`);
       res.redirect(303, BOOKS);
@@ -108,8 +110,7 @@ export function registerRoutes(deps: AppDeps) {
   r.get(`${BOOKS}/:id`, ...sealer, async (req, res, next) => {
     try {
       const book = await getRegisterBook(db, actor(res).agencyCode, bookId(req.params.id));
-      const q = req.query as Record<string, string>;
-      const entries = await listBookEntries(db, book.id, { page: q.page, pageSize: q.pageSize });
+      const entries = await listBookEntries(db, book.id, parse(paging, req.query));
       const pageUrl = (p: number) => `${BOOKS}/${book.id}?${qs({ pageSize: entries.pageSize, page: p })}`;
       res.render('register-book.njk', {
         title: 'Xem sổ chứng thực', active: BOOKS, book, entries, pageUrl,
@@ -129,7 +130,7 @@ export function registerRoutes(deps: AppDeps) {
     const body = fields(req);
     try {
       const id = bookId(req.params.id);
-      const b = await updateRegisterBook(db, { agencyCode: actor(res).agencyCode, id, name: body.name, startNumber: body.startNumber, openDate: body.openDate, closeDate: body.closeDate });
+      const b = await updateRegisterBook(db, { agencyCode: actor(res).agencyCode, id, ...parse(bookPatch, body) });
       flash(req, `Đã lưu sổ chứng thực ${b.name}.`);
       res.redirect(303, `${BOOKS}/${b.id}`);
     } catch (e) {

@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import type { Request } from 'express';
 import { DomainError } from '../domain/errors.js';
 import { CSRF_MESSAGE, csrfValid } from './auth.js';
+import { controlRefusal } from './input-guard.js';
+import { hasControlCharacter } from '../domain/text.js';
 import type { FileRef } from '../domain/types.js';
 import type { FileStorage } from '../activities/storage.js';
 
@@ -60,7 +62,11 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
       if (!failure) failure = e;
     };
 
-    bb.on('field', (name, value) => { fields[name] = value; });
+    // The same safety net as for other bodies (api/input-guard.ts): no NUL or other control reaches a handler.
+    bb.on('field', (name, value) => {
+      if (hasControlCharacter(name, true) || hasControlCharacter(value, true)) { fail(controlRefusal(name.replace(/[\x00-\x1f\x7f-\x9f]/g, '?'))); return; }
+      fields[name] = value;
+    });
     bb.on('file', (name, stream, info) => {
       if (name !== fileField || failure) { stream.resume(); return; }
       const tmpPath = storage.tmpPath();
@@ -96,7 +102,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
               return;
             }
             if (failure) { fs.rm(tmpPath, { force: true }, () => done()); return; }
-            file = { tmpPath, fileName: info.filename ?? 'scan.pdf', sha256: hash.digest('hex'), size };
+            file = { tmpPath, fileName: (info.filename ?? 'scan.pdf').replace(/[\p{Cc}\p{Cf}]/gu, ''), sha256: hash.digest('hex'), size };
             done();
           });
         };

@@ -13,6 +13,8 @@ import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './upload.js';
 import { imageApiRoutes } from './images-routes.js';
+import { refuseControlCharacters } from './input-guard.js';
+import { dossierListQuery, loginBody, parse } from './schemas.js';
 import { verifyApiRoutes } from './verify-routes.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
@@ -33,10 +35,11 @@ export function apiRoutes(deps: AppDeps) {
 
   r.get('/openapi.json', (_req, res) => res.json(openApiDocument));
 
-  r.post('/auth/token', express.json({ limit: '16kb' }), async (req, res, next) => {
+  r.post('/auth/token', express.json({ limit: '16kb' }), refuseControlCharacters, async (req, res, next) => {
     try {
       const { username, password } = req.body ?? {};
-      const staff = typeof username === 'string' && (await db.selectFrom('users').select('username').where('username', '=', username.trim().toLowerCase()).executeTakeFirst());
+      const typed = parse(loginBody, req.body ?? {});
+      const staff = typed.username && (await db.selectFrom('users').select('username').where('username', '=', typed.username.toLowerCase()).executeTakeFirst());
       if (staff || req.body?.kind === 'staff') {
         const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', username, password);
         return res.json({ token: issueToken(deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
@@ -62,7 +65,7 @@ export function apiRoutes(deps: AppDeps) {
       next();
     } catch (e) { next(e); }
   });
-  r.use(express.json({ limit: '64kb' }));
+  r.use(express.json({ limit: '64kb' }), refuseControlCharacters);
   r.use(appointmentApiRoutes(deps)); // citizens and staff
   // Everything below is for staff only.
   r.use((_req, res, next) => next(res.locals.actor ? undefined : new DomainError('forbidden', 'Chức năng này dành cho cán bộ của cơ quan chứng thực.')));
@@ -83,13 +86,13 @@ export function apiRoutes(deps: AppDeps) {
 
   r.get('/dossiers', async (req, res, next) => {
     try {
-      const q = req.query as Record<string, string>;
+      const q = parse(dossierListQuery, req.query);
       const statuses = q.status ? q.status.split(',').filter((s): s is DossierStatus => STATUSES.includes(s as DossierStatus)) : [];
       if (q.status && statuses.length === 0) throw new DomainError('validation', `Trạng thái không hợp lệ; dùng một trong: ${STATUSES.join(', ')}.`);
       const from = q.from ? parseVnDate(q.from) : null;
       const to = q.to ? parseVnDate(q.to) : null;
       if ((q.from && !from) || (q.to && !to)) throw new DomainError('validation', 'Ngày không hợp lệ (yyyy-MM-dd hoặc dd/MM/yyyy).');
-      const result = await dossiers.list(actor(res), { statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: Number(q.page), pageSize: Number(q.pageSize) });
+      const result = await dossiers.list(actor(res), { statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: q.page, pageSize: q.pageSize });
       res.json({
         total: result.total, page: result.page, pageSize: result.pageSize,
         items: result.items.map((d) => ({

@@ -17,6 +17,7 @@ import { imageWebRoutes } from './images-routes.js';
 import { portalRoutes } from './portal-routes.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
+import { dossierListQuery, newDossierQuery, parse } from './schemas.js';
 import { discard, parseFormUpload, UploadRefused } from './upload.js';
 import { verifyWebRoutes } from './verify-routes.js';
 
@@ -110,7 +111,8 @@ export function webRoutes(deps: AppDeps) {
   const documentTypes = () => dossiers.documentTypes();
   r.get('/ban-sao/them-moi', needLogin, needRole('creator'), async (req, res, next) => {
     try {
-      const form: Record<string, string> = { applicantMode: 'account', ...(req.query as Record<string, string>) };
+      const typed = Object.entries(parse(newDossierQuery, req.query)).filter(([, v]) => v);
+      const form: Record<string, string> = { applicantMode: 'account', ...Object.fromEntries(typed) };
       if (form.appointmentCode) {
         // "Xử lý" from Lịch hẹn chờ duyệt: the applicant and document type come from the appointment.
         const a = await deps.appointments.pending(actor(res), form.appointmentCode);
@@ -203,13 +205,13 @@ export function webRoutes(deps: AppDeps) {
   for (const [slug, spec] of Object.entries(LISTS)) r.get(`/ho-so/${slug}`, needLogin, async (req, res, next) => {
     try {
       if (spec.role && !actor(res).roles.includes(spec.role)) throw new DomainError('forbidden', 'Bạn không có quyền truy cập chức năng này.');
-      const q = req.query as Record<string, string>;
+      const q = parse(dossierListQuery, req.query);
       const from = q.from ? parseVnDate(q.from) : null;
       const to = q.to ? parseVnDate(q.to) : null;
       let error = null;
       if ((q.from && !from) || (q.to && !to)) error = 'Ngày tìm kiếm không hợp lệ (dd/mm/yyyy).';
-      const filter = { applicantKind: q.applicantKind || 'all', code: q.code ?? '', q: q.q ?? '', fromText: q.from ?? '', toText: q.to ?? '' };
-      const result = await dossiers.list(actor(res), { statuses: spec.statuses, sealerQueue: spec.sealerQueue, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: Number(q.page), pageSize: Number(q.pageSize) });
+      const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to };
+      const result = await dossiers.list(actor(res), { statuses: spec.statuses, sealerQueue: spec.sealerQueue, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: q.page, pageSize: q.pageSize });
       const pagerParams: Record<string, string> = { applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText };
       const pageUrl = (p: number) => `${req.path}?${new URLSearchParams({ ...pagerParams, pageSize: String(result.pageSize), page: String(p) })}`;
       res.set('Vary', 'HX-Request');
@@ -270,7 +272,7 @@ export function webRoutes(deps: AppDeps) {
       try {
         const body = req.body as Record<string, string>;
         const args: Record<string, unknown> = { ...body };
-        if (name === 'returnToCreator') args.reason = (body.otherReason?.trim() || body.reason || '').trim();
+        if (name === 'returnToCreator') args.reason = body.otherReason === undefined || (typeof body.otherReason === 'string' && !body.otherReason.trim()) ? body.reason : body.otherReason;
         const v = await dossiers.act(actor(res), code, name, args, body._key ?? '');
         flash(req, done(code, v));
         res.redirect(303, redirectTo(code));

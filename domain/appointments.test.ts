@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appointmentCode, endOfDayInstant, formatSlot, isWorkingDay, reminderInstant, slotInstant, slotProblem } from './appointments.js';
+import { appointmentCode, BEYOND_WINDOW, endOfDayInstant, lastBookableDay, formatSlot, isWorkingDay, reminderInstant, slotInstant, slotProblem } from './appointments.js';
 
 const rules = { overrides: { '2026-12-05': true, '2026-12-02': false } };
 const slots = ['08:00', '09:00', '14:00'];
@@ -22,6 +22,13 @@ describe('appointments', () => {
     expect(slotProblem({ day: '2026-11-28', time: '09:00', now, slotTimes: slots, rules })).toMatch(/ngày nghỉ/);
     expect(slotProblem({ day: '2026-11-30', time: '12:00', now, slotTimes: slots, rules })).toMatch(/giờ làm việc/);
     expect(slotProblem({ day: '2026-02-30', time: '09:00', now, slotTimes: slots, rules })).toMatch(/không hợp lệ/);
+  });
+  it('books only within the window: 90 days ahead, never the year 2999', () => {
+    const now = new Date('2026-11-27T09:30:00+07:00');
+    expect(lastBookableDay(now)).toBe('2027-02-25');
+    expect(slotProblem({ day: '2027-02-25', time: '09:00', now, slotTimes: slots, rules })).toBeNull(); // a Thursday
+    expect(slotProblem({ day: '2027-02-26', time: '09:00', now, slotTimes: slots, rules })).toBe(BEYOND_WINDOW);
+    expect(slotProblem({ day: '2999-01-01', time: '09:00', now, slotTimes: slots, rules })).toMatch(/trong vòng 90 ngày tới/);
   });
   it('waits for the right instants (Vietnam time)', () => {
     expect(slotInstant('2026-11-30', '09:00').toISOString()).toBe('2026-11-30T02:00:00.000Z');

@@ -47,9 +47,19 @@ export function isWorkingDay(isoDay: string, rules: DayRules): boolean {
   return dow !== 0 && dow !== 6;
 }
 
+/** How many days ahead an appointment can be booked or moved to (a bookable window, never the year 2999). */
+export const BOOKING_WINDOW_DAYS = 90;
+export const BEYOND_WINDOW = `Chỉ đặt được lịch hẹn trong vòng ${BOOKING_WINDOW_DAYS} ngày tới, vui lòng chọn ngày khác.`;
+
+/** The last day (yyyy-MM-dd, in Vietnam) that can be booked now. */
+export function lastBookableDay(now: Date): string {
+  return new Date(now.getTime() + 7 * 3600_000 + BOOKING_WINDOW_DAYS * 86400_000).toISOString().slice(0, 10);
+}
+
 /** Why a slot cannot be booked (Vietnamese), or null when it can. */
 export function slotProblem(input: { day: string; time: string; now: Date; slotTimes: string[]; rules: DayRules }): string | null {
   if (!isIsoDay(input.day)) return 'Ngày hẹn không hợp lệ.';
+  if (input.day > lastBookableDay(input.now)) return BEYOND_WINDOW;
   if (!isWorkingDay(input.day, input.rules)) return 'Ngày đã chọn là ngày nghỉ của cơ quan, vui lòng chọn ngày khác.';
   if (!input.slotTimes.includes(input.time)) return 'Giờ hẹn không nằm trong giờ làm việc của cơ quan.';
   if (slotInstant(input.day, input.time).getTime() <= input.now.getTime()) return 'Giờ hẹn đã qua, vui lòng chọn giờ khác.';

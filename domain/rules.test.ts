@@ -43,5 +43,9 @@ describe('who may do what, when', () => {
     expect(() => checkReason('', 'lý do trả lại')).toThrow(/Vui lòng nhập lý do trả lại/);
     expect(() => checkReason('x'.repeat(1001), 'lý do trả lại')).toThrow(/quá dài/);
     expect(checkReason('  Bản scan không rõ  ', 'lý do')).toBe('Bản scan không rõ');
+    // The workflow's validator refuses what no read-model write could store (a NUL) or a screen should show.
+    expect(() => checkReason('Bản scan\u0000 mờ', 'lý do trả lại')).toThrow('Trường "Lý do trả lại" chứa ký tự không hợp lệ.');
+    expect(() => checkReason('Bản scan \u202Emờ', 'lý do trả lại')).toThrow(/không hợp lệ/);
+    expect(checkReason('Trang 1 mờ.\nTrang 2 thiếu.', 'lý do')).toBe('Trang 1 mờ.\nTrang 2 thiếu.');
   });
 });

@@ -1,6 +1,7 @@
 // Who may do what, in which state: the single table the workflow's update validators consult.
 import type { Actor, DossierState, DossierStatus, Role } from './types.js';
 import { DomainError } from './errors.js';
+import { normalizeText } from './text.js';
 
 export type Action = 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend';
 
@@ -65,5 +66,7 @@ export function checkReason(reason: unknown, what: string): string {
   const r = typeof reason === 'string' ? reason.trim() : '';
   if (r.length < 3) throw new DomainError('validation', `Vui lòng nhập ${what}.`, 'reason');
   if (r.length > 1000) throw new DomainError('validation', `${what[0].toUpperCase()}${what.slice(1)} quá dài (tối đa 1000 ký tự).`, 'reason');
+  // Refused here too (the workflow's validator), so no NUL can be accepted and then fail every read-model write.
+  normalizeText(r, { field: 'reason', label: `${what[0].toUpperCase()}${what.slice(1)}`, max: 1000, multiline: true });
   return r;
 }

@@ -155,7 +155,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   }, () => `Số chứng thực ${state.certificationNumber}, sổ ${state.registerBook?.name}`), {
     validator: ({ actor, registerBookId }) => {
       guard('seal', actor);
-      if (!Number.isInteger(registerBookId) || registerBookId <= 0) refuse(new DomainError('validation', 'Vui lòng chọn sổ chứng thực.'));
+      if (!Number.isInteger(registerBookId) || registerBookId <= 0 || registerBookId > 2_147_483_647) refuse(new DomainError('validation', 'Vui lòng chọn sổ chứng thực.'));
     },
   });
 
