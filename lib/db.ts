@@ -83,6 +83,9 @@ export interface Database {
     status: 'pending' | 'sent' | 'failed'; error: string | null; tries: Generated<number>; requested_by: string;
     created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp;
   };
+  /** express-session's store (connect-pg-simple); `sess` holds uid (staff) or pid (portal account). */
+  sessions: { sid: string; sess: ColumnType<Record<string, unknown>, string, string>; expire: Timestamp };
+  api_tokens: { id: string; subject: string; created_at: GeneratedTimestamp; expires_at: Timestamp };
 }
 
 export type Db = Kysely<Database>;
@@ -94,10 +97,20 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(connectionString: string, max = 10): Db {
-  return new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString, max }) }),
-  });
+  const pool = new pg.Pool({ connectionString, max });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool under a Db made by createDb, for libraries that take a pool (the session store). */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('poolOf: this Db was not made by createDb');
+  return pool;
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
