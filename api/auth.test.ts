@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
@@ -120,6 +121,22 @@ describe('CSRF on every state-changing screen route, whatever the content type',
     late.append('_csrf', csrf);
     expect((await staff.post('/ban-sao/tinh-phi', late)).status).toBe(403);
     expect(tmpFiles()).toEqual([]);
+  });
+});
+
+describe('the upload forms in views/', () => {
+  it('send the CSRF token as their first field, where the check reads it (before the file)', () => {
+    const views = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../views');
+    let forms = 0;
+    for (const f of fs.readdirSync(views).filter((n) => n.endsWith('.njk'))) {
+      const text = fs.readFileSync(path.join(views, f), 'utf8');
+      for (const m of text.matchAll(/<form\b[^>]*enctype="multipart\/form-data"[^>]*>([\s\S]*?)<\/form>/g)) {
+        forms++;
+        const firstField = /\bname="([^"]+)"/.exec(m[1]);
+        expect(firstField?.[1], `${f}: ${m[0].slice(0, 80)}`).toBe('_csrf');
+      }
+    }
+    expect(forms).toBeGreaterThanOrEqual(5);
   });
 });
 
