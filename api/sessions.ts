@@ -42,7 +42,18 @@ export function sessionMiddleware(config: Config, db: Db, limits = { idleMs: SES
     if (!started || Date.now() - started <= limits.absoluteMs) return next();
     req.session.regenerate((err) => next(err)); // the old row is deleted; the visitor starts anonymous again
   };
-  return [sessions, absolute];
+  // express-session stores a changed session while the answer is already on its way; a browser follows a redirect
+  // as soon as it has the headers, so the next page could read the session before the flash message was stored.
+  // A redirect therefore goes out only once the session is stored.
+  const saveBeforeRedirect = (req: Request, res: Response, next: NextFunction) => {
+    const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+    res.redirect = ((...args: unknown[]) => {
+      if (!req.session) return redirect(...args); // destroyed (logged out): nothing to store
+      req.session.save((err) => (err ? next(err) : redirect(...args)));
+    }) as Response['redirect'];
+    next();
+  };
+  return [sessions, absolute, saveBeforeRedirect];
 }
 
 /** Logs in: a fresh session id (no fixation) holding only this login and a new CSRF token; whatever was there ends. */
