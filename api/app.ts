@@ -1,6 +1,5 @@
 // The Express application: screens, JSON API, static files and one error handler.
 import type { Client } from '@temporalio/client';
-import cookieSession from 'cookie-session';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import nunjucks from 'nunjucks';
 import path from 'node:path';
@@ -18,15 +17,10 @@ import { AppointmentService } from './appointments.js';
 import { DossierService } from './dossiers.js';
 import { healthCheck } from './health.js';
 import { refuseControlCharacters } from './input-guard.js';
+import { noStore, securityHeaders } from './security.js';
+import { sessionMiddleware } from './sessions.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace CookieSessionInterfaces {
-    interface CookieSessionObject { uid?: string; csrf?: string; flash?: string | null }
-  }
-}
 
 export interface AppDeps {
   config: Config;
@@ -56,22 +50,17 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   env.addGlobal('kindLabel', (k: ApplicantKind) => APPLICANT_KIND_LABELS[k] ?? k);
   app.set('view engine', 'njk');
 
-  app.use((_req, res, next) => {
-    res.set({ 'X-Frame-Options': 'SAMEORIGIN', 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'same-origin' });
-    next();
-  });
+  app.use(securityHeaders(input.config)); // CSP, X-Frame-Options, nosniff, Referrer-Policy... (api/security.ts)
   const require = createRequire(import.meta.url);
   app.get('/static/htmx.min.js', (_req, res) => res.sendFile(require.resolve('htmx.org/dist/htmx.min.js')));
   app.use('/static', express.static(path.join(root, 'views/static'), { maxAge: '1h' }));
+  app.use(noStore); // everything below carries or may carry personal data
   app.get('/healthz', healthCheck(input.db, input.temporal));
 
   app.use(refuseControlCharacters); // path and query; again after each body parser
   app.use('/api/v1', apiRoutes(deps));
 
-  app.use(cookieSession({
-    name: 'ctdt.sid', keys: [input.config.sessionSecret], httpOnly: true, sameSite: 'lax',
-    secure: input.config.mode === 'production', maxAge: 8 * 3600_000,
-  }));
+  app.use(sessionMiddleware(input.config, input.db));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(refuseControlCharacters);
   app.use(csrfMiddleware);

@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
 import { loginBody, parse } from './schemas.js';
+import { leadingField } from './multipart-peek.js';
 
 export async function loadActor(db: Db, username: string): Promise<Actor | null> {
   const user = await db.selectFrom('users').selectAll().where('username', '=', username).where('active', '=', true).executeTakeFirst();
@@ -80,25 +81,38 @@ export async function verifyCitizenLogin(db: Db, throttle: LoginThrottle, ip: st
 /** A token's subject: a staff username, or `p:<username>` for a portal account. */
 export const portalSubject = (username: string) => `p:${username}`;
 
-/** Stateless bearer tokens for the JSON API: payload.hmac, valid 12 hours. */
-export function issueToken(secret: string, username: string, ttlMs = 12 * 3600_000): string {
-  const payload = Buffer.from(JSON.stringify({ u: username, exp: Date.now() + ttlMs })).toString('base64url');
+/**
+ * Bearer tokens for the JSON API: payload.hmac, valid 12 hours. The payload names a row of api_tokens, so a token
+ * is revocable: logging out everywhere or deactivating a user deletes the rows (api/sessions.ts endSessionsOf).
+ */
+export async function issueToken(db: Db, secret: string, username: string, ttlMs = 12 * 3600_000): Promise<string> {
+  const id = crypto.randomBytes(16).toString('base64url');
+  const exp = Date.now() + ttlMs;
+  await db.deleteFrom('api_tokens').where('expires_at', '<', new Date()).execute(); // keep the table to live tokens
+  await db.insertInto('api_tokens').values({ id, subject: username, expires_at: new Date(exp) }).execute();
+  const payload = Buffer.from(JSON.stringify({ u: username, exp, id })).toString('base64url');
   const mac = crypto.createHmac('sha256', secret).update(payload).digest('base64url');
   return `${payload}.${mac}`;
 }
 
-export function verifyToken(secret: string, token: string): string | null {
+/** The token's subject when it is genuine, unexpired and not revoked; null otherwise. */
+export async function verifyToken(db: Db, secret: string, token: string): Promise<string | null> {
   const [payload, mac] = token.split('.');
   if (!payload || !mac) return null;
   const expected = crypto.createHmac('sha256', secret).update(payload).digest();
   const given = Buffer.from(mac, 'base64url');
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
+  let claims: { u?: unknown; exp?: unknown; id?: unknown };
   try {
-    const { u, exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { u: string; exp: number };
-    return exp > Date.now() ? u : null;
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     return null;
   }
+  const { u, exp, id } = claims;
+  if (typeof u !== 'string' || typeof exp !== 'number' || typeof id !== 'string' || exp <= Date.now()) return null;
+  const row = await db.selectFrom('api_tokens').select('id').where('id', '=', id).where('subject', '=', u)
+    .where('expires_at', '>', new Date()).executeTakeFirst();
+  return row ? u : null;
 }
 
 /** CSRF: a random token kept in the session, sent back as a hidden field `_csrf` or the `X-CSRF-Token` header. */
@@ -117,11 +131,54 @@ export function csrfValid(req: Request, given: unknown): boolean {
 
 export const CSRF_MESSAGE = 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.';
 
-/** Checks CSRF on every state-changing request with an urlencoded body (multipart forms: parseFormUpload). */
-export function csrfMiddleware(req: Request, _res: Response, next: NextFunction) {
-  if (req.method === 'GET' || req.method === 'HEAD') return next();
-  if (req.is('multipart/form-data')) return next();
-  const given = req.get('x-csrf-token') ?? (req.body as Record<string, unknown> | undefined)?._csrf;
-  if (!csrfValid(req, given)) return next(new DomainError('csrf', CSRF_MESSAGE));
-  next();
+/**
+ * Where to go after logging in: a path of this site under `within`, or null. The value is resolved as a browser
+ * would (which reads `/\host` as `//host` and drops tabs and newlines), and only the resolved path is given back.
+ */
+export function localPath(value: unknown, within = '/'): string | null {
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return null;
+  const origin = 'http://this.invalid';
+  let url: URL;
+  try { url = new URL(value, origin); } catch { return null; }
+  if (url.origin !== origin || url.pathname.startsWith('//')) return null;
+  const base = within.replace(/\/$/, '');
+  if (base && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return null;
+  return url.pathname + url.search + url.hash;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** For a form that takes no file: its fields come from express.urlencoded, so a multipart body there is refused. */
+const NOT_MULTIPART = 'Biểu mẫu này không nhận dữ liệu dạng tải tệp lên (multipart). Vui lòng tải lại trang và gửi lại biểu mẫu.';
+
+/**
+ * Checks CSRF on every state-changing request, whatever its content type, before any route runs: the
+ * `X-CSRF-Token` header (htmx), else the `_csrf` field: of an urlencoded body, or of a multipart body, where it must
+ * come before the file (api/multipart-peek.ts reads it and leaves the body to the upload route).
+ */
+export function csrfMiddleware(req: Request, res: Response, next: NextFunction) {
+  if (SAFE_METHODS.has(req.method)) return next();
+  const refuse = () => next(new DomainError('csrf', CSRF_MESSAGE));
+  const header = req.get('x-csrf-token');
+  const multipart = req.is('multipart/form-data');
+  if (multipart) guardMultipartBody(req);
+  if (header !== undefined) return csrfValid(req, header) ? next() : refuse();
+  if (!multipart) return csrfValid(req, (req.body as Record<string, unknown> | undefined)?._csrf) ? next() : refuse();
+  leadingField(req, '_csrf').then((token) => {
+    if (csrfValid(req, token)) return next();
+    res.set('Connection', 'close'); // do not read the rest of a refused upload
+    refuse();
+  }, next);
+}
+
+/**
+ * A multipart body is for the upload routes, which stream it themselves (api/upload.ts); a route that reads
+ * req.body instead (an urlencoded form) gets a 400 with a Vietnamese message, never undefined fields.
+ */
+function guardMultipartBody(req: Request) {
+  Object.defineProperty(req, 'body', {
+    configurable: true, enumerable: true,
+    get() { throw new DomainError('validation', NOT_MULTIPART); },
+    set(value) { Object.defineProperty(req, 'body', { configurable: true, enumerable: true, writable: true, value }); },
+  });
 }

@@ -37,6 +37,21 @@ function previewGeometry() {
   return { signature, seal };
 }
 
+/**
+ * The previews' boxes as a stylesheet, from the same geometry (the CSP allows no inline style attribute):
+ * served at /hinh-anh/xem-truoc.css next to views/static/images.css.
+ */
+function previewStylesheet(g: ReturnType<typeof previewGeometry>): string {
+  const { seal, signature } = g;
+  return [
+    `.seal-preview { width: ${seal.w}px; height: ${seal.h}px; --pad: ${seal.pad}px; --font: ${seal.font}px; --bold: ${seal.bold}px; }`,
+    `.seal-preview .seal-img { left: ${seal.img.left}px; top: ${seal.img.top}px; width: ${seal.img.size}px; height: ${seal.img.size}px; }`,
+    `.signature-preview { width: ${signature.w}px; height: ${signature.h}px; --font: ${signature.font}px; }`,
+    `.signature-preview .sig-img { left: ${signature.img.left}px; top: ${signature.img.top}px; width: ${signature.img.w}px; height: ${signature.img.h}px; }`,
+    '',
+  ].join('\n');
+}
+
 function imageUrl(kind: ImageKind, owner: string, rec: ImageRecord | null): string | null {
   if (!rec) return null;
   const base = kind === 'seal' ? '/quan-ly-con-dau/con-dau' : '/trang-ca-nhan/chu-ky';
@@ -73,7 +88,10 @@ export function imageWebRoutes(deps: AppDeps) {
     if (!res.locals.actor?.agencyCode) return res.redirect(303, `/dang-nhap?next=${encodeURIComponent(req.originalUrl)}`);
     next();
   };
-  const geometry = previewGeometry();
+  const stylesheet = previewStylesheet(previewGeometry());
+  r.get('/hinh-anh/xem-truoc.css', (_req, res) => {
+    res.set({ 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }).send(stylesheet);
+  });
 
   // --- Quản lý con dấu (sealer) ---
   async function renderSeal(res: Response, status = 200, error?: string) {
@@ -83,7 +101,7 @@ export function imageWebRoutes(deps: AppDeps) {
     const book = await db.selectFrom('register_books').select(['name', 'current_number']).where('agency_code', '=', a.agencyCode)
       .where('open_date', '<=', today).where('close_date', '>=', today).orderBy('id').executeTakeFirst();
     res.status(status).render('images-seal.njk', {
-      title: 'Quản lý con dấu', active: '/quan-ly-con-dau', error, rules: RULES, geometry: geometry.seal, image: rec,
+      title: 'Quản lý con dấu', active: '/quan-ly-con-dau', error, rules: RULES, image: rec,
       imageUrl: imageUrl('seal', a.agencyCode, rec), agencyCode: a.agencyCode,
       sample: { number: `${book?.current_number ?? 1}/ĐT`, book: book?.name ?? '01/…/ĐT', date: formatDateVn(new Date()) },
     });
@@ -133,7 +151,7 @@ export function imageWebRoutes(deps: AppDeps) {
     res.status(status).render('personal.njk', {
       title: isSigner ? 'Quản lý chữ ký cá nhân' : 'Trang cá nhân', active: '/trang-ca-nhan', error, rules: RULES,
       email: user?.email ?? '', agencies, roleLabels: a.roles.map((x) => ROLE_LABELS[x] ?? x), isSigner,
-      geometry: geometry.signature, image: rec, imageUrl: imageUrl('signature', a.username, rec),
+      image: rec, imageUrl: imageUrl('signature', a.username, rec),
       sample: { signedAt: formatDateTimeVn(new Date()) },
     });
   }

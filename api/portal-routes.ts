@@ -11,14 +11,8 @@ import { APPOINTMENT_STATUS_LABELS, formatSlot, isIsoDay, isWorkingDay, slotInst
 import { vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { AppDeps } from './app.js';
-import { loadPortalUser, verifyCitizenLogin, type PortalUser } from './auth.js';
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace CookieSessionInterfaces {
-    interface CookieSessionObject { pid?: string }
-  }
-}
+import { loadPortalUser, localPath, verifyCitizenLogin, type PortalUser } from './auth.js';
+import { endSession, startSession } from './sessions.js';
 
 const BASE = '/cong-dan';
 export const PORTAL_MENU = [
@@ -33,8 +27,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 /** Where to go after logging in: only a page of the portal itself. */
 function safeNext(v: unknown): string {
-  const s = str(v);
-  return /^\/cong-dan(\/[^/\\]|\?|$)/.test(s) && !s.includes('//') && !s.includes('\\') ? s : BASE;
+  return localPath(str(v), BASE) ?? BASE;
 }
 
 function dayLabel(isoDay: string): string {
@@ -83,7 +76,7 @@ export function portalRoutes(deps: AppDeps) {
     try {
       const u = await verifyCitizenLogin(db, deps.throttle, req.ip ?? '', body.username, body.password);
       // A fresh session on login (no fixation, and any staff session ends here); the CSRF token is renewed too.
-      req.session = { pid: u.username, csrf: crypto.randomBytes(24).toString('base64url') } as typeof req.session;
+      await startSession(req, { pid: u.username });
       res.redirect(303, safeNext(body.next ?? req.query.next));
     } catch (e) {
       if (e instanceof DomainError) {
@@ -92,8 +85,8 @@ export function portalRoutes(deps: AppDeps) {
       next(e);
     }
   });
-  r.post('/dang-xuat', (req, res) => {
-    if (req.session?.pid) req.session = null;
+  r.post('/dang-xuat', async (req, res) => {
+    if (req.session.pid) await endSession(req, res);
     res.redirect(303, `${BASE}/dang-nhap`);
   });
 

@@ -45,8 +45,19 @@ export const PDF_UPLOAD: UploadPolicy = {
   tooLarge: () => new DomainError('too_large', 'Tệp đính kèm vượt quá dung lượng cho phép (tối đa 30 MB).', 'scan'),
 };
 
+/** What a form may add to its file: the multipart framing and the other fields. */
+const FORM_OVERHEAD_BYTES = 1024 * 1024;
+
 export function parseMultipart(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES, policy: UploadPolicy = PDF_UPLOAD): Promise<ParsedForm> {
   return new Promise((resolve, reject) => {
+    // A body announced over the limit is refused before it is read, and the connection closed (so the rest of
+    // it is not read either); a body without Content-Length (chunked) meets the streaming limit below.
+    const declared = Number(req.get('content-length'));
+    if (Number.isFinite(declared) && declared > maxBytes + FORM_OVERHEAD_BYTES) {
+      req.res?.set('Connection', 'close');
+      reject(new UploadRefused(policy.tooLarge(), {}));
+      return;
+    }
     let bb: busboy.Busboy;
     try {
       bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 50, fieldSize: 64 * 1024 }, defParamCharset: 'utf8' });

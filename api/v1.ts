@@ -42,11 +42,11 @@ export function apiRoutes(deps: AppDeps) {
       const staff = typed.username && (await db.selectFrom('users').select('username').where('username', '=', typed.username.toLowerCase()).executeTakeFirst());
       if (staff || req.body?.kind === 'staff') {
         const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', username, password);
-        return res.json({ token: issueToken(deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
+        return res.json({ token: await issueToken(db, deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
       }
       // A citizen's or business's portal account.
       const p = await verifyCitizenLogin(db, deps.throttle, req.ip ?? '', username, password);
-      res.json({ token: issueToken(deps.config.sessionSecret, portalSubject(p.username)), expiresIn: 12 * 3600 });
+      res.json({ token: await issueToken(db, deps.config.sessionSecret, portalSubject(p.username)), expiresIn: 12 * 3600 });
     } catch (e) { next(e); }
   });
 
@@ -56,7 +56,7 @@ export function apiRoutes(deps: AppDeps) {
   r.use(async (req: Request, res: Response, next: NextFunction) => {
     try {
       const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
-      const subject = m ? verifyToken(deps.config.sessionSecret, m[1]) : null;
+      const subject = m ? await verifyToken(db, deps.config.sessionSecret, m[1]) : null;
       const citizen = subject?.startsWith('p:') ? await loadPortalUser(db, subject.slice(2)) : null;
       const actor = subject && !subject.startsWith('p:') ? await loadActor(db, subject) : null;
       if (!actor && !citizen) throw new DomainError('unauthenticated', 'Thiếu hoặc sai mã truy cập (Bearer token).');

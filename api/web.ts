@@ -11,8 +11,9 @@ import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
 import type { AppDeps } from './app.js';
 import { appointmentWebRoutes, createDossier } from './appointments.js';
-import { csrfToken, loadActor, verifyStaffLogin } from './auth.js';
+import { csrfToken, loadActor, localPath, verifyStaffLogin } from './auth.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
+import { endSession, startSession } from './sessions.js';
 import { imageWebRoutes } from './images-routes.js';
 import { portalRoutes } from './portal-routes.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
@@ -93,8 +94,8 @@ export function webRoutes(deps: AppDeps) {
     try {
       const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', req.body?.username, req.body?.password);
       // A fresh session on login (no fixation); the CSRF token is renewed too.
-      req.session = { uid: a.username, csrf: crypto.randomBytes(24).toString('base64url') } as any;
-      const nextUrl = typeof req.query.next === 'string' && req.query.next.startsWith('/') && !req.query.next.startsWith('//') ? req.query.next : '/';
+      await startSession(req, { uid: a.username });
+      const nextUrl = localPath(req.query.next) ?? '/';
       res.redirect(303, nextUrl);
     } catch (e) {
       if (e instanceof DomainError) {
@@ -103,7 +104,7 @@ export function webRoutes(deps: AppDeps) {
       next(e);
     }
   });
-  r.post('/dang-xuat', (req, res) => { req.session = null; res.redirect(303, '/dang-nhap'); });
+  r.post('/dang-xuat', async (req, res) => { await endSession(req, res); res.redirect(303, '/dang-nhap'); });
 
   r.get('/', needLogin, (req, res) => res.redirect(303, menuFor(actor(res))[0].href));
 

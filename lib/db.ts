@@ -83,6 +83,9 @@ export interface Database {
     status: 'pending' | 'sent' | 'failed'; error: string | null; tries: Generated<number>; requested_by: string;
     created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp;
   };
+  /** express-session's store (connect-pg-simple); `sess` holds uid (staff) or pid (portal account). */
+  sessions: { sid: string; sess: ColumnType<Record<string, unknown>, string, string>; expire: Timestamp };
+  api_tokens: { id: string; subject: string; created_at: GeneratedTimestamp; expires_at: Timestamp };
 }
 
 export type Db = Kysely<Database>;
@@ -116,8 +119,20 @@ function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
+const pools = new WeakMap<Db, pg.Pool>();
+
 export function createDb(connectionString: string, max = 10): Db {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(connectionString, max) }) });
+  const pool = createPool(connectionString, max);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
+}
+
+/** The pg pool under a Db made by createDb, for libraries that take a pool (the session store). */
+export function poolOf(db: Db): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error('poolOf: this Db was not made by createDb');
+  return pool;
 }
 
 // SQLSTATEs of a server that is going away or not yet there: admin_shutdown, crash_shutdown, cannot_connect_now,

@@ -1,5 +1,5 @@
 // The browser tests' common part: Debian's Chromium driven by playwright-core (launch, the missing-Chromium guard and
-// banner), pages that record server errors and script errors, screenshots for docs/screenshots/, and what a person
+// banner), pages that record server errors, script errors and CSP violations, screenshots for docs/screenshots/, and what a person
 // does on the staff screens (log in, open a menu, wait for a text or a flash message, click like a person).
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the browser tests fail with an install hint (never skip).
 import fs from 'node:fs';
@@ -58,6 +58,8 @@ async function openPage(browser: Browser, baseURL: string, opts: BrowserContextO
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('response', (r) => { if (r.status() >= 500) problems.push(`${r.status()} ${r.url()}`); });
+  // So is anything the Content-Security-Policy blocked (an inline script, handler or style left in a view).
+  page.on('console', (m) => { if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`CSP: ${m.text()}`); });
   pageProblems.set(page, problems);
   return page;
 }

@@ -88,6 +88,16 @@ export class WebClient {
   /** `headers` go with every request (e.g. x-forwarded-for, to come from an address of one's own). */
   constructor(private readonly baseUrl: string, private readonly headers: Record<string, string> = {}) {}
 
+  /** Another client holding a copy of this one's cookies as they are now (a cookie saved by someone). */
+  copy(): WebClient {
+    const c = new WebClient(this.baseUrl, this.headers);
+    for (const [k, v] of this.cookies) c.cookies.set(k, v);
+    return c;
+  }
+
+  /** The value of one cookie, if held. */
+  cookie(name: string): string | undefined { return this.cookies.get(name); }
+
   private keep(res: Response) {
     for (const c of res.headers.getSetCookie()) {
       const pair = c.split(';')[0];

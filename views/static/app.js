@@ -10,3 +10,10 @@ document.addEventListener('htmx:xhr:progress', function (e) {
   var text = document.getElementById('upload-progress-text');
   if (text) text.textContent = 'Đang tải lên: ' + bar.value + '%';
 });
+
+// A <select data-autosubmit> submits its form when changed (a button in <noscript> does it without JavaScript).
+document.addEventListener('change', function (e) {
+  var select = e.target;
+  if (!select || !select.matches || !select.matches('select[data-autosubmit]') || !select.form) return;
+  if (select.form.requestSubmit) select.form.requestSubmit(); else select.form.submit();
+});
