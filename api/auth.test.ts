@@ -186,6 +186,11 @@ describe('the after-login redirect stays on this site', () => {
     const b = new WebClient(h.baseUrl);
     const form = await b.get('/dang-nhap');
     const r = await b.post(`/dang-nhap?next=${encodeURIComponent(next)}`, { _csrf: csrfOf(form.html), username: 'giamsat', password: 'demo' });
+    // A control character in the query string is refused outright by the input guard: no login, no redirect.
+    if (/[\u0000-\u001f]/.test(next)) {
+      expect(r.status).toBe(400);
+      return null;
+    }
     expect(r.status).toBe(303);
     return r.location;
   }
@@ -207,7 +212,8 @@ describe('the after-login redirect stays on this site', () => {
       expect(u.pathname.startsWith(within)).toBe(true);
     };
     for (const next of hostile) {
-      staysHere(await staffLoginTo(next));
+      const staff = await staffLoginTo(next);
+      if (staff !== null) staysHere(staff);
       staysHere(await portalLoginTo(next), '/cong-dan');
       staysHere(await portalLoginTo(`/cong-dan/${next}`), '/cong-dan');
     }
