@@ -16,6 +16,7 @@ import type { Db } from '../lib/db.js';
 import { csrfMiddleware, LoginThrottle } from './auth.js';
 import { AppointmentService } from './appointments.js';
 import { DossierService } from './dossiers.js';
+import { idempotencyKeyGuard } from './idempotency.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
 
@@ -70,6 +71,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
     secure: input.config.mode === 'production', maxAge: 8 * 3600_000,
   }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(idempotencyKeyGuard); // a form's malformed _key is refused before any route acts
   app.use(csrfMiddleware);
   app.use(webRoutes(deps));
 
