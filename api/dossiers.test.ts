@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
+import { vnDdMmYy } from '../domain/dates.js';
 import type { Actor } from '../domain/types.js';
 import { freePort } from '../lib/local-services.js';
 import { filesUnder, uploadedPdf } from '../lib/testing/files.js';
@@ -240,18 +241,30 @@ describe('kill -9 of the web server during a 20 MB upload, then the retry', () =
     expect(pdf.length).toBeGreaterThan(20 * 1024 * 1024);
     const fields = { applicantKind: 'no_account', fullName: 'Trần Thị Tải', email, documentType: 'GKS' };
 
-    const first = await startServer();
+    // The code this dossier will get (the agency's next number today): its workflow id is known in advance.
+    const today = vnDdMmYy(new Date());
+    const { portal_code: portal } = await h.db.selectFrom('agencies').select('portal_code').where('code', '=', h.agencyCode).executeTakeFirstOrThrow();
+    const last = (await h.db.selectFrom('dossier_sequences').select('last').where('agency_code', '=', h.agencyCode).where('day', '=', today).executeTakeFirst())?.last ?? 0;
+    const expected = `${portal}-${today}-01${String(last + 1).padStart(4, '0')}`;
+
+    // Two server processes, started together to save time: the first is killed, the second takes the retry
+    // (as the restarted server would, or another instance behind the proxy).
+    const [first, second] = await Promise.all([startServer(), startServer()]);
     const api = apiClient(() => first.url);
     const sent = api.call('canbo', 'POST', '/dossiers', { form: multipart(fields, 'scan', pdf, 'scan.pdf', 'application/pdf'), headers: { 'Idempotency-Key': key } })
       .then((r) => r.status, () => 'killed' as const);
-    // Killed the moment the upload has become a reserved dossier, while it is being started and submitted.
-    await until('the reservation', async () => h.db.selectFrom('create_requests').select('dossier_code').where('idempotency_key', '=', `canbo:${key}`).executeTakeFirst(), 60_000)
-      .finally(() => first.child.kill('SIGKILL'));
-    expect(await sent).toBe('killed');
+    // Killed the moment its workflow exists, while the upload is still being turned into a dossier.
+    const deadline = Date.now() + 60_000;
+    while (!(await h.client.workflow.getHandle(workflowIdFor(expected)).describe().then(() => true, () => false))) {
+      if (Date.now() > deadline) throw new Error(`no workflow for ${expected} after 60 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.child.kill('SIGKILL');
+    expect(await sent, 'the first request got no answer').toBe('killed');
 
-    const second = await startServer();
     const retry = await apiClient(() => second.url).call('canbo', 'POST', '/dossiers', { form: multipart(fields, 'scan', pdf, 'scan.pdf', 'application/pdf'), headers: { 'Idempotency-Key': key } });
     expect(retry.status, JSON.stringify(retry.body)).toBe(201);
+    expect(retry.body.code).toBe(expected);
     expect(retry.body.dueDate, 'submitted: the due date is set').toBeTruthy();
     expect((await dossiersOf(email)).map((d) => d.code)).toEqual([retry.body.code]);
     await expectOneWorkflow(since, retry.body.code);
