@@ -203,6 +203,25 @@ describe('a malformed idempotency key is refused before anything happens', () =>
   });
 });
 
+describe('the screen', () => {
+  it("the new-copy form sent twice with its _key (a browser's resubmission) makes one dossier", async () => {
+    const b = await loginStaff(h.baseUrl, 'canbo');
+    const page = await b.get('/ban-sao/them-moi');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)![1];
+    const key = /name="_key" value="([^"]+)"/.exec(page.html)![1];
+    const email = `form-${crypto.randomBytes(3).toString('hex')}@example.vn`;
+    const pdf = await makePdf(1);
+    const send = () => b.post('/ban-sao', multipart({ _csrf: csrf, _key: key, applicantMode: 'no_account', fullName: 'Lê Văn Màn', email, documentType: 'GKS' }, 'scan', pdf, 'scan.pdf', 'application/pdf'));
+    const first = await send();
+    expect(first.status, first.html.slice(0, 300)).toBe(303);
+    const again = await send();
+    expect(again.location).toBe(first.location);
+    const rows = await dossiersOf(email);
+    expect(rows).toHaveLength(1);
+    expect(first.location).toBe(`/ho-so/${encodeURIComponent(rows[0].code)}`);
+  });
+});
+
 describe('kill -9 of the web server during a 20 MB upload, then the retry', () => {
   const children: ChildProcess[] = [];
   afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
