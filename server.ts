@@ -17,7 +17,7 @@ async function main() {
   if (config.mode === 'demo') await seedDemoData(db);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace });
-  const app = createApp({ config, db, temporal, storage: createLocalStorage(path.join(config.dataDir, 'files')) });
+  const app = createApp({ config, db, temporal, storage: createLocalStorage(path.join(config.dataDir, 'files'), { sweepEveryMs: 5 * 60_000 }) });
   app.listen(config.port, () => console.log(`web: http://localhost:${config.port} (${config.mode} mode)`));
 }
 

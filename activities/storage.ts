@@ -17,13 +17,36 @@ export interface FileStorage {
   tmpPath(): string;
 }
 
-export function createLocalStorage(dir: string): FileStorage {
+/** A temporary file untouched for this long belongs to no request any more: an upload being written is touched
+ * as it goes, and a written one is adopted or removed within seconds. A process killed mid-upload leaves such
+ * files behind. */
+export const STALE_TMP_MS = 15 * 60_000;
+
+/** Removes the temporary files left behind by earlier processes (run on start). */
+export function sweepStaleTmp(tmpDir: string, olderThanMs = STALE_TMP_MS, now = Date.now()): string[] {
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(tmpDir)) {
+    const file = path.join(tmpDir, name);
+    try {
+      const st = fs.statSync(file);
+      if (st.isFile() && now - st.mtimeMs > olderThanMs) { fs.rmSync(file, { force: true }); removed.push(file); }
+    } catch { /* gone meanwhile: another process swept it or adopted it */ }
+  }
+  return removed;
+}
+
+/** `staleTmpMs`: when a temporary file counts as left behind; `sweepEveryMs`: also sweep while running (servers). */
+export function createLocalStorage(dir: string, opts: { staleTmpMs?: number; sweepEveryMs?: number } = {}): FileStorage {
   const fileOf = (sha: string) => {
     if (!/^[0-9a-f]{64}$/.test(sha)) throw new Error('invalid file id');
     return path.join(dir, sha.slice(0, 2), sha);
   };
   const tmpDir = path.join(dir, 'tmp');
   fs.mkdirSync(tmpDir, { recursive: true });
+  sweepStaleTmp(tmpDir, opts.staleTmpMs);
+  if (opts.sweepEveryMs) {
+    setInterval(() => { try { sweepStaleTmp(tmpDir, opts.staleTmpMs); } catch (e) { console.error('sweeping temporary uploads:', e); } }, opts.sweepEveryMs).unref();
+  }
   const storage: FileStorage = {
     tmpPath: () => path.join(tmpDir, `${process.pid}-${crypto.randomUUID()}`),
     async put(data) {

@@ -19,6 +19,7 @@ import { healthCheck } from './health.js';
 import { refuseControlCharacters } from './input-guard.js';
 import { noStore, securityHeaders } from './security.js';
 import { sessionMiddleware } from './sessions.js';
+import { idempotencyKeyGuard } from './idempotency.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
 
@@ -63,6 +64,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   app.use(sessionMiddleware(input.config, input.db));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(refuseControlCharacters);
+  app.use(idempotencyKeyGuard); // a form's malformed _key is refused before any route acts
   app.use(csrfMiddleware);
   app.use(webRoutes(deps));
 

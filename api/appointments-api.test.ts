@@ -2,16 +2,22 @@
 // real stack: web app on a port, worker on the Temporal dev server, PostgreSQL (lib/testing/harness.ts).
 // Free slots, booking with a citizen token, who sees what, rescheduling (one SMS, one notification), cancelling,
 // and bad inputs answered with 4xx {error, message} while nothing changes.
+import { Client } from '@temporalio/client';
 import bcrypt from 'bcryptjs';
+import { sql } from 'kysely';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
 import { formatSlot } from '../domain/appointments.js';
+import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, WebClient } from '../lib/testing/http.js';
 import { nextWeekday, workingDays } from '../lib/testing/time.js';
 import { appointmentWorkflowId } from '../workflows/appointment-messages.js';
+import { AppointmentService, createDossier } from './appointments.js';
+import { loadPortalUser } from './auth.js';
 
 let h: Harness;
 const CODE = /^CTĐT-\d{8}-\d{4}$/;
@@ -411,5 +417,64 @@ describe('citizen portal screens (plain HTTP)', () => {
     const staff = await loginStaff(h.baseUrl, 'vanthu');
     expect((await staff.get('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(303);
     expect((await new WebClient(h.baseUrl).get('/cong-dan/ban-sao/tok-cua-congdan2/tai-ve')).status).toBe(303);
+  });
+});
+
+// =====================================================================================================
+
+describe('creating a dossier from an appointment, when things break', () => {
+  const deps = () => ({ dossiers: h.service, appointments: new AppointmentService(h.db, h.client, h.config.taskQueue) });
+  const fromAppointment = (code: string) => ({ applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS', appointmentCode: code });
+
+  it('a repeat whose first answer was lost (after the appointment was taken over) gives the same dossier, not a 409', async () => {
+    const canbo = await h.actor('canbo');
+    const [day] = workingDays(1, 16);
+    const a = await booked('congdan', day, '08:00');
+    const key = crypto.randomUUID();
+    const pdf = await makePdf(1);
+    const first = await createDossier(deps(), canbo, fromAppointment(a.code), uploadedPdf(h, pdf), key);
+    const again = await createDossier(deps(), canbo, fromAppointment(a.code), uploadedPdf(h, pdf), key);
+    expect(again.code).toBe(first.code);
+    expect(await h.db.selectFrom('appointments').select(['status', 'dossier_code']).where('code', '=', a.code).executeTakeFirstOrThrow())
+      .toEqual({ status: 'processed', dossier_code: first.code });
+    expect(await h.db.selectFrom('dossiers').select('code').where('code', '=', first.code).execute()).toHaveLength(1);
+  });
+
+  it('a repeat of a request that died between the dossier and taking the appointment over finishes both', async () => {
+    const canbo = await h.actor('canbo');
+    const [day] = workingDays(1, 16);
+    const a = await booked('congdan', day, '09:00');
+    const key = crypto.randomUUID();
+    const pdf = await makePdf(1);
+    const made = await h.service.create(canbo, fromAppointment(a.code), uploadedPdf(h, pdf), key); // then the process died
+    const again = await createDossier(deps(), canbo, fromAppointment(a.code), uploadedPdf(h, pdf), key);
+    expect(again.code).toBe(made.code);
+    expect(await h.db.selectFrom('appointments').select(['status', 'dossier_code']).where('code', '=', a.code).executeTakeFirstOrThrow())
+      .toEqual({ status: 'processed', dossier_code: made.code });
+  });
+});
+
+describe('booking holds no database transaction across the Temporal start', () => {
+  it('while the start hangs nothing waits in a transaction; when it fails the booking and its place are given back', async () => {
+    let reached!: () => void;
+    const atTemporal = new Promise<void>((r) => { reached = r; });
+    let release!: (e: Error) => void;
+    const hang = new Promise<never>((_, reject) => { release = reject; });
+    const client = new Client({
+      connection: h.client.connection, namespace: h.config.temporalNamespace,
+      interceptors: { workflow: [{ startWithDetails: async () => { reached(); return hang; } }] },
+    });
+    const svc = new AppointmentService(h.db, client, h.config.taskQueue);
+    const citizen = (await loadPortalUser(h.db, 'congdan'))!;
+    const [day] = workingDays(1, 17);
+    const pending = svc.book(citizen, { agencyCode: h.agencyCode, documentType: 'GKS', date: day, slot: '10:00' }).then(() => null, (e: Error) => e);
+    await atTemporal;
+    const inTransaction = () => sql<{ state: string }>`select state from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(h.db);
+    expect((await inTransaction()).rows, 'sessions idle in transaction while Temporal hangs').toEqual([]);
+    release(new Error('Temporal unavailable'));
+    expect((await pending)?.message).toMatch(/Temporal unavailable/);
+    expect((await inTransaction()).rows).toEqual([]);
+    expect(await h.db.selectFrom('appointments').select('code').where('day', '=', day).execute()).toEqual([]);
+    expect((await slotsOf(day)).find((s) => s.slot === '10:00')?.remaining).toBe(2);
   });
 });

@@ -5,7 +5,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { takePlace } from '../activities/appointments.js';
+import { releasePlace, takePlace } from '../activities/appointments.js';
 import { APPOINTMENT_STATUS_LABELS, appointmentCode, BEYOND_WINDOW, formatSlot, isIsoDay, isWorkingDay, lastBookableDay, slotInstant, slotProblem, type DayRules } from '../domain/appointments.js';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
@@ -15,6 +15,7 @@ import {
   appointmentWorkflowId, cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate,
   type AppointmentActor, type AppointmentInput, type AppointmentState,
 } from '../workflows/appointment-messages.js';
+import type * as workflows from '../workflows/index.js';
 import type { AppDeps } from './app.js';
 import type { PortalUser } from './auth.js';
 import type { CreateDossierInput } from './dossiers.js';
@@ -23,6 +24,7 @@ import { discard, type UploadedFile } from './upload.js';
 import { updateError, WorkflowGone } from './workflow-errors.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+const APPOINTMENT_WORKFLOW = 'appointmentWorkflow' satisfies keyof typeof workflows;
 
 
 export class AppointmentService {
@@ -63,7 +65,9 @@ export class AppointmentService {
     if (!dt) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
     await this.checkSlot(agencyCode, day, time);
     const account = await this.db.selectFrom('portal_accounts').selectAll().where('username', '=', citizen.username).executeTakeFirstOrThrow();
-    return this.db.transaction().execute(async (tx) => {
+    // The booking is committed first, then its workflow started: no transaction stays open across the Temporal
+    // call. A start that fails gives the place back and removes the booking, so nothing half-made is left.
+    const booked = await this.db.transaction().execute(async (tx) => {
       if (!(await takePlace(tx, agencyCode, day, time))) throw new DomainError('conflict', 'Khung giờ đã chọn đã đủ người, vui lòng chọn giờ khác.', 'slot');
       const bookedDay = vnIsoDate(new Date());
       const seq = await tx.insertInto('appointment_sequences').values({ day: bookedDay, last: 0 })
@@ -73,13 +77,22 @@ export class AppointmentService {
         code, agency_code: agencyCode, account_username: citizen.username, document_type_code: dt.code, day, start_time: time,
         status: 'booked', original_day: day, original_start_time: time,
       }).execute();
-      const wf: AppointmentInput = {
-        code, agencyCode, agencyName: agency.name, account: { username: account.username, fullName: account.full_name, phone: account.phone },
-        documentTypeName: dt.name, day, time, ...(this.shortTimers ? { shortTimers: this.shortTimers } : {}),
-      };
-      await this.temporal.workflow.start('appointmentWorkflow', { taskQueue: this.taskQueue, workflowId: appointmentWorkflowId(code), args: [wf] });
-      return { code, agencyCode, day, slot: time, status: 'booked' as const, documentType: dt };
+      return code;
     });
+    const wf: AppointmentInput = {
+      code: booked, agencyCode, agencyName: agency.name, account: { username: account.username, fullName: account.full_name, phone: account.phone },
+      documentTypeName: dt.name, day, time, ...(this.shortTimers ? { shortTimers: this.shortTimers } : {}),
+    };
+    try {
+      await this.temporal.workflow.start<typeof workflows.appointmentWorkflow>(APPOINTMENT_WORKFLOW, { taskQueue: this.taskQueue, workflowId: appointmentWorkflowId(booked), args: [wf] });
+    } catch (e) {
+      await this.db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('appointments').where('code', '=', booked).execute();
+        await releasePlace(tx, agencyCode, day, time);
+      });
+      throw e;
+    }
+    return { code: booked, agencyCode, day, slot: time, status: 'booked' as const, documentType: dt };
   }
 
   private listQuery() {
@@ -284,14 +297,20 @@ export function appointmentWebRoutes(deps: AppDeps) {
 
 /**
  * Creates a dossier (screens and API alike), taking over the appointment it names: the appointment is checked
- * first (a refusal keeps nothing of the upload) and marked processed once the dossier exists.
+ * first (a refusal keeps nothing of the upload) and marked processed once the dossier exists. A repeat of a
+ * request (same key) whose dossier was already reserved skips the check, since the first attempt may have
+ * taken the appointment over already, and answers that dossier.
  */
 export async function createDossier(deps: Pick<AppDeps, 'dossiers' | 'appointments'>, actor: Actor, input: CreateDossierInput, file: UploadedFile | null, key: string) {
   const appointmentCode = typeof input.appointmentCode === 'string' ? input.appointmentCode.trim() : '';
-  if (appointmentCode) {
-    try { await deps.appointments.pending(actor, appointmentCode, String(input.idNumber ?? '')); } catch (e) { await discard(file); throw e; }
-  }
+  try {
+    const reserved = await deps.dossiers.reservedCode(actor, key);
+    if (appointmentCode && !reserved) await deps.appointments.pending(actor, appointmentCode, String(input.idNumber ?? ''));
+  } catch (e) { await discard(file); throw e; }
   const view = await deps.dossiers.create(actor, input, file, key);
-  if (appointmentCode) await deps.appointments.markProcessed(actor, appointmentCode, view.code);
+  // The appointment the dossier was created for (the first attempt's, on a repeat); taken over once.
+  if (view.appointmentCode && (await deps.appointments.one(view.appointmentCode)).dossier_code !== view.code) {
+    await deps.appointments.markProcessed(actor, view.appointmentCode, view.code);
+  }
   return view;
 }

@@ -1,6 +1,6 @@
 // The dossier service used by both the screens and the JSON API: creates dossiers (one workflow each),
 // forwards human actions as workflow updates, and reads lists from the read model.
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
@@ -18,6 +18,8 @@ import {
   TASK_QUEUE, workflowIdFor, type DossierView,
 } from '../workflows/messages.js';
 import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from './schemas.js';
+import type * as workflows from '../workflows/index.js';
+import { checkIdempotencyKey } from './idempotency.js';
 import { discard, type UploadedFile } from './upload.js';
 import { updateError, WorkflowGone } from './workflow-errors.js';
 
@@ -47,6 +49,12 @@ export interface ListFilter {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** Started by name, typed by the workflow function (a type-only import: no workflow code in the server). */
+const DOSSIER_WORKFLOW = 'dossierWorkflow' satisfies keyof typeof workflows;
+
+/** A create request's reserved dossier: its code and the workflow's input. */
+interface Reservation { dossierCode: string; input: DossierInput | null }
 
 export class DossierService {
   constructor(
@@ -112,21 +120,33 @@ export class DossierService {
     }
   }
 
-  private async nextCode(agencyCode: string): Promise<string> {
-    const agency = await this.db.selectFrom('agencies').select(['portal_code']).where('code', '=', agencyCode).executeTakeFirstOrThrow();
+  private async nextCode(db: Db, agencyCode: string): Promise<string> {
+    const agency = await db.selectFrom('agencies').select(['portal_code']).where('code', '=', agencyCode).executeTakeFirstOrThrow();
     const day = vnDdMmYy(new Date());
-    const row = await this.db.insertInto('dossier_sequences').values({ agency_code: agencyCode, day, last: 1 })
+    const row = await db.insertInto('dossier_sequences').values({ agency_code: agencyCode, day, last: 1 })
       .onConflict((oc) => oc.columns(['agency_code', 'day']).doUpdateSet({ last: sql`dossier_sequences.last + 1` }))
       .returning('last').executeTakeFirstOrThrow();
     return `${agency.portal_code}-${day}-01${String(row.last).padStart(4, '0')}`;
   }
 
-  /** Creates the dossier and submits it for signature. The same idempotency key always gives the same dossier. */
+  /**
+   * Creates the dossier and submits it for signature. The same idempotency key always gives the same dossier, and
+   * a repeat of a request that died at any point (after the reservation, after the Temporal call, before the
+   * answer) finishes the first one instead of making a second: (1) the key is reserved with the dossier code
+   * and the workflow's input in a short committed transaction, (2) one update-with-start call starts the
+   * workflow (id from the code) and submits it (update id from the key). No transaction is open during (2).
+   */
   async create(actor: Actor, input: CreateDossierInput, file: UploadedFile | null, idempotencyKey: string): Promise<DossierView> {
-    if (!actor.roles.includes('creator')) { await discard(file); throw new DomainError('forbidden', 'Bạn không có Quyền tạo bản sao.'); }
-    const key = `${actor.username}:${idempotencyKey || crypto.randomUUID()}`;
-    const prior = await this.db.selectFrom('create_requests').select('dossier_code').where('idempotency_key', '=', key).executeTakeFirst();
-    if (prior) { await discard(file); return this.get(actor, prior.dossier_code); }
+    let key: string;
+    try {
+      key = this.createKey(actor, checkIdempotencyKey(idempotencyKey) || crypto.randomUUID());
+      if (!actor.roles.includes('creator')) throw new DomainError('forbidden', 'Bạn không có Quyền tạo bản sao.');
+    } catch (e) {
+      await discard(file);
+      throw e;
+    }
+    const prior = await this.reservation(key);
+    if (prior) { await discard(file); return this.startAndSubmit(actor, key, prior); }
 
     let applicant: Applicant;
     let documentType: { code: string; name: string };
@@ -145,26 +165,62 @@ export class DossierService {
     }
     const { scan, pageCount } = await this.acceptScan(file);
     const agency = await this.db.selectFrom('agencies').selectAll().where('code', '=', actor.agencyCode).executeTakeFirstOrThrow();
+    const reserved = await this.reserve(key, actor.agencyCode, (code) => ({
+      code, agencyCode: agency.code, agencyName: agency.name, applicant, documentType, copies, pageCount,
+      fee: dossierFee(pageCount, copies), scan, appointmentCode: str(input.appointmentCode) || null,
+      createdBy: { username: actor.username, fullName: actor.fullName }, createdAt: new Date().toISOString(),
+      ...(this.workflowOptions ? { options: this.workflowOptions } : {}),
+    }));
+    return this.startAndSubmit(actor, key, reserved);
+  }
 
+  private createKey(actor: Actor, idempotencyKey: string) {
+    return `${actor.username}:${idempotencyKey}`;
+  }
+
+  /** The dossier code that a create request with this key (as the form or header gave it) reserved, if any. */
+  async reservedCode(actor: Actor, idempotencyKey: string): Promise<string | null> {
+    const key = checkIdempotencyKey(idempotencyKey);
+    return key ? (await this.reservation(this.createKey(actor, key)))?.dossierCode ?? null : null;
+  }
+
+  private async reservation(key: string, db: Db = this.db): Promise<Reservation | undefined> {
+    const row = await db.selectFrom('create_requests').select(['dossier_code', 'dossier_input']).where('idempotency_key', '=', key).executeTakeFirst();
+    return row && { dossierCode: row.dossier_code, input: (row.dossier_input as DossierInput | null) ?? null };
+  }
+
+  /** Step (1): key → dossier code and input, committed at once. A second request with the same key (a double
+   * click) waits on the key's lock for a moment, then finds the first one's reservation. */
+  private reserve(key: string, agencyCode: string, build: (code: string) => DossierInput): Promise<Reservation> {
     return this.db.transaction().execute(async (tx) => {
-      // Serialises two requests with the same key (a double click): the second sees the first's dossier.
       await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
-      const again = await tx.selectFrom('create_requests').select('dossier_code').where('idempotency_key', '=', key).executeTakeFirst();
-      if (again) return this.get(actor, again.dossier_code);
-      const code = await this.nextCode(actor.agencyCode);
-      const dossier: DossierInput = {
-        code, agencyCode: agency.code, agencyName: agency.name, applicant, documentType, copies, pageCount,
-        fee: dossierFee(pageCount, copies), scan, appointmentCode: str(input.appointmentCode) || null,
-        createdBy: { username: actor.username, fullName: actor.fullName }, createdAt: new Date().toISOString(),
-        ...(this.workflowOptions ? { options: this.workflowOptions } : {}),
-      };
-      const handle = await this.temporal.workflow.start('dossierWorkflow', {
-        taskQueue: this.taskQueue, workflowId: workflowIdFor(code), args: [dossier],
-      });
-      const view = await this.update(handle.workflowId, submitUpdate, { actor }, `${key}:submit`);
-      await tx.insertInto('create_requests').values({ idempotency_key: key, dossier_code: code }).execute();
-      return view;
+      const again = await this.reservation(key, tx);
+      if (again) return again;
+      const input = build(await this.nextCode(tx, agencyCode));
+      await tx.insertInto('create_requests').values({ idempotency_key: key, dossier_code: input.code, dossier_input: JSON.stringify(input) }).execute();
+      return { dossierCode: input.code, input };
     });
+  }
+
+  /** Step (2): starts the reserved dossier's workflow and submits it, in one Temporal call that a repeat joins. */
+  private async startAndSubmit(actor: Actor, key: string, r: Reservation): Promise<DossierView> {
+    const code = r.dossierCode;
+    // Its read-model row is written by the submit itself: once it exists, the dossier is answered as it is now.
+    // (A reservation without input is from before inputs were kept, when it was written only after the submit.)
+    const submitted = await this.db.selectFrom('dossiers').select('code').where('code', '=', code).executeTakeFirst();
+    if (submitted || !r.input) return this.get(actor, code);
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof workflows.dossierWorkflow>(DOSSIER_WORKFLOW, {
+      workflowId: workflowIdFor(code), taskQueue: this.taskQueue, args: [r.input],
+      // A repeat joins the running workflow; a finished one is never started again under the same id.
+      workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    try {
+      return await this.temporal.workflow.executeUpdateWithStart(submitUpdate, { args: [{ actor }], updateId: `${key}:submit`, startWorkflowOperation });
+    } catch (e) {
+      // Finished (cancelled, say) between the row check and this call: it was submitted, so answer it as it is.
+      if (e instanceof WorkflowExecutionAlreadyStartedError) return this.get(actor, code);
+      throw toDomainError(e);
+    }
   }
 
   private async update<A extends object>(workflowId: string, def: UpdateDefinition<DossierView, [A]>, args: A, updateId: string): Promise<DossierView> {

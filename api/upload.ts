@@ -134,6 +134,9 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
         } else resolve({ fields, file });
       });
     }
+    // A client gone mid-body (a closed tab, a dropped connection) would leave the parse waiting for ever and its
+    // temporary file behind: end the parse, which removes the file.
+    req.on('close', () => { if (!req.complete) bb.destroy(new Error('upload aborted')); });
     req.pipe(bb);
   });
 }

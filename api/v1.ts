@@ -12,6 +12,7 @@ import { openApiDocument } from './openapi.js';
 import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './upload.js';
+import { idempotencyKeyGuard } from './idempotency.js';
 import { imageApiRoutes } from './images-routes.js';
 import { refuseControlCharacters } from './input-guard.js';
 import { dossierListQuery, loginBody, parse } from './schemas.js';
@@ -66,6 +67,7 @@ export function apiRoutes(deps: AppDeps) {
     } catch (e) { next(e); }
   });
   r.use(express.json({ limit: '64kb' }), refuseControlCharacters);
+  r.use(idempotencyKeyGuard); // a malformed Idempotency-Key is a 400 before any route acts
   r.use(appointmentApiRoutes(deps)); // citizens and staff
   // Everything below is for staff only.
   r.use((_req, res, next) => next(res.locals.actor ? undefined : new DomainError('forbidden', 'Chức năng này dành cho cán bộ của cơ quan chứng thực.')));

@@ -25,7 +25,11 @@ export interface Database {
   };
   document_types: { code: string; name: string; sort: Generated<number> };
   dossier_sequences: { agency_code: string; day: string; last: number };
-  create_requests: { idempotency_key: string; dossier_code: string; created_at: GeneratedTimestamp };
+  create_requests: {
+    idempotency_key: string; dossier_code: string; created_at: GeneratedTimestamp;
+    /** The workflow's input, written with the reservation (null only for rows from before it was kept). */
+    dossier_input: ColumnType<unknown, string | null | undefined, string | null>;
+  };
   dossiers: {
     code: string; agency_code: string; status: string; applicant_kind: string; applicant_name: string;
     applicant_id_number: string | null; applicant_email: string | null; applicant_phone: string | null;
