@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'too_large'
   | 'bad_file'
   | 'csrf'
-  | 'throttled';
+  | 'throttled'
+  /** A temporary refusal (the workflow engine or worker cannot answer now): try again shortly. */
+  | 'unavailable';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
   validation: 400,
@@ -27,7 +29,11 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   throttled: 429,
+  unavailable: 503,
 };
+
+/** Seconds a client should wait before retrying a temporary refusal ('unavailable'): the Retry-After header. */
+export const RETRY_AFTER_SECONDS = 5;
 
 export class DomainError extends Error {
   constructor(public readonly code: ErrorCode, message: string, public readonly field?: string) {

@@ -110,7 +110,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     return view();
   }
 
-  setHandler(getStateQuery, view);
+  setHandler(getStateQuery, () => (state.busy ? { ...view(), processing: true } : view()));
 
   setHandler(submitUpdate, ({ actor }) => act('submit', actor, async () => {
     state.status = 'awaiting_signature';
