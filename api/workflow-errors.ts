@@ -4,7 +4,7 @@ import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, W
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 
-const KNOWN_CODES = new Set<ErrorCode>(['validation', 'forbidden', 'wrong_agency', 'wrong_state', 'busy', 'not_found', 'conflict', 'bad_file', 'unauthenticated']);
+const KNOWN_CODES = new Set<ErrorCode>(['validation', 'forbidden', 'wrong_agency', 'wrong_state', 'busy', 'not_found', 'conflict', 'bad_file', 'unauthenticated', 'unavailable']);
 
 /** The workflow no longer exists (past retention) or was never started: it takes no more updates. */
 export class WorkflowGone extends DomainError {

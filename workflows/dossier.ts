@@ -1,7 +1,7 @@
 // The whole life of one certification dossier. Sandbox fence: import only @temporalio/workflow,
 // ../domain and ./messages — nothing from Node, pg, express or activity values (held by scripts/check-fence).
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
+  ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { vnDate, vnDayEnd } from '../domain/dates.js';
@@ -45,6 +45,11 @@ function refuse(e: unknown): never {
   if (e instanceof DomainError) throw ApplicationFailure.create({ type: e.code, message: e.message, nonRetryable: true });
   if (e instanceof ActivityFailure && e.cause instanceof ApplicationFailure) {
     throw ApplicationFailure.create({ type: e.cause.type ?? 'error', message: e.cause.message, nonRetryable: true });
+  }
+  // The activity ran out of time or attempts (a worker that kept dying, storage away): nothing was changed,
+  // and the person may try again.
+  if (e instanceof ActivityFailure && e.cause instanceof TimeoutFailure) {
+    throw ApplicationFailure.create({ type: 'unavailable', message: 'Hệ thống chưa xử lý xong thao tác trong thời gian cho phép; hồ sơ không thay đổi, vui lòng thử lại sau ít phút.', nonRetryable: true });
   }
   throw e;
 }
