@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { vnDate } from '../domain/dates.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
+import { beat } from './heartbeat.js';
 
 const LINK_DAYS = 30;
 
@@ -84,7 +85,10 @@ export function deliveryActivities(deps: ActivityDeps) {
               await db.insertInto('download_links').values({ token, dossier_code: d.code, file_sha256: sealed.sha256, expires_at: new Date(Date.now() + LINK_DAYS * 86400_000) }).execute();
               text += `\n\nTải bản sao điện tử (liên kết có hiệu lực ${LINK_DAYS} ngày): ${deps.publicUrl}/tai-ve/${token}`;
             }
-            const { messageId } = await deps.mailer.send({ to, subject, text, attachments });
+            beat('sending');
+            // Keyed by the attempt: a retry after a crash between sending and `finish` is the same message.
+            const { messageId } = await deps.mailer.send({ to, subject, text, attachments }, `${attemptKey}:email`);
+            beat('sent');
             await finish(a.id, 'sent');
             await summary(d.code, 'email', to, 'sent', { messageId });
           } catch (e) {

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { FileRef } from '../domain/types.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
+import { beat } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { signWithAttestation } from './pdf/sign.js';
 import { sealIncremental } from './pdf/seal.js';
@@ -11,7 +12,9 @@ import { sealIncremental } from './pdf/seal.js';
 async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<Buffer>): Promise<FileRef> {
   const done = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirst();
   if (done) return { sha256: done.sha256, size: Number(done.size) };
-  const ref = await deps.storage.put(await make());
+  const made = await make();
+  beat('storing');
+  const ref = await deps.storage.put(made);
   await deps.db.insertInto('dossier_files').values({ key, dossier_code: code, kind, sha256: ref.sha256, size: ref.size })
     .onConflict((oc) => oc.column('key').doNothing()).execute();
   // If another attempt won the race, its file is the one of record.
@@ -25,8 +28,10 @@ export function signingActivities(deps: ActivityDeps) {
       const d = input.dossier;
       return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
         const scan = await deps.storage.get(d.scan.sha256);
+        beat('scan read');
         const key = await deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName });
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
+        beat('signing');
         return signWithAttestation(scan, {
           signatureImagePng,
           attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
@@ -49,8 +54,10 @@ export function signingActivities(deps: ActivityDeps) {
       const number = d.certificationNumber;
       return once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
         const signed = await deps.storage.get(signedPdf.sha256);
+        beat('signed copy read');
         const key = await deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName });
         const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
+        beat('sealing');
         return sealIncremental(signed, {
           sealImagePng,
           certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { FileStorage } from '../activities/storage.js';
 import { vnDate, vnDateTime, vnIsoDate } from '../domain/dates.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
+import { DomainError, HTTP_STATUS, RETRY_AFTER_SECONDS } from '../domain/errors.js';
 import { formatVnd } from '../domain/fee.js';
 import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/types.js';
 import type { Config } from '../lib/config.js';
@@ -22,6 +22,7 @@ import { sessionMiddleware } from './sessions.js';
 import { idempotencyKeyGuard } from './idempotency.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
+import { isTemporaryRefusal, UNAVAILABLE_MESSAGE } from './workflow-errors.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,7 +37,7 @@ export interface AppDeps {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
-  const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow),
+  const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow, { actionMs: input.config.actionAnswerMs }),
     appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined), throttle: new LoginThrottle() };
   const app = express();
   app.disable('x-powered-by');
@@ -74,7 +75,8 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
     let e = err as DomainError;
     if (!(err instanceof DomainError)) {
       const status = (err as { status?: number }).status;
-      if (status === 413) e = new DomainError('too_large', 'Dữ liệu gửi lên quá lớn.');
+      if (isTemporaryRefusal(err)) e = new DomainError('unavailable', UNAVAILABLE_MESSAGE);
+      else if (status === 413) e = new DomainError('too_large', 'Dữ liệu gửi lên quá lớn.');
       else if (isDatabaseUnavailable(err)) e = new DomainError('unavailable', 'Hệ thống tạm thời không kết nối được cơ sở dữ liệu, vui lòng thử lại sau ít phút.');
       else if (status && status < 500) e = new DomainError('validation', 'Yêu cầu không hợp lệ.');
       else {
@@ -85,7 +87,8 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
       }
     }
     const status = HTTP_STATUS[e.code] ?? 400;
-    if (e.code === 'unavailable') res.set('Retry-After', '5');
+    // A temporary refusal (worker restarting, workflow task failing): 503, and when to try again.
+    if (e.code === 'unavailable') res.set('Retry-After', String(RETRY_AFTER_SECONDS));
     if (req.originalUrl.startsWith('/api/')) return res.status(status).json({ error: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) });
     if (e.code === 'unauthenticated') return res.redirect(303, '/dang-nhap');
     res.status(status).render('error.njk', { title: 'Thông báo', error: e.message });

@@ -21,7 +21,7 @@ import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from
 import type * as workflows from '../workflows/index.js';
 import { checkIdempotencyKey } from './idempotency.js';
 import { discard, type UploadedFile } from './upload.js';
-import { updateError, WorkflowGone } from './workflow-errors.js';
+import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from './workflow-errors.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;
@@ -56,6 +56,21 @@ const DOSSIER_WORKFLOW = 'dossierWorkflow' satisfies keyof typeof workflows;
 /** A create request's reserved dossier: its code and the workflow's input. */
 interface Reservation { dossierCode: string; input: DossierInput | null }
 
+/** What a person sees of a dossier: the workflow's state, or the read model's last recorded one (`stale`). */
+export type DossierPage = DossierView & {
+  /** An action was accepted and is still running (signing, sealing): the page follows it. */
+  processing?: boolean;
+  /** The workflow could not be asked (worker down or restarting): the read model's snapshot, maybe not current. */
+  stale?: boolean;
+};
+
+export interface AnswerTimes {
+  /** How long an action waits for its result before answering "đang xử lý" (unset: until it is done). */
+  actionMs?: number;
+  /** How long a dossier's page waits for the workflow before showing the read model's snapshot. */
+  queryMs?: number;
+}
+
 export class DossierService {
   constructor(
     private readonly db: Db,
@@ -63,6 +78,7 @@ export class DossierService {
     private readonly storage: FileStorage,
     private readonly taskQueue = TASK_QUEUE,
     private readonly workflowOptions?: WorkflowOptions,
+    private readonly answerTimes: AnswerTimes = {},
   ) {}
 
   /** Finds a portal account by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */
@@ -232,6 +248,34 @@ export class DossierService {
     }
   }
 
+  /**
+   * A person's action, answered within `answerTimes.actionMs`: the result when the workflow finishes in time;
+   * when it accepted the action but is still working (a signature, a seal, or a worker restarting meanwhile),
+   * the dossier as it is now, marked `processing`; when it did not even accept it in time, a temporary refusal
+   * ('unavailable'): sending the same action again (same idempotency key, same update id) finds the first.
+   */
+  private async answer<A extends object>(actor: Actor, code: string, def: UpdateDefinition<DossierView, [A]>, args: A, updateId: string): Promise<DossierPage> {
+    const within = this.answerTimes.actionMs;
+    if (!within) return this.update(workflowIdFor(code), def, args, updateId);
+    const handle = this.temporal.workflow.getHandle(workflowIdFor(code));
+    const waited = new AbortController();
+    const timer = setTimeout(() => waited.abort(), within);
+    let accepted = false;
+    try {
+      return await this.temporal.withAbortSignal(waited.signal, async () => {
+        const started = await handle.startUpdate(def, { args: [args], updateId, waitForStage: 'ACCEPTED' });
+        accepted = true;
+        return (await started.result()) as DossierView;
+      });
+    } catch (e) {
+      if (!waited.signal.aborted) throw toDomainError(e);
+      if (!accepted) throw new DomainError('unavailable', UNAVAILABLE_MESSAGE);
+      return { ...(await this.get(actor, code)), processing: true };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Loads the read-model row and refuses other agencies' dossiers. */
   async row(actor: Actor, code: string) {
     const row = await this.db.selectFrom('dossiers').selectAll().where('code', '=', code).executeTakeFirst();
@@ -240,19 +284,24 @@ export class DossierService {
     return row;
   }
 
-  async get(actor: Actor, code: string): Promise<DossierView> {
+  async get(actor: Actor, code: string): Promise<DossierPage> {
     const row = await this.row(actor, code);
+    const query = () => this.temporal.workflow.getHandle(workflowIdFor(code)).query(getStateQuery);
+    const within = this.answerTimes.queryMs ?? QUERY_WITHIN_MS;
     try {
-      return await this.temporal.workflow.getHandle(workflowIdFor(code)).query(getStateQuery);
+      return await this.temporal.withDeadline(Date.now() + within, query);
     } catch (e) {
       const err = toDomainError(e);
       // A finished workflow past its retention is gone from Temporal; its last recorded state remains.
       if (err instanceof DomainError && err.code === 'not_found') return row.snapshot as DossierView;
+      // The worker is down or restarting (the query timed out), or Temporal cannot be reached: show what the
+      // read model last recorded, saying it may not be current, rather than no page at all.
+      if (err instanceof DomainError && err.code === 'unavailable') return { ...(row.snapshot as DossierView), stale: true };
       throw err;
     }
   }
 
-  async act(actor: Actor, code: string, action: Exclude<Action, 'submit'>, args: Record<string, unknown>, idempotencyKey: string, file?: UploadedFile | null): Promise<DossierView> {
+  async act(actor: Actor, code: string, action: Exclude<Action, 'submit'>, args: Record<string, unknown>, idempotencyKey: string, file?: UploadedFile | null): Promise<DossierPage> {
     let row;
     try {
       row = await this.row(actor, code);
@@ -273,26 +322,26 @@ export class DossierService {
     }
   }
 
-  private async forward(actor: Actor, code: string, action: Exclude<Action, 'submit'>, args: Record<string, unknown>, idempotencyKey: string, file?: UploadedFile | null): Promise<DossierView> {
+  private async forward(actor: Actor, code: string, action: Exclude<Action, 'submit'>, args: Record<string, unknown>, idempotencyKey: string, file?: UploadedFile | null): Promise<DossierPage> {
     const updateId = `${actor.username}:${action}:${idempotencyKey || crypto.randomUUID()}`;
-    const wid = workflowIdFor(code);
+    const update = <A extends object>(def: UpdateDefinition<DossierView, [A]>, a: A) => this.answer(actor, code, def, a, updateId);
     switch (action) {
       case 'returnToCreator':
-        return this.update(wid, returnToCreatorUpdate, { actor, reason: parse(reasonArgs, args).reason }, updateId);
+        return update(returnToCreatorUpdate, { actor, reason: parse(reasonArgs, args).reason });
       case 'cancel':
-        return this.update(wid, cancelUpdate, { actor, reason: parse(reasonArgs, args).reason }, updateId);
+        return update(cancelUpdate, { actor, reason: parse(reasonArgs, args).reason });
       case 'sign':
-        return this.update(wid, signUpdate, { actor }, updateId);
+        return update(signUpdate, { actor });
       case 'deliver':
-        return this.update(wid, deliverUpdate, { actor }, updateId);
+        return update(deliverUpdate, { actor });
       case 'resend': {
         const { email } = parse(resendArgs, args);
         if (email && !isEmail(email)) throw new DomainError('validation', 'Địa chỉ email không hợp lệ.', 'email');
-        return this.update(wid, resendUpdate, { actor, email: email || null }, updateId);
+        return update(resendUpdate, { actor, email: email || null });
       }
       case 'seal': {
         const id = parse(sealArgs, args).registerBookId;
-        return this.update(wid, sealUpdate, { actor, registerBookId: id }, updateId);
+        return update(sealUpdate, { actor, registerBookId: id });
       }
       case 'resubmit': {
         if (file) {
@@ -300,9 +349,9 @@ export class DossierService {
           // Refuse before keeping the new scan, so a refused resubmit leaves no file behind.
           try { checkAction({ ...current, busy: false }, 'resubmit', actor); } catch (e) { await discard(file); throw e; }
           const { scan, pageCount } = await this.acceptScan(file);
-          return this.update(wid, resubmitUpdate, { actor, scan, pageCount, fee: dossierFee(pageCount, current.copies) }, updateId);
+          return update(resubmitUpdate, { actor, scan, pageCount, fee: dossierFee(pageCount, current.copies) });
         }
-        return this.update(wid, resubmitUpdate, { actor }, updateId);
+        return update(resubmitUpdate, { actor });
       }
     }
   }
@@ -343,6 +392,9 @@ export class DossierService {
 }
 
 const FINISHED = 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.';
+
+/** A dossier's page waits this long for its workflow before showing the read model (the worker may be down). */
+const QUERY_WITHIN_MS = 3000;
 
 /** Turns a refused update or query into our error type, keeping the workflow's Vietnamese message. */
 export const toDomainError = (e: unknown) => updateError(e, FINISHED);

@@ -20,8 +20,10 @@ import { verifyApiRoutes } from './verify-routes.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 
-export function dossierJson(v: DossierView) {
+export function dossierJson(v: DossierView & { processing?: boolean; stale?: boolean }) {
   return {
+    // Only when true: an action still running, or the read model's snapshot because the workflow could not be asked.
+    ...(v.processing ? { processing: true } : {}), ...(v.stale ? { stale: true } : {}),
     code: v.code, status: v.status, agencyCode: v.agencyCode, agencyName: v.agencyName,
     applicant: v.applicant, documentType: v.documentType, copies: v.copies, pageCount: v.pageCount, fee: v.fee,
     certificationNumber: v.certificationNumber, registerBook: v.registerBook, returnReason: v.returnReason, cancelReason: v.cancelReason,
@@ -119,7 +121,12 @@ export function apiRoutes(deps: AppDeps) {
 
   const key = (req: Request) => req.get('idempotency-key') ?? (req.body?.idempotencyKey as string | undefined) ?? '';
   const act = (name: 'returnToCreator' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend') => async (req: Request, res: Response, next: NextFunction) => {
-    try { res.json(dossierJson(await dossiers.act(actor(res), String(req.params.code), name, req.body ?? {}, key(req)))); } catch (e) { next(e); }
+    try {
+      const v = await dossiers.act(actor(res), String(req.params.code), name, req.body ?? {}, key(req));
+      // Accepted, still running: 202; GET /dossiers/{code} follows it (the same Idempotency-Key finds it again).
+      if (v.processing) return res.status(202).json({ code: v.code, status: v.status, processing: true });
+      res.json(dossierJson(v));
+    } catch (e) { next(e); }
   };
   r.post('/dossiers/:code/return', act('returnToCreator'));
   r.post('/dossiers/:code/cancel', act('cancel'));
@@ -137,7 +144,9 @@ export function apiRoutes(deps: AppDeps) {
         k = req.get('idempotency-key') ?? parsed.fields.idempotencyKey ?? '';
       }
       try {
-        res.json(dossierJson(await dossiers.act(actor(res), String(req.params.code), 'resubmit', {}, k, file)));
+        const v = await dossiers.act(actor(res), String(req.params.code), 'resubmit', {}, k, file);
+        if (v.processing) return res.status(202).json({ code: v.code, status: v.status, processing: true });
+        res.json(dossierJson(v));
       } catch (e) { await discard(file); throw e; }
     } catch (e) { next(e); }
   });

@@ -40,6 +40,7 @@ const MENUS: Record<Role, MenuItem[]> = {
   supervisor: [],
 };
 for (const role of FEE_REPORT_MENU_ROLES) MENUS[role].push(FEE_REPORT_MENU);
+const PROCESSING_FLASH = 'Hồ sơ đang được xử lý, vui lòng chờ trong giây lát; trang sẽ tự cập nhật khi xử lý xong.';
 const TRACKING: MenuItem = { href: '/ho-so/theo-doi', label: 'Theo dõi hồ sơ chứng thực' };
 
 function menuFor(actor: Actor): MenuItem[] {
@@ -232,7 +233,7 @@ export function webRoutes(deps: AppDeps) {
     const a = actor(res);
     const d = await dossiers.get(a, code);
     const allowed = (action: Parameters<typeof checkAction>[1]) => {
-      try { checkAction({ ...d, busy: false }, action, a); return true; } catch { return false; }
+      try { checkAction({ ...d, busy: Boolean(d.processing) }, action, a); return true; } catch { return false; }
     };
     const can = { sign: allowed('sign'), seal: allowed('seal'), deliver: allowed('deliver'), resubmit: allowed('resubmit') };
     const books = can.seal ? await listRegisterBooks(db, a.agencyCode, { openOn: vnIsoDate(new Date()) }) : [];
@@ -240,6 +241,16 @@ export function webRoutes(deps: AppDeps) {
   }
   r.get('/ho-so/:code', needLogin, async (req, res, next) => {
     try { await renderDetail(req, res, String(req.params.code)); } catch (e) { next(e); }
+  });
+  // Polled by the dossier's page (htmx, every 2 s) while an action runs or the workflow cannot be asked: the
+  // same notice while nothing changed, then a reload of the page (HX-Refresh) once the workflow answers again.
+  r.get('/ho-so/:code/dang-xu-ly', needLogin, async (req, res, next) => {
+    try {
+      const d = await dossiers.get(actor(res), String(req.params.code));
+      res.set({ Vary: 'HX-Request', 'Cache-Control': 'no-store' });
+      if (!d.processing && !d.stale) return res.set('HX-Refresh', 'true').status(200).send('');
+      res.render('dossier-processing.njk', { d });
+    } catch (e) { next(e); }
   });
   r.get('/ho-so/:code/pdf', needLogin, async (req, res, next) => {
     try {
@@ -275,10 +286,16 @@ export function webRoutes(deps: AppDeps) {
         const args: Record<string, unknown> = { ...body };
         if (name === 'returnToCreator') args.reason = body.otherReason === undefined || (typeof body.otherReason === 'string' && !body.otherReason.trim()) ? body.reason : body.otherReason;
         const v = await dossiers.act(actor(res), code, name, args, body._key ?? '');
+        // Accepted but still running (a long signature, a worker restarting): the dossier's page follows it.
+        if (v.processing) {
+          flash(req, PROCESSING_FLASH);
+          return res.redirect(303, `/ho-so/${encodeURIComponent(code)}`);
+        }
         flash(req, done(code, v));
         res.redirect(303, redirectTo(code));
       } catch (e) {
-        if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency') {
+        // A temporary refusal goes to the one error handler (503 with Retry-After).
+        if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency' && e.code !== 'unavailable') {
           try { return await renderDetail(req, res, code, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
         }
         next(e);
@@ -293,11 +310,15 @@ export function webRoutes(deps: AppDeps) {
     const code = String(req.params.code);
     try {
       const { fields, file } = await parseFormUpload(req, deps.storage);
-      await dossiers.act(actor(res), code, 'resubmit', {}, fields._key ?? '', file);
+      const v = await dossiers.act(actor(res), code, 'resubmit', {}, fields._key ?? '', file);
+      if (v.processing) {
+        flash(req, PROCESSING_FLASH);
+        return res.redirect(303, `/ho-so/${encodeURIComponent(code)}`);
+      }
       flash(req, `Đã trình ký lại hồ sơ ${code}.`);
       res.redirect(303, '/ho-so/bi-tu-choi');
     } catch (e) {
-      if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency' && e.code !== 'csrf') {
+      if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency' && e.code !== 'csrf' && e.code !== 'unavailable') {
         try { return await renderDetail(req, res, code, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
       }
       next(e);

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'bad_file'
   | 'csrf'
   | 'throttled'
+  /** A temporary refusal (the workflow engine or worker cannot answer now): try again shortly. */
   | 'unavailable';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -30,6 +31,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   throttled: 429,
   unavailable: 503,
 };
+
+/** Seconds a client should wait before retrying a temporary refusal ('unavailable'): the Retry-After header. */
+export const RETRY_AFTER_SECONDS = 5;
 
 export class DomainError extends Error {
   constructor(public readonly code: ErrorCode, message: string, public readonly field?: string) {

@@ -18,6 +18,8 @@ export interface Config {
   sessionSecret: string;
   publicUrl: string;
   maxAttachmentBytes: number;
+  /** How long a person's action waits for its result before the answer "đang xử lý" (ms). */
+  actionAnswerMs: number;
   workflow: WorkflowOptions;
   /** Demo and tests only: the reminder and no-show fire after these delays instead of the real instants. */
   appointmentTimers: { reminderMs: number; noShowMs: number } | null;
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: env.SESSION_SECRET ?? DEFAULT_SESSION_SECRET,
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     maxAttachmentBytes: Number(env.MAX_ATTACHMENT_BYTES ?? 10 * 1024 * 1024),
+    actionAnswerMs: env.ACTION_ANSWER_MS && /^\d+$/.test(env.ACTION_ANSWER_MS) ? Number(env.ACTION_ANSWER_MS) : 5000,
     appointmentTimers: env.APPOINTMENT_TIMERS_MS && /^\d+,\d+$/.test(env.APPOINTMENT_TIMERS_MS)
       ? { reminderMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[0]), noShowMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[1]) }
       : null,

@@ -13,6 +13,7 @@ type Activities = ReturnType<typeof createActivities>;
 
 const act = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds', // activities heartbeat while they run: a killed worker's activity is retried in seconds
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['conflict'] },
 });
 

@@ -8,7 +8,7 @@ import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/te
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { dossierProgress, progressFromEvents } from '../api/progress.js';
-import { getStateQuery, signUpdate, workflowIdFor } from './messages.js';
+import { getStateQuery, returnToCreatorUpdate, sealUpdate, signUpdate, workflowIdFor } from './messages.js';
 import crypto from 'node:crypto';
 
 let h: Harness;
@@ -146,6 +146,41 @@ describe('dossier workflow', () => {
     const steps = progressFromEvents(await h.service.events(canbo, gone));
     expect(steps.map((s) => s.what)).toEqual(['Tạo hồ sơ và trình lãnh đạo ký', 'Trả lại hồ sơ cho cán bộ tư pháp. Lý do: Bản scan không rõ', 'Hủy hồ sơ. Lý do: Hủy theo yêu cầu']);
     expect((await refusal(h.service.act(canbo, gone, 'resubmit', {}, 'g3'))).code).toBe('wrong_state');
+  });
+
+  // Bad data that reaches the workflow whatever the HTTP edge checks: the read model or the register refuses
+  // it (PostgreSQL data exceptions), the action is refused at once and rolled back, and the dossier is not
+  // left busy: the next action works.
+  const directly = <T>(p: Promise<T>) => Promise.race([
+    p.then(() => null, (err) => err as { cause?: { type?: string; message?: string } }),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the update did not answer within 20 s')), 20_000)),
+  ]);
+
+  it('refuses a return reason with a NUL byte, changes nothing and stays usable', async () => {
+    const d = await newDossier(1);
+    const handle = h.client.workflow.getHandle(workflowIdFor(d.code));
+    const before = await handle.query(getStateQuery);
+    const e = await directly(handle.executeUpdate(returnToCreatorUpdate, { args: [{ actor: lanhdao, reason: 'Bản scan\u0000 không rõ' }] }));
+    expect(e?.cause?.type).toBe('validation');
+    expect(e?.cause?.message).toMatch(/ký tự không hợp lệ/);
+    expect(await handle.query(getStateQuery)).toEqual(before);
+    const signed = await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
+    expect(signed.status).toBe('awaiting_seal');
+    const events = await h.db.selectFrom('dossier_events').select('action').where('dossier_code', '=', d.code).orderBy('seq').execute();
+    expect(events.map((x) => x.action)).toEqual(['submit', 'sign']);
+  });
+
+  it('refuses a register book id beyond PostgreSQL integers (2147483648) and seals with a real book after', async () => {
+    const d = await newDossier(1);
+    await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
+    const handle = h.client.workflow.getHandle(workflowIdFor(d.code));
+    const e = await directly(handle.executeUpdate(sealUpdate, { args: [{ actor: vanthu, registerBookId: 2147483648 }] }));
+    expect(e?.cause?.type).toBe('validation');
+    expect(e?.cause?.message).toMatch(/vượt quá giới hạn/);
+    expect((await handle.query(getStateQuery)).status).toBe('awaiting_seal');
+    const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', h.agencyCode).orderBy('id').executeTakeFirstOrThrow();
+    const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
+    expect(sealed.status).toBe('completed');
   });
 
   it('replays its own history deterministically', async () => {

@@ -1,7 +1,7 @@
 // The whole life of one certification dossier. Sandbox fence: import only @temporalio/workflow,
 // ../domain and ./messages — nothing from Node, pg, express or activity values (held by scripts/check-fence).
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
+  ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { vnDate, vnDayEnd } from '../domain/dates.js';
@@ -17,12 +17,18 @@ import {
 
 type Activities = ReturnType<typeof createActivities>;
 
+// Every activity heartbeats while it runs (activities/index.ts): a worker killed mid-activity is noticed after
+// the heartbeat timeout, seconds, and the activity retried, instead of after the whole start-to-close timeout.
+// Bad data (a NUL byte, a number out of range) fails at once as 'validation' and is never retried.
+const HEARTBEAT_TIMEOUT = '10 seconds';
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: ['validation'] },
 });
 const pdf = proxyActivities<Activities>({
   startToCloseTimeout: '3 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['bad_file', 'validation'] },
 });
 const DEFAULT_OPTIONS: WorkflowOptions = { redeliveryWindow: '30 days', deliveryAttempts: 6, deliveryInitialInterval: '2 seconds' };
@@ -40,6 +46,11 @@ function refuse(e: unknown): never {
   if (e instanceof ActivityFailure && e.cause instanceof ApplicationFailure) {
     throw ApplicationFailure.create({ type: e.cause.type ?? 'error', message: e.cause.message, nonRetryable: true });
   }
+  // The activity ran out of time or attempts (a worker that kept dying, storage away): nothing was changed,
+  // and the person may try again.
+  if (e instanceof ActivityFailure && e.cause instanceof TimeoutFailure) {
+    throw ApplicationFailure.create({ type: 'unavailable', message: 'Hệ thống chưa xử lý xong thao tác trong thời gian cho phép; hồ sơ không thay đổi, vui lòng thử lại sau ít phút.', nonRetryable: true });
+  }
   throw e;
 }
 
@@ -48,6 +59,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   // Sending mail is retried with backoff by the workflow; only after the last attempt is it shown as failed.
   const delivery = proxyActivities<Activities>({
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { initialInterval: options.deliveryInitialInterval, backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: options.deliveryAttempts },
   });
   /** Delivery requests (the first "Hoàn thành và chuyển", then re-sends), carried out by the main loop. */
@@ -77,8 +89,6 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     try { checkAction(state, action, actor); } catch (e) { refuse(e); }
   };
 
-  /** Runs one human action: marks the dossier busy (so a concurrent action is refused), applies the change,
-   * then records it in the read model and audit trail. A failure leaves the state as it was. */
   /** Appends to the dossier's history and records it in the read model and audit trail. */
   async function record(action: HistoryEntry['action'], who: { username: string; fullName: string }, note?: string) {
     const at = new Date().toISOString();
@@ -87,25 +97,25 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     await quick.recordEvent({ eventId: `${state.code}#${seq}`, seq, action, actor: who.username, actorName: who.fullName, note: note ?? null, at, state: view() });
   }
 
+  /** Runs one human action: marks the dossier busy (so a concurrent action is refused), applies the change,
+   * then records it in the read model and audit trail. A failure of either (e.g. bad data the read model
+   * refuses) leaves the state as it was, and never leaves the dossier busy. */
   async function act(action: Action, actor: Actor, body: () => Promise<void>, note?: string | (() => string)): Promise<DossierView> {
-    state.busy = true;
     const before = clone(state);
+    state.busy = true;
     try {
       await body();
+      await record(action, actor, typeof note === 'function' ? note() : note);
     } catch (e) {
       Object.assign(state, before);
-      state.busy = false;
       refuse(e);
-    }
-    try {
-      await record(action, actor, typeof note === 'function' ? note() : note);
     } finally {
       state.busy = false;
     }
     return view();
   }
 
-  setHandler(getStateQuery, view);
+  setHandler(getStateQuery, () => (state.busy ? { ...view(), processing: true } : view()));
 
   setHandler(submitUpdate, ({ actor }) => act('submit', actor, async () => {
     state.status = 'awaiting_signature';

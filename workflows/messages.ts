@@ -16,7 +16,8 @@ export const signUpdate = defineUpdate<DossierView, [ActionArgs]>('sign');
 export const sealUpdate = defineUpdate<DossierView, [ActionArgs & { registerBookId: number }]>('seal');
 export const deliverUpdate = defineUpdate<DossierView, [ActionArgs]>('deliver');
 export const resendUpdate = defineUpdate<DossierView, [ActionArgs & { email?: string | null }]>('resend');
-export const getStateQuery = defineQuery<DossierView>('getState');
+/** The dossier as it is now; `processing` while an accepted action is still running (e.g. the signature). */
+export const getStateQuery = defineQuery<DossierView & { processing?: boolean }>('getState');
 
 export const TASK_QUEUE = 'dossiers';
 export const workflowIdFor = (dossierCode: string) => `dossier-${dossierCode}`;

@@ -57,7 +57,10 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ctdt-${id}-`));
   const config = loadConfig({
     DATA_DIR: dataDir, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE: `dossiers-${id}`,
-    SESSION_SECRET: crypto.randomBytes(32).toString('hex'), DELIVERY_BACKOFF: '100 milliseconds', DELIVERY_ATTEMPTS: '4', REDELIVERY_WINDOW: '3 seconds', ...opts.env,
+    SESSION_SECRET: crypto.randomBytes(32).toString('hex'), DELIVERY_BACKOFF: '100 milliseconds', DELIVERY_ATTEMPTS: '4', REDELIVERY_WINDOW: '3 seconds',
+    // Screens and API answer an action that takes longer than this with "đang xử lý": long enough here that a
+    // signature on a loaded test machine still answers with its result (tests of "đang xử lý" set it lower).
+    ACTION_ANSWER_MS: '30000', ...opts.env,
   });
   const db = createDb(config.databaseUrl!, 60);
   await migrateToLatest(db);
