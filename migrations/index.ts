@@ -3,11 +3,13 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './20261127_001_initial.js';
 import * as m002 from './20261127_002_office.js';
 import * as m003 from './20261127_003_appointments.js';
+import * as m005 from './20261201_002_register_year.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
   '20261127_002_office': m002,
   '20261127_003_appointments': m003,
+  '20261201_002_register_year': m005,
 };
 
 export const migrationProvider: MigrationProvider = {
