@@ -192,12 +192,6 @@ export async function booksForSealing(db: Db, agencyCode: string, at: Date = new
   return [{ ...book, next_number: last > 0 ? last + 1 : book.current_number }];
 }
 
-export function listRegisterBooks(db: Db, agencyCode: string, opts: { openOn?: string } = {}) {
-  let q = db.selectFrom('register_books').selectAll().where('agency_code', '=', agencyCode);
-  if (opts.openOn) q = q.where('open_date', '<=', opts.openOn).where('close_date', '>=', opts.openOn).where('closed_at', 'is', null);
-  return q.orderBy('open_date', 'desc').orderBy('id', 'desc').execute();
-}
-
 export interface BookSearch { year?: unknown; name?: unknown; page?: unknown; pageSize?: unknown }
 export type RegisterBookListItem = RegisterBookRow & { entry_count: number };
 
