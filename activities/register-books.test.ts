@@ -1,6 +1,7 @@
 // Register books in full, on the real stack (PostgreSQL, Temporal worker): the year's continuous numbering as a
-// new book's default start number, edits and their refusals, deletes only while empty, and a delete racing a
-// seal (row lock on the book), both with the allocation itself and through the dossier workflow.
+// new book's start number (one open book per year), edits and their refusals, deletes only while empty, year-end
+// closing (khóa sổ), and a delete racing a seal (row lock on the book), both with the allocation itself and
+// through the dossier workflow.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../domain/errors.js';
@@ -10,7 +11,8 @@ import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js'
 import { VIETNAMESE } from '../lib/testing/http.js';
 import type { DossierView } from '../workflows/messages.js';
 import {
-  allocateNumber, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
+  allocateNumber, booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries,
+  listRegisterYears, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
 } from './register.js';
 
 let h: Harness;
@@ -34,8 +36,13 @@ function fakeDossier(agencyCode = h.agencyCode): DossierView {
   } as unknown as DossierView;
 }
 const allocate = (bookId: number, at: string, agencyCode = h.agencyCode) => allocateNumber(h.db, { dossier: fakeDossier(agencyCode), registerBookId: bookId, at, signerName: 'Lâm Phước Thọ' });
-const book = (over: Partial<Parameters<typeof createRegisterBook>[1]> = {}) =>
-  createRegisterBook(h.db, { agencyCode: h.agencyCode, name: `Sổ ${crypto.randomBytes(3).toString('hex')}`, openDate: '2031-01-01', closeDate: '2031-12-31', createdBy: 'vanthu', ...over });
+// A year has one open book at a time: a book without dates gets a year of its own.
+let freshYear = 2100;
+const book = (over: Partial<Parameters<typeof createRegisterBook>[1]> = {}) => {
+  const y = freshYear++;
+  return createRegisterBook(h.db, { agencyCode: h.agencyCode, name: `Sổ ${crypto.randomBytes(3).toString('hex')}`, openDate: `${y}-01-01`, closeDate: `${y}-12-31`, createdBy: 'vanthu', ...over });
+};
+const close = (id: number, agencyCode = h.agencyCode) => closeRegisterBook(h.db, { agencyCode, id, closedBy: 'vanthu' });
 const row = (id: number) => h.db.selectFrom('register_books').selectAll().where('id', '=', id).executeTakeFirst();
 const refusal = async (p: Promise<unknown>) => {
   const e = await p.then(() => null, (err) => err);
@@ -50,12 +57,14 @@ describe('a new book continues the year\'s numbering', () => {
     const q1 = await book({ name: 'Quyển 1/2033', openDate: '2033-01-01', closeDate: '2033-03-31' });
     expect([q1.start_number, q1.current_number]).toEqual([1, 1]);
     for (const day of ['2033-02-01', '2033-02-02', '2033-03-31']) await allocate(q1.id, `${day}T03:00:00Z`);
+    await close(q1.id); // full: the year goes on in a new book
     // Another agency's numbers, and another year's, do not count.
     const theirs = await createRegisterBook(h.db, { agencyCode: OTHER, name: 'Sổ khác', startNumber: '500', openDate: '2033-01-01', closeDate: '2033-12-31', createdBy: 'vanthu7' });
     await allocate(theirs.id, '2033-05-05T03:00:00Z', OTHER);
     const q2 = await book({ name: 'Quyển 2/2033', openDate: '2033-04-01', closeDate: '2033-12-31' });
     expect([q2.start_number, q2.current_number]).toEqual([4, 4]);
     await allocate(q2.id, '2033-04-02T03:00:00Z');
+    await close(q2.id);
     // Blank counts as left out (the screen's field cleared); the API leaves it out.
     const q3 = await book({ name: 'Quyển 3/2033', startNumber: '  ', openDate: '2033-06-01', closeDate: '2033-12-31' });
     expect(q3.start_number).toBe(5);
@@ -66,8 +75,11 @@ describe('a new book continues the year\'s numbering', () => {
     await allocate(next.id, '2033-12-31T17:30:00Z');
     expect(await nextNumberOfYear(h.db, h.agencyCode, 2034)).toBe(2);
     expect(await nextNumberOfYear(h.db, h.agencyCode, 2033)).toBe(5);
-    // An explicit start number is taken as given.
-    expect((await book({ name: 'Sổ riêng 2033', startNumber: '900', openDate: '2033-07-01', closeDate: '2033-12-31' })).start_number).toBe(900);
+    // An explicit start number must be the year's next one once the year has numbers (it was taken as given).
+    await close(q3.id);
+    const broken = await refusal(book({ name: 'Sổ riêng 2033', startNumber: '900', openDate: '2033-07-01', closeDate: '2033-12-31' }));
+    expect([broken.field, broken.message.includes('5/ĐT')]).toEqual(['startNumber', true]);
+    expect((await book({ name: 'Sổ riêng 2033', startNumber: '5', openDate: '2033-07-01', closeDate: '2033-12-31' })).start_number).toBe(5);
   });
 
   it('refuses letters or a negative start number, bad dates and a duplicate name, creating nothing', async () => {
@@ -87,7 +99,7 @@ describe('a new book continues the year\'s numbering', () => {
 
 describe('search', () => {
   it('finds books by the year of their open date and by name, paged', async () => {
-    for (let i = 1; i <= 3; i++) await book({ name: `Tìm kiếm ${i}/2040`, openDate: `2040-0${i}-01`, closeDate: '2040-12-31' });
+    for (let i = 1; i <= 3; i++) await close((await book({ name: `Tìm kiếm ${i}/2040`, openDate: `2040-0${i}-01`, closeDate: '2040-12-31' })).id);
     await book({ name: 'Tìm kiếm 1/2041', openDate: '2041-01-01', closeDate: '2041-12-31' });
     const names = (r: { items: { name: string }[] }) => r.items.map((b) => b.name);
     const y2040 = await searchRegisterBooks(h.db, h.agencyCode, { year: '2040' });
@@ -113,37 +125,38 @@ describe('editing a book', () => {
   });
 
   it('refuses renumbering a book with entries, dates that would leave entries out, and bad input; nothing changes', async () => {
-    const b = await book({ name: 'Sổ có số', startNumber: '40', openDate: '2031-01-01', closeDate: '2031-12-31' });
-    await allocate(b.id, '2031-03-10T03:00:00Z');
-    await allocate(b.id, '2031-05-20T17:30:00Z'); // 00:30 on 21/05 in Vietnam
+    const b = await book({ name: 'Sổ có số', startNumber: '40', openDate: '2032-01-01', closeDate: '2032-12-31' });
+    await allocate(b.id, '2032-03-10T03:00:00Z');
+    await allocate(b.id, '2032-05-20T17:30:00Z'); // 00:30 on 21/05 in Vietnam
     const before = await row(b.id);
     const edit = (o: Partial<Parameters<typeof updateRegisterBook>[1]>) => refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, ...o }));
 
     const renumber = await edit({ startNumber: '41' });
     expect([renumber.code, renumber.field]).toEqual(['conflict', 'startNumber']);
     expect(renumber.message).toMatch(/số ban đầu/);
-    const late = await edit({ closeDate: '2031-05-20' });
+    const late = await edit({ closeDate: '2032-05-20' });
     expect([late.code, late.field]).toEqual(['validation', 'closeDate']);
-    expect(late.message).toContain('21/05/2031');
-    const early = await edit({ openDate: '2031-03-11' });
+    expect(late.message).toContain('21/05/2032');
+    const early = await edit({ openDate: '2032-03-11' });
     expect([early.code, early.field]).toEqual(['validation', 'openDate']);
-    expect(early.message).toContain('10/03/2031');
-    expect((await edit({ openDate: '2031-02-01', closeDate: '2031-01-31' })).field).toBe('closeDate');
+    expect(early.message).toContain('10/03/2032');
+    expect((await edit({ openDate: '2032-02-01', closeDate: '2032-01-31' })).field).toBe('closeDate');
     expect((await edit({ startNumber: 'abc' })).field).toBe('startNumber');
-    expect((await edit({ openDate: '31/02/2031' })).field).toBe('openDate');
+    expect((await edit({ openDate: '31/02/2032' })).field).toBe('openDate');
     expect((await edit({ name: '' })).field).toBe('name');
     await book({ name: 'Tên đã có' });
     expect((await edit({ name: 'Tên đã có' })).code).toBe('conflict');
     expect(await row(b.id)).toEqual(before);
 
     // The same start number with other changes is fine; the dates may still cover the entries exactly.
-    const ok = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, name: 'Sổ có số (sửa tên)', startNumber: 40, openDate: '2031-03-10', closeDate: '2031-05-21' });
-    expect(ok).toMatchObject({ name: 'Sổ có số (sửa tên)/ĐT', start_number: 40, current_number: 42, open_date: '2031-03-10', close_date: '2031-05-21' });
+    const ok = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, name: 'Sổ có số (sửa tên)', startNumber: 40, openDate: '2032-03-10', closeDate: '2032-05-21' });
+    expect(ok).toMatchObject({ name: 'Sổ có số (sửa tên)/ĐT', start_number: 40, current_number: 42, open_date: '2032-03-10', close_date: '2032-05-21' });
   });
 
-  it('does not reopen a closed book whose next numbers were given since in another book, nor carry numbering into a new year', async () => {
+  it('a closed book is not edited and takes no numbers; dates stay in one year; the open book may be extended in its year', async () => {
     const q1 = await book({ name: 'Khóa 1/2035', openDate: '2035-01-01', closeDate: '2035-03-31' });
     for (const d of ['2035-02-01', '2035-03-01']) await allocate(q1.id, `${d}T03:00:00Z`);
+    await close(q1.id);
     const q2 = await book({ name: 'Khóa 2/2035', openDate: '2035-04-01', closeDate: '2035-12-31' });
     expect(q2.start_number).toBe(3);
     await allocate(q2.id, '2035-04-02T03:00:00Z');
@@ -151,26 +164,25 @@ describe('editing a book', () => {
     const before = await row(q1.id);
 
     const e = await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: q1.id, closeDate: '2035-12-31', now }));
-    expect([e.code, e.field]).toEqual(['conflict', 'closeDate']);
-    expect(e.message).toContain('Khóa 2/2035/ĐT');
-    expect(e.message).toContain('3/ĐT');
+    expect(e.code).toBe('conflict');
+    expect(e.message).toContain('Khóa 1/2035/ĐT');
+    expect(e.message).toContain('đã khóa sổ');
     expect(await row(q1.id)).toEqual(before);
-    // Sealing with it is still refused (closed), and gives no number.
+    // Sealing with it is refused (closed), and gives no number.
     expect((await refusal(allocate(q1.id, now.toISOString()))).message).toContain('Khóa 1/2035/ĐT');
-    // Moving the close date while it stays in the past reopens nothing: allowed.
-    expect((await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: q1.id, closeDate: '2035-04-30', now })).close_date).toBe('2035-04-30');
+    expect((await refusal(close(q1.id))).code).toBe('conflict');
+    // A book numbers one year: its dates cannot reach into the next.
+    const y = await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: q2.id, closeDate: '2036-12-31', now }));
+    expect([y.code, y.field]).toEqual(['validation', 'closeDate']);
+    expect(y.message).toMatch(/2035/);
 
-    // When nothing has moved on, a closed book may be reopened within its year and continues its numbers.
+    // The year's open book, past its close date, may be extended in its year and continues the year's numbers.
     const solo = await createRegisterBook(h.db, { agencyCode: OTHER, name: 'Mở lại', openDate: '2035-01-01', closeDate: '2035-02-28', createdBy: 'vanthu7' });
     await allocate(solo.id, '2035-02-01T03:00:00Z', OTHER);
+    expect((await refusal(allocate(solo.id, now.toISOString(), OTHER))).message).toContain('Mở lại/ĐT');
     const reopened = await updateRegisterBook(h.db, { agencyCode: OTHER, id: solo.id, closeDate: '2035-12-31', now });
     expect(reopened.close_date).toBe('2035-12-31');
     expect((await allocate(solo.id, now.toISOString(), OTHER)).number).toBe(2);
-
-    // Into a new year: numbering starts again at 01, so last year's book stays closed.
-    const y = await refusal(updateRegisterBook(h.db, { agencyCode: OTHER, id: solo.id, closeDate: '2036-12-31', now: new Date('2036-01-15T03:00:00Z') }));
-    expect([y.code, y.field]).toEqual(['validation', 'closeDate']);
-    expect(y.message).toMatch(/2036/);
   });
 
   it("another agency's book is not found, and stays as it was", async () => {
@@ -190,8 +202,8 @@ describe('deleting a book', () => {
     expect(await row(empty.id)).toBeUndefined();
     expect((await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: empty.id }))).code).toBe('not_found');
 
-    const used = await book({ name: '05/2031' });
-    await allocate(used.id, '2031-02-02T03:00:00Z');
+    const used = await book({ name: '05/2031', openDate: '2037-01-01', closeDate: '2037-12-31' });
+    await allocate(used.id, '2037-02-02T03:00:00Z');
     const before = await row(used.id);
     const e = await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: used.id }));
     expect(e.code).toBe('conflict');
@@ -201,10 +213,69 @@ describe('deleting a book', () => {
   });
 });
 
+describe('year-end closing (khóa sổ)', () => {
+  it('closes the year\'s books with the year\'s count; they take no numbers; the next year starts again at 1', async () => {
+    const q1 = await book({ name: 'Quyển 1/2045', openDate: '2045-01-01', closeDate: '2045-12-31' });
+    for (const d of ['2045-02-01', '2045-03-01', '2045-04-01']) await allocate(q1.id, `${d}T03:00:00Z`);
+    const full = await close(q1.id);
+    expect([full.closed_count, full.closed_year_count]).toEqual([3, 3]);
+    const q2 = await book({ name: 'Quyển 2/2045', openDate: '2045-05-01', closeDate: '2045-12-31' });
+    for (const d of ['2045-06-01', '2045-12-31']) await allocate(q2.id, `${d}T03:00:00Z`);
+    // Only at year end.
+    const early = await refusal(closeRegisterYear(h.db, { agencyCode: h.agencyCode, year: '2045', closedBy: 'vanthu', now: new Date('2045-12-30T10:00:00Z') }));
+    expect([early.code, early.field]).toEqual(['validation', 'year']);
+    expect((await row(q2.id))?.closed_at).toBeNull();
+    expect((await refusal(closeRegisterYear(h.db, { agencyCode: h.agencyCode, year: '20x5', closedBy: 'vanthu' }))).field).toBe('year');
+
+    const at = new Date('2045-12-31T10:00:00Z'); // 17:00 on 31/12 in Vietnam
+    const y = await closeRegisterYear(h.db, { agencyCode: h.agencyCode, year: '2045', closedBy: 'vanthu', now: at });
+    expect(y).toMatchObject({ year: 2045, certificationCount: 5, lastNumber: 5, closedAt: at.toISOString(), closedBy: 'vanthu' });
+    expect(y.books.map((b) => b.name)).toEqual(['Quyển 2/2045/ĐT']);
+    expect(await row(q2.id)).toMatchObject({ closed_by: 'vanthu', closed_count: 2, closed_year_count: 5 });
+    expect((await listRegisterYears(h.db, h.agencyCode)).find((r) => r.year === 2045)).toEqual({ year: 2045, certificationCount: 5, lastNumber: 5, closedAt: at.toISOString(), closedBy: 'vanthu' });
+
+    // Closed: no numbers (not even later that day), no new book of the year, no second closing.
+    const after = new Date('2045-12-31T12:00:00Z');
+    expect((await refusal(allocate(q2.id, after.toISOString()))).message).toContain('đã khóa sổ');
+    expect(await booksForSealing(h.db, h.agencyCode, after)).toEqual([]);
+    expect((await refusal(book({ name: 'Quyển 3/2045', openDate: '2045-12-31', closeDate: '2045-12-31' }))).message).toContain('Năm 2045 đã khóa sổ');
+    expect((await refusal(closeRegisterYear(h.db, { agencyCode: h.agencyCode, year: 2045, closedBy: 'vanthu', now: after }))).code).toBe('conflict');
+    expect(await h.db.selectFrom('register_entries').select('id').where('register_book_id', '=', q2.id).execute()).toHaveLength(2);
+
+    // A new year starts again at 01, also at 00:30 on 1 January in Vietnam.
+    const next = await book({ name: 'Quyển 1/2046', openDate: '2046-01-01', closeDate: '2046-12-31' });
+    expect(next.start_number).toBe(1);
+    expect((await booksForSealing(h.db, h.agencyCode, new Date('2045-12-31T17:30:00Z'))).map((b) => [b.name, b.next_number])).toEqual([['Quyển 1/2046/ĐT', 1]]);
+    expect((await allocate(next.id, '2045-12-31T17:30:00Z')).certificationNumber).toBe('1/ĐT');
+  });
+
+  it('allocates from the year\'s sequence even over books opened before the rules (two open books): one book takes the numbers', async () => {
+    const a = await book({ name: 'Cũ A/2047', openDate: '2047-01-01', closeDate: '2047-12-31' });
+    await allocate(a.id, '2047-01-05T03:00:00Z');
+    // Data from before this version: a second open book of the year, starting at 50, inserted as it was allowed then.
+    const legacy = await h.db.insertInto('register_books').values({ agency_code: h.agencyCode, name: 'Cũ B/2047/ĐT', start_number: 50, current_number: 50, open_date: '2047-01-01', close_date: '2047-12-31', created_by: 'vanthu' }).returningAll().executeTakeFirstOrThrow();
+    const at = new Date('2047-01-06T03:00:00Z');
+    expect((await booksForSealing(h.db, h.agencyCode, at)).map((b) => [b.name, b.next_number])).toEqual([['Cũ A/2047/ĐT', 2]]);
+    const e = await refusal(allocate(legacy.id, at.toISOString()));
+    expect(e.message).toContain('Cũ A/2047/ĐT');
+    expect((await allocate(a.id, at.toISOString())).number).toBe(2);
+    // Once A is closed, B goes on with the year's sequence (3), not from its own 50.
+    await close(a.id);
+    expect((await allocate(legacy.id, '2047-01-07T03:00:00Z')).number).toBe(3);
+  });
+});
+
 describe('a delete racing a seal', () => {
   const orphans = async () => (await h.db.selectFrom('register_entries').leftJoin('register_books', 'register_books.id', 'register_entries.register_book_id')
     .select('register_entries.dossier_code').where('register_books.id', 'is', null).execute()).length;
   const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  /** Today's book: the year's open book is closed first (one open book a year), the new one continues. */
+  const todayBook = async (name: string) => {
+    const open = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', h.agencyCode).where('closed_at', 'is', null)
+      .where('open_date', '>=', `${today().slice(0, 4)}-01-01`).where('open_date', '<=', `${today().slice(0, 4)}-12-31`).execute();
+    for (const b of open) await close(b.id);
+    return book({ name, openDate: today(), closeDate: today() });
+  };
 
   /** Holds the book's row lock, queues `first` then `second` behind it (in that order), then lets go. */
   async function queued<A, B>(bookId: number, first: () => Promise<A>, second: () => Promise<B>) {
@@ -228,17 +299,17 @@ describe('a delete racing a seal', () => {
   }
 
   it('seal first: the delete waits for the seal and is then refused', async () => {
-    const b = await book({ name: 'Đua 1', startNumber: '1', openDate: today(), closeDate: today() });
+    const b = await todayBook('Đua 1');
     const [seal, del] = await queued(b.id, () => allocate(b.id, new Date().toISOString()), () => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }));
     expect(seal.ok).toBe(true);
     expect(del.ok).toBe(false);
     expect(!del.ok && (del.e as DomainError).code).toBe('conflict');
-    expect((await row(b.id))?.current_number).toBe(2);
+    expect((await row(b.id))?.current_number).toBe(b.start_number + 1);
     expect(await orphans()).toBe(0);
   });
 
   it('delete first: the seal waits for the delete, finds no book and gives no number', async () => {
-    const b = await book({ name: 'Đua 2', startNumber: '1', openDate: today(), closeDate: today() });
+    const b = await todayBook('Đua 2');
     const [del, seal] = await queued(b.id, () => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }), () => allocate(b.id, new Date().toISOString()));
     expect(del.ok).toBe(true);
     expect(seal.ok).toBe(false);
@@ -250,7 +321,7 @@ describe('a delete racing a seal', () => {
 
   it('unordered, many times: each pair ends as exactly one of the two outcomes', async () => {
     for (let i = 0; i < 12; i++) {
-      const b = await book({ name: `Đua tự do ${i}`, openDate: today(), closeDate: today() });
+      const b = await todayBook(`Đua tự do ${i}`);
       const [seal, del] = await Promise.allSettled([allocate(b.id, new Date().toISOString()), deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id })]);
       const entries = await h.db.selectFrom('register_entries').select('id').where('register_book_id', '=', b.id).execute();
       if (del.status === 'fulfilled') {
@@ -271,7 +342,7 @@ describe('a delete racing a seal', () => {
     for (let i = 0; i < 2; i++) {
       const d = await h.service.create(canbo, { applicantKind: 'no_account', email: `dua${i}@example.vn`, fullName: `Công dân đua ${i}`, documentType: 'KHAC' }, uploadedPdf(h, pdf), crypto.randomUUID());
       await h.service.act(lanhdao, d.code, 'sign', {}, `sign-${d.code}`);
-      const b = await book({ name: `Đua quy trình ${i}`, startNumber: '1', openDate: today(), closeDate: today() });
+      const b = await todayBook(`Đua quy trình ${i}`);
       const sealing = h.service.act(vanthu, d.code, 'seal', { registerBookId: b.id }, `seal-${d.code}`);
       const deleting = i === 0 ? deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }) : new Promise((r) => setTimeout(r, 50)).then(() => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }));
       const [seal, del] = await Promise.allSettled([sealing, deleting]);
@@ -283,8 +354,8 @@ describe('a delete racing a seal', () => {
         expect(await h.db.selectFrom('register_entries').select('id').where('dossier_code', '=', d.code).execute()).toEqual([]);
       } else {
         expect(seal.status).toBe('fulfilled');
-        expect(view.certificationNumber).toBe('1/ĐT');
-        expect((await row(b.id))?.current_number).toBe(2);
+        expect(view.certificationNumber).toBe(`${b.start_number}/ĐT`);
+        expect((await row(b.id))?.current_number).toBe(b.start_number + 1);
       }
     }
     expect(await orphans()).toBe(0);

@@ -1,11 +1,12 @@
-// Register numbering on the real stack: concurrent seals give consecutive numbers, retries never renumber.
+// Register numbering on the real stack: concurrent seals give consecutive numbers, retries never renumber, and the
+// year's numbers run in one sequence over its books (NĐ 23/2015 Điều 13): one open book at a time, no interleaving.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { allocateNumber, bookName, createRegisterBook } from './register.js';
+import { allocateNumber, bookName, closeRegisterBook, createRegisterBook } from './register.js';
 
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;
@@ -26,6 +27,15 @@ async function signedDossiers(n: number): Promise<string[]> {
 }
 
 const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+const YEAR = Number(today().slice(0, 4));
+const refusal = async (p: Promise<unknown>) => {
+  const e = await p.then(() => null, (err) => err);
+  expect(e, 'refused').toBeInstanceOf(DomainError);
+  return e as DomainError;
+};
+const numbersOf = async (id: number) => (await h.db.selectFrom('register_entries').select('number').where('register_book_id', '=', id).orderBy('number').execute()).map((e) => e.number);
+let concurrent: { id: number; name: string };
+let second: { id: number; name: string };
 
 beforeAll(async () => {
   h = await createHarness({ web: false });
@@ -36,7 +46,12 @@ afterAll(async () => { await h?.close(); });
 
 describe('register numbering', () => {
   it('50 concurrent seals on one book give 50 consecutive numbers, no gaps, no duplicates', async () => {
-    const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ đồng thời', startNumber: '101', openDate: '2000-01-01', closeDate: '2099-12-31', createdBy: 'vanthu' });
+    // The year's first book may start higher (continuing a numbering begun outside the system): the seeded
+    // book of the year is still empty, so it is closed and one starting at 101 opened.
+    const seeded = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', h.agencyCode).where('name', '=', `01/${YEAR}/ĐT`).executeTakeFirstOrThrow();
+    await closeRegisterBook(h.db, { agencyCode: h.agencyCode, id: seeded.id, closedBy: 'vanthu' });
+    const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ đồng thời', startNumber: '101', openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31`, createdBy: 'vanthu' });
+    concurrent = book;
     const codes = await signedDossiers(50);
     const results = await Promise.all(codes.map((c) => h.service.act(vanthu, c, 'seal', { registerBookId: book.id }, `seal-${c}`)));
     const numbers = results.map((r) => Number(r.certificationNumber!.replace('/ĐT', ''))).sort((a, b) => a - b);
@@ -48,18 +63,39 @@ describe('register numbering', () => {
     expect(new Set(entries.map((e) => e.dossier_code)).size).toBe(50);
   });
 
-  it('concurrent seals across two books number each book on its own', async () => {
-    const a = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ A', startNumber: '1', openDate: '2000-01-01', closeDate: '2099-12-31', createdBy: 'vanthu' });
-    const b = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ B', startNumber: '500', openDate: '2000-01-01', closeDate: '2099-12-31', createdBy: 'vanthu' });
-    const codes = await signedDossiers(12);
-    await Promise.all(codes.map((c, i) => h.service.act(vanthu, c, 'seal', { registerBookId: i % 2 ? b.id : a.id }, `seal-${c}`)));
-    const numbersOf = async (id: number) => (await h.db.selectFrom('register_entries').select('number').where('register_book_id', '=', id).orderBy('number').execute()).map((e) => e.number);
-    expect(await numbersOf(a.id)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(await numbersOf(b.id)).toEqual([500, 501, 502, 503, 504, 505]);
+  it('seals over two books in a year give one continuous sequence; a book that would break it is refused', async () => {
+    const books = () => h.db.selectFrom('register_books').selectAll().orderBy('id').execute();
+    const before = await books();
+    // With the year's book open, another book is refused, whatever its start number (50 continued nothing).
+    for (const startNumber of ['50', undefined]) {
+      const e = await refusal(createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ B', startNumber, openDate: today(), closeDate: `${YEAR}-12-31`, createdBy: 'vanthu' }));
+      expect(e.code).toBe('conflict');
+      expect(e.message).toContain('Sổ đồng thời/ĐT');
+      expect(e.message).toContain('khóa sổ');
+    }
+    expect(await books()).toEqual(before);
+    let codes = await signedDossiers(6);
+    await Promise.all(codes.map((c) => h.service.act(vanthu, c, 'seal', { registerBookId: concurrent.id }, `seal-${c}`)));
+    // Full: closed, then a new book opened. Its start number must continue the year's last number.
+    await closeRegisterBook(h.db, { agencyCode: h.agencyCode, id: concurrent.id, closedBy: 'vanthu' });
+    const broken = await refusal(createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ B', startNumber: '500', openDate: today(), closeDate: `${YEAR}-12-31`, createdBy: 'vanthu' }));
+    expect([broken.code, broken.field]).toEqual(['validation', 'startNumber']);
+    expect(broken.message).toContain('157/ĐT');
+    const b = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ B', openDate: today(), closeDate: `${YEAR}-12-31`, createdBy: 'vanthu' });
+    expect(b.start_number).toBe(157);
+    second = b;
+    codes = await signedDossiers(6);
+    // Seals racing over both books: the closed one gives nothing, the open one goes on from 157.
+    const results = await Promise.allSettled(codes.map((c, i) => h.service.act(vanthu, c, 'seal', { registerBookId: i === 0 ? concurrent.id : b.id }, `seal-${c}`)));
+    expect(results[0].status).toBe('rejected');
+    expect(((results[0] as PromiseRejectedResult).reason as Error).message).toContain('đã khóa sổ');
+    await h.service.act(vanthu, codes[0], 'seal', { registerBookId: b.id }, `seal-again-${codes[0]}`);
+    expect(await numbersOf(concurrent.id)).toEqual(Array.from({ length: 56 }, (_, i) => 101 + i));
+    expect(await numbersOf(b.id)).toEqual([157, 158, 159, 160, 161, 162]);
   });
 
   it('a retried allocation returns the first number instead of taking another', async () => {
-    const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ thử lại', startNumber: '7', openDate: '2000-01-01', closeDate: '2099-12-31', createdBy: 'vanthu' });
+    const book = second;
     const [code] = await signedDossiers(1);
     const dossier = await h.service.get(vanthu, code);
     const at = new Date().toISOString();
@@ -68,11 +104,11 @@ describe('register numbering', () => {
       allocateNumber(h.db, { dossier, registerBookId: book.id, at, signerName: 'x' }),
       allocateNumber(h.db, { dossier, registerBookId: book.id, at, signerName: 'x' }),
     ]);
-    expect(first.certificationNumber).toBe('7/ĐT');
+    expect(first.certificationNumber).toBe('163/ĐT');
     expect(again1).toEqual(first);
     expect(again2).toEqual(first);
     const row = await h.db.selectFrom('register_books').select('current_number').where('id', '=', book.id).executeTakeFirstOrThrow();
-    expect(row.current_number).toBe(8);
+    expect(row.current_number).toBe(164);
   });
 
   it('a book outside its open and close dates is refused, and nothing changes', async () => {
@@ -85,10 +121,9 @@ describe('register numbering', () => {
     expect(d.status).toBe('awaiting_seal');
     expect(d.certificationNumber).toBeNull();
     expect(await h.db.selectFrom('register_entries').select('id').where('dossier_code', '=', code).execute()).toHaveLength(0);
-    // The same dossier can then be sealed in an open book.
-    const open = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ mở', startNumber: '1', openDate: today(), closeDate: today(), createdBy: 'vanthu' });
-    const ok = await h.service.act(vanthu, code, 'seal', { registerBookId: open.id }, 'seal-open');
-    expect(ok.certificationNumber).toBe('1/ĐT');
+    // The same dossier can then be sealed in the year's open book, with the year's next number.
+    const ok = await h.service.act(vanthu, code, 'seal', { registerBookId: second.id }, 'seal-open');
+    expect(ok.certificationNumber).toBe('164/ĐT');
   });
 
   it('validates new books', async () => {
@@ -98,7 +133,8 @@ describe('register numbering', () => {
     expect((await bad({ startNumber: '-3' }))?.field).toBe('startNumber');
     expect((await bad({ closeDate: '2025-12-31' }))?.field).toBe('closeDate');
     expect((await bad({ name: '  ' }))?.field).toBe('name');
-    await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ trùng', startNumber: '1', openDate: '2026-01-01', closeDate: '2026-12-31', createdBy: 'vanthu' });
+    expect((await bad({ closeDate: '2027-01-31' }))?.field).toBe('closeDate'); // a book numbers one year
+    await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ trùng', startNumber: '1', openDate: '2027-01-01', closeDate: '2027-12-31', createdBy: 'vanthu' });
     expect((await bad({ name: 'Sổ trùng/ĐT' }))?.code).toBe('conflict');
     expect(bookName('12/2026')).toBe('12/2026/ĐT');
     expect(bookName('12/2026 / dt')).toBe('12/2026/ĐT');

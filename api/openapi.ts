@@ -62,7 +62,8 @@ export const openApiDocument = {
         },
       },
       Image: { type: 'object', properties: { kind: { type: 'string', enum: ['seal', 'signature'] }, owner: { type: 'string', description: 'agency code (seal) or username (signature)' }, sha256: { type: 'string' }, size: { type: 'integer' }, width: { type: 'integer' }, height: { type: 'integer' }, uploadedBy: { type: 'string' }, uploadedAt: { type: 'string', format: 'date-time' } } },
-      RegisterBook: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string', example: '01/2026/ĐT' }, start_number: { type: 'integer' }, current_number: { type: 'integer', description: 'next number to be given' }, agency_code: { type: 'string' }, created_by: { type: 'string' }, open_date: { type: 'string', format: 'date' }, close_date: { type: 'string', format: 'date' } } },
+      RegisterBook: { type: 'object', properties: { id: { type: 'integer' }, name: { type: 'string', example: '01/2026/ĐT' }, start_number: { type: 'integer' }, current_number: { type: 'integer', description: 'next number to be given' }, agency_code: { type: 'string' }, created_by: { type: 'string' }, open_date: { type: 'string', format: 'date' }, close_date: { type: 'string', format: 'date', description: 'in the same year as open_date' }, closed_at: { type: 'string', format: 'date-time', nullable: true, description: 'khóa sổ: a closed book takes no numbers' }, closed_by: { type: 'string', nullable: true }, closed_count: { type: 'integer', nullable: true, description: "the book's certifications when closed" }, closed_year_count: { type: 'integer', nullable: true, description: "the year's certifications when the book was closed" } } },
+      RegisterYear: { type: 'object', properties: { year: { type: 'integer' }, certificationCount: { type: 'integer', description: "the year's certifications: as recorded at the year-end closing, else so far" }, lastNumber: { type: 'integer', description: 'the last number given in the year (0: none)' }, closedAt: { type: 'string', format: 'date-time', nullable: true }, closedBy: { type: 'string', nullable: true } } },
       RegisterEntry: { type: 'object', properties: { id: { type: 'integer' }, number: { type: 'integer' }, certification_number: { type: 'string', example: '12/ĐT' }, dossier_code: { type: 'string' }, applicant_name: { type: 'string' }, document_type_name: { type: 'string' }, signer_name: { type: 'string' }, copies: { type: 'integer' }, fee: { type: 'integer', description: 'VND' }, certified_at: { type: 'string', format: 'date-time' } } },
       FeeReport: {
         type: 'object',
@@ -101,7 +102,7 @@ export const openApiDocument = {
     '/dossiers/{code}/resubmit': { post: { parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan (creator)', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' } } } }, 'application/json': { schema: { type: 'object' } } } }, responses: action } },
     '/dossiers/{code}/cancel': { post: { parameters: [code, idem], summary: 'Cancel a returned dossier with a reason (creator)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
     '/dossiers/{code}/sign': { post: { parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)", responses: action } },
-    '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the certification number and apply the agency seal (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: action } },
+    '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the year\'s next certification number and apply the agency seal (sealer); registerBookId is the book that takes the year\'s next number (another is refused with 400)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: action } },
     '/dossiers/{code}/deliver': { post: { parameters: [code, idem], summary: 'Complete and send the e-copy by e-mail and to the portal inbox (sealer)', responses: action } },
     '/images/seal': imagePaths('seal', "The agency's seal image (PNG) drawn in the seal's visible appearance", 'sealer of the agency'),
     '/images/signature': imagePaths('signature', "The caller's own signature image (PNG) drawn in the leader's visible signature", 'the token\'s own user, with the signer role; a `username` field or query naming someone else is refused with 403'),
@@ -119,7 +120,7 @@ export const openApiDocument = {
       },
       post: {
         summary: 'Create a register book (sealer); the name gets the /ĐT suffix',
-        description: 'startNumber is digits only; left out or blank it defaults to the next number of the open date\'s year for the agency (the largest number given that year in any of its books + 1, or 1): NĐ 23/2015 Điều 13 numbers run continuously through the year.',
+        description: 'NĐ 23/2015 Điều 13: numbers run in one continuous sequence per agency and year, whatever the books, and start again at 1 each year. openDate and closeDate are in one year. startNumber is digits only; left out or blank it is the next number of the open date\'s year (the last number given that year + 1, or 1). Refused: a startNumber that is not that number once the year has numbers (400, field startNumber; the year\'s first book may start higher, continuing a numbering begun outside the system); a second open book of the year: close the open one first (409); a closed year (409).',
         requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['name', 'openDate', 'closeDate'], properties: { name: { type: 'string' }, startNumber: { type: 'integer', minimum: 1 }, openDate: { type: 'string', format: 'date' }, closeDate: { type: 'string', format: 'date' } } } } } },
         responses: { 201: { description: 'The book', content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBook' } } } }, ...errors },
       },
@@ -131,12 +132,31 @@ export const openApiDocument = {
       },
       patch: {
         summary: 'Edit a book (sealer): name, dates; the start number only while the book is empty',
-        description: 'Fields left out keep their value. Refused (nothing changes): a start number change once numbers were given (409); dates that would leave out entries already certified (400); reopening a closed book whose next numbers were already given that year in another book, or carrying last year\'s numbering into a new year (409/400).',
+        description: 'Fields left out keep their value. Refused (nothing changes): any edit of a closed book (409); a start number change once numbers were given (409); a start number of an empty book that does not continue the year\'s sequence (400); dates outside one year, or that would leave out entries already certified (400); moving an empty book into a year that has an open book or is closed (409).',
         parameters: [bookIdParam],
         requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, startNumber: { type: 'integer', minimum: 1 }, openDate: { type: 'string', format: 'date' }, closeDate: { type: 'string', format: 'date' } } } } } },
         responses: { 200: { description: 'The book after the edit', content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBook' } } } }, ...errors },
       },
       delete: { summary: 'Delete an empty book (sealer); a book with entries is refused with 409', parameters: [bookIdParam], responses: { 204: { description: 'Deleted' }, ...errors } },
+    },
+    '/register-books/years': {
+      get: { summary: "The agency's years (sealer), newest first: the year's certification count, last number and year-end closing", responses: { 200: { description: 'RegisterYear[]', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/RegisterYear' } } } } }, ...errors } },
+    },
+    '/register-books/years/{year}/close': {
+      post: {
+        summary: 'Year-end closing (khóa sổ) of a year (sealer): closes every open book of the year and records the year\'s certification count',
+        description: 'Allowed from 31 December of that year (Vietnam time) on (400 before). Afterwards the year takes no numbers and no new books (409 for a second closing); the next year is a sequence of its own, starting at 1.',
+        parameters: [{ name: 'year', in: 'path', required: true, schema: { type: 'string', pattern: '^\\d{4}$' } }],
+        responses: { 200: { description: 'The closed year and the books it closed', content: { 'application/json': { schema: { allOf: [{ $ref: '#/components/schemas/RegisterYear' }, { type: 'object', properties: { books: { type: 'array', items: { $ref: '#/components/schemas/RegisterBook' } } } }] } } } }, ...errors },
+      },
+    },
+    '/register-books/{id}/close': {
+      post: {
+        summary: 'Close (khóa sổ) one book, e.g. when it is full (sealer): it takes no numbers from then on; its count and the year\'s count so far are recorded',
+        description: 'A new book of the year can then be opened; it continues the year\'s last number. Closing a closed book again: 409.',
+        parameters: [bookIdParam],
+        responses: { 200: { description: 'The closed book', content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBook' } } } }, ...errors },
+      },
     },
     '/register-books/{id}/export.xlsx': { get: { summary: "Excel export of a register book in the seed's layout (sealer)", parameters: [bookIdParam], responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
     '/reports/fees': {

@@ -4,7 +4,8 @@
 // agency's book is 404 (whatever the role), a book of one's own agency without the sealer role is 403.
 import express, { type Response } from 'express';
 import {
-  createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, searchRegisterBooks, updateRegisterBook,
+  closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears, searchRegisterBooks,
+  updateRegisterBook,
 } from '../activities/register.js';
 import { parseVnDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
@@ -62,6 +63,28 @@ export function registerApiRoutes(deps: AppDeps) {
         openDate: parseVnDate(b.openDate), closeDate: parseVnDate(b.closeDate), createdBy: actor(res).username,
       });
       res.status(201).json(book);
+    } catch (e) { next(e); }
+  });
+
+  // The year's sequences and their year-end closing (khóa sổ), before /register-books/:id.
+  r.get('/register-books/years', async (_req, res, next) => {
+    try {
+      assertSealer(actor(res));
+      res.json(await listRegisterYears(db, actor(res).agencyCode));
+    } catch (e) { next(e); }
+  });
+
+  r.post('/register-books/years/:year/close', async (req, res, next) => {
+    try {
+      assertSealer(actor(res));
+      res.json(await closeRegisterYear(db, { agencyCode: actor(res).agencyCode, year: req.params.year, closedBy: actor(res).username }));
+    } catch (e) { next(e); }
+  });
+
+  r.post('/register-books/:id/close', async (req, res, next) => {
+    try {
+      const book = await ownBook(res, req.params.id);
+      res.json(await closeRegisterBook(db, { agencyCode: actor(res).agencyCode, id: book.id, closedBy: actor(res).username }));
     } catch (e) { next(e); }
   });
 

@@ -69,7 +69,25 @@ describe('register books in Chromium', () => {
     await openMenu(vanthu, 'Quản lý sổ chứng thực');
     await seeText(bookRow(vanthu, demo.name), '1/ĐT', '2/ĐT', `01/01/${YEAR}`, `31/12/${YEAR}`);
 
-    // 1. Add: the form proposes the year's next number; a close date before the open date is refused.
+    // 1. The year's numbers run on over its books, one open book at a time: adding one while the demo book is
+    //    open is refused; the demo book is closed (khóa sổ, full), with its count.
+    await vanthu.getByTestId('add-book').click();
+    await vanthu.getByTestId('book-form').getByLabel('Tên sổ chứng thực').fill(`02/${YEAR}`);
+    await vanthu.getByTestId('book-form').getByLabel('Số ban đầu').fill('50');
+    await vanthu.getByTestId('save-book').click();
+    await refused(vanthu, `Năm ${YEAR} đang có sổ ${demo.name} chưa khóa sổ.`);
+    expect(await bookInDb(`02/${YEAR}/ĐT`)).toBeUndefined();
+    await openMenu(vanthu, 'Quản lý sổ chứng thực');
+    await bookRow(vanthu, demo.name).getByRole('link', { name: 'Xem', exact: true }).click();
+    await vanthu.locator('summary', { hasText: 'Khóa sổ' }).click();
+    await vanthu.getByTestId('close-book').click();
+    await flash(vanthu, `Đã khóa sổ ${demo.name}: sổ có 1 số chứng thực; năm ${YEAR} đến nay có 1 số chứng thực.`);
+    await seeText(vanthu.getByTestId('book-closed'), 'Đã khóa sổ ngày', 'sổ có 1 số chứng thực');
+    expect((await bookInDb(demo.name))?.closed_count).toBe(1);
+    await openMenu(vanthu, 'Quản lý sổ chứng thực');
+    await seeText(bookRow(vanthu, demo.name).getByTestId('book-closed'), 'Đã khóa sổ', '1 số');
+
+    // Add: the form proposes the year's next number; a close date before the open date is refused.
     await vanthu.getByTestId('add-book').click();
     await seeText(vanthu.locator('.breadcrumb'), 'Thêm mới sổ chứng thực');
     const form = vanthu.getByTestId('book-form');
@@ -103,25 +121,28 @@ describe('register books in Chromium', () => {
     await search.getByRole('button', { name: 'TÌM KIẾM', exact: true }).click();
     await seeText(vanthu.getByTestId('result-count'), 'Tìm thấy 1 kết quả');
 
-    // 3. Edit the empty book: new name and start number; the next number follows.
+    // 3. Edit the empty book: a start number off the year's sequence is refused; the new name is saved.
     await bookRow(vanthu, `02/${YEAR}/ĐT`).getByRole('link', { name: 'Sửa', exact: true }).click();
     await seeText(vanthu.locator('.breadcrumb'), 'Sửa thông tin sổ chứng thực');
     await form.getByLabel('Tên sổ chứng thực').fill(`Quyển 02/${YEAR}`);
     await form.getByLabel('Số ban đầu').fill('5');
     await vanthu.getByTestId('save-book').click();
+    await refused(vanthu, 'sổ mới phải bắt đầu từ số 2/ĐT');
+    await form.getByLabel('Số ban đầu').fill('2');
+    await vanthu.getByTestId('save-book').click();
     await flash(vanthu, `Đã lưu sổ chứng thực Quyển 02/${YEAR}/ĐT.`);
     await seeText(vanthu.getByTestId('book-name'), `Quyển 02/${YEAR}/ĐT`);
-    await seeText(vanthu.getByTestId('book-info'), '5/ĐT');
-    await seeText(vanthu.getByTestId('current-number'), '5/ĐT');
+    await seeText(vanthu.getByTestId('book-info'), '2/ĐT');
+    await seeText(vanthu.getByTestId('current-number'), '2/ĐT');
     const book = (await bookInDb(`Quyển 02/${YEAR}/ĐT`))!;
-    expect([book.start_number, book.current_number]).toEqual([5, 5]);
+    expect([book.start_number, book.current_number]).toEqual([2, 2]);
 
     // 4. A seal in this book; the view lists the entry.
     const code = await certify(book.id, 'Ninh Thị Liễu');
     await vanthu.reload();
-    await seeText(vanthu.getByTestId('current-number'), '6/ĐT');
-    const entry = vanthu.locator('tr[data-number="5"]');
-    await seeText(entry, '5/ĐT', code, 'Ninh Thị Liễu', 'Giấy khai sinh', vn(TODAY), '4.000 đồng', 'Lâm Phước Thọ');
+    await seeText(vanthu.getByTestId('current-number'), '3/ĐT');
+    const entry = vanthu.locator('tr[data-number="2"]');
+    await seeText(entry, '2/ĐT', code, 'Ninh Thị Liễu', 'Giấy khai sinh', vn(TODAY), '4.000 đồng', 'Lâm Phước Thọ');
     await seeText(vanthu.getByTestId('result-count'), 'Tìm thấy 1 kết quả');
     await shot(vanthu, '12-xem-so');
 
@@ -130,10 +151,10 @@ describe('register books in Chromium', () => {
     expect(await form.getByLabel('Số ban đầu').getAttribute('readonly')).not.toBeNull();
     const tomorrow = vnIsoDate(new Date(Date.now() + 86400_000));
     await form.getByLabel('Ngày mở sổ').fill(vn(tomorrow));
-    await form.getByLabel('Ngày đóng sổ').fill(`31/12/${Number(YEAR) + 1}`);
+    await form.getByLabel('Ngày đóng sổ').fill(`31/12/${tomorrow.slice(0, 4)}`);
     await vanthu.getByTestId('save-book').click();
     await refused(vanthu, `Ngày mở sổ không được sau ngày chứng thực đầu tiên trong sổ (${vn(TODAY)}).`);
-    expect(await bookInDb(book.name)).toEqual({ ...book, current_number: 6 });
+    expect(await bookInDb(book.name)).toEqual({ ...book, current_number: 3 });
     await vanthu.getByRole('link', { name: 'THOÁT', exact: true }).click();
     await seeText(vanthu.getByTestId('book-name'), book.name);
 
@@ -145,8 +166,8 @@ describe('register books in Chromium', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
     const ws = wb.getWorksheet('Sổ chứng thực')!;
-    expect([ws.getCell('B3').value, ws.getCell('B4').value, ws.getCell('B5').value]).toEqual([book.name, '5/ĐT', '6/ĐT']);
-    expect(ws.getRow(11).values).toEqual([undefined, 1, '5/ĐT', vn(TODAY), 'Ninh Thị Liễu', 'Giấy khai sinh', 'Lâm Phước Thọ', 1, 4000, code]);
+    expect([ws.getCell('B3').value, ws.getCell('B4').value, ws.getCell('B5').value]).toEqual([book.name, '2/ĐT', '3/ĐT']);
+    expect(ws.getRow(11).values).toEqual([undefined, 1, '2/ĐT', vn(TODAY), 'Ninh Thị Liễu', 'Giấy khai sinh', 'Lâm Phước Thọ', 1, 4000, code]);
 
     // 7. A book with entries cannot be deleted: the page says why, and the book stays.
     await vanthu.locator('summary', { hasText: 'Xóa' }).click();
@@ -154,12 +175,15 @@ describe('register books in Chromium', () => {
     await refused(vanthu, `Sổ ${book.name} đã cấp 1 số chứng thực nên không thể xóa; chỉ xóa được sổ còn trống.`);
     expect(await bookInDb(book.name)).toBeTruthy();
 
-    // 8. An empty book is deleted from the list.
+    // 8. An empty book (next year's) is deleted from the list.
     await openMenu(vanthu, 'Quản lý sổ chứng thực');
     await vanthu.getByTestId('add-book').click();
     await form.getByLabel('Tên sổ chứng thực').fill('Sổ tạm');
+    await form.getByLabel('Ngày mở sổ').fill(`01/01/${Number(YEAR) + 1}`);
+    await form.getByLabel('Ngày đóng sổ').fill(`31/12/${Number(YEAR) + 1}`);
+    await form.getByLabel('Số ban đầu').fill('');
     await vanthu.getByTestId('save-book').click();
-    await flash(vanthu, 'Đã thêm sổ chứng thực Sổ tạm/ĐT, số ban đầu 6/ĐT.');
+    await flash(vanthu, 'Đã thêm sổ chứng thực Sổ tạm/ĐT, số ban đầu 1/ĐT.');
     const temp = bookRow(vanthu, 'Sổ tạm/ĐT');
     await temp.locator('summary', { hasText: 'Xóa' }).click();
     await temp.getByRole('button', { name: 'XÁC NHẬN XÓA', exact: true }).click();
@@ -171,7 +195,7 @@ describe('register books in Chromium', () => {
     // 9. The day's fee report shows both certifications and the total.
     await openMenu(vanthu, 'Báo cáo lệ phí');
     const fees = vanthu.getByTestId('fees');
-    await seeText(fees, firstCode, code, '1/ĐT', '5/ĐT');
+    await seeText(fees, firstCode, code, '1/ĐT', '2/ĐT');
     await seeText(vanthu.getByTestId('fee-total'), '8.000 đồng');
     const [report] = await Promise.all([vanthu.waitForEvent('download'), vanthu.getByTestId('fee-excel').click()]);
     expect(report.suggestedFilename()).toBe(`bao-cao-le-phi-${h.agencyCode}-${TODAY}.xlsx`);

@@ -1,7 +1,7 @@
 // The register book's Excel export, read back cell by cell with exceljs.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createRegisterBook } from '../activities/register.js';
+import { closeRegisterBook, createRegisterBook } from '../activities/register.js';
 import { DomainError } from '../domain/errors.js';
 import { createHarness, type Harness } from '../lib/testing/harness.js';
 import { registerBookWorkbook } from './register-export.js';
@@ -11,6 +11,9 @@ beforeAll(async () => { h = await createHarness({ web: false }); });
 afterAll(async () => { await h?.close(); });
 
 it('exports the header block and the entries in the seed layout', async () => {
+  // One open book a year: the seeded (empty) book of 2026, if any, is closed first.
+  const seeded = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', h.agencyCode).where('name', '=', '01/2026/ĐT').executeTakeFirst();
+  if (seeded) await closeRegisterBook(h.db, { agencyCode: h.agencyCode, id: seeded.id, closedBy: 'vanthu' });
   const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ xuất Excel', startNumber: '41', openDate: '2026-01-01', closeDate: '2026-12-31', createdBy: 'vanthu' });
   await h.db.insertInto('register_entries').values([
     { register_book_id: book.id, number: 41, certification_number: '41/ĐT', dossier_code: 'X-1', applicant_name: 'Nguyễn Thị Thu', document_type_name: 'Giấy khai sinh', signer_name: 'Lâm Phước Thọ', copies: 2, fee: 8000, certified_at: '2026-06-29T09:35:40Z' },
@@ -37,7 +40,7 @@ it('exports the header block and the entries in the seed layout', async () => {
 });
 
 it("refuses another agency's book", async () => {
-  const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ riêng', startNumber: '1', openDate: '2026-01-01', closeDate: '2026-12-31', createdBy: 'vanthu' });
+  const book = await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ riêng', startNumber: '1', openDate: '2027-01-01', closeDate: '2027-12-31', createdBy: 'vanthu' });
   const e = await registerBookWorkbook(h.db, 'other.agency', book.id).then(() => null, (err) => err);
   expect(e).toBeInstanceOf(DomainError);
   expect(e.code).toBe('not_found');

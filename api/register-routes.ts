@@ -2,7 +2,8 @@
 // ("Báo cáo lệ phí"). Mounted by webRoutes after its session middleware (res.locals.actor, csrf, menu are set).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import {
-  createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
+  booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears,
+  nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
 } from '../activities/register.js';
 import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
@@ -57,11 +58,32 @@ export function registerRoutes(deps: AppDeps) {
       }
       const pageUrl = (p: number) => `${BOOKS}?${qs({ ...filter, pageSize: result.pageSize, page: p })}`;
       res.set('Vary', 'HX-Request');
-      res.render('register-books.njk', {
-        title: LIST_TITLE, active: BOOKS, filter, result, error, pageUrl,
-        pageCount: Math.max(1, Math.ceil(result.total / result.pageSize)),
-      });
+      await renderList(res, { filter, result, error, pageUrl });
     } catch (e) { next(e); }
+  });
+  const renderList = async (res: Response, o: { filter: { year: string; name: string }; result: Awaited<ReturnType<typeof searchRegisterBooks>>; error?: string; yearError?: string; pageUrl: (p: number) => string }) => {
+    res.render('register-books.njk', {
+      title: LIST_TITLE, active: BOOKS, ...o, years: await listRegisterYears(db, actor(res).agencyCode),
+      closeYear: Number(vnIsoDate(new Date()).slice(0, 4)) - (vnIsoDate(new Date()).slice(5) === '12-31' ? 0 : 1),
+      pageCount: Math.max(1, Math.ceil(o.result.total / o.result.pageSize)),
+    });
+  };
+
+  // --- Khóa sổ năm (year-end closing) ---
+  r.post(`${BOOKS}/khoa-so-nam`, ...sealer, async (req, res, next) => {
+    const body = fields(req);
+    try {
+      const y = await closeRegisterYear(db, { agencyCode: actor(res).agencyCode, year: body.year, closedBy: actor(res).username });
+      flash(req, `Đã khóa sổ năm ${y.year}: ${y.certificationCount} số chứng thực${y.books.length ? ` (sổ ${y.books.map((b) => b.name).join(', ')})` : ''}.`);
+      res.redirect(303, BOOKS);
+    } catch (e) {
+      if (!(e instanceof DomainError)) return next(e);
+      try {
+        const result = await searchRegisterBooks(db, actor(res).agencyCode, {});
+        res.status(HTTP_STATUS[e.code]);
+        await renderList(res, { filter: { year: '', name: '' }, result, yearError: e.message, pageUrl: (p: number) => `${BOOKS}?${qs({ page: p })}` });
+      } catch (e2) { next(e2); }
+    }
   });
 
   // --- Add ---
@@ -101,8 +123,9 @@ export function registerRoutes(deps: AppDeps) {
   // The next number of a book, for the seal step's book picker (dossier-detail.njk).
   r.get(`${BOOKS}/so-tiep-theo`, ...sealer, async (req, res, next) => {
     try {
-      const book = await db.selectFrom('register_books').select(['current_number']).where('id', '=', bookId(req.query.registerBookId)).where('agency_code', '=', actor(res).agencyCode).executeTakeFirst();
-      res.type('text/plain').send(book ? `${book.current_number}/ĐT` : '');
+      // The year's next number, for the book that takes it (the only one the seal step offers).
+      const book = (await booksForSealing(db, actor(res).agencyCode)).find((b) => b.id === bookId(req.query.registerBookId));
+      res.type('text/plain').send(book ? `${book.next_number}/ĐT` : '');
     } catch (e) { next(e); }
   });
 
@@ -138,6 +161,28 @@ export function registerRoutes(deps: AppDeps) {
         try {
           const book = await getRegisterBook(db, actor(res).agencyCode, bookId(req.params.id));
           return await renderForm(res, { book, form: body, error: e.message, field: e.field, status: HTTP_STATUS[e.code] });
+        } catch (e2) { return next(e2); }
+      }
+      next(e);
+    }
+  });
+
+  // --- Khóa sổ of one book (full): it takes no numbers from then on ---
+  r.post(`${BOOKS}/:id/khoa-so`, ...sealer, async (req, res, next) => {
+    try {
+      const b = await closeRegisterBook(db, { agencyCode: actor(res).agencyCode, id: bookId(req.params.id), closedBy: actor(res).username });
+      flash(req, `Đã khóa sổ ${b.name}: sổ có ${b.closed_count} số chứng thực; năm ${b.open_date.slice(0, 4)} đến nay có ${b.closed_year_count} số chứng thực.`);
+      res.redirect(303, `${BOOKS}/${b.id}`);
+    } catch (e) {
+      if (e instanceof DomainError && e.code === 'conflict') {
+        try {
+          const book = await getRegisterBook(db, actor(res).agencyCode, bookId(req.params.id));
+          const entries = await listBookEntries(db, book.id, {});
+          return res.status(HTTP_STATUS[e.code]).render('register-book.njk', {
+            title: 'Xem sổ chứng thực', active: BOOKS, book, entries, error: e.message,
+            pageUrl: (p: number) => `${BOOKS}/${book.id}?${qs({ pageSize: entries.pageSize, page: p })}`,
+            pageCount: Math.max(1, Math.ceil(entries.total / entries.pageSize)),
+          });
         } catch (e2) { return next(e2); }
       }
       next(e);

@@ -567,7 +567,8 @@ describe('return, resubmit, cancel', () => {
 // =====================================================================================================
 
 describe('register books', () => {
-  const body = (o: Record<string, unknown> = {}) => ({ name: `Sổ thử ${YEAR}`, startNumber: 1, openDate: `${YEAR}-01-01`, closeDate: `${YEAR}-12-31`, ...o });
+  // Next year's books: this year's open book has numbers (one open book a year, NĐ 23/2015 Điều 13).
+  const body = (o: Record<string, unknown> = {}) => ({ name: `Sổ thử ${YEAR}`, startNumber: 1, openDate: `${YEAR + 1}-01-01`, closeDate: `${YEAR + 1}-12-31`, ...o });
   const books = async () => (await call('vanthu', 'GET', '/register-books')).body as { id: number; name: string }[];
 
   it('creates a book whose name ends in /ĐT', async () => {
@@ -578,7 +579,7 @@ describe('register books', () => {
     expect(r.body.current_number).toBe(25);
     expect((await books()).map((b) => b.name)).toContain(`Sổ thử ${YEAR}/ĐT`);
     // Not suffixed twice.
-    const r2 = await call('vanthu', 'POST', '/register-books', { json: body({ name: `02/${YEAR}/ĐT` }) });
+    const r2 = await call('vanthu', 'POST', '/register-books', { json: body({ name: `02/${YEAR}/ĐT`, openDate: `${YEAR + 2}-01-01`, closeDate: `${YEAR + 2}-12-31` }) });
     expect(r2.body.name).toBe(`02/${YEAR}/ĐT`);
   });
 
@@ -586,7 +587,7 @@ describe('register books', () => {
     const before = await books();
     const r1 = await call('vanthu', 'POST', '/register-books', { json: body({ name: 'Sổ A', startNumber: '12a' }) });
     expectRefusal(r1, 400, 'validation', 'startNumber');
-    const r2 = await call('vanthu', 'POST', '/register-books', { json: body({ name: 'Sổ B', openDate: `${YEAR}-12-31`, closeDate: `${YEAR}-01-01` }) });
+    const r2 = await call('vanthu', 'POST', '/register-books', { json: body({ name: 'Sổ B', openDate: `${YEAR + 1}-12-31`, closeDate: `${YEAR + 1}-01-01` }) });
     expectRefusal(r2, 400, 'validation', 'closeDate');
     const r3 = await call('vanthu', 'POST', '/register-books', { json: body({ name: `Sổ thử ${YEAR}/ĐT` }) });
     expectRefusal(r3, 409, 'conflict', 'name');

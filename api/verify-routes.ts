@@ -101,11 +101,16 @@ export class VerificationService {
     return this.db.selectFrom('dossiers').select(['code', 'status', 'agency_code', 'document_type_name', 'snapshot']);
   }
 
-  /** The public record of a dossier code, or null when there is no such dossier. */
+  /**
+   * The public record of an ISSUED e-copy's code (completed, with a sealed e-copy), or null for anything else:
+   * an unknown code and a dossier still waiting, returned or cancelled get the same answer from the same one
+   * query, so codes (which are sequential) tell the public nothing about dossiers that were not certified.
+   */
   async byCode(input: unknown): Promise<PublicRecord | null> {
     const code = typeof input === 'string' ? input.trim() : '';
     if (!CODE_PATTERN.test(code)) return null;
-    const row = await this.rows().where('code', '=', code).executeTakeFirst();
+    const row = await this.rows().where('code', '=', code).where('status', '=', 'completed')
+      .where('certification_number', 'is not', null).where(sql<string>`snapshot->'sealedPdf'->>'sha256'`, 'is not', null).executeTakeFirst();
     return row ? publicRecord(row) : null;
   }
 

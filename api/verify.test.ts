@@ -146,20 +146,49 @@ describe('verification by dossier code', () => {
     expect(empty.html).toContain('Vui lòng nhập mã chứng thực');
   });
 
-  it('a dossier not yet completed is not genuine, and shows no certification details', async () => {
-    const d = await newDossier(await makePdf(1));
-    const r = await api('GET', `/verify/${encodeURIComponent(d.code)}`);
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ code: d.code, genuine: false, status: 'awaiting_signature', certificationNumber: null, certifiedAt: null, registerBook: null, signers: [] });
-    expectNothingPersonal(r.text);
-    await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
-    const signedOnly = await api('GET', `/verify/${encodeURIComponent(d.code)}`);
-    expect(signedOnly.body).toMatchObject({ genuine: false, status: 'awaiting_seal', signers: [] });
-    const page = await new Visitor().get(`/xac-thuc?code=${encodeURIComponent(d.code)}`);
-    expect(page.status).toBe(200);
-    expect(verdictOf(page.html)).toBe('false');
-    expect(page.html).toContain('chưa hoàn thành chứng thực');
-    expectNothingPersonal(page.html);
+  it('a dossier not issued (waiting, returned, cancelled) gets exactly the answer of an unknown code, API and screen', async () => {
+    const unknown = 'G22.29-010101-999999';
+    // What an unknown code gets: the reference, the code typed in its place.
+    const apiAnswer = async (code: string) => {
+      const r = await api('GET', `/verify/${encodeURIComponent(code)}`);
+      return { status: r.status, type: r.headers.get('content-type'), cache: r.headers.get('cache-control'), body: r.body, text: r.text };
+    };
+    const verdictSection = (html: string, code: string) => {
+      const m = /<section class="card verdict[\s\S]*?<\/section>/.exec(html);
+      return m ? m[0].replaceAll(code, 'MA') : null;
+    };
+    const screen = async (code: string) => {
+      const page = await new Visitor().get(`/xac-thuc?code=${encodeURIComponent(code)}`);
+      return { status: page.status, verdict: verdictSection(page.html, code), html: page.html };
+    };
+    const refApi = await apiAnswer(unknown);
+    const refScreen = await screen(unknown);
+    expect(refApi.status).toBe(404);
+    expect(refApi.body).toEqual({ error: 'not_found', message: expect.stringMatching(VIETNAMESE) });
+    expect(refScreen.status).toBe(404);
+    expect(refScreen.verdict).toContain('Không tìm thấy bản sao điện tử');
+
+    const expectNotFound = async (code: string, what: string) => {
+      const a = await apiAnswer(code);
+      expect({ ...a, text: undefined }, what).toEqual({ ...refApi, text: undefined });
+      expect(a.text, what).not.toContain(code);
+      const p = await screen(code);
+      expect([p.status, p.verdict], what).toEqual([refScreen.status, refScreen.verdict]);
+      for (const s of ['Giấy khai sinh', DEMO_AGENCY.name, 'Chờ', 'chưa hoàn thành', 'Trạng thái']) expect(p.verdict, `${what}: "${s}"`).not.toContain(s);
+      expectNothingPersonal(p.html);
+    };
+    const waiting = await newDossier(await makePdf(1));
+    await expectNotFound(waiting.code, 'awaiting signature');
+    const returned = await newDossier(await makePdf(1));
+    await h.service.act(lanhdao, returned.code, 'returnToCreator', { reason: 'Bản chính bị tẩy xóa, sửa chữa nội dung' }, crypto.randomUUID());
+    expect((await h.service.get(lanhdao, returned.code)).status).toBe('returned');
+    await expectNotFound(returned.code, 'returned');
+    await h.service.act(canbo, returned.code, 'cancel', { reason: 'Người yêu cầu không bổ sung' }, crypto.randomUUID());
+    await expectNotFound(returned.code, 'cancelled');
+    await h.service.act(lanhdao, waiting.code, 'sign', {}, crypto.randomUUID());
+    await expectNotFound(waiting.code, 'signed, awaiting the seal');
+    // The issued copy still answers, genuine.
+    expect((await apiAnswer(completed.code)).body).toMatchObject({ code: completed.code, genuine: true });
   });
 });
 

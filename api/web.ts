@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { inspectScan, ScanError } from '../activities/pdf/scan.js';
-import { listRegisterBooks } from '../activities/register.js';
-import { parseVnDate, vnIsoDate } from '../domain/dates.js';
+import { booksForSealing } from '../activities/register.js';
+import { parseVnDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { dossierFee, feePerCopy } from '../domain/fee.js';
 import { checkAction } from '../domain/rules.js';
@@ -236,7 +236,7 @@ export function webRoutes(deps: AppDeps) {
       try { checkAction({ ...d, busy: Boolean(d.processing) }, action, a); return true; } catch { return false; }
     };
     const can = { sign: allowed('sign'), seal: allowed('seal'), deliver: allowed('deliver'), resubmit: allowed('resubmit') };
-    const books = can.seal ? await listRegisterBooks(db, a.agencyCode, { openOn: vnIsoDate(new Date()) }) : [];
+    const books = can.seal ? await booksForSealing(db, a.agencyCode) : [];
     res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, books, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
   }
   r.get('/ho-so/:code', needLogin, async (req, res, next) => {

@@ -34,7 +34,7 @@ describe('attestationLines', () => {
     signerTitle: 'PHÓ TRƯỞNG PHÒNG',
   };
 
-  it('leaves the number and the book blank before sealing', () => {
+  it('has no line for the number and the book before sealing (no dotted blank; the seal block prints them)', () => {
     const lines = attestationLines(base);
     expect(lines).toEqual([
       'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng',
@@ -42,7 +42,6 @@ describe('attestationLines', () => {
       'Chứng thực bản sao đúng với bản chính.',
       'Loại giấy tờ: Giấy khai sinh',
       'Mã chứng thực: G22.29-250620-010009',
-      'Số chứng thực: ....................    Quyển số: ....................',
       'Ngày 20 tháng 06 năm 2025',
       'PHÓ TRƯỞNG PHÒNG',
       'Trần Văn Ánh',
@@ -54,6 +53,7 @@ describe('attestationLines', () => {
     expect(lines).toContain('Số bản sao: 2');
     expect(lines).toContain('Số chứng thực: 12/ĐT    Quyển số: 01/2025-SCT/BS');
     expect(attestationBlocks(base).dateLine).toBe('Ngày 20 tháng 06 năm 2025');
+    for (const line of attestationLines({ ...base, copies: 2 })) expect(line).not.toMatch(/\.{3,}|…/);
   });
 
   it('is pure: imports nothing (safe in the workflow sandbox)', () => {

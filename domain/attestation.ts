@@ -13,7 +13,10 @@ export interface AttestationInput {
 export interface AttestationSigner {
   signerName: string;
   signerTitle: string;
-  /** Only known at sealing time; left as a dotted blank on the leader's page. */
+  /**
+   * Only known at sealing time, which is an update on top of the leader's signature: the leader's page has no
+   * line for them (never a dotted blank); the seal's block prints them (activities/pdf/seal.ts).
+   */
   certificationNumber?: string;
   registerBookName?: string;
 }
@@ -55,7 +58,6 @@ export function formatLongDateVn(d: Date): string {
 }
 
 export const ATTESTATION_SENTENCE = 'Chứng thực bản sao đúng với bản chính.';
-const BLANK = '....................';
 
 /** The attestation split into the blocks the PDF page lays out. */
 export interface AttestationBlocks {
@@ -75,7 +77,7 @@ export function attestationBlocks(a: AttestationInput & AttestationSigner): Atte
     `Mã chứng thực: ${a.dossierCode}`,
   ];
   if (a.copies !== undefined) body.push(`Số bản sao: ${a.copies}`);
-  body.push(`Số chứng thực: ${a.certificationNumber || BLANK}    Quyển số: ${a.registerBookName || BLANK}`);
+  if (a.certificationNumber && a.registerBookName) body.push(`Số chứng thực: ${a.certificationNumber}    Quyển số: ${a.registerBookName}`);
   return {
     header: [a.agencyName, 'LỜI CHỨNG'],
     body,

@@ -46,6 +46,12 @@ export interface Database {
   register_books: {
     id: Generated<number>; agency_code: string; name: string; start_number: number; current_number: number;
     open_date: string; close_date: string; created_by: string; created_at: GeneratedTimestamp;
+    closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>; closed_by: string | null;
+    closed_count: number | null; closed_year_count: number | null;
+  };
+  register_years: {
+    agency_code: string; year: number; last_number: Generated<number>; last_book_id: number | null;
+    closed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>; closed_by: string | null; certification_count: number | null;
   };
   register_entries: {
     id: Generated<number>; register_book_id: number; number: number; certification_number: string; dossier_code: string;

@@ -4,14 +4,16 @@ import * as m001 from './20261127_001_initial.js';
 import * as m002 from './20261127_002_office.js';
 import * as m003 from './20261127_003_appointments.js';
 import * as m004 from './20261201_001_sessions.js';
-import * as m005 from './20261201_004_create_reservations.js';
+import * as m005 from './20261201_002_register_year.js';
+import * as m006 from './20261201_004_create_reservations.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
   '20261127_002_office': m002,
   '20261127_003_appointments': m003,
   '20261201_001_sessions': m004,
-  '20261201_004_create_reservations': m005,
+  '20261201_002_register_year': m005,
+  '20261201_004_create_reservations': m006,
 };
 
 export const migrationProvider: MigrationProvider = {

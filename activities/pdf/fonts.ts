@@ -35,10 +35,25 @@ export function fontBytes(style: FontStyle = 'regular'): Buffer {
  *  ~50 ms per signing step. The parsed font is read-only (each document gets its own subset), so one
  *  instance per TTF is shared by all documents of the process. */
 const parsed = new Map<Uint8Array, unknown>();
+type GlyphLookup = { getGlyph(id: number, characters?: number[]): { codePoints: number[] } | null };
 const cachingFontkit = {
   create(data: Uint8Array, postscriptName?: string) {
     let font = parsed.get(data);
-    if (!font) parsed.set(data, (font = fontkit.create(data, postscriptName)));
+    if (!font) {
+      font = fontkit.create(data, postscriptName);
+      // Writing a subset creates the components of composite glyphs (u inside ư, ứ …) WITHOUT their characters,
+      // and fontkit caches them so. Shared by the next documents, such a glyph would keep its character out of
+      // their ToUnicode maps: the text reads "Q yển số" for "Quyển số" (pdftotext, search, copy). A glyph
+      // asked for with its characters gets them.
+      const f = font as GlyphLookup;
+      const getGlyph = f.getGlyph.bind(f);
+      f.getGlyph = (id, characters = []) => {
+        const g = getGlyph(id, characters);
+        if (g && characters.length && !g.codePoints.length) g.codePoints = characters;
+        return g;
+      };
+      parsed.set(data, font);
+    }
     return font;
   },
 } as unknown as typeof fontkit;

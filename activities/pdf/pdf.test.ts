@@ -156,6 +156,23 @@ describe('sign + seal chain (validated by pdfsig, qpdf, pdftotext)', () => {
     expect(one[0].valid && one[0].total).toBe(true);
   });
 
+  it('the sealed attestation page prints the number and the book, and no dotted blank, on either page state', async () => {
+    const { signed, sealed } = await chain(scan);
+    const leaderOnly = join(dir, 'attestation-signed.pdf');
+    const file = join(dir, 'attestation-sealed.pdf');
+    writeFileSync(leaderOnly, signed);
+    writeFileSync(file, sealed);
+    const blank = /\.{3,}|…/;
+    const signedText = run('pdftotext', ['-f', '4', '-l', '4', leaderOnly, '-']).out;
+    expect(signedText).toContain('Mã chứng thực: G22.29-250620-010009');
+    expect(signedText).not.toMatch(blank);
+    const text = run('pdftotext', ['-f', '4', '-l', '4', file, '-']).out;
+    expect(text).toContain('Số chứng thực: 12/ĐT');
+    expect(text).toContain('Quyển số: 01/2025-SCT/BS');
+    expect(text).not.toMatch(blank);
+    expect(pdfsig(nss, file).map((s) => [s.field, s.valid, s.total])).toEqual([['ChuKyLanhDao', true, false], ['DauCoQuan', true, true]]);
+  });
+
   it('object-stream scan (PDF 1.5 style) with signature and seal images', async () => {
     const modern = await makeScanPdf({ pages: 2, imageBytesPerPage: 10_000, objectStreams: true });
     expect(hasClassicXref(modern)).toBe(false);

@@ -5,7 +5,7 @@
 import { PDFDocument } from 'pdf-lib-incremental-save';
 import { formatDateVn } from '../../domain/attestation.js';
 import { embedVietnameseFont } from './fonts.js';
-import { Appearance, BLACK, SEAL_RECT } from './layout.js';
+import { Appearance, BLACK, SEAL_RECT, wrapText } from './layout.js';
 import { addSignatureDict, addSignatureField, type SubFilter } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
 import { loadIdentity, signPlaceholderInPlace } from './signer.js';
@@ -46,10 +46,17 @@ export async function prepareSeal(signed: Buffer, o: Omit<SealOptions, 'key'>): 
   const [x1, y1, x2, y2] = SEAL_RECT;
   const ap = new Appearance(x2 - x1, y2 - y1);
   const top = ap.height;
-  ap.text(`Số chứng thực: ${o.certificationNumber}`, bold, 12, 4, top - 14, { color: BLACK });
-  ap.text(`Quyển số: ${o.registerBookName}`, regular, 11, 4, top - 30, { color: BLACK });
-  ap.text(`Ngày: ${formatDateVn(o.sealDate)}`, regular, 11, 4, top - 46, { color: BLACK });
-  const r = Math.min(ap.width, top - 54) / 2 - 2;
+  // The number and the book are printed here only (the leader's page, signed before they exist, has no blank
+  // line for them); a long book name wraps inside the block instead of running into the leader's column.
+  let y = top - 14;
+  ap.text(`Số chứng thực: ${o.certificationNumber}`, bold, 12, 4, y, { color: BLACK });
+  for (const line of wrapText(regular, `Quyển số: ${o.registerBookName}`, 11, ap.width - 8).slice(0, 3)) {
+    y -= 16;
+    ap.text(line, regular, 11, 4, y, { color: BLACK });
+  }
+  y -= 16;
+  ap.text(`Ngày: ${formatDateVn(o.sealDate)}`, regular, 11, 4, y, { color: BLACK });
+  const r = Math.min(ap.width, y - 8) / 2 - 2;
   const cy = r + 4;
   if (o.sealImagePng) {
     const img = await doc.embedPng(o.sealImagePng);
