@@ -100,12 +100,17 @@ export async function startBrowserWorld(tmpPrefix: string, pageDefaults: Browser
   };
 }
 
-/** Saves docs/screenshots/<name>.png of the whole page, and checks it stays small enough to commit. */
+/**
+ * Only with UPDATE_SCREENSHOTS=1: saves docs/screenshots/<name>.png of the whole page, and checks it stays small
+ * enough to commit. Otherwise nothing is written: a test run leaves the tracked screenshots (and the work tree) as
+ * they were, and no step of a test may lean on the waits below.
+ */
 export async function shot(page: Page, name: string) {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   // Not 'networkidle': the PDF preview keeps Chromium's viewer busy. Fonts loaded and a breath for htmx to settle.
   await page.waitForLoadState('load');
   await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 150))));
-  // The PDF viewer draws inside its own frame, out of reach: give it time to render the preview.
+  // The PDF viewer draws inside its own frame, out of reach: give it time to render the preview (for the picture only).
   if (await page.locator('object.pdf').count()) await page.waitForTimeout(2000);
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
