@@ -118,6 +118,14 @@ export async function shot(page: Page, name: string) {
   expect(fs.statSync(file).size, `${name}.png should stay commit-friendly`).toBeLessThan(MAX_SHOT_BYTES);
 }
 
+/** The images shown on the page that did not load (a broken-image icon to a person), by their alt text or src. */
+export function brokenImages(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...document.images]
+    .filter((img) => img.getClientRects().length > 0 && getComputedStyle(img).visibility !== 'hidden')
+    .filter((img) => !img.complete || img.naturalWidth === 0)
+    .map((img) => img.alt || img.getAttribute('src') || '(img without src)'));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // What a person does on a screen.
 
