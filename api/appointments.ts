@@ -6,7 +6,10 @@ import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { takePlace } from '../activities/appointments.js';
-import { APPOINTMENT_STATUS_LABELS, appointmentCode, formatSlot, isIsoDay, isWorkingDay, slotInstant, slotProblem, type DayRules } from '../domain/appointments.js';
+import {
+  APPOINTMENT_STATUS_LABELS, appointmentCode, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, formatSlot, isIsoDay, isWorkingDay, slotInstant, slotProblem,
+  type BookingLimits, type DayRules,
+} from '../domain/appointments.js';
 import { parseVnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
@@ -25,7 +28,10 @@ const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 
 export class AppointmentService {
-  constructor(private readonly db: Db, private readonly temporal: Client, private readonly taskQueue: string, private readonly shortTimers?: { reminderMs: number; noShowMs: number }) {}
+  constructor(
+    private readonly db: Db, private readonly temporal: Client, private readonly taskQueue: string,
+    private readonly shortTimers?: { reminderMs: number; noShowMs: number }, private readonly limits: BookingLimits = DEFAULT_BOOKING_LIMITS,
+  ) {}
 
   async dayRules(agencyCode: string): Promise<DayRules> {
     const rows = await this.db.selectFrom('agency_days').select(['day', 'working']).where('agency_code', '=', agencyCode).execute();
@@ -53,6 +59,18 @@ export class AppointmentService {
     if (problem) throw new DomainError('validation', problem, 'slot');
   }
 
+  /**
+   * Refuses a booking over the account's limits (per day, per day at the agency). The account's row stays locked
+   * until the booking commits, so one account's racing bookings are counted one after another.
+   */
+  private async checkLimits(tx: Db, username: string, agencyCode: string, day: string) {
+    await tx.selectFrom('portal_accounts').select('username').where('username', '=', username).forUpdate().executeTakeFirstOrThrow();
+    const held = await tx.selectFrom('appointments').select('agency_code')
+      .where('account_username', '=', username).where('day', '=', day).where('status', '!=', 'cancelled').execute();
+    const problem = bookingLimitProblem(this.limits, { agencyCode, day, held: held.map((a) => a.agency_code) });
+    if (problem) throw new DomainError('conflict', problem, 'date');
+  }
+
   async book(citizen: PortalUser, input: { agencyCode: unknown; documentType: unknown; date: unknown; slot: unknown }) {
     const agencyCode = str(input.agencyCode);
     const day = str(input.date);
@@ -64,6 +82,7 @@ export class AppointmentService {
     await this.checkSlot(agencyCode, day, time);
     const account = await this.db.selectFrom('portal_accounts').selectAll().where('username', '=', citizen.username).executeTakeFirstOrThrow();
     return this.db.transaction().execute(async (tx) => {
+      await this.checkLimits(tx, citizen.username, agencyCode, day);
       if (!(await takePlace(tx, agencyCode, day, time))) throw new DomainError('conflict', 'Khung giờ đã chọn đã đủ người, vui lòng chọn giờ khác.', 'slot');
       const bookedDay = vnIsoDate(new Date());
       const seq = await tx.insertInto('appointment_sequences').values({ day: bookedDay, last: 0 })
