@@ -54,6 +54,9 @@ async function snapshot() {
 const smsDir = () => path.join(h.config.dataDir, 'sms-outbox');
 const smsFiles = () => (fs.existsSync(smsDir()) ? fs.readdirSync(smsDir()) : []);
 
+/** yyyy-MM-dd as the screens write it: dd/mm/yyyy. */
+const vn = (iso: string) => iso.split('-').reverse().join('/');
+
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
 
 beforeAll(async () => {
@@ -385,14 +388,17 @@ describe('citizen portal screens (plain HTTP)', () => {
     const t = text(form.html);
     expect(t).toContain('08:00 (còn 2 chỗ)');
     expect(form.html).toContain('Xem giờ trống');
-    const partial = await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${D_PORTAL}`);
+    // The day field is text in dd/mm/yyyy, as every date on the screens (not the browser's own date picker).
+    expect(form.html).toMatch(new RegExp(`<input type="text" name="date" id="date" value="${vn(D_PORTAL)}" placeholder="dd/mm/yyyy"`));
+    const partial = await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${encodeURIComponent(vn(D_PORTAL))}`);
     expect(partial.status).toBe(200);
     expect(partial.html).not.toContain('<html');
     expect(partial.html).toContain('value="08:00"');
+    expect(text((await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=31%2F02%2F2026`)).html)).toContain('dd/mm/yyyy');
     expect(text((await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${D_OFF}`)).html)).toContain('ngày nghỉ');
 
     const csrf = csrfOf(form.html);
-    const fields = { agencyCode: h.agencyCode, documentType: 'GKS', date: D_PORTAL, slot: '08:00', _key: 'form-1' };
+    const fields = { agencyCode: h.agencyCode, documentType: 'GKS', date: vn(D_PORTAL), slot: '08:00', _key: 'form-1' };
     const before = await snapshot();
     expect((await b.post('/cong-dan/dat-lich', fields)).status, 'without _csrf').toBe(403);
     expect(await snapshot()).toEqual(before);
@@ -423,7 +429,7 @@ describe('citizen portal screens (plain HTTP)', () => {
       expect(r.status, `${JSON.stringify(f)}: ${text(r.html).slice(0, 200)}`).toBe(status);
       expect(text(r.html)).toContain(message);
       expect(r.html).toContain('ĐẶT LỊCH HẸN');
-      expect(r.html).toContain(`value="${f.date}"`);
+      expect(r.html, 'the day stays on the form, in dd/mm/yyyy').toContain(`value="${vn(f.date)}"`);
     }
     // The full slot is no longer offered on the re-shown form.
     const again = await b.get(`/cong-dan/dat-lich?agencyCode=${encodeURIComponent(h.agencyCode)}&documentType=GKS&date=${D_PORTAL}`);

@@ -10,7 +10,7 @@ import {
   APPOINTMENT_STATUS_LABELS, appointmentCode, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, formatSlot, isIsoDay, isWorkingDay, slotInstant, slotProblem,
   type BookingLimits, type DayRules,
 } from '../domain/appointments.js';
-import { parseVnDate, vnIsoDate } from '../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
@@ -268,8 +268,10 @@ export function appointmentWebRoutes(deps: AppDeps) {
     const dateText = str(req.query.date) || body.date || '';
     const day = parseVnDate(dateText) ?? vnIsoDate(new Date());
     const slots = await svc.freeSlots(a.agency_code, day);
+    // A text field in dd/mm/yyyy, as every date on the screens (the native date picker followed the browser's locale).
+    const dateValue = parseVnDate(dateText) || !dateText ? vnDate(day) : dateText;
     res.status(status).render('appointment-reschedule.njk', {
-      title: 'Dời lịch hẹn', active: '/lich-hen', a, kindLabel, formatSlot, slots, day, dateValue: day, error,
+      title: 'Dời lịch hẹn', active: '/lich-hen', a, kindLabel, formatSlot, slots, day, dateValue, error,
       form: body, idemKey: crypto.randomUUID(),
     });
   }
