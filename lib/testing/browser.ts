@@ -155,15 +155,35 @@ export async function fill(loc: Locator, value: string) {
 }
 
 /**
- * Clicks like a person: move the mouse there first. On a page with the PDF preview, Chromium's hit testing lags
- * behind a scroll and a click sent at once lands in the PDF viewer's frame (seen here: only a window blur).
+ * Waits until the mouse, moved onto the element, reaches it: the element (or a child) is under the pointer as the
+ * page itself sees it (`:hover`). Chromium routes mouse events between frames by hit-test data that can lag behind
+ * a scroll, and the PDF preview is a frame of its own: a click sent then lands in the PDF viewer (seen here: only
+ * a window blur, the button never clicked). Moving away and back until the element is hovered is the state a click
+ * needs; no fixed delay.
  */
+async function pointerReaches(loc: Locator) {
+  const page = loc.page();
+  await expect.poll(async () => {
+    await page.mouse.move(0, 0);
+    await loc.hover();
+    return loc.evaluate((el) => el.matches(':hover'));
+  }, { timeout: 20_000, interval: 50 }).toBe(true);
+}
+
+/** Clicks like a person: once htmx listens, and once the pointer over the element reaches it (see pointerReaches). */
 export async function click(loc: Locator) {
   await htmxReady(loc.page());
   await loc.scrollIntoViewIfNeeded();
-  await loc.hover();
-  await loc.page().waitForTimeout(150);
+  await pointerReaches(loc);
   await loc.click();
+}
+
+/** Checks a radio button or checkbox the same way (a check is a click). */
+export async function check(loc: Locator) {
+  await htmxReady(loc.page());
+  await loc.scrollIntoViewIfNeeded();
+  await pointerReaches(loc);
+  await loc.check();
 }
 
 /** Logs a staff member in through the login form (password "demo", as seeded). */
