@@ -272,6 +272,7 @@ describe('booking limits (APPOINTMENT_LIMITS; defaults: 3 a day, 2 a day at one 
     // The portal's form says the same, keeps the form, and books nothing.
     const b = await loginCitizen(h.baseUrl, 'congdan5');
     const form = await b.get('/cong-dan/dat-lich');
+    expect(text(form.html), 'the form says the limits').toContain('tối đa 2 lịch hẹn một ngày tại một cơ quan và 3 lịch hẹn một ngày');
     const refused = await b.post('/cong-dan/dat-lich', { agencyCode: h.agencyCode, documentType: 'GKS', date: D_LIMIT, slot: '10:00', _csrf: csrfOf(form.html), _key: 'limit-1' });
     expect(refused.status).toBe(409);
     expect(text(refused.html)).toMatch(LIMIT_MESSAGE);

@@ -59,6 +59,11 @@ export class AppointmentService {
     if (problem) throw new DomainError('validation', problem, 'slot');
   }
 
+  /** The limits that apply to a booking at the agency, for the booking form's hint. */
+  limitsAt(agencyCode: string) {
+    return { perDay: this.limits.perDay, perAgencyDay: this.limits.agencies[agencyCode] ?? this.limits.perAgencyDay };
+  }
+
   /**
    * Refuses a booking over the account's limits (per day, per day at the agency). The account's row stays locked
    * until the booking commits, so one account's racing bookings are counted one after another.

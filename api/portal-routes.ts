@@ -132,7 +132,7 @@ export function portalRoutes(deps: AppDeps) {
     const day = parseVnDate(str(f.date));
     res.status(status).render('portal-book.njk', {
       title: 'Đặt lịch hẹn chứng thực', active: `${BASE}/dat-lich`, form: f, agencies, account, error,
-      dateText: day ? vnDate(day) : str(f.date),
+      dateText: day ? vnDate(day) : str(f.date), limits: svc.limitsAt(str(f.agencyCode)),
       documentTypes: await deps.dossiers.documentTypes(), idemKey: crypto.randomUUID(),
       ...(await slotsView(str(f.agencyCode), str(f.date), str(f.slot))),
     });
