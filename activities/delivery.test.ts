@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../domain/types.js';
 import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
+import { loginCitizen } from '../lib/testing/http.js';
 import { workflowIdFor } from '../workflows/messages.js';
 
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
@@ -137,6 +138,30 @@ describe('e-copy attached to the e-mail', () => {
     expect(row.message_id).toBe(m.mail.messageId);
     // Nothing went to the local outbox: the SMTP server was used.
     expect(fs.existsSync(path.join(h.config.dataDir, 'outbox'))).toBe(false);
+  });
+
+  it('tells a citizen with a portal account in "Thông báo", once, even when the delivery is retried', async () => {
+    const email = 'nguyenthithu@example.vn';
+    const { sealed, deliver } = await completedDossier(h, { applicantKind: 'citizen', idNumber: '151804051' });
+    // The e-mail is refused once: the workflow runs the whole delivery again, portal part included.
+    refuseOnce.set(email, { stage: 'rcpt', code: 451 });
+    await deliver();
+    await settled(h, sealed.code);
+    expect(refuseOnce.has(email), 'the first attempt was refused, so the delivery ran twice').toBe(false);
+
+    const notes = await h.db.selectFrom('notifications').selectAll().where('account_username', '=', 'congdan').where('body', 'like', `%${sealed.code}%`).execute();
+    expect(notes, 'one notification, whatever the retries').toHaveLength(1);
+    expect(notes[0].title).toBe('Đã có bản sao điện tử Giấy khai sinh');
+    expect(notes[0].body).toContain(`số chứng thực ${sealed.certificationNumber}`);
+    expect(notes[0].body).toContain('Bản sao điện tử của tôi');
+    expect(notes[0].read_at).toBeNull();
+
+    // The citizen sees it on the portal, counted as unread until the page is opened.
+    const citizen = await loginCitizen(h.baseUrl, 'congdan');
+    expect((await citizen.get('/cong-dan/lich-hen')).html).toMatch(/data-testid="unread">\d+</);
+    const page = await citizen.get('/cong-dan/thong-bao');
+    expect(page.html).toContain('Đã có bản sao điện tử Giấy khai sinh');
+    expect(page.html).toContain(sealed.code);
   });
 
   for (const refusal of [{ stage: 'rcpt', code: 451 }, { stage: 'data', code: 554 }] as const) {

@@ -64,6 +64,12 @@ export function deliveryActivities(deps: ActivityDeps) {
           account_username: d.applicant.accountUsername, dossier_code: d.code, title: subject, body: intro.join('\n'),
           file_sha256: sealed.sha256, download_token: crypto.randomBytes(32).toString('base64url'),
         }).onConflict((oc) => oc.columns(['account_username', 'dossier_code']).doNothing()).execute();
+        // The portal's "Thông báo" tells the citizen; keyed by the dossier, so a retried delivery notifies once.
+        await db.insertInto('notifications').values({
+          dedupe_key: `delivery:${d.code}`, account_username: d.applicant.accountUsername,
+          title: `Đã có bản sao điện tử ${d.documentType.name}`,
+          body: `${d.agencyName} đã chứng thực và chuyển bản sao điện tử "${d.documentType.name}" (mã chứng thực ${d.code}, số chứng thực ${d.certificationNumber}) vào tài khoản của Ông/Bà. Xem và tải về tại mục "Bản sao điện tử của tôi".`,
+        }).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
         const a = await attempt(`${attemptKey}:portal`, d.code, 'portal', d.applicant.accountUsername, requestedBy);
         await finish(a.id, 'sent');
         await summary(d.code, 'portal', d.applicant.accountUsername, 'sent', { countAttempt: a.status !== 'sent' });

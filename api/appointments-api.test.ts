@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
-import { formatSlot } from '../domain/appointments.js';
+import { DEFAULT_BOOKING_LIMITS, formatSlot } from '../domain/appointments.js';
+import { loadConfig } from '../lib/config.js';
 import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, WebClient } from '../lib/testing/http.js';
@@ -23,7 +24,7 @@ let h: Harness;
 const CODE = /^CTĐT-\d{8}-\d{4}$/;
 
 // Each test its own days, so capacities never interfere.
-const [D_SLOTS, D_BOOK, D_LIST, D_MOVE_FROM, D_MOVE_TO, D_CANCEL, D_BAD, D_OFF, D_PORTAL, D_PORTAL2] = workingDays(10, 2);
+const [D_SLOTS, D_BOOK, D_LIST, D_MOVE_FROM, D_MOVE_TO, D_CANCEL, D_BAD, D_OFF, D_PORTAL, D_PORTAL2, D_LIMIT, D_RACE, D_AGENCY_LIMIT] = workingDays(13, 2);
 const PAST = '2020-06-24';
 const SATURDAY = nextWeekday(6);
 
@@ -57,6 +58,9 @@ async function snapshot() {
 }
 const smsDir = () => path.join(h.config.dataDir, 'sms-outbox');
 const smsFiles = () => (fs.existsSync(smsDir()) ? fs.readdirSync(smsDir()) : []);
+
+/** yyyy-MM-dd as the screens write it: dd/mm/yyyy. */
+const vn = (iso: string) => iso.split('-').reverse().join('/');
 
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
 
@@ -244,6 +248,92 @@ describe('bad bookings', () => {
   });
 });
 
+describe('booking limits (APPOINTMENT_LIMITS; defaults: 3 a day, 2 a day at one agency)', () => {
+  const B = '000.00.99.LIM';
+  const LIMIT_MESSAGE = /tối đa 2 lịch hẹn trong một ngày tại một cơ quan/;
+  beforeAll(async () => {
+    const hash = await bcrypt.hash('demo', 4);
+    await h.db.insertInto('portal_accounts').values([
+      { username: 'congdan5', kind: 'citizen', full_name: 'Đỗ Văn Năm', id_number: '079090000555', email: null, phone: '0900000555', password_hash: hash },
+      { username: 'congdan6', kind: 'citizen', full_name: 'Hồ Thị Sáu', id_number: '079090000666', email: null, phone: '0900000666', password_hash: hash },
+    ]).execute();
+    // A second agency that receives appointments too, for the limit over all agencies.
+    await h.addAgency(B, []);
+    await h.db.insertInto('appointment_slots').values(['08:00', '09:00', '10:00'].map((t) => ({ agency_code: B, start_time: t, capacity: 2 }))).execute();
+  });
+  const bookAt = (user: string, agencyCode: string, date: string, slot: string) =>
+    call(user, 'POST', '/appointments', { json: { agencyCode, documentType: 'GKS', date, slot } });
+
+  it('per account and day at one agency: a third booking is 409 in Vietnamese (API and portal form) and changes nothing; a cancelled one frees its turn', async () => {
+    expect(h.config.appointmentLimits).toEqual(DEFAULT_BOOKING_LIMITS);
+    await booked('congdan5', D_LIMIT, '08:00');
+    const second = await booked('congdan5', D_LIMIT, '09:00');
+    const before = await snapshot();
+    expectRefusal(await book('congdan5', D_LIMIT, '10:00'), 409, 'conflict', 'date');
+    const r = await book('congdan5', D_LIMIT, '10:00');
+    expect(r.body.message).toMatch(LIMIT_MESSAGE);
+    expect(r.body.message).toContain(D_LIMIT.split('-').reverse().join('/'));
+
+    // The portal's form says the same, keeps the form, and books nothing.
+    const b = await loginCitizen(h.baseUrl, 'congdan5');
+    const form = await b.get('/cong-dan/dat-lich');
+    expect(text(form.html), 'the form says the limits').toContain('tối đa 2 lịch hẹn một ngày tại một cơ quan và 3 lịch hẹn một ngày');
+    const refused = await b.post('/cong-dan/dat-lich', { agencyCode: h.agencyCode, documentType: 'GKS', date: D_LIMIT, slot: '10:00', _csrf: csrfOf(form.html), _key: 'limit-1' });
+    expect(refused.status).toBe(409);
+    expect(text(refused.html)).toMatch(LIMIT_MESSAGE);
+    expect(refused.html).toContain('ĐẶT LỊCH HẸN');
+    expect(await snapshot()).toEqual(before);
+    // Another account is not held back by it.
+    await booked('congdan6', D_LIMIT, '10:00');
+
+    // Cancelled, an appointment no longer counts.
+    expect((await call('congdan5', 'POST', `/appointments/${encodeURIComponent(second.code)}/cancel`)).status).toBe(200);
+    await booked('congdan5', D_LIMIT, '13:00');
+    expectRefusal(await book('congdan5', D_LIMIT, '14:00'), 409, 'conflict', 'date');
+  });
+
+  it('per account and day over all agencies: a fourth booking elsewhere the same day is 409', async () => {
+    // congdan5 holds 2 at the demo agency on D_LIMIT (test above); one more at agency B makes 3.
+    expect((await bookAt('congdan5', B, D_LIMIT, '08:00')).status).toBe(201);
+    const before = await snapshot();
+    const r = await bookAt('congdan5', B, D_LIMIT, '09:00');
+    expectRefusal(r, 409, 'conflict', 'date');
+    expect(r.body.message).toMatch(/tối đa 3 lịch hẹn trong một ngày: bạn đã có 3 lịch hẹn/);
+    expect(await snapshot()).toEqual(before);
+    // Another day is another count.
+    expect((await bookAt('congdan5', B, D_RACE, '09:00')).status).toBe(201);
+  });
+
+  it('racing bookings of one account cannot pass the limit: 6 at once, exactly 2 accepted', async () => {
+    const slots = ['08:00', '09:00', '10:00', '13:00', '14:00', '15:00'];
+    const results = await Promise.all(slots.map((slot) => book('congdan6', D_RACE, slot)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 409, 409, 409, 409]);
+    for (const r of results.filter((x) => x.status === 409)) expect(r.body.message).toMatch(LIMIT_MESSAGE);
+    const held = await h.db.selectFrom('appointments').select('start_time').where('account_username', '=', 'congdan6').where('day', '=', D_RACE).execute();
+    expect(held).toHaveLength(2);
+    const used = await h.db.selectFrom('slot_usage').select('used').where('agency_code', '=', h.agencyCode).where('day', '=', D_RACE).execute();
+    expect(used.reduce((n, u) => n + u.used, 0), 'places taken = bookings accepted').toBe(2);
+  });
+
+  it('an agency can have its own limit (perAgencyDay@<agency>=N); a mistyped setting refuses to start', () => {
+    const env = { DATABASE_URL: 'postgres://x@localhost/x' };
+    expect(loadConfig({ ...env, APPOINTMENT_LIMITS: `perDay=4,perAgencyDay@${h.agencyCode}=1` }).appointmentLimits)
+      .toEqual({ perDay: 4, perAgencyDay: 2, agencies: { [h.agencyCode]: 1 } });
+    expect(() => loadConfig({ ...env, APPOINTMENT_LIMITS: 'perDay=0' })).toThrow(/APPOINTMENT_LIMITS/);
+  });
+
+  it('with perAgencyDay@<demo agency>=1: a second booking there is refused, agency B still takes two', async () => {
+    const limits = loadConfig({ APPOINTMENT_LIMITS: `perAgencyDay@${h.agencyCode}=1` }).appointmentLimits;
+    const svc = new AppointmentService(h.db, h.client, h.config.taskQueue, undefined, limits);
+    const who = { username: 'congdan6', fullName: 'Hồ Thị Sáu', kind: 'citizen' as const, idNumber: '079090000666' };
+    await svc.book(who, { agencyCode: h.agencyCode, documentType: 'GKS', date: D_AGENCY_LIMIT, slot: '08:00' });
+    await expect(svc.book(who, { agencyCode: h.agencyCode, documentType: 'GKS', date: D_AGENCY_LIMIT, slot: '09:00' })).rejects.toThrow(/tối đa 1 lịch hẹn trong một ngày tại một cơ quan/);
+    await svc.book(who, { agencyCode: B, documentType: 'GKS', date: D_AGENCY_LIMIT, slot: '08:00' });
+    await svc.book(who, { agencyCode: B, documentType: 'GKS', date: D_AGENCY_LIMIT, slot: '09:00' });
+    expect((await h.db.selectFrom('appointments').select('code').where('account_username', '=', 'congdan6').where('day', '=', D_AGENCY_LIMIT).execute())).toHaveLength(3);
+  });
+});
+
 // =====================================================================================================
 
 describe('citizen portal screens (plain HTTP)', () => {
@@ -304,14 +394,17 @@ describe('citizen portal screens (plain HTTP)', () => {
     const t = text(form.html);
     expect(t).toContain('08:00 (còn 2 chỗ)');
     expect(form.html).toContain('Xem giờ trống');
-    const partial = await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${D_PORTAL}`);
+    // The day field is text in dd/mm/yyyy, as every date on the screens (not the browser's own date picker).
+    expect(form.html).toMatch(new RegExp(`<input type="text" name="date" id="date" value="${vn(D_PORTAL)}" placeholder="dd/mm/yyyy"`));
+    const partial = await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${encodeURIComponent(vn(D_PORTAL))}`);
     expect(partial.status).toBe(200);
     expect(partial.html).not.toContain('<html');
     expect(partial.html).toContain('value="08:00"');
+    expect(text((await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=31%2F02%2F2026`)).html)).toContain('dd/mm/yyyy');
     expect(text((await b.get(`/cong-dan/dat-lich/khung-gio?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${D_OFF}`)).html)).toContain('ngày nghỉ');
 
     const csrf = csrfOf(form.html);
-    const fields = { agencyCode: h.agencyCode, documentType: 'GKS', date: D_PORTAL, slot: '08:00', _key: 'form-1' };
+    const fields = { agencyCode: h.agencyCode, documentType: 'GKS', date: vn(D_PORTAL), slot: '08:00', _key: 'form-1' };
     const before = await snapshot();
     expect((await b.post('/cong-dan/dat-lich', fields)).status, 'without _csrf').toBe(403);
     expect(await snapshot()).toEqual(before);
@@ -342,7 +435,7 @@ describe('citizen portal screens (plain HTTP)', () => {
       expect(r.status, `${JSON.stringify(f)}: ${text(r.html).slice(0, 200)}`).toBe(status);
       expect(text(r.html)).toContain(message);
       expect(r.html).toContain('ĐẶT LỊCH HẸN');
-      expect(r.html).toContain(`value="${f.date}"`);
+      expect(r.html, 'the day stays on the form, in dd/mm/yyyy').toContain(`value="${vn(f.date)}"`);
     }
     // The full slot is no longer offered on the re-shown form.
     const again = await b.get(`/cong-dan/dat-lich?agencyCode=${encodeURIComponent(h.agencyCode)}&documentType=GKS&date=${D_PORTAL}`);

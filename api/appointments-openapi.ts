@@ -7,7 +7,7 @@ const errors = {
   401: { description: 'Missing or bad token', content: json(error) },
   403: { description: 'Wrong kind of caller (a staff token booking or cancelling, a citizen rescheduling) or wrong agency', content: json(error) },
   404: { description: "Unknown appointment, or another citizen's", content: json(error) },
-  409: { description: 'The slot filled up meanwhile; the appointment is no longer booked; busy', content: json(error) },
+  409: { description: 'The slot filled up meanwhile; the account already holds as many appointments that day as allowed (APPOINTMENT_LIMITS); the appointment is no longer booked; busy', content: json(error) },
 };
 const appointment = { $ref: '#/components/schemas/Appointment' };
 const ok = { 200: { description: 'The appointment', content: json(appointment) }, ...errors };

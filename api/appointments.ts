@@ -6,8 +6,11 @@ import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { releasePlace, takePlace } from '../activities/appointments.js';
-import { APPOINTMENT_STATUS_LABELS, appointmentCode, BEYOND_WINDOW, formatSlot, isIsoDay, isWorkingDay, lastBookableDay, slotInstant, slotProblem, type DayRules } from '../domain/appointments.js';
-import { parseVnDate, vnIsoDate } from '../domain/dates.js';
+import {
+  APPOINTMENT_STATUS_LABELS, appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, formatSlot, isIsoDay, isWorkingDay, lastBookableDay,
+  slotInstant, slotProblem, type BookingLimits, type DayRules,
+} from '../domain/appointments.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
@@ -28,7 +31,10 @@ const APPOINTMENT_WORKFLOW = 'appointmentWorkflow' satisfies keyof typeof workfl
 
 
 export class AppointmentService {
-  constructor(private readonly db: Db, private readonly temporal: Client, private readonly taskQueue: string, private readonly shortTimers?: { reminderMs: number; noShowMs: number }) {}
+  constructor(
+    private readonly db: Db, private readonly temporal: Client, private readonly taskQueue: string,
+    private readonly shortTimers?: { reminderMs: number; noShowMs: number }, private readonly limits: BookingLimits = DEFAULT_BOOKING_LIMITS,
+  ) {}
 
   async dayRules(agencyCode: string): Promise<DayRules> {
     const rows = await this.db.selectFrom('agency_days').select(['day', 'working']).where('agency_code', '=', agencyCode).execute();
@@ -57,6 +63,23 @@ export class AppointmentService {
     if (problem) throw new DomainError('validation', problem, problem === BEYOND_WINDOW ? 'date' : 'slot');
   }
 
+  /** The limits that apply to a booking at the agency, for the booking form's hint. */
+  limitsAt(agencyCode: string) {
+    return { perDay: this.limits.perDay, perAgencyDay: this.limits.agencies[agencyCode] ?? this.limits.perAgencyDay };
+  }
+
+  /**
+   * Refuses a booking over the account's limits (per day, per day at the agency). The account's row stays locked
+   * until the booking commits, so one account's racing bookings are counted one after another.
+   */
+  private async checkLimits(tx: Db, username: string, agencyCode: string, day: string) {
+    await tx.selectFrom('portal_accounts').select('username').where('username', '=', username).forUpdate().executeTakeFirstOrThrow();
+    const held = await tx.selectFrom('appointments').select('agency_code')
+      .where('account_username', '=', username).where('day', '=', day).where('status', '!=', 'cancelled').execute();
+    const problem = bookingLimitProblem(this.limits, { agencyCode, day, held: held.map((a) => a.agency_code) });
+    if (problem) throw new DomainError('conflict', problem, 'date');
+  }
+
   async book(citizen: PortalUser, input: unknown) {
     const { agencyCode, date: day, slot: time, documentType } = parse(bookingBody, input);
     const agency = await this.db.selectFrom('agencies').selectAll().where('code', '=', agencyCode).executeTakeFirst();
@@ -68,6 +91,7 @@ export class AppointmentService {
     // The booking is committed first, then its workflow started: no transaction stays open across the Temporal
     // call. A start that fails gives the place back and removes the booking, so nothing half-made is left.
     const booked = await this.db.transaction().execute(async (tx) => {
+      await this.checkLimits(tx, citizen.username, agencyCode, day);
       if (!(await takePlace(tx, agencyCode, day, time))) throw new DomainError('conflict', 'Khung giờ đã chọn đã đủ người, vui lòng chọn giờ khác.', 'slot');
       const bookedDay = vnIsoDate(new Date());
       const seq = await tx.insertInto('appointment_sequences').values({ day: bookedDay, last: 0 })
@@ -264,8 +288,10 @@ export function appointmentWebRoutes(deps: AppDeps) {
     const day = parseVnDate(dateText) ?? vnIsoDate(new Date());
     // A day outside the window has no slots to offer; the refusal itself is the page's error.
     const slots = await svc.freeSlots(a.agency_code, day).catch((e) => { if (e instanceof DomainError) return []; throw e; });
+    // A text field in dd/mm/yyyy, as every date on the screens (the native date picker followed the browser's locale).
+    const dateValue = parseVnDate(dateText) || !dateText ? vnDate(day) : dateText;
     res.status(status).render('appointment-reschedule.njk', {
-      title: 'Dời lịch hẹn', active: '/lich-hen', a, kindLabel, formatSlot, slots, day, dateValue: day, error,
+      title: 'Dời lịch hẹn', active: '/lich-hen', a, kindLabel, formatSlot, slots, day, dateValue, error,
       form: body, idemKey: crypto.randomUUID(),
     });
   }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { BrowserContextOptions, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSealPng, makeSignaturePng } from '../activities/pdf/fixtures.js';
-import { flash, login, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld } from '../lib/testing/browser.js';
+import { brokenImages, flash, login, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld } from '../lib/testing/browser.js';
 import type { Harness } from '../lib/testing/harness.js';
 
 let world: BrowserWorld | null = null;
@@ -47,7 +47,10 @@ describe('seal and signature screens in Chromium', () => {
     await nav.getByRole('link', { name: 'Quản lý con dấu', exact: true }).click();
     await seeText(vanthu.locator('.breadcrumb'), 'Quản lý con dấu');
     await expect.poll(() => vanthu.getByLabel('Cơ quan').inputValue()).toBe('Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng');
-    await seeText(vanthu.getByTestId('no-image'), 'Chưa có hình ảnh');
+    // No seal yet: a placeholder, not an <img> to a missing file (a broken-image icon).
+    await seeText(vanthu.getByTestId('no-image'), 'Chưa có hình ảnh con dấu');
+    expect(await vanthu.locator('#seal-preview-img').count()).toBe(0);
+    expect(await brokenImages(vanthu)).toEqual([]);
 
     // The wrong file first: a JPEG renamed .png is refused on screen and nothing is stored.
     const fake = writeFile('con-dau.png', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16]), Buffer.from('JFIF\0'), Buffer.alloc(2000, 1)]));
@@ -80,6 +83,10 @@ describe('seal and signature screens in Chromium', () => {
     await seeText(lanhdao.locator('.breadcrumb'), 'Quản lý chữ ký cá nhân');
     await seeText(lanhdao.getByTestId('personal-info'), 'Lâm Phước Thọ', 'lanhdao', 'Trưởng phòng Tư pháp');
     await seeText(lanhdao.getByTestId('agencies'), 'STT', 'Mã định danh', 'Tên đơn vị', '000.03.25.H51');
+    // No signature yet: the "Ký bởi / Ngày ký" box and a placeholder, not an <img> to a missing file.
+    await seeText(lanhdao.getByTestId('no-image'), 'Chưa có hình ảnh chữ ký');
+    expect(await lanhdao.locator('#signature-preview-img').count()).toBe(0);
+    expect(await brokenImages(lanhdao)).toEqual([]);
 
     await lanhdao.getByLabel('Tải file đính kèm').setInputFiles(writeFile('chu-ky.png', makeSignaturePng()));
     await previewLoaded(lanhdao.locator('#signature-preview-img'), 300, 120);

@@ -7,8 +7,8 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { sql } from 'kysely';
-import { APPOINTMENT_STATUS_LABELS, formatSlot, isIsoDay, isWorkingDay, slotInstant } from '../domain/appointments.js';
-import { vnIsoDate } from '../domain/dates.js';
+import { APPOINTMENT_STATUS_LABELS, formatSlot, isWorkingDay, slotInstant } from '../domain/appointments.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { AppDeps } from './app.js';
 import { loadPortalUser, localPath, verifyCitizenLogin, type PortalUser } from './auth.js';
@@ -93,10 +93,11 @@ export function portalRoutes(deps: AppDeps) {
   r.get('/', needCitizen, (_req, res) => res.redirect(303, `${BASE}/lich-hen`));
 
   // --- Đặt lịch hẹn ---
-  /** The free slots of a day (full and past ones left out), or why there are none. */
-  async function slotsView(agencyCode: string, day: string, selected = '') {
-    if (!agencyCode || !day) return { slotsAsked: false, slots: [], selected };
-    if (!isIsoDay(day)) return { slotsAsked: true, slots: [], selected, slotsMessage: 'Ngày hẹn không hợp lệ.' };
+  /** The free slots of a day typed as dd/mm/yyyy (full and past ones left out), or why there are none. */
+  async function slotsView(agencyCode: string, dateText: string, selected = '') {
+    if (!agencyCode || !dateText) return { slotsAsked: false, slots: [], selected };
+    const day = parseVnDate(dateText);
+    if (!day) return { slotsAsked: true, slots: [], selected, slotsMessage: 'Ngày hẹn không hợp lệ: nhập theo dạng dd/mm/yyyy, ví dụ 25/12/2026.' };
     try {
       const slots = await svc.freeSlots(agencyCode, day);
       let slotsMessage: string | null = null;
@@ -119,9 +120,13 @@ export function portalRoutes(deps: AppDeps) {
       .where('username', '=', citizen(res).username).executeTakeFirstOrThrow();
     const f = { ...form };
     if (!f.agencyCode && agencies.length === 1) f.agencyCode = agencies[0].code;
+    // The day is a text field in dd/mm/yyyy like every date on the screens (a native date picker follows the
+    // browser's locale, e.g. month first); what was typed stays when it cannot be read.
+    const day = parseVnDate(str(f.date));
     res.status(status).render('portal-book.njk', {
       title: 'Đặt lịch hẹn chứng thực', active: `${BASE}/dat-lich`, form: f, agencies, account, error,
-      documentTypes: await deps.dossiers.documentTypes(), today: vnIsoDate(new Date()), idemKey: crypto.randomUUID(),
+      dateText: day ? vnDate(day) : str(f.date), limits: svc.limitsAt(str(f.agencyCode)),
+      documentTypes: await deps.dossiers.documentTypes(), idemKey: crypto.randomUUID(),
       ...(await slotsView(str(f.agencyCode), str(f.date), str(f.slot))),
     });
   }
@@ -156,9 +161,10 @@ export function portalRoutes(deps: AppDeps) {
     const body = (req.body ?? {}) as Record<string, string>;
     const form = { agencyCode: str(body.agencyCode), documentType: str(body.documentType), date: str(body.date), slot: str(body.slot) };
     try {
-      if (form.agencyCode && form.documentType && isIsoDay(form.date) && !form.slot) throw new DomainError('validation', 'Vui lòng chọn một giờ hẹn còn trống.', 'slot');
+      const day = parseVnDate(form.date);
+      if (form.agencyCode && form.documentType && day && !form.slot) throw new DomainError('validation', 'Vui lòng chọn một giờ hẹn còn trống.', 'slot');
       const u = citizen(res);
-      const run = () => svc.book(u, form);
+      const run = () => svc.book(u, { ...form, date: day ?? form.date });
       const booked = await (str(body._key) ? bookOnce(`${u.username}:${str(body._key)}`, run) : run());
       const agency = await db.selectFrom('agencies').select('name').where('code', '=', booked.agencyCode).executeTakeFirst();
       flash(req, `Đã đặt lịch hẹn ${booked.code} lúc ${formatSlot(booked.day, booked.slot)} tại ${agency?.name ?? booked.agencyCode}. Vui lòng mang bản chính giấy tờ tới cơ quan đúng giờ hẹn.`);

@@ -2,16 +2,18 @@
 // Temporal dev server and PostgreSQL (lib/testing/harness.ts). A citizen books an appointment from the free slots,
 // canbo reschedules it ("Dời lịch hẹn": SMS + portal notification), then takes it over ("Xử lý") into a dossier that
 // lanhdao signs and vanthu seals and delivers; the citizen downloads the e-copy from "Bản sao điện tử của tôi" and
-// pdfsig finds two valid signatures. Saves docs/screenshots/13..16.
+// pdfsig finds two valid signatures. Dates are typed as dd/mm/yyyy into text fields. With UPDATE_SCREENSHOTS=1, saves
+// docs/screenshots/13..16.
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import bcrypt from 'bcryptjs';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BrowserContextOptions, Page } from 'playwright-core';
+import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentService } from './appointments.js';
 import type { PortalUser } from './auth.js';
 import { formatSlot } from '../domain/appointments.js';
+import { vnIsoDate } from '../domain/dates.js';
 import {
   click, fill, flash, login as staffLogin, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../lib/testing/browser.js';
@@ -87,6 +89,16 @@ async function openPortalMenu(page: Page, label: string) {
 }
 
 const service = () => new AppointmentService(h.db, h.client, h.config.taskQueue);
+/** yyyy-MM-dd as people write it here: dd/mm/yyyy. */
+const vn = (iso: string) => iso.split('-').reverse().join('/');
+
+/** Types a day into a date field as dd/mm/yyyy and leaves the field (Tab), as a person does: htmx loads the slots. */
+async function typeDate(field: Locator, iso: string) {
+  expect(await field.getAttribute('type'), "a text field in dd/mm/yyyy, not the browser's date picker (month first in some locales)").toBe('text');
+  expect(await field.getAttribute('placeholder')).toBe('dd/mm/yyyy');
+  await fill(field, vn(iso));
+  await field.press('Tab');
+}
 const smsDir = () => path.join(h.config.dataDir, 'sms-outbox');
 const smsMessages = () => (fs.existsSync(smsDir()) ? fs.readdirSync(smsDir()) : [])
   .map((f) => JSON.parse(fs.readFileSync(path.join(smsDir(), f), 'utf8')) as { to: string; message: string; reference: string });
@@ -108,9 +120,10 @@ describe('citizen portal in Chromium', () => {
     await seeText(citizen.getByTestId('slots-hint'), 'Chọn cơ quan tiếp nhận và ngày hẹn');
     expect(await citizen.getByLabel('Cơ quan tiếp nhận').locator('option:checked').innerText()).toContain('Châu Thành');
     await citizen.getByLabel('Loại giấy tờ cần chứng thực').selectOption({ label: 'Giấy khai sinh' });
-    await fill(citizen.locator('#date'), DAY_BOOK);
+    await typeDate(citizen.locator('#date'), DAY_BOOK);
     const free = citizen.getByTestId('free-slots');
     await seeText(free, '08:00 (còn 2 chỗ)', '10:00 (còn 1 chỗ)', '16:00 (còn 2 chỗ)');
+    expect(await citizen.locator('#date').inputValue()).toBe(vn(DAY_BOOK));
     expect(await citizen.getByRole('radio', { name: /09:00/ }).count(), 'a full slot is not offered').toBe(0);
     expect(new URL(citizen.url()).search, 'the slots are an htmx swap, not a page load').toBe('');
     await citizen.getByRole('radio', { name: /08:00/ }).check();
@@ -134,7 +147,8 @@ describe('citizen portal in Chromium', () => {
     await staffRow.getByRole('link', { name: 'Dời lịch hẹn', exact: true }).click();
     await seeText(canbo.locator('.breadcrumb'), 'Dời lịch hẹn');
     await seeText(canbo.locator('main'), CITIZEN, PHONE, 'Giấy khai sinh');
-    await fill(canbo.locator('input[name=date]'), DAY_MOVED);
+    expect(await canbo.locator('input[name=date]').inputValue(), 'today, as dd/mm/yyyy').toBe(vn(vnIsoDate(new Date())));
+    await typeDate(canbo.locator('input[name=date]'), DAY_MOVED);
     const slotSelect = canbo.locator('select#slot');
     await expect.poll(() => slotSelect.locator('option[value="10:00"]').count()).toBe(1);
     await seeText(slotSelect, '10:00 (còn 2 chỗ)');
@@ -233,10 +247,12 @@ describe('citizen portal in Chromium', () => {
     await citizenLogin(citizen);
     await openPortalMenu(citizen, 'Đặt lịch hẹn chứng thực');
     await citizen.getByLabel('Loại giấy tờ cần chứng thực').selectOption({ label: 'Bằng tốt nghiệp' });
-    await citizen.locator('#date').fill(DAY_NOJS);
+    expect(await citizen.locator('#date').getAttribute('type')).toBe('text');
+    await citizen.locator('#date').fill(vn(DAY_NOJS));
     await citizen.getByRole('button', { name: 'Xem giờ trống', exact: true }).click();
     await seeText(citizen.getByTestId('free-slots'), '13:00 (còn 2 chỗ)');
-    expect(new URL(citizen.url()).searchParams.get('date'), 'without JavaScript the button reloads the page').toBe(DAY_NOJS);
+    expect(new URL(citizen.url()).searchParams.get('date'), 'without JavaScript the button reloads the page').toBe(vn(DAY_NOJS));
+    expect(await citizen.locator('#date').inputValue(), 'the day as typed, dd/mm/yyyy').toBe(vn(DAY_NOJS));
     expect(await citizen.getByLabel('Loại giấy tờ cần chứng thực').locator('option:checked').innerText()).toBe('Bằng tốt nghiệp');
     await citizen.getByRole('radio', { name: /13:00/ }).check();
 
@@ -250,7 +266,7 @@ describe('citizen portal in Chromium', () => {
     expect(refused.status()).toBe(409);
     await seeText(citizen.getByTestId('error'), 'Khung giờ đã chọn đã đủ người');
     expect(await citizen.getByRole('radio', { name: /13:00/ }).count(), 'the full slot is gone from the form').toBe(0);
-    expect(await citizen.locator('#date').inputValue()).toBe(DAY_NOJS);
+    expect(await citizen.locator('#date').inputValue()).toBe(vn(DAY_NOJS));
     expect(await citizen.getByLabel('Loại giấy tờ cần chứng thực').locator('option:checked').innerText()).toBe('Bằng tốt nghiệp');
     expect(await h.db.selectFrom('appointments').select('code').where('account_username', '=', 'congdan').execute()).toEqual(before);
 

@@ -1,6 +1,7 @@
 // The screens in a real browser: Debian's Chromium driven by playwright-core walks a dossier across the three
 // roles (canbo → lanhdao → canbo → lanhdao → vanthu) the way people click it, on the real app, worker,
-// Temporal dev server and PostgreSQL (lib/testing/harness.ts). It also saves the screenshots in docs/screenshots/.
+// Temporal dev server and PostgreSQL (lib/testing/harness.ts). With UPDATE_SCREENSHOTS=1 it also saves the screenshots
+// in docs/screenshots/. Every click on a dossier's page (next to the PDF preview) goes through click()/check().
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import fs from 'node:fs';
 import { until } from '../lib/testing/time.js';
@@ -9,7 +10,7 @@ import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RETURN_REASONS } from '../domain/types.js';
 import {
-  click, flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
+  check, click, flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../lib/testing/browser.js';
 import { pdfsig } from '../lib/testing/files.js';
 import { makePdf, type Harness } from '../lib/testing/harness.js';
@@ -126,7 +127,7 @@ describe('screens in Chromium', () => {
     await lanhdao.getByTestId('sign').waitFor({ state: 'visible' });
     await shot(lanhdao, '04-xu-ly-ky');
     await click(lanhdao.locator('summary', { hasText: 'TRẢ LẠI' }));
-    await lanhdao.getByLabel(reason).check();
+    await check(lanhdao.getByLabel(reason));
     await click(lanhdao.getByTestId('return'));
     await flash(lanhdao, `Đã trả lại hồ sơ ${code}`);
     expect(await lanhdao.locator(`tr[data-code="${code}"]`).count(), 'a returned dossier leaves "Bản sao chờ ký"').toBe(0);
@@ -231,9 +232,9 @@ describe('screens in Chromium', () => {
     await openMenu(lanhdao, 'Bản sao chờ ký');
     let row = await searchByCode(lanhdao, code);
     await row.getByRole('link', { name: 'Xử lý', exact: true }).click();
-    await lanhdao.locator('summary', { hasText: 'TRẢ LẠI' }).click();
+    await click(lanhdao.locator('summary', { hasText: 'TRẢ LẠI' }));
     await lanhdao.getByLabel('Lý do khác').fill('Thiếu trang 3 của bản chính');
-    await lanhdao.getByTestId('return').click();
+    await click(lanhdao.getByTestId('return'));
     await flash(lanhdao, `Đã trả lại hồ sơ ${code}`);
     expect(await statusOf(code)).toBe('returned');
 
@@ -241,14 +242,14 @@ describe('screens in Chromium', () => {
     row = canbo.locator(`tr[data-code="${code}"]`);
     await seeText(row, 'Thiếu trang 3 của bản chính');
     await row.getByRole('link', { name: 'Xử lý tiếp', exact: true }).click();
-    await canbo.getByTestId('resubmit').click(); // no new scan: the first one stands
+    await click(canbo.getByTestId('resubmit')); // no new scan: the first one stands
     await flash(canbo, `Đã trình ký lại hồ sơ ${code}`);
     expect(await statusOf(code)).toBe('awaiting_signature');
 
     await openMenu(lanhdao, 'Bản sao chờ ký');
     row = await searchByCode(lanhdao, code);
     await row.getByRole('link', { name: 'Xử lý', exact: true }).click();
-    await lanhdao.getByTestId('sign').click();
+    await click(lanhdao.getByTestId('sign'));
     await flash(lanhdao, `Đã ký số hồ sơ ${code}`);
     expect(await statusOf(code)).toBe('awaiting_seal');
 

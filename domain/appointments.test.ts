@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { appointmentCode, BEYOND_WINDOW, endOfDayInstant, lastBookableDay, formatSlot, isWorkingDay, reminderInstant, slotInstant, slotProblem } from './appointments.js';
+import {
+  appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, endOfDayInstant, formatSlot, isWorkingDay, lastBookableDay, parseBookingLimits,
+  reminderInstant, slotInstant, slotProblem,
+} from './appointments.js';
 
 const rules = { overrides: { '2026-12-05': true, '2026-12-02': false } };
 const slots = ['08:00', '09:00', '14:00'];
@@ -35,5 +38,23 @@ describe('appointments', () => {
     expect(reminderInstant('2026-11-30').toISOString()).toBe('2026-11-29T01:00:00.000Z');
     expect(endOfDayInstant('2026-11-30').toISOString()).toBe('2026-11-30T16:59:59.999Z');
     expect(formatSlot('2026-11-30', '09:00')).toBe('09:00 30/11/2026');
+  });
+  it('limits the bookings of one account per day, and per day at one agency (an agency may have its own)', () => {
+    const limits = parseBookingLimits('perDay=3, perAgencyDay=2, perAgencyDay@000.03.25.H51=1');
+    expect(limits).toEqual({ perDay: 3, perAgencyDay: 2, agencies: { '000.03.25.H51': 1 } });
+    const day = '2026-03-12';
+    expect(bookingLimitProblem(limits, { agencyCode: 'A', day, held: ['A'] })).toBeNull();
+    expect(bookingLimitProblem(limits, { agencyCode: 'A', day, held: ['A', 'A'] })).toMatch(/tối đa 2 lịch hẹn trong một ngày tại một cơ quan: bạn đã có 2 lịch hẹn ngày 12\/03\/2026/);
+    expect(bookingLimitProblem(limits, { agencyCode: '000.03.25.H51', day, held: ['000.03.25.H51'] })).toMatch(/tối đa 1 lịch hẹn/);
+    expect(bookingLimitProblem(limits, { agencyCode: 'C', day, held: ['A', 'A', 'B'] })).toMatch(/tối đa 3 lịch hẹn trong một ngày: bạn đã có 3/);
+    expect(bookingLimitProblem(limits, { agencyCode: 'C', day, held: ['A', 'B'] })).toBeNull();
+  });
+  it('reads APPOINTMENT_LIMITS strictly: unset keeps the defaults, a typo stops the start', () => {
+    expect(parseBookingLimits(undefined)).toEqual(DEFAULT_BOOKING_LIMITS);
+    expect(parseBookingLimits('')).toEqual(DEFAULT_BOOKING_LIMITS);
+    expect(parseBookingLimits('perDay=5')).toEqual({ ...DEFAULT_BOOKING_LIMITS, perDay: 5 });
+    for (const bad of ['perDay=0', 'perday=2', 'perDay=-1', 'perDay=2x', 'perDay@X=1', 'perAgencyDay@=1', 'unlimited', 'perDay=99999']) {
+      expect(() => parseBookingLimits(bad), bad).toThrow(/APPOINTMENT_LIMITS/);
+    }
   });
 });

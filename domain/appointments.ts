@@ -70,3 +70,51 @@ export function formatSlot(isoDay: string, time: string): string {
   const [y, m, d] = isoDay.split('-');
   return `${time} ${d}/${m}/${y}`;
 }
+
+/**
+ * How many appointments one portal account may hold on one day (so one account cannot take a whole day's places):
+ * over all agencies together, and at one agency (an agency may set its own). Cancelled ones do not count.
+ */
+export interface BookingLimits {
+  perDay: number;
+  perAgencyDay: number;
+  /** Agency code → its own per-agency-day limit. */
+  agencies: Record<string, number>;
+}
+
+export const DEFAULT_BOOKING_LIMITS: BookingLimits = { perDay: 3, perAgencyDay: 2, agencies: {} };
+
+/**
+ * Reads `perDay=3,perAgencyDay=2,perAgencyDay@000.03.25.H51=1` (any subset; the rest keeps the defaults).
+ * Throws on anything else, so a mistyped setting stops the start instead of lifting a limit.
+ */
+export function parseBookingLimits(text: string | undefined, defaults: BookingLimits = DEFAULT_BOOKING_LIMITS): BookingLimits {
+  const limits: BookingLimits = { ...defaults, agencies: { ...defaults.agencies } };
+  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^(perDay|perAgencyDay)(?:@([^=\s]+))?=(\d{1,4})$/.exec(part);
+    const n = m ? Number(m[3]) : 0;
+    if (!m || n < 1 || (m[2] && m[1] !== 'perAgencyDay')) {
+      throw new Error(`APPOINTMENT_LIMITS: cannot read "${part}" (expected perDay=N, perAgencyDay=N or perAgencyDay@<agency code>=N, N >= 1)`);
+    }
+    if (m[2]) limits.agencies[m[2]] = n;
+    else limits[m[1] as 'perDay' | 'perAgencyDay'] = n;
+  }
+  return limits;
+}
+
+/**
+ * Why the account may not book one more appointment on that day at that agency (Vietnamese), or null.
+ * `held` are the agency codes of the account's appointments on that day that still count (not cancelled).
+ */
+export function bookingLimitProblem(limits: BookingLimits, input: { agencyCode: string; day: string; held: string[] }): string | null {
+  const dayText = input.day.split('-').reverse().join('/');
+  const atAgency = input.held.filter((a) => a === input.agencyCode).length;
+  const perAgency = limits.agencies[input.agencyCode] ?? limits.perAgencyDay;
+  if (atAgency >= perAgency) {
+    return `Mỗi tài khoản chỉ được đặt tối đa ${perAgency} lịch hẹn trong một ngày tại một cơ quan: bạn đã có ${atAgency} lịch hẹn ngày ${dayText} tại cơ quan này. Vui lòng chọn ngày khác hoặc hủy một lịch hẹn đã đặt.`;
+  }
+  if (input.held.length >= limits.perDay) {
+    return `Mỗi tài khoản chỉ được đặt tối đa ${limits.perDay} lịch hẹn trong một ngày: bạn đã có ${input.held.length} lịch hẹn ngày ${dayText}. Vui lòng chọn ngày khác hoặc hủy một lịch hẹn đã đặt.`;
+  }
+  return null;
+}

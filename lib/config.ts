@@ -1,5 +1,6 @@
 // Configuration from the environment. Only the composition roots (worker.ts, server.ts, scripts) call this.
 import path from 'node:path';
+import { parseBookingLimits, type BookingLimits } from '../domain/appointments.js';
 import type { WorkflowOptions } from '../domain/types.js';
 
 export interface Config {
@@ -23,6 +24,8 @@ export interface Config {
   workflow: WorkflowOptions;
   /** Demo and tests only: the reminder and no-show fire after these delays instead of the real instants. */
   appointmentTimers: { reminderMs: number; noShowMs: number } | null;
+  /** Appointments one portal account may hold per day, and per day at one agency (APPOINTMENT_LIMITS). */
+  appointmentLimits: BookingLimits;
 }
 
 export const DEFAULT_SESSION_SECRET = 'demo-secret-not-for-production';
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appointmentTimers: env.APPOINTMENT_TIMERS_MS && /^\d+,\d+$/.test(env.APPOINTMENT_TIMERS_MS)
       ? { reminderMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[0]), noShowMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[1]) }
       : null,
+    appointmentLimits: parseBookingLimits(env.APPOINTMENT_LIMITS),
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),

@@ -102,17 +102,30 @@ export async function startBrowserWorld(tmpPrefix: string, pageDefaults: Browser
   };
 }
 
-/** Saves docs/screenshots/<name>.png of the whole page, and checks it stays small enough to commit. */
+/**
+ * Only with UPDATE_SCREENSHOTS=1: saves docs/screenshots/<name>.png of the whole page, and checks it stays small
+ * enough to commit. Otherwise nothing is written: a test run leaves the tracked screenshots (and the work tree) as
+ * they were, and no step of a test may lean on the waits below.
+ */
 export async function shot(page: Page, name: string) {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
   // Not 'networkidle': the PDF preview keeps Chromium's viewer busy. Fonts loaded and a breath for htmx to settle.
   await page.waitForLoadState('load');
   await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 150))));
-  // The PDF viewer draws inside its own frame, out of reach: give it time to render the preview.
+  // The PDF viewer draws inside its own frame, out of reach: give it time to render the preview (for the picture only).
   if (await page.locator('object.pdf').count()) await page.waitForTimeout(2000);
   fs.mkdirSync(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled', caret: 'hide' });
   expect(fs.statSync(file).size, `${name}.png should stay commit-friendly`).toBeLessThan(MAX_SHOT_BYTES);
+}
+
+/** The images shown on the page that did not load (a broken-image icon to a person), by their alt text or src. */
+export function brokenImages(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...document.images]
+    .filter((img) => img.getClientRects().length > 0 && getComputedStyle(img).visibility !== 'hidden')
+    .filter((img) => !img.complete || img.naturalWidth === 0)
+    .map((img) => img.alt || img.getAttribute('src') || '(img without src)'));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -144,15 +157,35 @@ export async function fill(loc: Locator, value: string) {
 }
 
 /**
- * Clicks like a person: move the mouse there first. On a page with the PDF preview, Chromium's hit testing lags
- * behind a scroll and a click sent at once lands in the PDF viewer's frame (seen here: only a window blur).
+ * Waits until the mouse, moved onto the element, reaches it: the element (or a child) is under the pointer as the
+ * page itself sees it (`:hover`). Chromium routes mouse events between frames by hit-test data that can lag behind
+ * a scroll, and the PDF preview is a frame of its own: a click sent then lands in the PDF viewer (seen here: only
+ * a window blur, the button never clicked). Moving away and back until the element is hovered is the state a click
+ * needs; no fixed delay.
  */
+async function pointerReaches(loc: Locator) {
+  const page = loc.page();
+  await expect.poll(async () => {
+    await page.mouse.move(0, 0);
+    await loc.hover();
+    return loc.evaluate((el) => el.matches(':hover'));
+  }, { timeout: 20_000, interval: 50 }).toBe(true);
+}
+
+/** Clicks like a person: once htmx listens, and once the pointer over the element reaches it (see pointerReaches). */
 export async function click(loc: Locator) {
   await htmxReady(loc.page());
   await loc.scrollIntoViewIfNeeded();
-  await loc.hover();
-  await loc.page().waitForTimeout(150);
+  await pointerReaches(loc);
   await loc.click();
+}
+
+/** Checks a radio button or checkbox the same way (a check is a click). */
+export async function check(loc: Locator) {
+  await htmxReady(loc.page());
+  await loc.scrollIntoViewIfNeeded();
+  await pointerReaches(loc);
+  await loc.check();
 }
 
 /** Logs a staff member in through the login form (password "demo", as seeded). */

@@ -6,11 +6,21 @@
   document.addEventListener('change', function (e) {
     var input = e.target;
     if (!input || !input.matches || !input.matches('input[type=file][data-preview]')) return;
-    var img = document.getElementById(input.getAttribute('data-preview'));
+    var id = input.getAttribute('data-preview');
+    var img = document.getElementById(id);
     var form = input.form;
     var note = form && form.querySelector('.pending-note');
     var file = input.files && input.files[0];
-    if (!img || !file) return;
+    if (!file) return;
+    // No image saved yet: the page has a "Chưa có ..." placeholder and no <img>; make one for the preview.
+    var box = document.querySelector('[data-image-box="' + id + '"]');
+    if (!img && box) {
+      img = document.createElement('img');
+      img.id = id;
+      img.alt = 'Hình ảnh mới chọn';
+      box.insertBefore(img, box.firstChild);
+    }
+    if (!img) return;
     var max = Number(input.getAttribute('data-max-bytes') || 0);
     input.setCustomValidity(max && file.size > max ? 'Tệp ảnh vượt quá dung lượng cho phép (tối đa 2 MB).' : '');
     if (img.dataset.objectUrl) URL.revokeObjectURL(img.dataset.objectUrl);
