@@ -224,3 +224,18 @@ export async function makePlainLinksPdf(): Promise<Buffer> {
   page.node.set(PDFName.of('Annots'), ctx.obj([link]));
   return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
+
+/**
+ * The issue's verification file: a signature dictionary and `refs` references to it (`/V 4 0 R`, 30,000 times
+ * in 270 KB), each of which once cost a backward scan of the file.
+ */
+export function makeSignatureRefFloodPdf(refs = 30_000): Buffer {
+  const refsText = ` /V 4 0 R`.repeat(refs);
+  return classicPdf([
+    '<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R] >> >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+    `<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /ByteRange [0 10 20 30] /Contents <${'0'.repeat(64)}> >>`,
+    `<< /FT /Sig /T (ChuKy) /V 4 0 R /Kids [${refsText} ] >>`,
+  ]);
+}

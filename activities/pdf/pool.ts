@@ -53,11 +53,13 @@ export class PdfPool {
     this.pool = new Piscina<PdfTask, PdfTaskResult>({
       filename: WORKER,
       execArgv,
-      minThreads: 0,
+      minThreads: 1, // one kept warm: starting a worker (tsx, pdf-lib) takes a second of CPU
       maxThreads: o.threads,
       idleTimeout: 60_000,
       maxQueue: o.maxQueue,
       concurrentTasksPerWorker: 1,
+      // Below the web server's own thread: a flood of uploads must not starve the requests (Linux: per thread).
+      niceIncrement: 10,
       // External memory (inflated streams) is not under maxOldGenerationSizeMb: scan.ts bounds it itself.
       resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 },
     });
