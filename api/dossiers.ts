@@ -4,7 +4,8 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type 
 import type { UpdateDefinition } from '@temporalio/common';
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
-import { inspectScan, ScanError } from '../activities/pdf/scan.js';
+import { inspectScanOffThread } from '../activities/pdf/pool.js';
+import { ScanError } from '../activities/pdf/scan.js';
 import type { FileStorage } from '../activities/storage.js';
 import { vnDayStart, vnDdMmYy } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
@@ -125,8 +126,7 @@ export class DossierService {
   async acceptScan(file: UploadedFile | null): Promise<{ scan: FileRef; pageCount: number }> {
     if (!file) throw new DomainError('validation', 'Vui lòng đính kèm bản chính (scan) định dạng .pdf.', 'scan');
     try {
-      const bytes = await import('node:fs/promises').then((f) => f.readFile(file.tmpPath));
-      const { pages } = await inspectScan(bytes);
+      const { pages } = await inspectScanOffThread({ path: file.tmpPath }); // untrusted: parsed in the PDF pool
       const scan = await this.storage.adopt(file.tmpPath, { sha256: file.sha256, size: file.size });
       return { scan, pageCount: pages };
     } catch (e) {

@@ -4,13 +4,13 @@
 // Only what is printed on the copy is ever shown: agency, document type, certification number and date,
 // register book, the leader's name and title and the agency's name. Never the applicant.
 import express, { type Request, type Response } from 'express';
-import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { createFileKeyStore } from '../activities/pdf/pki.js';
 import { SEAL_FIELD_NAME } from '../activities/pdf/seal.js';
 import { LEADER_FIELD_NAME } from '../activities/pdf/sign.js';
-import { verifyPdfSignatures, type PdfVerification, type SignatureReport } from '../activities/pdf/verify.js';
+import { verifyOffThread } from '../activities/pdf/pool.js';
+import type { PdfVerification, SignatureReport } from '../activities/pdf/verify.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { STATUS_LABELS, type DossierStatus } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
@@ -115,8 +115,8 @@ export class VerificationService {
   }
 
   /** Verifies an uploaded file (its bytes) against the e-copies this system delivered. */
-  async byFile(pdf: Buffer): Promise<UploadVerdict> {
-    const v = verifyPdfSignatures(pdf, { trustedCaPems: [await this.trustedCaPem()] });
+  async byFile(pdf: Buffer | { path: string }): Promise<UploadVerdict> {
+    const v = await verifyOffThread(pdf, { trustedCaPems: [await this.trustedCaPem()] }); // untrusted: in the PDF pool
     let matchedBy: UploadVerdict['matchedBy'] = null;
     let row = await this.rows().where('status', '=', 'completed')
       .where(sql<string>`snapshot->'sealedPdf'->>'sha256'`, '=', v.sha256).executeTakeFirst();
@@ -214,7 +214,7 @@ const VERIFY_UPLOAD: UploadPolicy = {
 
 async function verifyUpload(v: Verification, file: UploadedFile): Promise<UploadVerdict> {
   try {
-    return await v.service.byFile(await fs.promises.readFile(file.tmpPath));
+    return await v.service.byFile({ path: file.tmpPath });
   } finally {
     await discard(file); // nothing uploaded for verification is kept
   }

@@ -1,8 +1,8 @@
 // Screens (Express + htmx). Hypermedia routes built for the screens; the JSON API lives in v1.ts.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { inspectScan, ScanError } from '../activities/pdf/scan.js';
+import { inspectScanOffThread } from '../activities/pdf/pool.js';
+import { ScanError } from '../activities/pdf/scan.js';
 import { booksForSealing } from '../activities/register.js';
 import { parseVnDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
@@ -145,7 +145,7 @@ export function webRoutes(deps: AppDeps) {
       if (!file) {
         view = { empty: true };
       } else {
-        const { pages } = await inspectScan(await fs.promises.readFile(file.tmpPath));
+        const { pages } = await inspectScanOffThread({ path: file.tmpPath });
         view = { pages, copies, total: dossierFee(pages, copies), perCopy: feePerCopy(pages) };
       }
     } catch (e) {

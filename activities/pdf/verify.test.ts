@@ -211,6 +211,35 @@ describe('verifyPdfSignatures', () => {
     expect(v.uncheckedSignatures).toBe(5000 + 2000 + 2 - 10);
   });
 
+  // Hardening #1: public verification is anonymous, so a look-up per reference must not rescan the file.
+  it('a crafted file with 30,000 references to a signature (/V n 0 R) verifies in milliseconds, fields intact', () => {
+    const n = /\/V (\d+) 0 R/.exec(sealed.toString('latin1'))![1];
+    const flood = `\n999 0 obj\n<< /Kids [${` /V ${n} 0 R`.repeat(30_000)} ] >>\nendobj\n`;
+    const crafted = Buffer.concat([sealed, Buffer.from(flood)]);
+    expect(crafted.length - sealed.length).toBeGreaterThan(270_000);
+    const t = performance.now();
+    const v = verifyPdfSignatures(crafted, { trustedCaPems: [ca] });
+    expect(performance.now() - t).toBeLessThan(2000); // was 10-23 s
+    expect(v.signatures.map((s) => [s.field, s.valid, s.chainsToTrustedCa])).toEqual([
+      [LEADER_FIELD_NAME, true, true],
+      [SEAL_FIELD_NAME, true, true],
+    ]);
+    expect(v.modifiedAfterLastSignature).toBe(true);
+  });
+
+  it('unterminated strings and objects without endobj do not make the look-ups quadratic either', () => {
+    const text = sealed.toString('latin1');
+    const n = /\/V (\d+) 0 R/.exec(text)![1];
+    // One field whose /T is followed by 20,000 unterminated strings, then 20,000 headers that never end.
+    const strings = `\n998 0 obj\n<< /V ${n} 0 R ${'/T ( /T <0a '.repeat(20_000)}>>\nendobj\n`;
+    const headers = Array.from({ length: 20_000 }, (_, i) => `${1000 + i} 0 obj << /V ${n} 0 R /T `).join('');
+    const crafted = Buffer.concat([sealed, Buffer.from(strings), Buffer.from(headers)]);
+    const t = performance.now();
+    const v = verifyPdfSignatures(crafted, { trustedCaPems: [ca] });
+    expect(performance.now() - t).toBeLessThan(2000);
+    expect(v.signatures.map((s) => [s.field, s.valid])).toEqual([[LEADER_FIELD_NAME, true], [SEAL_FIELD_NAME, true]]);
+  });
+
   it('a copy re-signed by a forger\'s own CA (same names) is valid but not chained to our CA', async () => {
     const { sealed: forged } = await chain(scan, { leader: forgedLeader, seal: forgedSeal });
     const v = verifyPdfSignatures(forged, { trustedCaPems: [ca] });

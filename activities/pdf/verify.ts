@@ -259,8 +259,6 @@ function chainsTo(cert: X509Certificate, pool: X509Certificate[], anchors: X509C
 }
 
 // ---- PDF syntax --------------------------------------------------------------------------------------------
-/** How far back from a key its object header is looked for (a /Contents placeholder is tens of KB). */
-const MAX_OBJECT_SEARCH = 1 << 20;
 /** Signatures checked per file (each hashes up to the whole file); real e-copies carry two. */
 export const MAX_SIGNATURES = 10;
 /** A PDF text string's bytes as text: UTF-16BE with BOM, UTF-8 with BOM, else PDFDocEncoding (≈ Latin-1). */
@@ -274,13 +272,22 @@ function pdfText(b: Buffer): string {
   return b.toString('latin1');
 }
 
-/** Reads the string object starting at `s[i]` ('(' literal or '<' hex); returns its bytes. */
-function readPdfString(s: string, i: number): Buffer | null {
+const UNTERMINATED = Symbol('unterminated');
+const isHexOrSpace = (c: number) => isSpace(c) || isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+
+/**
+ * Reads the string object starting at `s[i]` ('(' literal or '<' hex); returns its bytes, null when there is
+ * no string there, UNTERMINATED when it runs to the end of `s` (so no later string can end either).
+ */
+function readPdfString(s: string, i: number): Buffer | null | typeof UNTERMINATED {
   if (s[i] === '<' && s[i + 1] !== '<') {
-    const end = s.indexOf('>', i);
-    if (end < 0) return null;
+    // Only hex digits and white space up to '>': stop at the first other character, so a crafted run of
+    // unclosed '<' costs one pass, not one pass each.
+    let end = i + 1;
+    while (end < s.length && isHexOrSpace(s.charCodeAt(end))) end++;
+    if (end >= s.length) return UNTERMINATED;
+    if (s[end] !== '>') return null;
     let hex = s.slice(i + 1, end).replace(/\s+/g, '');
-    if (!/^[0-9a-fA-F]*$/.test(hex)) return null;
     if (hex.length % 2) hex += '0';
     return Buffer.from(hex, 'hex');
   }
@@ -305,7 +312,7 @@ function readPdfString(s: string, i: number): Buffer | null {
     if (c === ')' && --depth === 0) return Buffer.from(out);
     out.push(c.charCodeAt(0) & 0xff);
   }
-  return null;
+  return UNTERMINATED;
 }
 
 /** The first string value of `/Key` in a dictionary's text (values that are names or dictionaries are skipped). */
@@ -314,6 +321,7 @@ function dictString(dict: string, key: string): string | null {
   for (let m; (m = re.exec(dict)); ) {
     const at = m.index + m[0].length;
     const b = readPdfString(dict, at);
+    if (b === UNTERMINATED) return null; // the rest of the dictionary is inside that string
     if (b) return pdfText(b);
   }
   return null;
@@ -335,36 +343,94 @@ function pdfDate(s: string | null): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** The indirect object around offset `at`: its number, generation and text (up to endobj). */
-function enclosingObject(text: string, at: number): { num: number; gen: number; start: number; end: number } | null {
-  const re = /(\d+)\s+(\d+)\s+obj\b/g;
-  // Search backwards in growing windows: the /Contents hex may sit between the header and `at`. Bounded, so a
-  // crafted file full of stray keys cannot make each look-up scan the whole file.
-  for (let window = 4096; window <= MAX_OBJECT_SEARCH; window *= 4) {
-    const from = Math.max(0, at - window);
-    const slice = text.slice(from, at);
-    let last: RegExpExecArray | null = null;
-    re.lastIndex = 0;
-    for (let m; (m = re.exec(slice)); ) last = m;
-    if (last) {
-      const start = from + last.index;
-      if (text.lastIndexOf('endobj', at) > start) return null; // `at` is not inside that object
-      const endobj = text.indexOf('endobj', at);
-      return { num: Number(last[1]), gen: Number(last[2]), start, end: endobj < 0 ? text.length : endobj };
-    }
-    if (from === 0) return null;
+// A crafted file can hold tens of thousands of keys (`/V n 0 R` repeated): each look-up must cost O(log n), never
+// a scan of the file. So the file is indexed once, in one pass, and the look-ups are binary searches.
+interface PdfObject { num: number; gen: number; start: number; end: number }
+interface ObjectIndex {
+  /** Object headers `num gen obj`, by offset: where each starts and where its `obj` keyword ends. */
+  headers: { num: number; gen: number; start: number; after: number }[];
+  /** Offsets of every `endobj`. */
+  endobjs: number[];
+  /** Offsets of `/V num gen R`, by "num gen" (built on first use). */
+  valueRefs: Map<string, number[]> | null;
+  /** /T of the object starting at an offset (each object's text is read once). */
+  names: Map<number, string | null>;
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** What `\s` matches in a Latin-1 string: the PDF white-space characters and NBSP. */
+const isSpace = (c: number) => c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+const isWordChar = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+
+function indexObjects(text: string): ObjectIndex {
+  const headers: ObjectIndex['headers'] = [];
+  const endobjs: number[] = [];
+  for (let i = text.indexOf('obj'); i >= 0; i = text.indexOf('obj', i + 3)) {
+    if (i >= 3 && text.startsWith('end', i - 3)) { endobjs.push(i - 3); continue; }
+    if (i + 3 < text.length && isWordChar(text.charCodeAt(i + 3))) continue; // `obj\b`
+    // Backwards: white space, the generation, white space, the number. Each step stops at the previous `obj`,
+    // so the whole pass stays linear.
+    let p = i - 1;
+    const skip = (test: (c: number) => boolean) => { const from = p; while (p >= 0 && test(text.charCodeAt(p))) p--; return from - p; };
+    if (!skip(isSpace)) continue;
+    const genEnd = p + 1;
+    if (!skip(isDigit)) continue;
+    const genStart = p + 1;
+    if (!skip(isSpace)) continue;
+    const numEnd = p + 1;
+    if (!skip(isDigit)) continue;
+    const start = p + 1;
+    headers.push({ num: Number(text.slice(start, numEnd)), gen: Number(text.slice(genStart, genEnd)), start, after: i + 3 });
   }
-  return null;
+  return { headers, endobjs, valueRefs: null, names: new Map() };
+}
+
+/** Index of the last element of the sorted `xs` with key(x) <= v, or -1. */
+function lastAtMost<T>(xs: T[], v: number, key: (x: T) => number): number {
+  let lo = 0, hi = xs.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(xs[mid]) <= v) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found;
+}
+const self = (x: number) => x;
+
+/**
+ * The indirect object around offset `at`: its number, generation and text, up to its `endobj` (or the next
+ * object header, when a crafted file leaves one unterminated).
+ */
+function enclosingObject(index: ObjectIndex, textLength: number, at: number): PdfObject | null {
+  const h = lastAtMost(index.headers, at, (x) => x.after);
+  if (h < 0) return null;
+  const { num, gen, start } = index.headers[h];
+  const e = lastAtMost(index.endobjs, at, self);
+  if (e >= 0 && index.endobjs[e] > start) return null; // `at` is not inside that object
+  const next = e + 1 < index.endobjs.length ? index.endobjs[e + 1] : textLength;
+  const nextHeader = h + 1 < index.headers.length ? index.headers[h + 1].start : textLength;
+  return { num, gen, start, end: Math.min(next, nextHeader) };
 }
 
 /** The signature field's /T: the last object whose /V points at the signature dictionary. */
-function fieldNameFor(text: string, num: number, gen: number): string | null {
-  const re = new RegExp(`/V\\s+${num}\\s+${gen}\\s+R(?![0-9A-Za-z])`, 'g');
+function fieldNameFor(text: string, index: ObjectIndex, num: number, gen: number): string | null {
+  if (!index.valueRefs) {
+    index.valueRefs = new Map();
+    const re = /\/V\s+(\d{1,10})\s+(\d{1,5})\s+R(?![0-9A-Za-z])/g;
+    for (let m; (m = re.exec(text)); ) {
+      const key = `${m[1]} ${m[2]}`;
+      const at = index.valueRefs.get(key);
+      if (at) at.push(m.index); else index.valueRefs.set(key, [m.index]);
+    }
+  }
   let name: string | null = null;
-  for (let m; (m = re.exec(text)); ) {
-    const obj = enclosingObject(text, m.index);
+  for (const at of index.valueRefs.get(`${num} ${gen}`) ?? []) {
+    const obj = enclosingObject(index, text.length, at);
     if (!obj) continue;
-    const t = dictString(text.slice(obj.start, obj.end), 'T');
+    let t = index.names.get(obj.start);
+    if (t === undefined) {
+      t = dictString(text.slice(obj.start, obj.end), 'T');
+      index.names.set(obj.start, t);
+    }
     if (t !== null) name = t;
   }
   return name;
@@ -475,6 +541,7 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
   const anchors = trustedCerts(opts.trustedCaPems ?? []);
   const text = pdf.toString('latin1');
   const seen = new Set<string>();
+  let index: ObjectIndex | null = null; // built at the first signature: most uploads have a few
 
   const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
   let found = 0;
@@ -482,11 +549,12 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
     // Past the limit, only count: each check may hash the whole file.
     if (++found > 4 * MAX_SIGNATURES || result.signatures.length >= MAX_SIGNATURES) { result.uncheckedSignatures += 1; continue; }
     const br = [1, 2, 3, 4].map((k) => Number(m![k]));
-    const obj = enclosingObject(text, m.index);
+    index ??= indexObjects(text);
+    const obj = enclosingObject(index, text.length, m.index);
     const key = obj ? `${obj.num} ${obj.gen}` : `@${m.index}`;
     if (obj && seen.has(key)) continue; // the same dictionary written again in a later revision
     seen.add(key);
-    result.signatures.push(checkSignature(pdf, text, br, obj, anchors));
+    result.signatures.push(checkSignature(pdf, text, index, br, obj, anchors));
     if (obj && obj.end > re.lastIndex) re.lastIndex = obj.end;
   }
   const lastEnd = result.signatures.reduce((max, s) => Math.max(max, s.revisionEnd), 0);
@@ -498,11 +566,11 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
 }
 
 function checkSignature(
-  pdf: Buffer, text: string, br: number[], obj: { num: number; gen: number; start: number; end: number } | null, anchors: X509Certificate[],
+  pdf: Buffer, text: string, index: ObjectIndex, br: number[], obj: PdfObject | null, anchors: X509Certificate[],
 ): SignatureReport {
   const dict = obj ? text.slice(obj.start, obj.end) : '';
   const report: SignatureReport = {
-    field: obj ? fieldNameFor(text, obj.num, obj.gen) : null,
+    field: obj ? fieldNameFor(text, index, obj.num, obj.gen) : null,
     signerCommonName: null,
     signingTime: null,
     valid: false,

@@ -1,0 +1,129 @@
+// One worker-thread pool for every untrusted PDF the web server reads (scans at upload, public verification):
+// parsing runs off the event loop, each task under a time limit and each worker under a memory limit. A task
+// past either is refused with a Vietnamese DomainError; the worker that hit it is replaced, the server goes on.
+import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { DomainError } from '../../domain/errors.js';
+import { ScanError } from './scan.js';
+import type { PdfVerification, VerifyOptions } from './verify.js';
+import type { PdfSource, PdfTask, PdfTaskResult } from './pool-worker.js';
+
+export type { PdfSource } from './pool-worker.js';
+
+export interface PdfPoolOptions {
+  /** Worker threads (the machine has 2 cores; the web server keeps its own). */
+  threads?: number;
+  /** Per task, from submission: time in the queue counts, so a flood of uploads cannot hold a request for ever. */
+  timeoutMs?: number;
+  /** V8 old-generation heap per worker. */
+  maxHeapMb?: number;
+  /** Tasks waiting for a worker; past it, uploads are refused at once (throttled). */
+  maxQueue?: number;
+}
+
+export const PDF_POOL_DEFAULTS: Required<PdfPoolOptions> = {
+  threads: Math.max(1, Math.min(2, os.availableParallelism() - 1)),
+  timeoutMs: 20_000,
+  maxHeapMb: 512,
+  maxQueue: 32,
+};
+
+export const PDF_TIMEOUT_MESSAGE = 'Không xử lý xong tệp PDF trong thời gian cho phép (tệp quá phức tạp hoặc hệ thống đang bận). Vui lòng thử lại sau hoặc quét lại tệp.';
+export const PDF_MEMORY_MESSAGE = 'Tệp PDF cần quá nhiều bộ nhớ để đọc, không thể kiểm tra an toàn. Vui lòng quét lại bản chính với dung lượng nhỏ hơn.';
+export const PDF_BUSY_MESSAGE = 'Hệ thống đang kiểm tra nhiều tệp PDF cùng lúc. Vui lòng thử lại sau ít phút.';
+export const PDF_UNREADABLE_MESSAGE = 'Không đọc được tệp PDF.';
+
+// The worker is TypeScript: under `node --import tsx` (npm start, the Dockerfile) it inherits the loader; under
+// vitest, whose transform does not reach worker threads, the loader is given to the worker here (by its path, so
+// the server's working directory does not matter).
+const WORKER = new URL('./pool-worker.ts', import.meta.url).href;
+const hasTsx = (argv: string[]) => argv.some((a, i) => argv[i - 1] === '--import' && /(^|[/\\])tsx([/\\]|$)|^tsx$/.test(a));
+const execArgv = hasTsx(process.execArgv) ? process.execArgv
+  : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+
+export class PdfPool {
+  private readonly pool: Piscina<PdfTask, PdfTaskResult>;
+  private readonly timeoutMs: number;
+
+  constructor(options: PdfPoolOptions = {}) {
+    const o = { ...PDF_POOL_DEFAULTS, ...options };
+    this.timeoutMs = o.timeoutMs;
+    this.pool = new Piscina<PdfTask, PdfTaskResult>({
+      filename: WORKER,
+      execArgv,
+      minThreads: 1, // one kept warm: starting a worker (tsx, pdf-lib) takes a second of CPU
+      maxThreads: o.threads,
+      idleTimeout: 60_000,
+      maxQueue: o.maxQueue,
+      concurrentTasksPerWorker: 1,
+      // Below the web server's own thread: a flood of uploads must not starve the requests (Linux: per thread).
+      niceIncrement: 10,
+      // External memory (inflated streams) is not under maxOldGenerationSizeMb: scan.ts bounds it itself.
+      resourceLimits: { maxOldGenerationSizeMb: o.maxHeapMb, maxYoungGenerationSizeMb: 64, stackSizeMb: 4 },
+    });
+    // A worker that dies between tasks is reported here; without a listener the event would end the process.
+    this.pool.on('error', (e: unknown) => console.error('pdf pool: worker error', e));
+  }
+
+  /** inspectScan (scan.ts) in a worker: throws ScanError as inspectScan does, or a DomainError past the limits. */
+  async inspectScan(source: Buffer | PdfSource): Promise<{ pages: number }> {
+    const r = await this.run({ kind: 'inspectScan', source: sourceOf(source) });
+    if (!r.ok) throw new ScanError(r.code, r.message);
+    if (r.kind !== 'inspectScan') throw new Error('pdf pool: unexpected answer');
+    return { pages: r.pages };
+  }
+
+  /** verifyPdfSignatures (verify.ts) in a worker; a DomainError past the limits. */
+  async verify(source: Buffer | PdfSource, opts: VerifyOptions = {}): Promise<PdfVerification> {
+    const r = await this.run({ kind: 'verify', source: sourceOf(source), trustedCaPems: opts.trustedCaPems ?? [] });
+    if (!r.ok) throw new DomainError('bad_file', r.message);
+    if (r.kind !== 'verify') throw new Error('pdf pool: unexpected answer');
+    return r.verification;
+  }
+
+  /** Ends the workers (running tasks are refused). */
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  private async run(task: PdfTask): Promise<PdfTaskResult> {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    try {
+      return await this.pool.run(task, { signal });
+    } catch (e) {
+      const err = e as { name?: string; code?: string; message?: string };
+      if (err.name === 'AbortError' || signal.aborted) throw new DomainError('bad_file', PDF_TIMEOUT_MESSAGE);
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new DomainError('too_large', PDF_MEMORY_MESSAGE);
+      if (err.message === 'Task queue is at limit') throw Object.assign(new DomainError('throttled', PDF_BUSY_MESSAGE), { retryAfter: 30 });
+      // Anything else the parser or the worker died of: the file is what broke it.
+      console.error('pdf pool: task failed', e);
+      throw new DomainError('bad_file', PDF_UNREADABLE_MESSAGE);
+    }
+  }
+}
+
+/** Bytes are copied to the worker (the caller keeps its buffer); a path is read by the worker itself. */
+function sourceOf(s: Buffer | PdfSource): PdfSource {
+  return Buffer.isBuffer(s) ? { bytes: s } : s;
+}
+
+// ---- the process's pool ----------------------------------------------------------------------------------------
+let shared: PdfPool | null = null;
+
+/** The web server's one pool, created at first use. */
+export function pdfPool(): PdfPool {
+  shared ??= new PdfPool();
+  return shared;
+}
+
+/** Ends the shared pool (tests; a later call to pdfPool() makes a new one). */
+export async function closePdfPool(): Promise<void> {
+  const p = shared;
+  shared = null;
+  await p?.close();
+}
+
+export const inspectScanOffThread = (source: Buffer | PdfSource) => pdfPool().inspectScan(source);
+export const verifyOffThread = (source: Buffer | PdfSource, opts?: VerifyOptions) => pdfPool().verify(source, opts);
