@@ -52,7 +52,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
   return new Promise((resolve, reject) => {
     // A body announced over the limit is refused before it is read, and the connection closed (so the rest of
     // it is not read either); a body without Content-Length (chunked) meets the streaming limit below.
-    const declared = Number(req.get('content-length'));
+    const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes + FORM_OVERHEAD_BYTES) {
       req.res?.set('Connection', 'close');
       reject(new UploadRefused(policy.tooLarge(), {}));
