@@ -521,7 +521,7 @@ describe('creating a dossier from an appointment, when things break', () => {
 
   it('a repeat whose first answer was lost (after the appointment was taken over) gives the same dossier, not a 409', async () => {
     const canbo = await h.actor('canbo');
-    const [day] = workingDays(1, 16);
+    const [day] = workingDays(1, 44);
     const a = await booked('congdan', day, '08:00');
     const key = crypto.randomUUID();
     const pdf = await makePdf(1);
@@ -535,7 +535,7 @@ describe('creating a dossier from an appointment, when things break', () => {
 
   it('a repeat of a request that died between the dossier and taking the appointment over finishes both', async () => {
     const canbo = await h.actor('canbo');
-    const [day] = workingDays(1, 16);
+    const [day] = workingDays(1, 44);
     const a = await booked('congdan', day, '09:00');
     const key = crypto.randomUUID();
     const pdf = await makePdf(1);
@@ -559,7 +559,7 @@ describe('booking holds no database transaction across the Temporal start', () =
     });
     const svc = new AppointmentService(h.db, client, h.config.taskQueue);
     const citizen = (await loadPortalUser(h.db, 'congdan'))!;
-    const [day] = workingDays(1, 17);
+    const [day] = workingDays(1, 48); // a day no other test books (D_RACE's winners took its slots)
     const pending = svc.book(citizen, { agencyCode: h.agencyCode, documentType: 'GKS', date: day, slot: '10:00' }).then(() => null, (e: Error) => e);
     await atTemporal;
     const inTransaction = () => sql<{ state: string }>`select state from pg_stat_activity where datname = current_database() and state like 'idle in transaction%'`.execute(h.db);
@@ -567,8 +567,7 @@ describe('booking holds no database transaction across the Temporal start', () =
     release(new Error('Temporal unavailable'));
     expect((await pending)?.message).toMatch(/Temporal unavailable/);
     expect((await inTransaction()).rows).toEqual([]);
-    // Nothing of this booking is left (other tests' bookings of the day are theirs).
-    expect(await h.db.selectFrom('appointments').select('code').where('day', '=', day).where('start_time', '=', '10:00').execute()).toEqual([]);
+    expect(await h.db.selectFrom('appointments').select('code').where('day', '=', day).execute()).toEqual([]);
     expect((await slotsOf(day)).find((s) => s.slot === '10:00')?.remaining).toBe(2);
   });
 });
