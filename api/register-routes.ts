@@ -167,6 +167,17 @@ export function registerRoutes(deps: AppDeps) {
     }
   });
 
+  /** The book's page again, with the refusal (closing or deleting it) on top. */
+  async function bookWithError(req: Request, res: Response, e: DomainError) {
+    const book = await getRegisterBook(db, actor(res).agencyCode, bookId(req.params.id));
+    const entries = await listBookEntries(db, book.id, {});
+    res.status(HTTP_STATUS[e.code]).render('register-book.njk', {
+      title: 'Xem sổ chứng thực', active: BOOKS, book, entries, error: e.message,
+      pageUrl: (p: number) => `${BOOKS}/${book.id}?${qs({ pageSize: entries.pageSize, page: p })}`,
+      pageCount: Math.max(1, Math.ceil(entries.total / entries.pageSize)),
+    });
+  }
+
   // --- Khóa sổ of one book (full): it takes no numbers from then on ---
   r.post(`${BOOKS}/:id/khoa-so`, ...sealer, async (req, res, next) => {
     try {
@@ -174,17 +185,8 @@ export function registerRoutes(deps: AppDeps) {
       flash(req, `Đã khóa sổ ${b.name}: sổ có ${b.closed_count} số chứng thực; năm ${b.open_date.slice(0, 4)} đến nay có ${b.closed_year_count} số chứng thực.`);
       res.redirect(303, `${BOOKS}/${b.id}`);
     } catch (e) {
-      if (e instanceof DomainError && e.code === 'conflict') {
-        try {
-          const book = await getRegisterBook(db, actor(res).agencyCode, bookId(req.params.id));
-          const entries = await listBookEntries(db, book.id, {});
-          return res.status(HTTP_STATUS[e.code]).render('register-book.njk', {
-            title: 'Xem sổ chứng thực', active: BOOKS, book, entries, error: e.message,
-            pageUrl: (p: number) => `${BOOKS}/${book.id}?${qs({ pageSize: entries.pageSize, page: p })}`,
-            pageCount: Math.max(1, Math.ceil(entries.total / entries.pageSize)),
-          });
-        } catch (e2) { return next(e2); }
-      }
+      // Back to the book, which says why.
+      if (e instanceof DomainError && e.code === 'conflict') return bookWithError(req, res, e).catch(next);
       next(e);
     }
   });
@@ -196,18 +198,8 @@ export function registerRoutes(deps: AppDeps) {
       flash(req, `Đã xóa sổ chứng thực ${b.name}.`);
       res.redirect(303, BOOKS);
     } catch (e) {
-      if (e instanceof DomainError && e.code === 'conflict') {
-        // Back to the book, which says why it stays.
-        try {
-          const book = await getRegisterBook(db, actor(res).agencyCode, bookId(req.params.id));
-          const entries = await listBookEntries(db, book.id, {});
-          return res.status(HTTP_STATUS[e.code]).render('register-book.njk', {
-            title: 'Xem sổ chứng thực', active: BOOKS, book, entries, error: e.message,
-            pageUrl: (p: number) => `${BOOKS}/${book.id}?${qs({ pageSize: entries.pageSize, page: p })}`,
-            pageCount: Math.max(1, Math.ceil(entries.total / entries.pageSize)),
-          });
-        } catch (e2) { return next(e2); }
-      }
+      // Back to the book, which says why.
+      if (e instanceof DomainError && e.code === 'conflict') return bookWithError(req, res, e).catch(next);
       next(e);
     }
   });
