@@ -12,6 +12,7 @@ import { DossierService } from './api/dossiers.js';
 import { uploadedPdf } from './lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from './lib/testing/harness.js';
 import { signUpdate, workflowIdFor, type DossierView } from './workflows/messages.js';
+import { until } from './lib/testing/time.js';
 
 let h: Harness;
 let taskQueue = '';
@@ -45,15 +46,6 @@ function kill9(child: ChildProcess): Promise<void> {
   });
 }
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   h = await createHarness({ web: false });
@@ -84,7 +76,7 @@ describe('worker killed during signing', () => {
     await until('the signing activity waiting on the images table', async () => {
       const r = await lock.query(`select 1 from pg_locks where not granted and relation = 'images'::regclass`);
       return r.rowCount! > 0;
-    });
+    }, 30_000);
     const pending = (await handle.describe()).raw.pendingActivities ?? [];
     expect(pending.map((a) => a.activityType?.name)).toEqual(['signDossier']);
 

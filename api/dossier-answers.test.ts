@@ -17,6 +17,7 @@ import { createWorker } from '../worker.js';
 import { workflowIdFor } from '../workflows/messages.js';
 import { createApp } from './app.js';
 import { DossierService } from './dossiers.js';
+import { until } from '../lib/testing/time.js';
 
 let h: Harness;
 let config: Config;
@@ -72,15 +73,6 @@ async function holdSigning() {
   return async () => { await c.query('rollback'); await c.end(); };
 }
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('answers in seconds', () => {
   let code = '';
@@ -110,7 +102,7 @@ describe('answers in seconds', () => {
       await release();
     }
     // Once signed, the poll asks the page to reload, and the page shows the signed dossier.
-    await until('the poll says "reload"', async () => (await b!.get(`/ho-so/${code}/dang-xu-ly`)).headers.get('hx-refresh') === 'true');
+    await until('the poll says "reload"', async () => (await b!.get(`/ho-so/${code}/dang-xu-ly`)).headers.get('hx-refresh') === 'true', 30_000);
     const done = await call('lanhdao', 'GET', `/dossiers/${code}`);
     expect(done.body.status).toBe('awaiting_seal');
     expect(done.body.processing).toBeUndefined();
@@ -145,7 +137,7 @@ describe('answers in seconds', () => {
     await until('a failed workflow task', async () => {
       const events = (await handle.fetchHistory()).events ?? [];
       return events.some((e) => e.workflowTaskFailedEventAttributes);
-    });
+    }, 30_000);
     const r = await call('vanthu', 'POST', `/dossiers/${code}/deliver`, { headers: { 'idempotency-key': 'deliver-1' } });
     expectRefusal(r, 503, 'unavailable');
     expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
