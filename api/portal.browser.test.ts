@@ -97,7 +97,12 @@ async function typeDate(field: Locator, iso: string) {
   expect(await field.getAttribute('type'), "a text field in dd/mm/yyyy, not the browser's date picker (month first in some locales)").toBe('text');
   expect(await field.getAttribute('placeholder')).toBe('dd/mm/yyyy');
   await fill(field, vn(iso));
+  // Leaving the field loads that day's free slots (htmx): wait for them, or a slot chosen from the list still on
+  // screen (today's) is wiped when the new list lands, and the form will not submit.
+  const day = encodeURIComponent(vn(iso));
+  const loaded = field.page().waitForResponse((r) => r.url().includes('/khung-gio') && r.url().includes(day) && r.ok());
   await field.press('Tab');
+  await loaded;
 }
 const smsDir = () => path.join(h.config.dataDir, 'sms-outbox');
 const smsMessages = () => (fs.existsSync(smsDir()) ? fs.readdirSync(smsDir()) : [])
