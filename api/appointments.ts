@@ -22,9 +22,9 @@ import type * as workflows from '../workflows/index.js';
 import type { AppDeps } from './app.js';
 import type { PortalUser } from './auth.js';
 import type { CreateDossierInput } from './dossiers.js';
-import { bookingBody, parse, rescheduleBody } from './schemas.js';
-import { discard, type UploadedFile } from './upload.js';
-import { updateError, WorkflowGone } from './workflow-errors.js';
+import { bookingBody, parse, rescheduleBody } from './http/schemas.js';
+import { discard, type UploadedFile } from './http/upload.js';
+import { updateError, WorkflowGone } from './http/workflow-errors.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 const APPOINTMENT_WORKFLOW = 'appointmentWorkflow' satisfies keyof typeof workflows;

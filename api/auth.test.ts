@@ -12,7 +12,8 @@ import { workingDays } from '../lib/testing/time.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { apiClient, csrfOf, loginCitizen, loginStaff, multipart, WebClient } from '../lib/testing/http.js';
 import { createApp } from './app.js';
-import { CSRF_MESSAGE, localPath } from './auth.js';
+import { CSRF_MESSAGE } from './http/csrf.js';
+import { localPath } from './http/local-path.js';
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,12 +1,10 @@
-// Sessions, API tokens, CSRF and login throttling. The acting user always comes from here, never from a form.
+// Staff and portal logins, API tokens and login throttling. The acting user always comes from here, never from a form.
 import bcrypt from 'bcryptjs';
 import crypto from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
-import { loginBody, parse } from './schemas.js';
-import { leadingField } from './multipart-peek.js';
+import { loginBody, parse } from './http/schemas.js';
 
 export async function loadActor(db: Db, username: string): Promise<Actor | null> {
   const user = await db.selectFrom('users').selectAll().where('username', '=', username).where('active', '=', true).executeTakeFirst();
@@ -113,72 +111,4 @@ export async function verifyToken(db: Db, secret: string, token: string): Promis
   const row = await db.selectFrom('api_tokens').select('id').where('id', '=', id).where('subject', '=', u)
     .where('expires_at', '>', new Date()).executeTakeFirst();
   return row ? u : null;
-}
-
-/** CSRF: a random token kept in the session, sent back as a hidden field `_csrf` or the `X-CSRF-Token` header. */
-export function csrfToken(req: Request): string {
-  const s = req.session!;
-  if (!s.csrf) s.csrf = crypto.randomBytes(24).toString('base64url');
-  return s.csrf as string;
-}
-
-export function csrfValid(req: Request, given: unknown): boolean {
-  const expected = req.session?.csrf as string | undefined;
-  const g = typeof given === 'string' ? given : '';
-  if (!expected || g.length !== expected.length) return false;
-  return crypto.timingSafeEqual(Buffer.from(g), Buffer.from(expected));
-}
-
-export const CSRF_MESSAGE = 'Phiên làm việc đã hết hạn hoặc yêu cầu không hợp lệ. Vui lòng tải lại trang và thử lại.';
-
-/**
- * Where to go after logging in: a path of this site under `within`, or null. The value is resolved as a browser
- * would (which reads `/\host` as `//host` and drops tabs and newlines), and only the resolved path is given back.
- */
-export function localPath(value: unknown, within = '/'): string | null {
-  if (typeof value !== 'string' || !value.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(value)) return null;
-  const origin = 'http://this.invalid';
-  let url: URL;
-  try { url = new URL(value, origin); } catch { return null; }
-  if (url.origin !== origin || url.pathname.startsWith('//')) return null;
-  const base = within.replace(/\/$/, '');
-  if (base && url.pathname !== base && !url.pathname.startsWith(`${base}/`)) return null;
-  return url.pathname + url.search + url.hash;
-}
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** For a form that takes no file: its fields come from express.urlencoded, so a multipart body there is refused. */
-const NOT_MULTIPART = 'Biểu mẫu này không nhận dữ liệu dạng tải tệp lên (multipart). Vui lòng tải lại trang và gửi lại biểu mẫu.';
-
-/**
- * Checks CSRF on every state-changing request, whatever its content type, before any route runs: the
- * `X-CSRF-Token` header (htmx), else the `_csrf` field: of an urlencoded body, or of a multipart body, where it must
- * come before the file (api/multipart-peek.ts reads it and leaves the body to the upload route).
- */
-export function csrfMiddleware(req: Request, res: Response, next: NextFunction) {
-  if (SAFE_METHODS.has(req.method)) return next();
-  const refuse = () => next(new DomainError('csrf', CSRF_MESSAGE));
-  const header = req.get('x-csrf-token');
-  const multipart = req.is('multipart/form-data');
-  if (multipart) guardMultipartBody(req);
-  if (header !== undefined) return csrfValid(req, header) ? next() : refuse();
-  if (!multipart) return csrfValid(req, (req.body as Record<string, unknown> | undefined)?._csrf) ? next() : refuse();
-  leadingField(req, '_csrf').then((token) => {
-    if (csrfValid(req, token)) return next();
-    res.set('Connection', 'close'); // do not read the rest of a refused upload
-    refuse();
-  }, next);
-}
-
-/**
- * A multipart body is for the upload routes, which stream it themselves (api/upload.ts); a route that reads
- * req.body instead (an urlencoded form) gets a 400 with a Vietnamese message, never undefined fields.
- */
-function guardMultipartBody(req: Request) {
-  Object.defineProperty(req, 'body', {
-    configurable: true, enumerable: true,
-    get() { throw new DomainError('validation', NOT_MULTIPART); },
-    set(value) { Object.defineProperty(req, 'body', { configurable: true, enumerable: true, writable: true, value }); },
-  });
 }

@@ -5,7 +5,7 @@ import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { containsPattern, type Db } from '../lib/db.js';
 import type { AppDeps } from './app.js';
-import { deliveryListQuery, paging, parse } from './schemas.js';
+import { deliveryListQuery, paging, parse } from './http/schemas.js';
 
 export interface DeliveryFilter { status?: string; code?: string; q?: string; page?: unknown; pageSize?: unknown }
 

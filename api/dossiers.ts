@@ -18,11 +18,11 @@ import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
   TASK_QUEUE, workflowIdFor, type DossierView,
 } from '../workflows/messages.js';
-import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from './schemas.js';
+import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from './http/schemas.js';
 import type * as workflows from '../workflows/index.js';
-import { checkIdempotencyKey } from './idempotency.js';
-import { discard, type UploadedFile } from './upload.js';
-import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from './workflow-errors.js';
+import { checkIdempotencyKey } from './http/idempotency.js';
+import { discard, type UploadedFile } from './http/upload.js';
+import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from './http/workflow-errors.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;

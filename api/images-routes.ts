@@ -10,7 +10,7 @@ import type { Actor, Role } from '../domain/types.js';
 import { getImage, imageOwnerFor, PNG_UPLOAD, saveImage, type ImageKind, type ImageRecord } from '../activities/images.js';
 import { LEADER_RECT, SEAL_RECT } from '../activities/pdf/layout.js';
 import type { AppDeps } from './app.js';
-import { discard, parseFormUpload, parseMultipart, type UploadedFile } from './upload.js';
+import { discard, parseFormUpload, parseMultipart, type UploadedFile } from './http/upload.js';
 
 const ROLE_LABELS: Record<Role, string> = {
   creator: 'Quyền tạo bản sao', signer: 'Quyền ký bản sao', sealer: 'Quyền đóng dấu bản sao', admin: 'Quản trị', supervisor: 'Giám sát',

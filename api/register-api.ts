@@ -13,7 +13,7 @@ import type { Actor } from '../domain/types.js';
 import type { AppDeps } from './app.js';
 import { assertFeeReportRole, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
 import { registerBookWorkbook } from './register-export.js';
-import { bookBody, bookPatch, bookSearchQuery, INT32_MAX, paging, parse } from './schemas.js';
+import { bookBody, bookPatch, bookSearchQuery, INT32_MAX, paging, parse } from './http/schemas.js';
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

@@ -1,6 +1,6 @@
 // Excel export of a register book in the seed's layout: a header block (book name, start and current number,
 // open and close dates, managing agency), then the entries with the register's columns.
-import { reportSheet, xlsxBuffer } from './excel.js';
+import { reportSheet, xlsxBuffer } from './http/excel.js';
 import { vnDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
 import type { Db } from '../lib/db.js';

@@ -12,7 +12,7 @@ import type { AppDeps } from './app.js';
 import { assertFeeReportRole, FEE_REPORT_ROLES, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
 import { bookId, sendXlsx } from './register-api.js';
 import { registerBookWorkbook } from './register-export.js';
-import { bookBody, bookPatch, bookSearchQuery, paging, parse } from './schemas.js';
+import { bookBody, bookPatch, bookSearchQuery, paging, parse } from './http/schemas.js';
 
 /** The menu item of the fee report, for the roles that may read it. */
 export const FEE_REPORT_MENU = { href: '/bao-cao-le-phi', label: 'Báo cáo lệ phí' };

@@ -11,11 +11,11 @@ import { deliveryApiRoutes } from './deliveries.js';
 import { openApiDocument } from './openapi.js';
 import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
-import { discard, parseMultipart } from './upload.js';
-import { idempotencyKeyGuard } from './idempotency.js';
+import { discard, parseMultipart } from './http/upload.js';
+import { idempotencyKeyGuard } from './http/idempotency.js';
 import { imageApiRoutes } from './images-routes.js';
-import { refuseControlCharacters } from './input-guard.js';
-import { dossierListQuery, loginBody, parse } from './schemas.js';
+import { refuseControlCharacters } from './http/input-guard.js';
+import { dossierListQuery, loginBody, parse } from './http/schemas.js';
 import { verifyApiRoutes } from './verify-routes.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];

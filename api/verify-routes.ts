@@ -16,7 +16,7 @@ import { STATUS_LABELS, type DossierStatus } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
-import { discard, MAX_SCAN_BYTES, parseFormUpload, parseMultipart, type UploadedFile, type UploadPolicy } from './upload.js';
+import { discard, MAX_SCAN_BYTES, parseFormUpload, parseMultipart, type UploadedFile, type UploadPolicy } from './http/upload.js';
 
 // ---- what the public may see ---------------------------------------------------------------------------------
 export interface PublicSigner {

@@ -11,15 +11,17 @@ import { checkAction } from '../domain/rules.js';
 import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
 import type { AppDeps } from './app.js';
 import { appointmentWebRoutes, createDossier } from './appointments.js';
-import { csrfToken, loadActor, localPath, verifyStaffLogin } from './auth.js';
+import { loadActor, verifyStaffLogin } from './auth.js';
+import { csrfToken } from './http/csrf.js';
+import { localPath } from './http/local-path.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
-import { endSession, startSession } from './sessions.js';
+import { endSession, startSession } from './http/sessions.js';
 import { imageWebRoutes } from './images-routes.js';
 import { portalRoutes } from './portal-routes.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
-import { dossierListQuery, newDossierQuery, parse } from './schemas.js';
-import { discard, parseFormUpload, UploadRefused } from './upload.js';
+import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
+import { discard, parseFormUpload, UploadRefused } from './http/upload.js';
 import { verifyWebRoutes } from './verify-routes.js';
 
 interface MenuItem { href: string; label: string }

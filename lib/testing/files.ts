@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { UploadedFile } from '../../api/upload.js';
+import type { UploadedFile } from '../../api/http/upload.js';
 import type { Harness } from './harness.js';
 
 /** Puts a PDF where an upload would have left it (the harness's data folder) and describes it as the upload does. */

@@ -5,8 +5,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, loginStaff, multipart } from '../lib/testing/http.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, csrfOf, loginStaff, multipart } from '../../lib/testing/http.js';
 import { MAX_SCAN_BYTES } from './upload.js';
 
 let h: Harness;

@@ -3,8 +3,8 @@
 // handler, so none can reach PostgreSQL ("invalid byte sequence") from a route nobody wrote a schema for.
 // Tab, CR and LF are allowed in bodies (a textarea); the path and the query refuse them too.
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError } from '../domain/errors.js';
-import { hasControlCharacter } from '../domain/text.js';
+import { DomainError } from '../../domain/errors.js';
+import { hasControlCharacter } from '../../domain/text.js';
 
 export const controlRefusal = (field: string) => new DomainError('validation', `Trường "${field}" chứa ký tự không hợp lệ.`, field);
 

@@ -6,8 +6,8 @@ import crypto from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import { sql } from 'kysely';
-import type { Config } from '../lib/config.js';
-import { poolOf, type Db } from '../lib/db.js';
+import type { Config } from '../../lib/config.js';
+import { poolOf, type Db } from '../../lib/db.js';
 
 declare module 'express-session' {
   interface SessionData {

@@ -3,7 +3,7 @@
 // (pages, fragments, JSON and files carry personal data; only /static may be cached).
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
-import type { Config } from '../lib/config.js';
+import type { Config } from '../../lib/config.js';
 
 export function securityHeaders(config: Config): RequestHandler {
   const production = config.mode === 'production';

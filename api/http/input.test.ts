@@ -4,9 +4,9 @@
 // naming the field (a screen: the Vietnamese message on the page), never a 500, and nothing changes.
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, multipart, VIETNAMESE, WebClient } from '../lib/testing/http.js';
-import { until, workingDays } from '../lib/testing/time.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, multipart, VIETNAMESE, WebClient } from '../../lib/testing/http.js';
+import { until, workingDays } from '../../lib/testing/time.js';
 
 let h: Harness;
 const { call } = apiClient(() => h.baseUrl);

@@ -7,8 +7,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLocalStorage } from '../activities/storage.js';
-import { eventually } from '../lib/testing/time.js';
+import { createLocalStorage } from '../../activities/storage.js';
+import { eventually } from '../../lib/testing/time.js';
 import { parseMultipart } from './upload.js';
 
 const cleanups: (() => void)[] = [];

@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../lib/testing/harness.js';
-import { apiClient, loginCitizen, loginStaff } from '../lib/testing/http.js';
+import { createHarness, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, loginCitizen, loginStaff } from '../../lib/testing/http.js';
 
 let h: Harness;
 beforeAll(async () => { h = await createHarness(); }, 120_000);
 afterAll(async () => { await h?.close(); });
 
 const { call } = apiClient(() => h.baseUrl);
-const VIEWS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../views');
+const VIEWS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
 
 function directives(csp: string | null): Map<string, string[]> {
   expect(csp, 'a Content-Security-Policy header').toBeTruthy();

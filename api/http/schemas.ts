@@ -2,10 +2,10 @@
 // range or a text that domain/text.ts refuses is a 400 {error: 'validation', message, field}, never a 500 and never
 // a coerced value ("[object Object]"). Every refusal is a custom issue with a Vietnamese message naming the field.
 import { z } from 'zod';
-import { isIsoDay } from '../domain/appointments.js';
-import { parseVnDate } from '../domain/dates.js';
-import { DomainError } from '../domain/errors.js';
-import { checkText } from '../domain/text.js';
+import { isIsoDay } from '../../domain/appointments.js';
+import { parseVnDate } from '../../domain/dates.js';
+import { DomainError } from '../../domain/errors.js';
+import { checkText } from '../../domain/text.js';
 
 export const INT32_MAX = 2_147_483_647;
 const OBJECT_MESSAGE = 'Dữ liệu gửi lên không hợp lệ: cần một đối tượng JSON.';

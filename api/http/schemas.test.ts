@@ -1,6 +1,6 @@
 // The reusable request schemas: what each accepts and how each refusal reads (Vietnamese, naming the field).
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
 import { bookPatch, idNumber, isoDate, multilineText, object, oneOf, optionalText, paging, parse, positiveInt32, text, vnDate } from './schemas.js';
 
 function refusal(f: () => unknown): { field?: string; message: string } {

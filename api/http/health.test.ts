@@ -6,11 +6,11 @@ import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLocalStorage } from '../activities/storage.js';
-import { loadConfig } from '../lib/config.js';
-import { createDb, type Db } from '../lib/db.js';
-import { freePort } from '../lib/local-services.js';
-import { createApp } from './app.js';
+import { createLocalStorage } from '../../activities/storage.js';
+import { loadConfig } from '../../lib/config.js';
+import { createDb, type Db } from '../../lib/db.js';
+import { freePort } from '../../lib/local-services.js';
+import { createApp } from '../app.js';
 
 let db: Db;
 let connection: Connection;

@@ -3,8 +3,8 @@
 // and after a fixed time, for staff and the citizen portal alike.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, loginCitizen, loginStaff, WebClient } from '../lib/testing/http.js';
+import { createHarness, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, csrfOf, loginCitizen, loginStaff, WebClient } from '../../lib/testing/http.js';
 import { deactivateUser, endSessionsOf, SESSION_COOKIE } from './sessions.js';
 
 let h: Harness;

@@ -5,12 +5,12 @@ import busboy from 'busboy';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Request } from 'express';
-import { DomainError } from '../domain/errors.js';
-import { CSRF_MESSAGE, csrfValid } from './auth.js';
+import { DomainError } from '../../domain/errors.js';
+import { CSRF_MESSAGE, csrfValid } from './csrf.js';
 import { controlRefusal } from './input-guard.js';
-import { hasControlCharacter } from '../domain/text.js';
-import type { FileRef } from '../domain/types.js';
-import type { FileStorage } from '../activities/storage.js';
+import { hasControlCharacter } from '../../domain/text.js';
+import type { FileRef } from '../../domain/types.js';
+import type { FileStorage } from '../../activities/storage.js';
 
 export const MAX_SCAN_BYTES = 30 * 1024 * 1024;
 

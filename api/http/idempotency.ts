@@ -2,7 +2,7 @@
 // hidden `_key` field on forms). It ends up in a database key and a Temporal update id, so it is checked before
 // anything happens: a bad key is a 400 that changes nothing, never a 500 after a workflow started.
 import type { NextFunction, Request, Response } from 'express';
-import { DomainError } from '../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 const SAFE = /^[A-Za-z0-9._:-]+$/;

@@ -3,7 +3,7 @@
 import type { Client } from '@temporalio/client';
 import type { RequestHandler } from 'express';
 import { sql } from 'kysely';
-import type { Db } from '../lib/db.js';
+import type { Db } from '../../lib/db.js';
 
 /** A dependency that has not answered within this is reported down (load balancers poll with short timeouts). */
 const CHECK_MS = 1000;

@@ -1,0 +1,18 @@
+// What every router is given: configuration, the database, Temporal, file storage and the feature services.
+import type { Client } from '@temporalio/client';
+import type { FileStorage } from '../../activities/storage.js';
+import type { Config } from '../../lib/config.js';
+import type { Db } from '../../lib/db.js';
+import type { AppointmentService } from '../appointments.js';
+import type { LoginThrottle } from '../auth.js';
+import type { DossierService } from '../dossiers.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  storage: FileStorage;
+  dossiers: DossierService;
+  appointments: AppointmentService;
+  throttle: LoginThrottle;
+}
