@@ -1,5 +1,5 @@
 // The OpenAPI document of /api/v1, served at /api/v1/openapi.json.
-import { verifyOpenApiPaths, verifyOpenApiSchemas } from './verify-openapi.js';
+import { verifyOpenApiPaths, verifyOpenApiSchemas } from './verification/openapi.js';
 import { appointmentOpenApiPaths, appointmentOpenApiSchemas } from './appointments-openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {

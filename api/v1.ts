@@ -7,16 +7,16 @@ import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
 import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './auth.js';
 import { appointmentApiRoutes, createDossier } from './appointments.js';
-import { deliveryApiRoutes } from './deliveries.js';
+import { deliveryApiRoutes } from './deliveries/service.js';
 import { openApiDocument } from './openapi.js';
 import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './http/upload.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
-import { imageApiRoutes } from './images-routes.js';
+import { imageApiRoutes } from './images/screens.js';
 import { refuseControlCharacters } from './http/input-guard.js';
 import { dossierListQuery, loginBody, parse } from './http/schemas.js';
-import { verifyApiRoutes } from './verify-routes.js';
+import { verifyApiRoutes } from './verification/service.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 

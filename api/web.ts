@@ -14,15 +14,15 @@ import { appointmentWebRoutes, createDossier } from './appointments.js';
 import { loadActor, verifyStaffLogin } from './auth.js';
 import { csrfToken } from './http/csrf.js';
 import { localPath } from './http/local-path.js';
-import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
+import { attemptsOf, deliveryWebRoutes } from './deliveries/service.js';
 import { endSession, startSession } from './http/sessions.js';
-import { imageWebRoutes } from './images-routes.js';
+import { imageWebRoutes } from './images/screens.js';
 import { portalRoutes } from './portal-routes.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
 import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from './http/upload.js';
-import { verifyWebRoutes } from './verify-routes.js';
+import { verifyWebRoutes } from './verification/service.js';
 
 interface MenuItem { href: string; label: string }
 const MENUS: Record<Role, MenuItem[]> = {

@@ -2,10 +2,10 @@
 // exactly what IHDR promises + pdf-lib (which draws it on the attestation page) decodes it. Also who may change what.
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../domain/errors.js';
-import type { Actor } from '../domain/types.js';
-import { imageOwnerFor, validatePng } from './images.js';
-import { makePng, makeSealPng, makeSignaturePng, PNG_SIGNATURE as SIG, pngChunk as chunk } from './pdf/fixtures.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/types.js';
+import { imageOwnerFor, validatePng } from '../../activities/images.js';
+import { makePng, makeSealPng, makeSignaturePng, PNG_SIGNATURE as SIG, pngChunk as chunk } from '../../activities/pdf/fixtures.js';
 
 function png(w: number, h: number, raw: Buffer, o: { bitDepth?: number; colorType?: number; interlace?: number; extra?: Buffer[] } = {}): Buffer {
   const ihdr = Buffer.alloc(13);

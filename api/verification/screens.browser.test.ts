@@ -5,12 +5,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalStorage } from '../activities/storage.js';
-import { problemsOf, requireChromium, shot, startBrowserWorld, type BrowserWorld } from '../lib/testing/browser.js';
-import { uploadedPdf } from '../lib/testing/files.js';
-import { makePdf, type Harness } from '../lib/testing/harness.js';
-import { DEMO_AGENCY } from '../lib/seed.js';
-import type { DossierView } from '../workflows/messages.js';
+import { createLocalStorage } from '../../activities/storage.js';
+import { problemsOf, requireChromium, shot, startBrowserWorld, type BrowserWorld } from '../../lib/testing/browser.js';
+import { uploadedPdf } from '../../lib/testing/files.js';
+import { makePdf, type Harness } from '../../lib/testing/harness.js';
+import { DEMO_AGENCY } from '../../lib/seed.js';
+import type { DossierView } from '../../workflows/messages.js';
 
 let world: BrowserWorld | null = null;
 let h: Harness;

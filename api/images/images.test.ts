@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePng } from '../activities/pdf/fixtures.js';
-import { LEADER_RECT, SEAL_RECT } from '../activities/pdf/layout.js';
-import { filesUnder, pdfsig, poppler } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, expectRefusal, loginStaff, multipart } from '../lib/testing/http.js';
-import { eventually } from '../lib/testing/time.js';
+import { makePng } from '../../activities/pdf/fixtures.js';
+import { LEADER_RECT, SEAL_RECT } from '../../activities/pdf/layout.js';
+import { filesUnder, pdfsig, poppler } from '../../lib/testing/files.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, csrfOf, expectRefusal, loginStaff, multipart } from '../../lib/testing/http.js';
+import { eventually } from '../../lib/testing/time.js';
 
 let h: Harness;
 let tmp: string;

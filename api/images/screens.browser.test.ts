@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContextOptions, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSealPng, makeSignaturePng } from '../activities/pdf/fixtures.js';
-import { brokenImages, flash, login, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld } from '../lib/testing/browser.js';
-import type { Harness } from '../lib/testing/harness.js';
+import { makeSealPng, makeSignaturePng } from '../../activities/pdf/fixtures.js';
+import { brokenImages, flash, login, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld } from '../../lib/testing/browser.js';
+import type { Harness } from '../../lib/testing/harness.js';
 
 let world: BrowserWorld | null = null;
 let h: Harness;

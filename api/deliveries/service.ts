@@ -1,11 +1,11 @@
 // "Quản lý gửi lại email": the agency's e-mail deliveries with their status, and re-sends (sealer).
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import type { Actor } from '../domain/types.js';
-import { containsPattern, type Db } from '../lib/db.js';
-import type { AppDeps } from './app.js';
-import { deliveryListQuery, paging, parse } from './http/schemas.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import type { Actor } from '../../domain/types.js';
+import { containsPattern, type Db } from '../../lib/db.js';
+import type { AppDeps } from '../app.js';
+import { deliveryListQuery, paging, parse } from '../http/schemas.js';
 
 export interface DeliveryFilter { status?: string; code?: string; q?: string; page?: unknown; pageSize?: unknown }
 

@@ -2,15 +2,15 @@
 // (every staff user; the signature part for signers), and the JSON API /api/v1/images/{seal,signature}.
 // Mounted with one line each in web.ts (inside the session router) and v1.ts (after the bearer check).
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { vnIsoDate } from '../domain/dates.js';
-import { formatDateTimeVn, formatDateVn } from '../domain/attestation.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import { PNG_MAX_BYTES, PNG_MAX_SIDE, PNG_MIN_SIDE } from '../domain/png.js';
-import type { Actor, Role } from '../domain/types.js';
-import { getImage, imageOwnerFor, PNG_UPLOAD, saveImage, type ImageKind, type ImageRecord } from '../activities/images.js';
-import { LEADER_RECT, SEAL_RECT } from '../activities/pdf/layout.js';
-import type { AppDeps } from './app.js';
-import { discard, parseFormUpload, parseMultipart, type UploadedFile } from './http/upload.js';
+import { vnIsoDate } from '../../domain/dates.js';
+import { formatDateTimeVn, formatDateVn } from '../../domain/attestation.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import { PNG_MAX_BYTES, PNG_MAX_SIDE, PNG_MIN_SIDE } from '../../domain/png.js';
+import type { Actor, Role } from '../../domain/types.js';
+import { getImage, imageOwnerFor, PNG_UPLOAD, saveImage, type ImageKind, type ImageRecord } from '../../activities/images.js';
+import { LEADER_RECT, SEAL_RECT } from '../../activities/pdf/layout.js';
+import type { AppDeps } from '../app.js';
+import { discard, parseFormUpload, parseMultipart, type UploadedFile } from '../http/upload.js';
 
 const ROLE_LABELS: Record<Role, string> = {
   creator: 'Quyền tạo bản sao', signer: 'Quyền ký bản sao', sealer: 'Quyền đóng dấu bản sao', admin: 'Quản trị', supervisor: 'Giám sát',

@@ -6,17 +6,17 @@
 import express, { type Request, type Response } from 'express';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { createFileKeyStore } from '../activities/pdf/pki.js';
-import { SEAL_FIELD_NAME } from '../activities/pdf/seal.js';
-import { LEADER_FIELD_NAME } from '../activities/pdf/sign.js';
-import { verifyOffThread } from '../activities/pdf/pool.js';
-import type { PdfVerification, SignatureReport } from '../activities/pdf/verify.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import { STATUS_LABELS, type DossierStatus } from '../domain/types.js';
-import type { Db } from '../lib/db.js';
-import type { DossierView } from '../workflows/messages.js';
-import type { AppDeps } from './app.js';
-import { discard, MAX_SCAN_BYTES, parseFormUpload, parseMultipart, type UploadedFile, type UploadPolicy } from './http/upload.js';
+import { createFileKeyStore } from '../../activities/pdf/pki.js';
+import { SEAL_FIELD_NAME } from '../../activities/pdf/seal.js';
+import { LEADER_FIELD_NAME } from '../../activities/pdf/sign.js';
+import { verifyOffThread } from '../../activities/pdf/pool.js';
+import type { PdfVerification, SignatureReport } from '../../activities/pdf/verify.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import { STATUS_LABELS, type DossierStatus } from '../../domain/types.js';
+import type { Db } from '../../lib/db.js';
+import type { DossierView } from '../../workflows/messages.js';
+import type { AppDeps } from '../app.js';
+import { discard, MAX_SCAN_BYTES, parseFormUpload, parseMultipart, type UploadedFile, type UploadPolicy } from '../http/upload.js';
 
 // ---- what the public may see ---------------------------------------------------------------------------------
 export interface PublicSigner {
