@@ -13,7 +13,7 @@ import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './http/upload.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
-import { imageApiRoutes } from './images/screens.js';
+import { imageJson as imageApiRoutes } from './images/json.js';
 import { refuseControlCharacters } from './http/input-guard.js';
 import { dossierListQuery, loginBody, parse } from './http/schemas.js';
 import { verifyApiRoutes } from './verification/service.js';

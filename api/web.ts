@@ -16,7 +16,7 @@ import { csrfToken } from './http/csrf.js';
 import { localPath } from './http/local-path.js';
 import { attemptsOf, deliveryWebRoutes } from './deliveries/service.js';
 import { endSession, startSession } from './http/sessions.js';
-import { imageWebRoutes } from './images/screens.js';
+import { imageScreens as imageWebRoutes } from './images/screens.js';
 import { portalRoutes } from './portal-routes.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';

@@ -4,7 +4,7 @@ import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/types.js';
-import { imageOwnerFor, validatePng } from '../../activities/images.js';
+import { imageOwnerFor, validatePng } from './service.js';
 import { makePng, makeSealPng, makeSignaturePng, PNG_SIGNATURE as SIG, pngChunk as chunk } from '../../activities/pdf/fixtures.js';
 
 function png(w: number, h: number, raw: Buffer, o: { bitDepth?: number; colorType?: number; interlace?: number; extra?: Buffer[] } = {}): Buffer {
