@@ -7,7 +7,7 @@ import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
 import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './auth.js';
 import { appointmentApiRoutes, createDossier } from './appointments.js';
-import { deliveryApiRoutes } from './deliveries/service.js';
+import { deliveryJson as deliveryApiRoutes } from './deliveries/json.js';
 import { openApiDocument } from './openapi.js';
 import { registerApiRoutes } from './register-api.js';
 import type { CreateDossierInput } from './dossiers.js';
