@@ -5,6 +5,7 @@ import nunjucks from 'nunjucks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { createFileKeyStore } from '../activities/pdf/pki.js';
 import type { FileStorage } from '../activities/storage.js';
 import { vnDate, vnDateTime, vnIsoDate } from '../domain/dates.js';
 import { DomainError } from '../domain/errors.js';
@@ -23,6 +24,7 @@ import { sessionMiddleware } from './http/sessions.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
 import { apiRoutes } from './v1.js';
 import { webRoutes } from './web.js';
+import { VerificationService } from './verification/service.js';
 import type { AppDeps } from './http/deps.js';
 import { errorHandler } from './http/errors.js';
 
@@ -33,7 +35,8 @@ export type { AppDeps } from './http/deps.js';
 
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
   const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow, { actionMs: input.config.actionAnswerMs }),
-    appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined, input.config.appointmentLimits), throttle: new LoginThrottle() };
+    appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined, input.config.appointmentLimits), throttle: new LoginThrottle(),
+    verification: new VerificationService(input.db, createFileKeyStore(path.join(input.config.dataDir, 'pki'))) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

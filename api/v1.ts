@@ -16,7 +16,7 @@ import { idempotencyKeyGuard } from './http/idempotency.js';
 import { imageJson as imageApiRoutes } from './images/json.js';
 import { refuseControlCharacters } from './http/input-guard.js';
 import { dossierListQuery, loginBody, parse } from './http/schemas.js';
-import { verifyApiRoutes } from './verification/service.js';
+import { verificationJson as verifyApiRoutes } from './verification/json.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 

@@ -23,7 +23,7 @@ import { dossierProgress, progressFromEvents } from './progress.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
 import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from './http/upload.js';
-import { verifyWebRoutes } from './verification/service.js';
+import { verificationScreens as verifyWebRoutes } from './verification/screens.js';
 
 interface MenuItem { href: string; label: string }
 const MENUS: Record<Role, MenuItem[]> = {

@@ -6,6 +6,7 @@ import type { Db } from '../../lib/db.js';
 import type { AppointmentService } from '../appointments.js';
 import type { LoginThrottle } from '../auth.js';
 import type { DossierService } from '../dossiers.js';
+import type { VerificationService } from '../verification/service.js';
 
 export interface AppDeps {
   config: Config;
@@ -15,4 +16,6 @@ export interface AppDeps {
   dossiers: DossierService;
   appointments: AppointmentService;
   throttle: LoginThrottle;
+  /** Public verification, with its per-address limits shared by the screens and the JSON API. */
+  verification: VerificationService;
 }

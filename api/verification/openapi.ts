@@ -1,4 +1,4 @@
-// OpenAPI fragment of the public verification routes (api/verify-routes.ts), spread into api/openapi.ts.
+// OpenAPI fragment of the public verification routes (api/verification/json.ts), spread into api/openapi.ts.
 const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 
