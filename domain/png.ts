@@ -1,5 +1,5 @@
 // PNG checked by CONTENT, not by file name: signature, chunk layout, CRCs, IHDR, IEND, dimensions.
-// PURE module (Uint8Array only, no Node APIs): the image data itself is decompressed in activities/images.ts.
+// PURE module (Uint8Array only, no Node APIs): the image data itself is decompressed in api/images/service.ts (validatePng).
 import { DomainError } from './errors.js';
 
 export const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a] as const;
