@@ -1,6 +1,6 @@
 // The OpenAPI document of /api/v1, served at /api/v1/openapi.json.
 import { verifyOpenApiPaths, verifyOpenApiSchemas } from './verify-openapi.js';
-import { appointmentOpenApiPaths, appointmentOpenApiSchemas } from './appointments-openapi.js';
+import { appointmentOpenApiPaths, appointmentOpenApiSchemas } from './appointments/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },

@@ -6,7 +6,7 @@ import type { Actor, DossierStatus } from '../domain/types.js';
 import type { DossierView } from '../workflows/messages.js';
 import type { AppDeps } from './app.js';
 import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './auth.js';
-import { appointmentApiRoutes, createDossier } from './appointments.js';
+import { appointmentApiRoutes, createDossier } from './appointments/service.js';
 import { deliveryApiRoutes } from './deliveries.js';
 import { openApiDocument } from './openapi.js';
 import { registerApiRoutes } from './register-api.js';

@@ -5,26 +5,26 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { releasePlace, takePlace } from '../activities/appointments.js';
+import { releasePlace, takePlace } from '../../activities/appointments.js';
 import {
   APPOINTMENT_STATUS_LABELS, appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, formatSlot, isIsoDay, isWorkingDay, lastBookableDay,
   slotInstant, slotProblem, type BookingLimits, type DayRules,
-} from '../domain/appointments.js';
-import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import type { Actor } from '../domain/types.js';
-import type { Db } from '../lib/db.js';
+} from '../../domain/appointments.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../../domain/dates.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import type { Actor } from '../../domain/types.js';
+import type { Db } from '../../lib/db.js';
 import {
   appointmentWorkflowId, cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate,
   type AppointmentActor, type AppointmentInput, type AppointmentState,
-} from '../workflows/appointment-messages.js';
-import type * as workflows from '../workflows/index.js';
-import type { AppDeps } from './app.js';
-import type { PortalUser } from './auth.js';
-import type { CreateDossierInput } from './dossiers.js';
-import { bookingBody, parse, rescheduleBody } from './http/schemas.js';
-import { discard, type UploadedFile } from './http/upload.js';
-import { updateError, WorkflowGone } from './http/workflow-errors.js';
+} from '../../workflows/appointment-messages.js';
+import type * as workflows from '../../workflows/index.js';
+import type { AppDeps } from '../app.js';
+import type { PortalUser } from '../auth.js';
+import type { CreateDossierInput } from '../dossiers.js';
+import { bookingBody, parse, rescheduleBody } from '../http/schemas.js';
+import { discard, type UploadedFile } from '../http/upload.js';
+import { updateError, WorkflowGone } from '../http/workflow-errors.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 const APPOINTMENT_WORKFLOW = 'appointmentWorkflow' satisfies keyof typeof workflows;
