@@ -19,10 +19,11 @@ import {
 import type { PortalUser } from '../auth.js';
 import type { CreateDossierInput } from '../dossiers.js';
 import type { AppDeps } from '../http/deps.js';
-import { bookingBody, parse, rescheduleBody } from '../http/schemas.js';
+import { parse } from '../http/schemas.js';
 import { discard, type UploadedFile } from '../http/upload.js';
 import { updateError, WorkflowGone } from '../http/workflow-errors.js';
 import * as q from './queries.js';
+import { bookingBody, rescheduleBody } from './schemas.js';
 
 export class AppointmentService {
   constructor(
