@@ -178,7 +178,6 @@ export class AppointmentService {
   }
 }
 
-
 /**
  * Creates a dossier (screens and API alike), taking over the appointment it names: the appointment is checked
  * first (a refusal keeps nothing of the upload) and marked processed once the dossier exists. A repeat of a
