@@ -4,24 +4,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { AppointmentState } from '../workflows/appointment-messages.js';
 import type { Db } from '../lib/db.js';
+import { releasePlace, takePlace } from '../lib/slot-places.js';
 import type { SmsGateway } from './sms.js';
-
-/** Takes one place in a slot if one is free; false when the slot is full. Call inside a transaction. */
-export async function takePlace(db: Db, agencyCode: string, day: string, time: string): Promise<boolean> {
-  const slot = await db.selectFrom('appointment_slots').select('capacity').where('agency_code', '=', agencyCode).where('start_time', '=', time).executeTakeFirst();
-  if (!slot) return false;
-  await db.insertInto('slot_usage').values({ agency_code: agencyCode, day, start_time: time, used: 0 }).onConflict((oc) => oc.doNothing()).execute();
-  // A conditional increment: concurrent racers for the last place cannot both pass `used < capacity`.
-  const taken = await db.updateTable('slot_usage').set({ used: sql`used + 1` })
-    .where('agency_code', '=', agencyCode).where('day', '=', day).where('start_time', '=', time).where('used', '<', slot.capacity)
-    .returning('used').executeTakeFirst();
-  return Boolean(taken);
-}
-
-export async function releasePlace(db: Db, agencyCode: string, day: string, time: string): Promise<void> {
-  await db.updateTable('slot_usage').set({ used: sql`greatest(used - 1, 0)` })
-    .where('agency_code', '=', agencyCode).where('day', '=', day).where('start_time', '=', time).execute();
-}
 
 export function appointmentActivities(deps: { db: Db; sms: SmsGateway }) {
   const { db } = deps;

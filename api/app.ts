@@ -15,7 +15,7 @@ import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db.js';
 import { LoginThrottle } from './auth.js';
 import { csrfMiddleware } from './http/csrf.js';
-import { AppointmentService } from './appointments.js';
+import { AppointmentService } from './appointments/service.js';
 import { DossierService } from './dossiers.js';
 import { healthCheck } from './http/health.js';
 import { refuseControlCharacters } from './http/input-guard.js';

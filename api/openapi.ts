@@ -1,6 +1,6 @@
 // The OpenAPI document of /api/v1, served at /api/v1/openapi.json.
 import { verifyOpenApiPaths, verifyOpenApiSchemas } from './verification/openapi.js';
-import { appointmentOpenApiPaths, appointmentOpenApiSchemas } from './appointments-openapi.js';
+import { appointmentOpenApiPaths, appointmentOpenApiSchemas } from './appointments/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -45,7 +45,7 @@ export const openApiDocument = {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
     schemas: {
       ...verifyOpenApiSchemas, // public verification (api/verification/openapi.ts)
-      ...appointmentOpenApiSchemas, // appointments (api/appointments-openapi.ts)
+      ...appointmentOpenApiSchemas, // appointments (api/appointments/openapi.ts)
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: ['validation', 'bad_file', 'unauthenticated', 'csrf', 'forbidden', 'wrong_agency', 'not_found', 'wrong_state', 'busy', 'conflict', 'too_large', 'throttled'] }, message: { type: 'string' }, field: { type: 'string' } } },
       Status: { type: 'string', enum: ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'] },
       Applicant: { type: 'object', properties: { kind: { type: 'string', enum: ['citizen', 'business', 'no_account'] }, fullName: { type: 'string' }, idNumber: { type: 'string', nullable: true }, email: { type: 'string', nullable: true }, phone: { type: 'string', nullable: true }, accountUsername: { type: 'string', nullable: true } } },
@@ -78,7 +78,7 @@ export const openApiDocument = {
   security: [{ bearer: [] }],
   paths: {
     ...verifyOpenApiPaths, // public verification: GET /verify/{dossierCode}, POST /verify (api/verification/openapi.ts)
-    ...appointmentOpenApiPaths, // GET/POST /appointments, GET /appointments/slots, /appointments/{code}[/reschedule|/cancel] (api/appointments-openapi.ts)
+    ...appointmentOpenApiPaths, // GET/POST /appointments, GET /appointments/slots, /appointments/{code}[/reschedule|/cancel] (api/appointments/openapi.ts)
     '/auth/token': { post: { security: [], summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { 200: { description: '{token}' }, 401: errors[401], 429: { description: 'Too many failed logins' } } } },
     '/document-types': { get: { summary: 'Document type catalogue', responses: { 200: { description: '[{code, name}]' } } } },
     '/dossiers': {

@@ -152,19 +152,6 @@ export const bookPatch = object({
   closeDate: optionalText('Ngày đóng sổ', 20).optional(),
 });
 
-/** Booking (portal and API) and rescheduling (screens and API) an appointment; the day's window: domain/appointments.ts. */
-export const bookingBody = object({
-  agencyCode: optionalText('Cơ quan tiếp nhận', 50),
-  documentType: optionalText('Loại giấy tờ', 50),
-  date: optionalText('Ngày hẹn', 20),
-  slot: optionalText('Giờ hẹn', 10),
-});
-export const rescheduleBody = object({
-  date: optionalText('Ngày hẹn lại', 20),
-  slot: optionalText('Giờ hẹn', 10),
-  reason: multilineText('Lý do hẹn', 1000),
-});
-
 /** Logging in (screens and POST /auth/token). */
 export const loginBody = object({ username: optionalText('Tên đăng nhập', 100), password });
 

@@ -1,4 +1,4 @@
-// OpenAPI fragment of the appointment routes (api/appointments.ts), spread into api/openapi.ts.
+// OpenAPI fragment of the appointment routes (api/appointments/json.ts), spread into api/openapi.ts.
 // Callers: a citizen's or business's bearer token (POST /auth/token with a portal account) or a staff token.
 const error = { $ref: '#/components/schemas/Error' };
 const json = (schema: unknown) => ({ 'application/json': { schema } });

@@ -10,17 +10,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppointmentService } from './appointments.js';
-import type { PortalUser } from './auth.js';
-import { formatSlot } from '../domain/appointments.js';
-import { vnIsoDate } from '../domain/dates.js';
+import { AppointmentService } from '../appointments/service.js';
+import type { PortalUser } from '../auth.js';
+import { formatSlot } from '../../domain/appointments.js';
+import { vnIsoDate } from '../../domain/dates.js';
 import {
   click, fill, flash, login as staffLogin, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
-} from '../lib/testing/browser.js';
-import { pdfsig } from '../lib/testing/files.js';
-import { makePdf, type Harness } from '../lib/testing/harness.js';
-import { until, workingDays } from '../lib/testing/time.js';
-import { appointmentWorkflowId } from '../workflows/appointment-messages.js';
+} from '../../lib/testing/browser.js';
+import { pdfsig } from '../../lib/testing/files.js';
+import { makePdf, type Harness } from '../../lib/testing/harness.js';
+import { until, workingDays } from '../../lib/testing/time.js';
+import { appointmentWorkflowId } from '../../workflows/appointment-messages.js';
 
 const CMND = '151804051';
 const CITIZEN = 'Nguyễn Thị Thu';

@@ -1,19 +1,23 @@
 // Citizen portal (SPEC §5 "Citizen portal"): a citizen or business logs in with its portal (DVCQG) account, books an
 // appointment (agency, document type, day, one of the FREE slots), sees its appointments with any new time and
 // reason, cancels one before its time, reads its notifications and downloads its e-copies.
-// Mounted at /cong-dan by api/web.ts. The session's `pid` (portal account) is a citizen session; a staff session
+// Mounted at /cong-dan by the web app; appointments come only through api/appointments/service.ts (deps.appointments),
+// the rest of its SQL is in ./queries.ts. The session's `pid` (portal account) is a citizen session; a staff session
 // (`uid`) is not one, and logging in here replaces the whole session. CSRF: the app's csrfMiddleware checks every
 // POST (`_csrf` field, or the X-CSRF-Token header that htmx sends from <body hx-headers>).
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { sql } from 'kysely';
-import { APPOINTMENT_STATUS_LABELS, formatSlot, isWorkingDay, slotInstant } from '../domain/appointments.js';
-import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import type { AppDeps } from './app.js';
-import { loadPortalUser, verifyCitizenLogin, type PortalUser } from './auth.js';
-import { localPath } from './http/local-path.js';
-import { endSession, startSession } from './http/sessions.js';
+import { APPOINTMENT_STATUS_LABELS, formatSlot, isWorkingDay, slotInstant } from '../../domain/appointments.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../../domain/dates.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import { loadPortalUser, verifyCitizenLogin, type PortalUser } from '../auth.js';
+import type { AppDeps } from '../http/deps.js';
+import { str } from '../http/fields.js';
+import { flash } from '../http/guards.js';
+import { localPath } from '../http/local-path.js';
+import { renderAgainOnRefusal } from '../http/render-again.js';
+import { endSession, startSession } from '../http/sessions.js';
+import * as q from './queries.js';
 
 const BASE = '/cong-dan';
 export const PORTAL_MENU = [
@@ -23,8 +27,6 @@ export const PORTAL_MENU = [
   { href: `${BASE}/ban-sao`, label: 'Bản sao điện tử của tôi' },
 ];
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
-
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 /** Where to go after logging in: only a page of the portal itself. */
 function safeNext(v: unknown): string {
@@ -36,12 +38,11 @@ function dayLabel(isoDay: string): string {
   return `${WEEKDAYS[new Date(`${isoDay}T00:00:00Z`).getUTCDay()]}, ${d}/${m}/${y}`;
 }
 
-export function portalRoutes(deps: AppDeps) {
+export function portalScreens(deps: AppDeps) {
   const r = express.Router();
   const { db } = deps;
   const svc = deps.appointments;
   const citizen = (res: Response) => res.locals.citizen as PortalUser;
-  const flash = (req: Request, text: string) => { req.session!.flash = text; };
 
   // Who is here: the portal account of the session, never a staff user.
   r.use(async (req, res, next) => {
@@ -52,10 +53,7 @@ export function portalRoutes(deps: AppDeps) {
       res.locals.actor = null; // the staff header and menu are not shown here, whoever else is logged in
       res.locals.menu = null;
       res.locals.portalMenu = PORTAL_MENU;
-      res.locals.unread = user
-        ? Number((await db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('account_username', '=', user.username).where('read_at', 'is', null).executeTakeFirstOrThrow()).n)
-        : 0;
+      res.locals.unread = user ? await q.unreadNotifications(db, user.username) : 0;
       next();
     } catch (e) { next(e); }
   });
@@ -72,19 +70,16 @@ export function portalRoutes(deps: AppDeps) {
     if (res.locals.citizen) return res.redirect(303, safeNext(req.query.next));
     res.render('portal-login.njk', { title: 'Đăng nhập Cổng dịch vụ công', next: safeNext(req.query.next) });
   });
-  r.post('/dang-nhap', async (req, res, next) => {
+  r.post('/dang-nhap', (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, string>;
-    try {
+    return renderAgainOnRefusal(res, next, async () => {
       const u = await verifyCitizenLogin(db, deps.throttle, req.ip ?? '', body.username, body.password);
       // A fresh session on login (no fixation, and any staff session ends here); the CSRF token is renewed too.
       await startSession(req, { pid: u.username });
       res.redirect(303, safeNext(body.next ?? req.query.next));
-    } catch (e) {
-      if (e instanceof DomainError) {
-        return res.status(HTTP_STATUS[e.code]).render('portal-login.njk', { title: 'Đăng nhập Cổng dịch vụ công', error: e.message, username: str(body.username), next: safeNext(body.next) });
-      }
-      next(e);
-    }
+    }, (status, message) => res.status(status).render('portal-login.njk', {
+      title: 'Đăng nhập Cổng dịch vụ công', error: message, username: str(body.username), next: safeNext(body.next),
+    }), []);
   });
   r.post('/dang-xuat', async (req, res) => {
     if (req.session.pid) await endSession(req, res);
@@ -115,10 +110,8 @@ export function portalRoutes(deps: AppDeps) {
   }
 
   async function renderBooking(res: Response, form: Record<string, string>, status = 200, error?: string) {
-    const agencies = await db.selectFrom('agencies').select(['code', 'name'])
-      .where('code', 'in', db.selectFrom('appointment_slots').select('agency_code')).orderBy('name').execute();
-    const account = await db.selectFrom('portal_accounts').select(['full_name', 'id_number', 'phone', 'email', 'kind'])
-      .where('username', '=', citizen(res).username).executeTakeFirstOrThrow();
+    const agencies = await svc.bookableAgencies();
+    const account = await q.accountDetails(db, citizen(res).username);
     const f = { ...form };
     if (!f.agencyCode && agencies.length === 1) f.agencyCode = agencies[0].code;
     // The day is a text field in dd/mm/yyyy like every date on the screens (a native date picker follows the
@@ -134,8 +127,8 @@ export function portalRoutes(deps: AppDeps) {
 
   r.get('/dat-lich', needCitizen, async (req, res, next) => {
     try {
-      const q = req.query as Record<string, unknown>;
-      await renderBooking(res, { agencyCode: str(q.agencyCode), documentType: str(q.documentType), date: str(q.date) });
+      const query = req.query as Record<string, unknown>;
+      await renderBooking(res, { agencyCode: str(query.agencyCode), documentType: str(query.documentType), date: str(query.date) });
     } catch (e) { next(e); }
   });
   // htmx: the free slots of the chosen agency and day.
@@ -158,25 +151,19 @@ export function portalRoutes(deps: AppDeps) {
     return result;
   }
 
-  r.post('/dat-lich', needCitizen, async (req, res, next) => {
+  r.post('/dat-lich', needCitizen, (req, res, next) => {
     const body = (req.body ?? {}) as Record<string, string>;
     const form = { agencyCode: str(body.agencyCode), documentType: str(body.documentType), date: str(body.date), slot: str(body.slot) };
-    try {
+    return renderAgainOnRefusal(res, next, async () => {
       const day = parseVnDate(form.date);
       if (form.agencyCode && form.documentType && day && !form.slot) throw new DomainError('validation', 'Vui lòng chọn một giờ hẹn còn trống.', 'slot');
       const u = citizen(res);
       const run = () => svc.book(u, { ...form, date: day ?? form.date });
       const booked = await (str(body._key) ? bookOnce(`${u.username}:${str(body._key)}`, run) : run());
-      const agency = await db.selectFrom('agencies').select('name').where('code', '=', booked.agencyCode).executeTakeFirst();
-      flash(req, `Đã đặt lịch hẹn ${booked.code} lúc ${formatSlot(booked.day, booked.slot)} tại ${agency?.name ?? booked.agencyCode}. Vui lòng mang bản chính giấy tờ tới cơ quan đúng giờ hẹn.`);
+      flash(req, `Đã đặt lịch hẹn ${booked.code} lúc ${formatSlot(booked.day, booked.slot)} tại ${booked.agencyName}. Vui lòng mang bản chính giấy tờ tới cơ quan đúng giờ hẹn.`);
       res.redirect(303, `${BASE}/lich-hen`);
-    } catch (e) {
-      if (e instanceof DomainError) {
-        // The form again as it was filled, with the slots as they are now and the reason in Vietnamese.
-        try { return await renderBooking(res, { ...form, slot: '' }, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
-      }
-      next(e);
-    }
+    }, // a refusal: the form again as it was filled, with the slots as they are now and the reason in Vietnamese
+    (status, message) => renderBooking(res, { ...form, slot: '' }, status, message), []);
   });
 
   // --- Lịch hẹn của tôi ---
@@ -192,30 +179,21 @@ export function portalRoutes(deps: AppDeps) {
     });
   }
   r.get('/lich-hen', needCitizen, async (_req, res, next) => { try { await renderAppointments(res); } catch (e) { next(e); } });
-  r.post('/lich-hen/:code/huy', needCitizen, async (req, res, next) => {
+  r.post('/lich-hen/:code/huy', needCitizen, (req, res, next) => {
     const code = String(req.params.code);
-    try {
+    return renderAgainOnRefusal(res, next, async () => {
       await svc.cancel(citizen(res), code, str((req.body as Record<string, string> | undefined)?._key));
       flash(req, `Đã hủy lịch hẹn ${code}.`);
       res.redirect(303, `${BASE}/lich-hen`);
-    } catch (e) {
-      if (e instanceof DomainError) {
-        try { return await renderAppointments(res, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
-      }
-      next(e);
-    }
+    }, (status, message) => renderAppointments(res, status, message), []);
   });
 
   // --- Thông báo: newest first; opening the page marks them read ---
   r.get('/thong-bao', needCitizen, async (_req, res, next) => {
     try {
       const username = citizen(res).username;
-      const items = await db.selectFrom('notifications').selectAll().where('account_username', '=', username)
-        .orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
-      const unreadIds = items.filter((n) => !n.read_at).map((n) => n.id);
-      if (unreadIds.length) {
-        await db.updateTable('notifications').set({ read_at: sql<Date>`now()` }).where('account_username', '=', username).where('id', 'in', unreadIds).execute();
-      }
+      const items = await q.notificationsOf(db, username);
+      await q.markNotificationsRead(db, username, items.filter((n) => !n.read_at).map((n) => n.id));
       res.locals.unread = 0;
       res.render('portal-notifications.njk', { title: 'Thông báo', active: `${BASE}/thong-bao`, items });
     } catch (e) { next(e); }
@@ -224,26 +202,16 @@ export function portalRoutes(deps: AppDeps) {
   // --- Bản sao điện tử của tôi ---
   r.get('/ban-sao', needCitizen, async (_req, res, next) => {
     try {
-      const items = await db.selectFrom('portal_inbox')
-        .leftJoin('dossiers', 'dossiers.code', 'portal_inbox.dossier_code')
-        .leftJoin('agencies', 'agencies.code', 'dossiers.agency_code')
-        .select([
-          'portal_inbox.dossier_code', 'portal_inbox.title', 'portal_inbox.download_token', 'portal_inbox.created_at', 'portal_inbox.read_at',
-          'dossiers.document_type_name', 'dossiers.certification_number', 'dossiers.copies', 'agencies.name as agency_name',
-        ])
-        .where('portal_inbox.account_username', '=', citizen(res).username)
-        .orderBy('portal_inbox.created_at', 'desc').orderBy('portal_inbox.id', 'desc').execute();
+      const items = await q.copiesOf(db, citizen(res).username);
       res.render('portal-copies.njk', { title: 'Bản sao điện tử của tôi', active: `${BASE}/ban-sao`, items });
     } catch (e) { next(e); }
   });
   // The download checks that the e-copy was delivered to this session's own account.
   r.get('/ban-sao/:token/tai-ve', needCitizen, async (req, res, next) => {
     try {
-      const username = citizen(res).username;
-      const item = await db.selectFrom('portal_inbox').select(['id', 'dossier_code', 'file_sha256'])
-        .where('download_token', '=', String(req.params.token)).where('account_username', '=', username).executeTakeFirst();
+      const item = await q.copyOfAccount(db, String(req.params.token), citizen(res).username);
       if (!item) throw new DomainError('not_found', 'Không tìm thấy bản sao điện tử này trong tài khoản của bạn.');
-      await db.updateTable('portal_inbox').set({ read_at: sql<Date>`coalesce(read_at, now())` }).where('id', '=', item.id).execute();
+      await q.markCopyRead(db, item.id);
       const safeName = item.dossier_code.replace(/[^A-Za-z0-9._-]/g, '_');
       res.set({
         'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="ban-sao-dien-tu-${safeName}.pdf"`,

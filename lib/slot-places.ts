@@ -1,0 +1,22 @@
+// Places in an appointment slot (slot_usage): the one home of this SQL, since both the web app (a booking takes a
+// place, a failed start gives it back) and the worker (moving or cancelling a booking) run it; lib/ is the room
+// both may import (activities/ never imports api/, api/ does not import activities' database helpers).
+import { sql } from 'kysely';
+import type { Db } from './db.js';
+
+/** Takes one place in a slot if one is free; false when the slot is full. Call inside a transaction. */
+export async function takePlace(db: Db, agencyCode: string, day: string, time: string): Promise<boolean> {
+  const slot = await db.selectFrom('appointment_slots').select('capacity').where('agency_code', '=', agencyCode).where('start_time', '=', time).executeTakeFirst();
+  if (!slot) return false;
+  await db.insertInto('slot_usage').values({ agency_code: agencyCode, day, start_time: time, used: 0 }).onConflict((oc) => oc.doNothing()).execute();
+  // A conditional increment: concurrent racers for the last place cannot both pass `used < capacity`.
+  const taken = await db.updateTable('slot_usage').set({ used: sql`used + 1` })
+    .where('agency_code', '=', agencyCode).where('day', '=', day).where('start_time', '=', time).where('used', '<', slot.capacity)
+    .returning('used').executeTakeFirst();
+  return Boolean(taken);
+}
+
+export async function releasePlace(db: Db, agencyCode: string, day: string, time: string): Promise<void> {
+  await db.updateTable('slot_usage').set({ used: sql`greatest(used - 1, 0)` })
+    .where('agency_code', '=', agencyCode).where('day', '=', day).where('start_time', '=', time).execute();
+}
