@@ -9,7 +9,7 @@ import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogi
 import { appointmentApiRoutes, createDossier } from './appointments.js';
 import { deliveryApiRoutes } from './deliveries.js';
 import { openApiDocument } from './openapi.js';
-import { registerApiRoutes } from './register-api.js';
+import { registerApiRoutes } from './register/json.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './http/upload.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';

@@ -19,7 +19,7 @@ import { endSession, startSession } from './http/sessions.js';
 import { imageWebRoutes } from './images-routes.js';
 import { portalRoutes } from './portal-routes.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
-import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
+import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register/screens.js';
 import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from './http/upload.js';
 import { verifyWebRoutes } from './verify-routes.js';

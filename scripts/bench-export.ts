@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { registerBookWorkbook } from '../api/register-export.js';
+import { registerBookWorkbook } from '../api/register/export.js';
 import { createDb, migrateToLatest } from '../lib/db.js';
 import { freePort } from '../lib/local-services.js';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../lib/embedded-postgres.js';

@@ -4,16 +4,16 @@
 // through the dossier workflow.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '../domain/errors.js';
-import type { Actor } from '../domain/types.js';
-import { uploadedPdf } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { VIETNAMESE } from '../lib/testing/http.js';
-import type { DossierView } from '../workflows/messages.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/types.js';
+import { uploadedPdf } from '../../lib/testing/files.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { VIETNAMESE } from '../../lib/testing/http.js';
+import type { DossierView } from '../../workflows/messages.js';
 import {
   allocateNumber, booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries,
   listRegisterYears, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
-} from './register.js';
+} from '../../activities/register.js';
 
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;

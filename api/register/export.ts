@@ -1,9 +1,9 @@
 // Excel export of a register book in the seed's layout: a header block (book name, start and current number,
 // open and close dates, managing agency), then the entries with the register's columns.
-import { reportSheet, xlsxBuffer } from './http/excel.js';
-import { vnDate } from '../domain/dates.js';
-import { DomainError } from '../domain/errors.js';
-import type { Db } from '../lib/db.js';
+import { reportSheet, xlsxBuffer } from '../http/excel.js';
+import { vnDate } from '../../domain/dates.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Db } from '../../lib/db.js';
 
 export async function registerBookWorkbook(db: Db, agencyCode: string, bookId: number): Promise<{ fileName: string; buffer: Buffer }> {
   const book = await db.selectFrom('register_books').innerJoin('agencies', 'agencies.code', 'register_books.agency_code')

@@ -4,15 +4,15 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import {
   booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears,
   nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
-} from '../activities/register.js';
-import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import type { Actor, Role } from '../domain/types.js';
-import type { AppDeps } from './app.js';
-import { assertFeeReportRole, FEE_REPORT_ROLES, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
-import { bookId, sendXlsx } from './register-api.js';
-import { registerBookWorkbook } from './register-export.js';
-import { bookBody, bookPatch, bookSearchQuery, paging, parse } from './http/schemas.js';
+} from '../../activities/register.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../../domain/dates.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import type { Actor, Role } from '../../domain/types.js';
+import type { AppDeps } from '../app.js';
+import { assertFeeReportRole, FEE_REPORT_ROLES, feeReport, feeReportWorkbook, reportDate } from '../reports/service.js';
+import { bookId, sendXlsx } from './json.js';
+import { registerBookWorkbook } from './export.js';
+import { bookBody, bookPatch, bookSearchQuery, paging, parse } from '../http/schemas.js';
 
 /** The menu item of the fee report, for the roles that may read it. */
 export const FEE_REPORT_MENU = { href: '/bao-cao-le-phi', label: 'Báo cáo lệ phí' };

@@ -6,14 +6,14 @@ import express, { type Response } from 'express';
 import {
   closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears, searchRegisterBooks,
   updateRegisterBook,
-} from '../activities/register.js';
-import { parseVnDate } from '../domain/dates.js';
-import { DomainError } from '../domain/errors.js';
-import type { Actor } from '../domain/types.js';
-import type { AppDeps } from './app.js';
-import { assertFeeReportRole, feeReport, feeReportWorkbook, reportDate } from './fee-report.js';
-import { registerBookWorkbook } from './register-export.js';
-import { bookBody, bookPatch, bookSearchQuery, INT32_MAX, paging, parse } from './http/schemas.js';
+} from '../../activities/register.js';
+import { parseVnDate } from '../../domain/dates.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/types.js';
+import type { AppDeps } from '../app.js';
+import { assertFeeReportRole, feeReport, feeReportWorkbook, reportDate } from '../reports/service.js';
+import { registerBookWorkbook } from './export.js';
+import { bookBody, bookPatch, bookSearchQuery, INT32_MAX, paging, parse } from '../http/schemas.js';
 
 export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
