@@ -9,7 +9,8 @@ import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogi
 import { appointmentApiRoutes, createDossier } from './appointments.js';
 import { deliveryApiRoutes } from './deliveries.js';
 import { openApiDocument } from './openapi.js';
-import { registerApiRoutes } from './register/json.js';
+import { registerJson } from './register/json.js';
+import { reportJson } from './reports/json.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './http/upload.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
@@ -151,7 +152,8 @@ export function apiRoutes(deps: AppDeps) {
     } catch (e) { next(e); }
   });
 
-  r.use(registerApiRoutes(deps)); // register books and the fee report (api/register-api.ts)
+  r.use(registerJson(deps)); // register books (api/register/json.ts)
+  r.use(reportJson(deps)); // the daily fee report (api/reports/json.ts)
 
   r.use('/images', imageApiRoutes(deps)); // seal and signature images (PNG), api/images-routes.ts
 

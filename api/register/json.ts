@@ -1,90 +1,68 @@
-// JSON API for register books and the daily fee report, mounted inside /api/v1 after the bearer-token check
-// (res.locals.actor is the acting user). Errors go to the app's handler: 4xx {error, message} in Vietnamese.
-// Register books are the seal keeper's (sealer) and are only ever looked up inside the actor's agency: another
-// agency's book is 404 (whatever the role), a book of one's own agency without the sealer role is 403.
+// JSON API for register books, mounted inside /api/v1 after the bearer-token check (res.locals.actor is the
+// acting user). Errors go to the app's handler: 4xx {error, message} in Vietnamese. Register books are the seal
+// keeper's (sealer) and are only ever looked up inside the actor's agency: another agency's book is 404
+// (whatever the role), a book of one's own agency without the sealer role is 403.
 import express, { type Response } from 'express';
-import {
-  closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears, searchRegisterBooks,
-  updateRegisterBook,
-} from '../../activities/register.js';
 import { parseVnDate } from '../../domain/dates.js';
-import { DomainError } from '../../domain/errors.js';
-import type { Actor } from '../../domain/types.js';
-import type { AppDeps } from '../app.js';
-import { assertFeeReportRole, feeReport, feeReportWorkbook, reportDate } from '../reports/service.js';
-import { registerBookWorkbook } from './export.js';
-import { bookBody, bookPatch, bookSearchQuery, INT32_MAX, paging, parse } from '../http/schemas.js';
+import type { AppDeps } from '../http/deps.js';
+import { sendXlsx } from '../http/excel.js';
+import { actorOf, assertRole, needRole } from '../http/guards.js';
+import { paging, parse } from '../http/schemas.js';
+import { bookBody, bookId, bookPatch, bookSearchQuery } from './schemas.js';
+import {
+  closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears,
+  registerBookWorkbook, searchRegisterBooks, updateRegisterBook,
+} from './service.js';
 
-export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const NOT_SEALER = 'Bạn không có Quyền đóng dấu bản sao để quản lý sổ chứng thực.';
 
-export function assertSealer(actor: Actor): void {
-  if (!actor.roles.includes('sealer')) throw new DomainError('forbidden', 'Bạn không có Quyền đóng dấu bản sao để quản lý sổ chứng thực.');
-}
-
-/** A path id: digits only and within int4 (PostgreSQL's integer), else the book cannot exist. */
-export function bookId(raw: unknown): number {
-  const s = typeof raw === 'string' ? raw : '';
-  return /^\d{1,10}$/.test(s) && Number(s) <= INT32_MAX ? Number(s) : -1;
-}
-
-export function sendXlsx(res: Response, file: { fileName: string; buffer: Buffer }) {
-  res.set({
-    'Content-Type': XLSX, 'Content-Length': String(file.buffer.length), 'Cache-Control': 'private, no-store',
-    'Content-Disposition': `attachment; filename="${file.fileName}"`,
-  }).send(file.buffer);
-}
-
-export function registerApiRoutes(deps: AppDeps) {
+export function registerJson(deps: AppDeps) {
   const r = express.Router();
   const { db } = deps;
-  const actor = (res: Response) => res.locals.actor as Actor;
+  const sealer = needRole('sealer', NOT_SEALER);
   /** The actor's own book (404 otherwise), then the sealer role (403). */
   const ownBook = async (res: Response, raw: unknown) => {
-    const book = await getRegisterBook(db, actor(res).agencyCode, bookId(raw));
-    assertSealer(actor(res));
+    const book = await getRegisterBook(db, actorOf(res).agencyCode, bookId(raw));
+    assertRole(actorOf(res), 'sealer', NOT_SEALER);
     return book;
   };
 
-  r.get('/register-books', async (req, res, next) => {
+  r.get('/register-books', sealer, async (req, res, next) => {
     try {
-      assertSealer(actor(res));
       const q = parse(bookSearchQuery, req.query);
-      const { items } = await searchRegisterBooks(db, actor(res).agencyCode, { year: q.year, name: q.name }, { all: true });
+      const { items } = await searchRegisterBooks(db, actorOf(res).agencyCode, { year: q.year, name: q.name }, { all: true });
       res.json(items);
     } catch (e) { next(e); }
   });
 
-  r.post('/register-books', async (req, res, next) => {
+  r.post('/register-books', sealer, async (req, res, next) => {
     try {
-      assertSealer(actor(res));
       const b = parse(bookBody, req.body ?? {});
       const book = await createRegisterBook(db, {
-        agencyCode: actor(res).agencyCode, name: b.name, startNumber: b.startNumber,
-        openDate: parseVnDate(b.openDate), closeDate: parseVnDate(b.closeDate), createdBy: actor(res).username,
+        agencyCode: actorOf(res).agencyCode, name: b.name, startNumber: b.startNumber,
+        openDate: parseVnDate(b.openDate), closeDate: parseVnDate(b.closeDate), createdBy: actorOf(res).username,
       });
       res.status(201).json(book);
     } catch (e) { next(e); }
   });
 
   // The year's sequences and their year-end closing (khóa sổ), before /register-books/:id.
-  r.get('/register-books/years', async (_req, res, next) => {
+  r.get('/register-books/years', sealer, async (_req, res, next) => {
     try {
-      assertSealer(actor(res));
-      res.json(await listRegisterYears(db, actor(res).agencyCode));
+      res.json(await listRegisterYears(db, actorOf(res).agencyCode));
     } catch (e) { next(e); }
   });
 
-  r.post('/register-books/years/:year/close', async (req, res, next) => {
+  r.post('/register-books/years/:year/close', sealer, async (req, res, next) => {
     try {
-      assertSealer(actor(res));
-      res.json(await closeRegisterYear(db, { agencyCode: actor(res).agencyCode, year: req.params.year, closedBy: actor(res).username }));
+      res.json(await closeRegisterYear(db, { agencyCode: actorOf(res).agencyCode, year: req.params.year, closedBy: actorOf(res).username }));
     } catch (e) { next(e); }
   });
 
   r.post('/register-books/:id/close', async (req, res, next) => {
     try {
       const book = await ownBook(res, req.params.id);
-      res.json(await closeRegisterBook(db, { agencyCode: actor(res).agencyCode, id: book.id, closedBy: actor(res).username }));
+      res.json(await closeRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id: book.id, closedBy: actorOf(res).username }));
     } catch (e) { next(e); }
   });
 
@@ -100,7 +78,7 @@ export function registerApiRoutes(deps: AppDeps) {
       const book = await ownBook(res, req.params.id);
       const b = parse(bookPatch, req.body ?? {});
       const updated = await updateRegisterBook(db, {
-        agencyCode: actor(res).agencyCode, id: book.id, name: b.name, startNumber: b.startNumber, openDate: b.openDate, closeDate: b.closeDate,
+        agencyCode: actorOf(res).agencyCode, id: book.id, name: b.name, startNumber: b.startNumber, openDate: b.openDate, closeDate: b.closeDate,
       });
       res.json(updated);
     } catch (e) { next(e); }
@@ -109,7 +87,7 @@ export function registerApiRoutes(deps: AppDeps) {
   r.delete('/register-books/:id', async (req, res, next) => {
     try {
       const book = await ownBook(res, req.params.id);
-      await deleteRegisterBook(db, { agencyCode: actor(res).agencyCode, id: book.id });
+      await deleteRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id: book.id });
       res.status(204).end();
     } catch (e) { next(e); }
   });
@@ -117,21 +95,7 @@ export function registerApiRoutes(deps: AppDeps) {
   r.get('/register-books/:id/export.xlsx', async (req, res, next) => {
     try {
       const book = await ownBook(res, req.params.id);
-      sendXlsx(res, await registerBookWorkbook(db, actor(res).agencyCode, book.id));
-    } catch (e) { next(e); }
-  });
-
-  r.get('/reports/fees', async (req, res, next) => {
-    try {
-      assertFeeReportRole(actor(res));
-      res.json(await feeReport(db, actor(res).agencyCode, reportDate(req.query.date)));
-    } catch (e) { next(e); }
-  });
-
-  r.get('/reports/fees.xlsx', async (req, res, next) => {
-    try {
-      assertFeeReportRole(actor(res));
-      sendXlsx(res, await feeReportWorkbook(await feeReport(db, actor(res).agencyCode, reportDate(req.query.date))));
+      sendXlsx(res, await registerBookWorkbook(db, actorOf(res).agencyCode, book.id));
     } catch (e) { next(e); }
   });
 
