@@ -10,7 +10,8 @@ import { appointmentJson as appointmentApiRoutes } from './appointments/json.js'
 import { createDossier } from './appointments/service.js';
 import { deliveryJson as deliveryApiRoutes } from './deliveries/json.js';
 import { openApiDocument } from './openapi.js';
-import { registerApiRoutes } from './register-api.js';
+import { registerJson } from './register/json.js';
+import { reportJson } from './reports/json.js';
 import type { CreateDossierInput } from './dossiers.js';
 import { discard, parseMultipart } from './http/upload.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
@@ -152,7 +153,8 @@ export function apiRoutes(deps: AppDeps) {
     } catch (e) { next(e); }
   });
 
-  r.use(registerApiRoutes(deps)); // register books and the fee report (api/register-api.ts)
+  r.use(registerJson(deps)); // register books (api/register/json.ts)
+  r.use(reportJson(deps)); // the daily fee report (api/reports/json.ts)
 
   r.use('/images', imageApiRoutes(deps)); // seal and signature images (PNG), api/images-routes.ts
 

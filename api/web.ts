@@ -3,7 +3,6 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { inspectScanOffThread } from '../activities/pdf/pool.js';
 import { ScanError } from '../activities/pdf/scan.js';
-import { booksForSealing } from '../activities/register.js';
 import { parseVnDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { dossierFee, feePerCopy } from '../domain/fee.js';
@@ -21,7 +20,10 @@ import { endSession, startSession } from './http/sessions.js';
 import { imageScreens as imageWebRoutes } from './images/screens.js';
 import { portalScreens as portalRoutes } from './portal/screens.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
-import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
+import { registerScreens } from './register/screens.js';
+import { booksForSealing } from './register/service.js';
+import { reportScreens } from './reports/screens.js';
+import { FEE_REPORT_MENU, FEE_REPORT_ROLES as FEE_REPORT_MENU_ROLES } from './reports/service.js';
 import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from './http/upload.js';
 import { verificationScreens as verifyWebRoutes } from './verification/screens.js';
@@ -329,7 +331,8 @@ export function webRoutes(deps: AppDeps) {
     }
   });
 
-  r.use(registerRoutes(deps)); // Quản lý sổ chứng thực, Báo cáo lệ phí (api/register-routes.ts)
+  r.use(registerScreens(deps)); // Quản lý sổ chứng thực (api/register/screens.ts)
+  r.use(reportScreens(deps)); // Báo cáo lệ phí (api/reports/screens.ts)
 
   // E-mailed links for e-copies too large to attach: unguessable, expiring, no login needed.
   r.get('/tai-ve/:token', async (req, res, next) => {

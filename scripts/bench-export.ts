@@ -1,4 +1,4 @@
-// Benchmark of the register book's Excel export (api/register-export.ts) for a book of 10,000 entries:
+// Benchmark of the register book's Excel export (api/register/service.ts, api/register/export.ts) for a book of 10,000 entries:
 // database read + exceljs workbook + xlsx buffer, as the screen's and the API's export routes run it.
 // Run: npx tsx scripts/bench-export.ts   (BENCH_ENTRIES, BENCH_RUNS; DATABASE_URL to use a running PostgreSQL,
 // otherwise a throwaway embedded PostgreSQL is started in a temporary folder and removed afterwards).
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { registerBookWorkbook } from '../api/register-export.js';
+import { registerBookWorkbook } from '../api/register/service.js';
 import { createDb, migrateToLatest } from '../lib/db.js';
 import { freePort } from '../lib/local-services.js';
 import { startEmbeddedPostgres, type EmbeddedPg } from '../lib/embedded-postgres.js';

@@ -1,6 +1,7 @@
-// The layout both Excel exports share: a title across row 1, a header block of "label | value" rows from row 3,
-// a blank row, then bordered column heads; the caller adds the data rows after them.
+// The layout both Excel exports share (a title across row 1, a header block of "label | value" rows from row 3,
+// a blank row, then bordered column heads; the caller adds the data rows after them), and sending a workbook.
 import ExcelJS from 'exceljs';
+import type { Response } from 'express';
 
 export function reportSheet(o: { sheet: string; title: string; header: [string, string | number][]; columns: string[]; widths: number[] }) {
   const wb = new ExcelJS.Workbook();
@@ -31,4 +32,14 @@ export function reportSheet(o: { sheet: string; title: string; header: [string, 
 
 export async function xlsxBuffer(wb: ExcelJS.Workbook): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Sends a generated workbook as a download, never cached. */
+export function sendXlsx(res: Response, file: { fileName: string; buffer: Buffer }) {
+  res.set({
+    'Content-Type': XLSX_TYPE, 'Content-Length': String(file.buffer.length), 'Cache-Control': 'private, no-store',
+    'Content-Disposition': `attachment; filename="${file.fileName}"`,
+  }).send(file.buffer);
 }

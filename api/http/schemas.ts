@@ -135,23 +135,6 @@ export const reasonArgs = object({ reason: multilineText('Lý do', 1000) });
 export const sealArgs = object({ registerBookId: positiveInt32('Sổ chứng thực', 'Vui lòng chọn sổ chứng thực.') });
 export const resendArgs = object({ email: optionalText('Email', 254) });
 
-/** Register books: search, create (POST), edit (PATCH: a field left out keeps its value). */
-export const bookSearchQuery = object({ year: optionalText('Năm', 10), name: optionalText('Tên sổ', 100), ...pagingShape });
-const startNumber = z.unknown().optional().transform((v, ctx) =>
-  v === undefined || v === null || typeof v === 'number' || typeof v === 'string' ? v ?? undefined : refuse(ctx, 'Số ban đầu chỉ gồm chữ số và phải lớn hơn 0.'));
-export const bookBody = object({
-  name: z.unknown().optional(), // validName (activities/register.ts) normalises and explains
-  startNumber,
-  openDate: optionalText('Ngày mở sổ', 20),
-  closeDate: optionalText('Ngày đóng sổ', 20),
-});
-export const bookPatch = object({
-  name: z.unknown().optional(),
-  startNumber,
-  openDate: optionalText('Ngày mở sổ', 20).optional(),
-  closeDate: optionalText('Ngày đóng sổ', 20).optional(),
-});
-
 /** Logging in (screens and POST /auth/token). */
 export const loginBody = object({ username: optionalText('Tên đăng nhập', 100), password });
 

@@ -1,10 +1,9 @@
 // The register book's Excel export, read back cell by cell with exceljs.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { closeRegisterBook, createRegisterBook } from '../activities/register.js';
-import { DomainError } from '../domain/errors.js';
-import { createHarness, type Harness } from '../lib/testing/harness.js';
-import { registerBookWorkbook } from './register-export.js';
+import { DomainError } from '../../domain/errors.js';
+import { createHarness, type Harness } from '../../lib/testing/harness.js';
+import { closeRegisterBook, createRegisterBook, registerBookWorkbook } from './service.js';
 
 let h: Harness;
 beforeAll(async () => { h = await createHarness({ web: false }); });

@@ -8,12 +8,12 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../domain/dates.js';
+import { vnIsoDate } from '../../domain/dates.js';
 import {
   flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
-} from '../lib/testing/browser.js';
-import { uploadedPdf } from '../lib/testing/files.js';
-import { makePdf, type Harness } from '../lib/testing/harness.js';
+} from '../../lib/testing/browser.js';
+import { uploadedPdf } from '../../lib/testing/files.js';
+import { makePdf, type Harness } from '../../lib/testing/harness.js';
 
 const TODAY = vnIsoDate(new Date());
 const YEAR = TODAY.slice(0, 4);

@@ -4,16 +4,18 @@
 // through the dossier workflow.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '../domain/errors.js';
-import type { Actor } from '../domain/types.js';
-import { uploadedPdf } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { VIETNAMESE } from '../lib/testing/http.js';
-import type { DossierView } from '../workflows/messages.js';
+import { DomainError } from '../../domain/errors.js';
+import { bookName } from '../../domain/register.js';
+import type { Actor } from '../../domain/types.js';
+import { uploadedPdf } from '../../lib/testing/files.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { VIETNAMESE } from '../../lib/testing/http.js';
+import type { DossierView } from '../../workflows/messages.js';
+import { allocateNumber } from '../../activities/register.js';
 import {
-  allocateNumber, booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries,
+  booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries,
   listRegisterYears, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
-} from './register.js';
+} from './service.js';
 
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;
@@ -94,6 +96,20 @@ describe('a new book continues the year\'s numbering', () => {
     const dup = await refusal(book({ name: 'Sổ trùng tên/ĐT' }));
     expect([dup.code, dup.field]).toEqual(['conflict', 'name']);
     expect(await count()).toBe(before + 1);
+  });
+
+  it('validates new books', async () => {
+    const bad = async (input: Partial<Parameters<typeof createRegisterBook>[1]>) =>
+      createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ X', startNumber: '1', openDate: '2026-01-01', closeDate: '2026-12-31', createdBy: 'vanthu', ...input }).then(() => null, (e) => e as DomainError);
+    expect((await bad({ startNumber: '1a' }))?.field).toBe('startNumber');
+    expect((await bad({ startNumber: '-3' }))?.field).toBe('startNumber');
+    expect((await bad({ closeDate: '2025-12-31' }))?.field).toBe('closeDate');
+    expect((await bad({ name: '  ' }))?.field).toBe('name');
+    expect((await bad({ closeDate: '2027-01-31' }))?.field).toBe('closeDate'); // a book numbers one year
+    await createRegisterBook(h.db, { agencyCode: h.agencyCode, name: 'Sổ trùng', startNumber: '1', openDate: '2027-01-01', closeDate: '2027-12-31', createdBy: 'vanthu' });
+    expect((await bad({ name: 'Sổ trùng/ĐT' }))?.code).toBe('conflict');
+    expect(bookName('12/2026')).toBe('12/2026/ĐT');
+    expect(bookName('12/2026 / dt')).toBe('12/2026/ĐT');
   });
 });
 

@@ -3,10 +3,10 @@
 // Vietnamese) and that a refusal changes nothing; the daily fee report as JSON and as Excel, read back cell by cell.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../domain/dates.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, expectRefusal, multipart, type Reply } from '../lib/testing/http.js';
-import { openApiDocument } from './openapi.js';
+import { vnIsoDate } from '../../domain/dates.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, expectRefusal, multipart, type Reply } from '../../lib/testing/http.js';
+import { openApiDocument } from '../openapi.js';
 
 let h: Harness;
 const OTHER = '000.00.88.X02';

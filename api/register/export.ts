@@ -1,17 +1,14 @@
 // Excel export of a register book in the seed's layout: a header block (book name, start and current number,
 // open and close dates, managing agency), then the entries with the register's columns.
-import { reportSheet, xlsxBuffer } from './http/excel.js';
-import { vnDate } from '../domain/dates.js';
-import { DomainError } from '../domain/errors.js';
-import type { Db } from '../lib/db.js';
+import { vnDate } from '../../domain/dates.js';
+import type { Database } from '../../lib/db.js';
+import type { Selectable } from 'kysely';
+import { reportSheet, xlsxBuffer } from '../http/excel.js';
 
-export async function registerBookWorkbook(db: Db, agencyCode: string, bookId: number): Promise<{ fileName: string; buffer: Buffer }> {
-  const book = await db.selectFrom('register_books').innerJoin('agencies', 'agencies.code', 'register_books.agency_code')
-    .select(['register_books.id', 'register_books.name', 'start_number', 'current_number', 'open_date', 'close_date', 'agency_code', 'agencies.name as agency_name'])
-    .where('register_books.id', '=', bookId).executeTakeFirst();
-  if (!book || book.agency_code !== agencyCode) throw new DomainError('not_found', 'Không tìm thấy sổ chứng thực của đơn vị.');
-  const entries = await db.selectFrom('register_entries').selectAll().where('register_book_id', '=', bookId).orderBy('number').execute();
+type Entry = Selectable<Database['register_entries']>;
+interface ExportedBook { name: string; start_number: number; current_number: number; open_date: string; close_date: string; agency_name: string }
 
+export async function bookWorkbook(book: ExportedBook, entries: Entry[]): Promise<{ fileName: string; buffer: Buffer }> {
   const { wb, ws } = reportSheet({
     sheet: 'Sổ chứng thực',
     title: 'SỔ CHỨNG THỰC BẢN SAO ĐIỆN TỬ TỪ BẢN CHÍNH',

@@ -1,0 +1,27 @@
+// JSON routes of the daily fee report, mounted inside /api/v1 after the bearer-token check (res.locals.actor is
+// the acting user): the report of the caller's agency for a day, as JSON and as Excel.
+import express from 'express';
+import type { AppDeps } from '../http/deps.js';
+import { sendXlsx } from '../http/excel.js';
+import { actorOf, needRole } from '../http/guards.js';
+import { FEE_REPORT_FORBIDDEN, FEE_REPORT_ROLES, feeReport, feeReportFile, reportDate } from './service.js';
+
+export function reportJson(deps: AppDeps) {
+  const r = express.Router();
+  const { db } = deps;
+  const reader = needRole(FEE_REPORT_ROLES, FEE_REPORT_FORBIDDEN);
+
+  r.get('/reports/fees', reader, async (req, res, next) => {
+    try {
+      res.json(await feeReport(db, actorOf(res).agencyCode, reportDate(req.query.date)));
+    } catch (e) { next(e); }
+  });
+
+  r.get('/reports/fees.xlsx', reader, async (req, res, next) => {
+    try {
+      sendXlsx(res, await feeReportFile(db, actorOf(res).agencyCode, reportDate(req.query.date)));
+    } catch (e) { next(e); }
+  });
+
+  return r;
+}
