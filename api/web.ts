@@ -18,7 +18,7 @@ import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
 import { endSession, startSession } from './http/sessions.js';
 import { imageWebRoutes } from './images-routes.js';
 import { portalRoutes } from './portal-routes.js';
-import { dossierProgress, progressFromEvents } from './progress.js';
+import { dossierProgress, progressFromEvents } from './dossiers/progress.js';
 import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
 import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from './http/upload.js';

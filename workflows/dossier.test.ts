@@ -7,7 +7,7 @@ import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
-import { dossierProgress, progressFromEvents } from '../api/progress.js';
+import { dossierProgress, progressFromEvents } from '../api/dossiers/progress.js';
 import { getStateQuery, returnToCreatorUpdate, sealUpdate, signUpdate, workflowIdFor } from './messages.js';
 import crypto from 'node:crypto';
 

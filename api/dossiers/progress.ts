@@ -1,6 +1,6 @@
 // "Xem tiến trình": the dossier's steps read from its own Temporal workflow history, in a clerk's words.
 import type { Client } from '@temporalio/client';
-import { workflowIdFor } from '../workflows/messages.js';
+import { workflowIdFor } from '../../workflows/messages.js';
 
 export interface ProgressStep { at: string; who: string; what: string }
 
