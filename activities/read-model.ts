@@ -1,14 +1,15 @@
 // Keeps the PostgreSQL read model and the audit trail, written together in one transaction.
+import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
 import type { ActivityDeps } from './deps.js';
 import type { DossierView } from '../workflows/messages.js';
 
 export interface RecordEventInput {
   eventId: string;
   seq: number;
-  action: string;
+  /** What happened, typed; the `action` and `note` columns are derived from it. */
+  event: AuditEvent;
   actor: string;
   actorName: string;
-  note: string | null;
   at: string;
   state: DossierView;
 }
@@ -20,8 +21,9 @@ export function readModelActivities({ db }: Pick<ActivityDeps, 'db'>) {
       const s = e.state;
       await db.transaction().execute(async (tx) => {
         const inserted = await tx.insertInto('dossier_events').values({
-          event_id: e.eventId, dossier_code: s.code, seq: e.seq, action: e.action, actor: e.actor,
-          actor_name: e.actorName, status: s.status, note: e.note, at: e.at,
+          event_id: e.eventId, dossier_code: s.code, seq: e.seq, action: AUDIT_ACTIONS[e.event.type], actor: e.actor,
+          actor_name: e.actorName, status: s.status, note: auditNote(e.event) ?? null, at: e.at,
+          type: e.event.type, payload: JSON.stringify(e.event.payload),
         }).onConflict((oc) => oc.column('event_id').doNothing()).returning('event_id').executeTakeFirst();
         if (!inserted) return;
         const row = {
