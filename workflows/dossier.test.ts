@@ -148,6 +148,22 @@ describe('dossier workflow', () => {
     expect((await refusal(h.service.act(canbo, gone, 'resubmit', {}, 'g3'))).code).toBe('wrong_state');
   });
 
+  it('records each step as a typed audit event, with its payload', async () => {
+    const d = await newDossier();
+    await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: ' Bản scan không rõ ' }, crypto.randomUUID());
+    await h.service.act(canbo, d.code, 'resubmit', {}, crypto.randomUUID());
+    await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Sai loại giấy tờ' }, crypto.randomUUID());
+    await h.service.act(canbo, d.code, 'cancel', { reason: 'Hủy theo yêu cầu' }, crypto.randomUUID());
+    const events = await h.db.selectFrom('dossier_events').select(['action', 'type', 'payload', 'note']).where('dossier_code', '=', d.code).orderBy('seq').execute();
+    expect(events).toEqual([
+      { action: 'submit', type: 'submitted', payload: { dueDate: d.dueDate }, note: null },
+      { action: 'returnToCreator', type: 'returned', payload: { reason: 'Bản scan không rõ' }, note: 'Bản scan không rõ' },
+      { action: 'resubmit', type: 'resubmitted', payload: { scanReplaced: false, pageCount: 2, fee: d.fee, note: null }, note: null },
+      { action: 'returnToCreator', type: 'returned', payload: { reason: 'Sai loại giấy tờ' }, note: 'Sai loại giấy tờ' },
+      { action: 'cancel', type: 'cancelled', payload: { reason: 'Hủy theo yêu cầu' }, note: 'Hủy theo yêu cầu' },
+    ]);
+  });
+
   // Bad data that reaches the workflow whatever the HTTP edge checks: the read model or the register refuses
   // it (PostgreSQL data exceptions), the action is refused at once and rolled back, and the dossier is not
   // left busy: the next action works.
