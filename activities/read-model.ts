@@ -1,27 +1,53 @@
 // Keeps the PostgreSQL read model and the audit trail, written together in one transaction.
+import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
+import type { HistoryEntry } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
 import type { DossierView } from '../workflows/messages.js';
 
 export interface RecordEventInput {
   eventId: string;
   seq: number;
-  action: string;
+  /** What happened, typed; the `action` and `note` columns are derived from it. */
+  event: AuditEvent;
   actor: string;
   actorName: string;
-  note: string | null;
   at: string;
   state: DossierView;
+}
+
+/** The input as a worker from before typed events scheduled it (a task still queued when the new worker started). */
+interface LegacyRecordEventInput extends Omit<RecordEventInput, 'event'> { event?: undefined; action: HistoryEntry['action']; note: string | null }
+
+/** The event such a task records, from the dossier's state just after it (its note is kept as it was written). */
+function legacyEvent({ action, note, state: s }: LegacyRecordEventInput): AuditEvent {
+  const delivery = { email: s.delivery?.email ?? null, portal: Boolean(s.delivery?.portal) };
+  switch (action) {
+    case 'submit': return { type: 'submitted', payload: { dueDate: s.dueDate } };
+    case 'returnToCreator': return { type: 'returned', payload: { reason: s.returnReason ?? note ?? '' } };
+    case 'resubmit': return { type: 'resubmitted', payload: { scanReplaced: Boolean(note), pageCount: s.pageCount, fee: s.fee, note: null } };
+    case 'cancel': return { type: 'cancelled', payload: { reason: s.cancelReason ?? note ?? '' } };
+    case 'sign': return { type: 'signed', payload: { signedPdf: s.signedPdf } };
+    case 'seal': return { type: 'sealed', payload: { certificationNumber: s.certificationNumber, registerBook: s.registerBook, sealedPdf: s.sealedPdf } };
+    case 'deliver': return { type: 'delivery_requested', payload: delivery };
+    case 'resend': return { type: 'resend_requested', payload: { email: s.applicant.email, corrected: false } };
+    case 'delivered': return { type: 'delivered', payload: delivery };
+    case 'deliveryFailed': return { type: 'delivery_failed', payload: { error: s.delivery?.error ?? note ?? '' } };
+    case 'overdue': return { type: 'overdue', payload: { dueDate: s.dueDate ?? '' } };
+  }
 }
 
 export function readModelActivities({ db }: Pick<ActivityDeps, 'db'>) {
   return {
     /** Idempotent: a retried call finds its event already written and changes nothing. */
-    async recordEvent(e: RecordEventInput): Promise<void> {
+    async recordEvent(input: RecordEventInput | LegacyRecordEventInput): Promise<void> {
+      const e = input.event ? input : { ...input, event: legacyEvent(input) };
+      const note = input.event ? auditNote(input.event) ?? null : input.note;
       const s = e.state;
       await db.transaction().execute(async (tx) => {
         const inserted = await tx.insertInto('dossier_events').values({
-          event_id: e.eventId, dossier_code: s.code, seq: e.seq, action: e.action, actor: e.actor,
-          actor_name: e.actorName, status: s.status, note: e.note, at: e.at,
+          event_id: e.eventId, dossier_code: s.code, seq: e.seq, action: AUDIT_ACTIONS[e.event.type], actor: e.actor,
+          actor_name: e.actorName, status: s.status, note, at: e.at,
+          type: e.event.type, payload: JSON.stringify(e.event.payload),
         }).onConflict((oc) => oc.column('event_id').doNothing()).returning('event_id').executeTakeFirst();
         if (!inserted) return;
         const row = {

@@ -19,7 +19,7 @@ import { deliveryScreens as deliveryWebRoutes } from './deliveries/screens.js';
 import { endSession, startSession } from './http/sessions.js';
 import { imageScreens as imageWebRoutes } from './images/screens.js';
 import { portalScreens as portalRoutes } from './portal/screens.js';
-import { dossierProgress, progressFromEvents } from './progress.js';
+import { dossierProgress, progressFromEvents } from './dossiers/progress.js';
 import { registerScreens } from './register/screens.js';
 import { booksForSealing } from './register/service.js';
 import { reportScreens } from './reports/screens.js';

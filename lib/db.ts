@@ -1,6 +1,7 @@
 // Kysely database: one interface per table, and the migration runner.
 import { Kysely, Migrator, PostgresDialect, type ColumnType, type Generated, type Selectable } from 'kysely';
 import pg from 'pg';
+import type { AuditEventType, AuditPayload } from '../domain/audit.js';
 import { migrationProvider } from '../migrations/index.js';
 
 // Return bigint/count columns as numbers (sizes and counts here stay far below 2^53).
@@ -38,9 +39,12 @@ export interface Database {
     return_reason: string | null; created_by: string; created_at: Timestamp; updated_at: Timestamp;
     delivered_at: Timestamp | null; due_date: string | null; snapshot: ColumnType<unknown, string, string>; event_seq: Generated<number>;
   };
+  /** The audit trail: `type` + `payload` hold the typed event (domain/audit.ts); `note` its short text as kept in
+   * the dossier's history, for people reading the table (never parsed). */
   dossier_events: {
     event_id: string; dossier_code: string; seq: number; action: string; actor: string; actor_name: string;
     status: string; note: string | null; at: Timestamp;
+    type: AuditEventType; payload: ColumnType<AuditPayload, AuditPayload | string, AuditPayload | string>;
   };
   dossier_files: { key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: GeneratedTimestamp };
   register_books: {

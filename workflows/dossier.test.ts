@@ -7,7 +7,7 @@ import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
-import { dossierProgress, progressFromEvents } from '../api/progress.js';
+import { dossierProgress, progressFromEvents } from '../api/dossiers/progress.js';
 import { getStateQuery, returnToCreatorUpdate, sealUpdate, signUpdate, workflowIdFor } from './messages.js';
 import crypto from 'node:crypto';
 
@@ -146,6 +146,22 @@ describe('dossier workflow', () => {
     const steps = progressFromEvents(await h.service.events(canbo, gone));
     expect(steps.map((s) => s.what)).toEqual(['Tạo hồ sơ và trình lãnh đạo ký', 'Trả lại hồ sơ cho cán bộ tư pháp. Lý do: Bản scan không rõ', 'Hủy hồ sơ. Lý do: Hủy theo yêu cầu']);
     expect((await refusal(h.service.act(canbo, gone, 'resubmit', {}, 'g3'))).code).toBe('wrong_state');
+  });
+
+  it('records each step as a typed audit event, with its payload', async () => {
+    const d = await newDossier();
+    await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: ' Bản scan không rõ ' }, crypto.randomUUID());
+    await h.service.act(canbo, d.code, 'resubmit', {}, crypto.randomUUID());
+    await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Sai loại giấy tờ' }, crypto.randomUUID());
+    await h.service.act(canbo, d.code, 'cancel', { reason: 'Hủy theo yêu cầu' }, crypto.randomUUID());
+    const events = await h.db.selectFrom('dossier_events').select(['action', 'type', 'payload', 'note']).where('dossier_code', '=', d.code).orderBy('seq').execute();
+    expect(events).toEqual([
+      { action: 'submit', type: 'submitted', payload: { dueDate: d.dueDate }, note: null },
+      { action: 'returnToCreator', type: 'returned', payload: { reason: 'Bản scan không rõ' }, note: 'Bản scan không rõ' },
+      { action: 'resubmit', type: 'resubmitted', payload: { scanReplaced: false, pageCount: 2, fee: d.fee, note: null }, note: null },
+      { action: 'returnToCreator', type: 'returned', payload: { reason: 'Sai loại giấy tờ' }, note: 'Sai loại giấy tờ' },
+      { action: 'cancel', type: 'cancelled', payload: { reason: 'Hủy theo yêu cầu' }, note: 'Hủy theo yêu cầu' },
+    ]);
   });
 
   // Bad data that reaches the workflow whatever the HTTP edge checks: the read model or the register refuses

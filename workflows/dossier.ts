@@ -4,12 +4,13 @@ import {
   ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { vnDate, vnDayEnd } from '../domain/dates.js';
+import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
+import { vnDayEnd } from '../domain/dates.js';
 import { dueDate } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
 import { isEmail } from '../domain/ids.js';
-import type { Actor, DossierInput, DossierState, HistoryEntry, WorkflowOptions } from '../domain/types.js';
+import type { Actor, DossierInput, DossierState, WorkflowOptions } from '../domain/types.js';
 import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
   submitUpdate, type ActionArgs, type DossierView,
@@ -37,6 +38,9 @@ const DEFAULT_OPTIONS: WorkflowOptions = { redeliveryWindow: '30 days', delivery
 function dueEndsAt(dueDate: string, overdueAfterMs?: number): number {
   return overdueAfterMs !== undefined ? Date.now() + overdueAfterMs : vnDayEnd(dueDate).getTime();
 }
+
+/** Who the workflow's own events (overdue, delivery outcomes) are recorded as. */
+const SYSTEM = { username: 'system', fullName: 'Hệ thống' };
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -89,23 +93,24 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     try { checkAction(state, action, actor); } catch (e) { refuse(e); }
   };
 
-  /** Appends to the dossier's history and records it in the read model and audit trail. */
-  async function record(action: HistoryEntry['action'], who: { username: string; fullName: string }, note?: string) {
+  /** Appends to the dossier's history and records the event in the read model and audit trail. */
+  async function record(event: AuditEvent, who: { username: string; fullName: string }) {
     const at = new Date().toISOString();
-    state.history.push({ at, action, actor: who.username, actorName: who.fullName, status: state.status, note });
+    state.history.push({ at, action: AUDIT_ACTIONS[event.type], actor: who.username, actorName: who.fullName, status: state.status, note: auditNote(event) });
     const seq = state.history.length;
-    await quick.recordEvent({ eventId: `${state.code}#${seq}`, seq, action, actor: who.username, actorName: who.fullName, note: note ?? null, at, state: view() });
+    await quick.recordEvent({ eventId: `${state.code}#${seq}`, seq, event, actor: who.username, actorName: who.fullName, at, state: view() });
   }
 
   /** Runs one human action: marks the dossier busy (so a concurrent action is refused), applies the change,
    * then records it in the read model and audit trail. A failure of either (e.g. bad data the read model
-   * refuses) leaves the state as it was, and never leaves the dossier busy. */
-  async function act(action: Action, actor: Actor, body: () => Promise<void>, note?: string | (() => string)): Promise<DossierView> {
+   * refuses) leaves the state as it was, and never leaves the dossier busy. `event` says what happened, from the
+   * state after the change. */
+  async function act(actor: Actor, body: () => Promise<void>, event: () => AuditEvent): Promise<DossierView> {
     const before = clone(state);
     state.busy = true;
     try {
       await body();
-      await record(action, actor, typeof note === 'function' ? note() : note);
+      await record(event(), actor);
     } catch (e) {
       Object.assign(state, before);
       refuse(e);
@@ -117,24 +122,25 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
 
   setHandler(getStateQuery, () => (state.busy ? { ...view(), processing: true } : view()));
 
-  setHandler(submitUpdate, ({ actor }) => act('submit', actor, async () => {
+  setHandler(submitUpdate, ({ actor }) => act(actor, async () => {
     state.status = 'awaiting_signature';
     state.dueDate = dueDate(new Date()); // workflow time: deterministic on replay
-  }), { validator: ({ actor }) => guard('submit', actor) });
+  }, () => ({ type: 'submitted', payload: { dueDate: state.dueDate } })), { validator: ({ actor }) => guard('submit', actor) });
 
   /** An action that needs a reason (returning, cancelling): the validator refuses an empty or overlong one. */
-  const withReason = (action: 'returnToCreator' | 'cancel', what: string, apply: (reason: string) => void) => ({
-    handler: ({ actor, reason }: ActionArgs & { reason: string }) => act(action, actor, async () => apply(reason.trim()), reason.trim()),
+  const withReason = (action: 'returnToCreator' | 'cancel', type: 'returned' | 'cancelled', what: string, apply: (reason: string) => void) => ({
+    handler: ({ actor, reason }: ActionArgs & { reason: string }) =>
+      act(actor, async () => apply(reason.trim()), () => ({ type, payload: { reason: reason.trim() } })),
     validator: ({ actor, reason }: ActionArgs & { reason: string }) => {
       guard(action, actor);
       try { checkReason(reason, what); } catch (e) { refuse(e); }
     },
   });
 
-  const returning = withReason('returnToCreator', 'lý do trả lại', (r) => { state.status = 'returned'; state.returnReason = r; });
+  const returning = withReason('returnToCreator', 'returned', 'lý do trả lại', (r) => { state.status = 'returned'; state.returnReason = r; });
   setHandler(returnToCreatorUpdate, returning.handler, { validator: returning.validator });
 
-  setHandler(resubmitUpdate, ({ actor, scan, pageCount, fee, note }) => act('resubmit', actor, async () => {
+  setHandler(resubmitUpdate, ({ actor, scan, pageCount, fee, note }) => act(actor, async () => {
     if (scan && pageCount && fee !== undefined) {
       state.scan = scan;
       state.pageCount = pageCount;
@@ -142,19 +148,19 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     }
     state.status = 'awaiting_signature';
     state.returnReason = null;
-  }, note ?? (scan ? 'Đính kèm bản scan mới' : undefined)), { validator: ({ actor }) => guard('resubmit', actor) });
+  }, () => ({ type: 'resubmitted', payload: { scanReplaced: Boolean(scan), pageCount: state.pageCount, fee: state.fee, note: note ?? null } })), { validator: ({ actor }) => guard('resubmit', actor) });
 
-  const cancelling = withReason('cancel', 'lý do hủy hồ sơ', (r) => { state.status = 'cancelled'; state.cancelReason = r; });
+  const cancelling = withReason('cancel', 'cancelled', 'lý do hủy hồ sơ', (r) => { state.status = 'cancelled'; state.cancelReason = r; });
   setHandler(cancelUpdate, cancelling.handler, { validator: cancelling.validator });
 
-  setHandler(signUpdate, ({ actor }) => act('sign', actor, async () => {
+  setHandler(signUpdate, ({ actor }) => act(actor, async () => {
     const at = new Date().toISOString();
     state.signedPdf = await pdf.signDossier({ dossier: view(), signer: { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' }, at });
     state.signedBy = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '', at };
     state.status = 'awaiting_seal';
-  }), { validator: ({ actor }) => guard('sign', actor) });
+  }, () => ({ type: 'signed', payload: { signedPdf: state.signedPdf } })), { validator: ({ actor }) => guard('sign', actor) });
 
-  setHandler(sealUpdate, ({ actor, registerBookId }) => act('seal', actor, async () => {
+  setHandler(sealUpdate, ({ actor, registerBookId }) => act(actor, async () => {
     const at = new Date().toISOString();
     const entry = await quick.allocateCertificationNumber({ dossier: view(), registerBookId, at, signerName: state.signedBy?.fullName ?? '' });
     state.certificationNumber = entry.certificationNumber;
@@ -162,7 +168,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     state.sealedPdf = await pdf.sealDossier({ dossier: view(), at: entry.certifiedAt });
     state.sealedBy = { username: actor.username, fullName: actor.fullName, at };
     state.status = 'completed';
-  }, () => `Số chứng thực ${state.certificationNumber}, sổ ${state.registerBook?.name}`), {
+  }, () => ({ type: 'sealed', payload: { certificationNumber: state.certificationNumber, registerBook: state.registerBook, sealedPdf: state.sealedPdf } })), {
     validator: ({ actor, registerBookId }) => {
       guard('seal', actor);
       if (!Number.isInteger(registerBookId) || registerBookId <= 0 || registerBookId > 2_147_483_647) refuse(new DomainError('validation', 'Vui lòng chọn sổ chứng thực.'));
@@ -170,19 +176,19 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   });
 
   // "Hoàn thành và chuyển": queues the delivery and answers at once; the main loop sends, with retries.
-  setHandler(deliverUpdate, ({ actor }) => act('deliver', actor, async () => {
+  setHandler(deliverUpdate, ({ actor }) => act(actor, async () => {
     requests.push({ by: actor, email: null, emailOnly: false });
     state.delivery = { status: 'pending', at: new Date().toISOString(), email: state.applicant.email, portal: Boolean(state.applicant.accountUsername), error: null, requests: 1 };
-  }), { validator: ({ actor }) => guard('deliver', actor) });
+  }, () => ({ type: 'delivery_requested', payload: { email: state.applicant.email, portal: Boolean(state.applicant.accountUsername) } })), { validator: ({ actor }) => guard('deliver', actor) });
 
   // "Gửi lại email": optionally to a corrected address.
   setHandler(resendUpdate, ({ actor, email }) => {
     const to = email?.trim() || null;
-    return act('resend', actor, async () => {
+    return act(actor, async () => {
       if (to) state.applicant = { ...state.applicant, email: to };
       requests.push({ by: actor, email: state.applicant.email, emailOnly: true });
       state.delivery = { ...state.delivery!, status: 'pending', email: state.applicant.email, error: null, requests: state.delivery!.requests + 1 };
-    }, to ? `Gửi lại tới ${to}` : `Gửi lại tới ${state.applicant.email ?? ''}`);
+    }, () => ({ type: 'resend_requested', payload: { email: state.applicant.email, corrected: Boolean(to) } }));
   }, {
     validator: ({ actor, email }) => {
       guard('resend', actor);
@@ -202,12 +208,13 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
         await condition(() => settled() || (state.dueDate !== null && !state.overdue));
         continue;
       }
-      const due = dueEndsAt(state.dueDate, options.overdueAfterMs);
+      const day = state.dueDate;
+      const due = dueEndsAt(day, options.overdueAfterMs);
       if (await condition(settled, Math.max(due - Date.now(), 1))) break;
       await condition(() => !state.busy); // never between an action's change and its rollback
       if (settled()) break;
       state.overdue = true;
-      await record('overdue', { username: 'system', fullName: 'Hệ thống' }, `Quá hạn trả kết quả (hạn ${vnDate(`${state.dueDate}T12:00:00+07:00`)})`);
+      await record({ type: 'overdue', payload: { dueDate: day } }, SYSTEM);
     }
   } else {
     await condition(settled);
@@ -223,11 +230,11 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       try {
         const sent = await delivery.deliverDossier({ dossier: view(), attemptKey: `${state.code}:delivery:${n}`, requestedBy: req.by.username, emailOnly: req.emailOnly });
         state.delivery = { status: 'sent', at: sent.at, email: sent.email, portal: sent.portal || Boolean(state.delivery?.portal), error: null, requests: n };
-        await record('delivered', { username: 'system', fullName: 'Hệ thống' }, [sent.email && `email ${sent.email}`, sent.portal && 'tài khoản DVCQG'].filter(Boolean).join(', '));
+        await record({ type: 'delivered', payload: { email: sent.email, portal: sent.portal } }, SYSTEM);
       } catch (e) {
         const reason = e instanceof ActivityFailure && e.cause ? e.cause.message : String((e as Error).message);
         state.delivery = { ...state.delivery!, status: 'failed', error: reason };
-        await record('deliveryFailed', { username: 'system', fullName: 'Hệ thống' }, reason);
+        await record({ type: 'delivery_failed', payload: { error: reason } }, SYSTEM);
       }
     }
   }

@@ -1,21 +1,21 @@
-// "Xem tiến trình": the dossier's steps read from its own Temporal workflow history, in a clerk's words.
+// "Xem tiến trình": the dossier's steps read from its own Temporal workflow history, or from its typed audit
+// trail once Temporal no longer holds it, in a clerk's words (domain/audit.ts).
 import type { Client } from '@temporalio/client';
-import { workflowIdFor } from '../workflows/messages.js';
+import { STEP_WORDS, auditEventOf, auditText } from '../../domain/audit.js';
+import { workflowIdFor } from '../../workflows/messages.js';
 
 export interface ProgressStep { at: string; who: string; what: string }
 
-const ACTION_WORDS: Record<string, (a: Record<string, any>) => string> = {
-  submit: () => 'Tạo hồ sơ và trình lãnh đạo ký',
-  returnToCreator: (a) => `Trả lại hồ sơ cho cán bộ tư pháp. Lý do: ${a.reason ?? ''}`,
-  resubmit: (a) => (a.scan ? 'Xử lý tiếp: đính kèm bản scan mới và trình ký lại' : 'Xử lý tiếp: trình ký lại'),
-  cancel: (a) => `Hủy hồ sơ. Lý do: ${a.reason ?? ''}`,
-  sign: () => 'Ký số bản sao (lãnh đạo)',
-  seal: () => 'Cấp số chứng thực và đóng dấu cơ quan',
-  deliver: () => 'Hoàn thành và chuyển bản chứng thực điện tử tới người yêu cầu',
-  resend: (a) => `Gửi lại bản sao điện tử qua email${a.email ? ` tới địa chỉ đã sửa ${a.email}` : ''}`,
-  delivered: (a) => `Đã gửi bản sao điện tử (${a.reason ?? ''})`,
-  overdue: (a) => `Hồ sơ quá hạn trả kết quả${a.reason ? ` (${a.reason})` : ''}`,
-  deliveryFailed: (a) => `Gửi bản sao điện tử không thành công sau nhiều lần thử: ${a.reason ?? ''}`,
+// Updates as accepted by the workflow (the request, before it ran: a seal has no number yet), in the audit's words.
+const UPDATE_WORDS: Record<string, (a: Record<string, any>) => string> = {
+  submit: () => STEP_WORDS.submitted,
+  returnToCreator: (a) => STEP_WORDS.returned(a.reason ?? ''),
+  resubmit: (a) => STEP_WORDS.resubmitted(Boolean(a.scan)),
+  cancel: (a) => STEP_WORDS.cancelled(a.reason ?? ''),
+  sign: () => STEP_WORDS.signed,
+  seal: () => STEP_WORDS.sealed,
+  deliver: () => STEP_WORDS.deliveryRequested,
+  resend: (a) => STEP_WORDS.resendRequested(a.email || null),
 };
 
 const ACTIVITY_WORDS: Record<string, string> = {
@@ -37,12 +37,11 @@ const timeOf = (t: any): string => {
 };
 
 /** The same steps from the audit trail, for a dossier whose workflow history has passed Temporal's retention. */
-export function progressFromEvents(events: { at: Date | string; action: string; actor: string; actor_name: string; note: string | null }[]): ProgressStep[] {
-  return events.map((e) => ({
-    at: new Date(e.at).toISOString(),
-    who: `${e.actor_name} (${e.actor})`,
-    what: (ACTION_WORDS[e.action]?.({ reason: e.note ?? '', scan: e.note?.includes('scan') }) ?? e.action) + (e.action === 'seal' && e.note ? ` (${e.note})` : ''),
-  }));
+export function progressFromEvents(events: { at: Date | string; actor: string; actor_name: string; type: string; payload: unknown }[]): ProgressStep[] {
+  return events.map((e) => {
+    const event = auditEventOf(e);
+    return { at: new Date(e.at).toISOString(), who: `${e.actor_name} (${e.actor})`, what: event ? auditText(event) : e.type };
+  });
 }
 
 export async function dossierProgress(client: Client, code: string): Promise<ProgressStep[]> {
@@ -59,7 +58,7 @@ export async function dossierProgress(client: Client, code: string): Promise<Pro
     if (acc) {
       const name = acc.acceptedRequest?.input?.name ?? '';
       const arg = decode(acc.acceptedRequest?.input?.args?.payloads?.[0]) ?? {};
-      const words = ACTION_WORDS[name];
+      const words = UPDATE_WORDS[name];
       if (words) steps.push({ at, who: `${arg.actor?.fullName ?? ''} (${arg.actor?.username ?? ''})`, what: words(arg) });
     }
     const sch = ev.activityTaskScheduledEventAttributes;

@@ -1,0 +1,94 @@
+// The audit trail of a dossier as a typed union: one type and payload per event, and its words for people.
+// Sandbox-safe (the workflow builds these events): nothing from Node, no packages.
+import { vnDate } from './dates.js';
+import type { FileRef, HistoryEntry } from './types.js';
+
+/** One recorded event of a dossier. Stored as `type` + `payload` (jsonb) in dossier_events. */
+export type AuditEvent =
+  | { type: 'submitted'; payload: { dueDate: string | null } }
+  | { type: 'returned'; payload: { reason: string } }
+  /** `note`: the clerk's own note, when one was given; pageCount and fee are the dossier's after resubmission. */
+  | { type: 'resubmitted'; payload: { scanReplaced: boolean; pageCount: number; fee: number; note: string | null } }
+  | { type: 'cancelled'; payload: { reason: string } }
+  | { type: 'signed'; payload: { signedPdf: FileRef | null } }
+  | { type: 'sealed'; payload: { certificationNumber: string | null; registerBook: { id: number; name: string } | null; sealedPdf: FileRef | null } }
+  /** "Hoàn thành và chuyển": the delivery is queued, to the applicant's email and/or portal account. */
+  | { type: 'delivery_requested'; payload: { email: string | null; portal: boolean } }
+  /** `corrected`: the email was given with the request (a corrected address), not the one on file. */
+  | { type: 'resend_requested'; payload: { email: string | null; corrected: boolean } }
+  | { type: 'delivered'; payload: { email: string | null; portal: boolean } }
+  | { type: 'delivery_failed'; payload: { error: string } }
+  | { type: 'overdue'; payload: { dueDate: string } };
+
+export type AuditEventType = AuditEvent['type'];
+export type AuditPayload = AuditEvent['payload'];
+
+/** The dossier action (HistoryEntry, the `action` column) each event records. */
+export const AUDIT_ACTIONS: Record<AuditEventType, HistoryEntry['action']> = {
+  submitted: 'submit',
+  returned: 'returnToCreator',
+  resubmitted: 'resubmit',
+  cancelled: 'cancel',
+  signed: 'sign',
+  sealed: 'seal',
+  delivery_requested: 'deliver',
+  resend_requested: 'resend',
+  delivered: 'delivered',
+  delivery_failed: 'deliveryFailed',
+  overdue: 'overdue',
+};
+
+export const AUDIT_EVENT_TYPES = Object.keys(AUDIT_ACTIONS) as AuditEventType[];
+
+/** The same `{ type, payload }` read back from the database (the column pair is typed loosely). */
+export function auditEventOf(row: { type: string; payload: unknown }): AuditEvent | null {
+  if (!(AUDIT_EVENT_TYPES as string[]).includes(row.type) || !row.payload || typeof row.payload !== 'object') return null;
+  return { type: row.type, payload: row.payload } as AuditEvent;
+}
+
+const deliveredTo = (p: { email: string | null; portal: boolean }) =>
+  [p.email && `email ${p.email}`, p.portal && 'tài khoản DVCQG'].filter(Boolean).join(', ');
+
+/** The short note kept with the event in the dossier's own history (DossierView.history), as it has always read. */
+export function auditNote(e: AuditEvent): string | undefined {
+  switch (e.type) {
+    case 'returned': case 'cancelled': return e.payload.reason;
+    case 'resubmitted': return e.payload.note ?? (e.payload.scanReplaced ? 'Đính kèm bản scan mới' : undefined);
+    case 'sealed': return `Số chứng thực ${e.payload.certificationNumber}, sổ ${e.payload.registerBook?.name}`;
+    case 'resend_requested': return `Gửi lại tới ${e.payload.email ?? ''}`;
+    case 'delivered': return deliveredTo(e.payload);
+    case 'delivery_failed': return e.payload.error;
+    case 'overdue': return `Quá hạn trả kết quả (hạn ${vnDate(`${e.payload.dueDate}T12:00:00+07:00`)})`;
+    default: return undefined;
+  }
+}
+
+/** The words of each step of "Xem tiến trình", shared by the audit trail and the workflow-history reader. */
+export const STEP_WORDS = {
+  submitted: 'Tạo hồ sơ và trình lãnh đạo ký',
+  returned: (reason: string) => `Trả lại hồ sơ cho cán bộ tư pháp. Lý do: ${reason}`,
+  resubmitted: (scanReplaced: boolean) => (scanReplaced ? 'Xử lý tiếp: đính kèm bản scan mới và trình ký lại' : 'Xử lý tiếp: trình ký lại'),
+  cancelled: (reason: string) => `Hủy hồ sơ. Lý do: ${reason}`,
+  signed: 'Ký số bản sao (lãnh đạo)',
+  sealed: 'Cấp số chứng thực và đóng dấu cơ quan',
+  deliveryRequested: 'Hoàn thành và chuyển bản chứng thực điện tử tới người yêu cầu',
+  resendRequested: (correctedEmail: string | null) => `Gửi lại bản sao điện tử qua email${correctedEmail ? ` tới địa chỉ đã sửa ${correctedEmail}` : ''}`,
+};
+
+/** What "Xem tiến trình" shows for a recorded event. */
+export function auditText(e: AuditEvent): string {
+  switch (e.type) {
+    case 'submitted': return STEP_WORDS.submitted;
+    case 'returned': return STEP_WORDS.returned(e.payload.reason);
+    case 'resubmitted': return STEP_WORDS.resubmitted(e.payload.scanReplaced);
+    case 'cancelled': return STEP_WORDS.cancelled(e.payload.reason);
+    case 'signed': return STEP_WORDS.signed;
+    case 'sealed': return `${STEP_WORDS.sealed} (${auditNote(e)})`;
+    case 'delivery_requested': return STEP_WORDS.deliveryRequested;
+    case 'resend_requested': return STEP_WORDS.resendRequested(e.payload.corrected ? e.payload.email : null);
+    case 'delivered': return `Đã gửi bản sao điện tử (${deliveredTo(e.payload)})`;
+    case 'delivery_failed': return `Gửi bản sao điện tử không thành công sau nhiều lần thử: ${e.payload.error}`;
+    // The note already says "Quá hạn trả kết quả (hạn ...)"; the step has always read as both together.
+    case 'overdue': return `Hồ sơ quá hạn trả kết quả (${auditNote(e)})`;
+  }
+}
