@@ -6,7 +6,7 @@
 // year end with the year's count.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { normalizeText } from '../domain/text.js';
 import { containsPattern, type Database, type Db, type RegisterBookRow } from '../lib/db.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { FileStorage } from '../activities/storage.js';
-import { vnDate, vnDateTime, vnIsoDate } from '../domain/dates.js';
+import { vnDate, vnDateTime, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { formatVnd } from '../domain/fee.js';
 import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/types.js';

@@ -10,7 +10,7 @@ import {
   APPOINTMENT_STATUS_LABELS, appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, formatSlot, isIsoDay, isWorkingDay, lastBookableDay,
   slotInstant, slotProblem, type BookingLimits, type DayRules,
 } from '../domain/appointments.js';
-import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import type { Db } from '../lib/db.js';

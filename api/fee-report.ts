@@ -1,7 +1,7 @@
 // Daily fee report per agency (Thông tư 226/2016/TT-BTC): the dossiers certified that day in the agency's
 // register books, with the fee recorded at sealing, and the total. Screen, JSON and Excel (exceljs).
 import { reportSheet, xlsxBuffer } from './http/excel.js';
-import { parseVnDate, vnDate, vnDayStart, vnIsoDate } from '../domain/dates.js';
+import { parseVnDate, vnDate, vnDayStart, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/types.js';
 import type { Db } from '../lib/db.js';

@@ -2,7 +2,7 @@
 // (every staff user; the signature part for signers), and the JSON API /api/v1/images/{seal,signature}.
 // Mounted with one line each in web.ts (inside the session router) and v1.ts (after the bearer check).
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { vnIsoDate } from '../domain/dates.js';
+import { vnIsoDate } from '../domain/vn-time.js';
 import { formatDateTimeVn, formatDateVn } from '../domain/attestation.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { PNG_MAX_BYTES, PNG_MAX_SIDE, PNG_MIN_SIDE } from '../domain/png.js';

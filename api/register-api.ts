@@ -7,7 +7,7 @@ import {
   closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears, searchRegisterBooks,
   updateRegisterBook,
 } from '../activities/register.js';
-import { parseVnDate } from '../domain/dates.js';
+import { parseVnDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import type { AppDeps } from './app.js';

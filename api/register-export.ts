@@ -1,7 +1,7 @@
 // Excel export of a register book in the seed's layout: a header block (book name, start and current number,
 // open and close dates, managing agency), then the entries with the register's columns.
 import { reportSheet, xlsxBuffer } from './http/excel.js';
-import { vnDate } from '../domain/dates.js';
+import { vnDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import type { Db } from '../lib/db.js';
 

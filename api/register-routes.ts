@@ -5,7 +5,7 @@ import {
   booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears,
   nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
 } from '../activities/register.js';
-import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { Actor, Role } from '../domain/types.js';
 import type { AppDeps } from './app.js';

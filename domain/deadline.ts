@@ -1,6 +1,6 @@
 // NĐ 23/2015 Điều 7: the copy is returned the same working day, or the next working day when the request is
 // received after 15:00. Working days here are Monday to Friday (public holidays are not modelled yet).
-import { vnIsoDate } from './dates.js';
+import { vnIsoDate } from './vn-time.js';
 
 const DAY = 86400_000;
 const VN = 7 * 3600_000;

@@ -4,7 +4,7 @@ import {
   ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { vnDate, vnDayEnd } from '../domain/dates.js';
+import { vnDate, vnDayEnd } from '../domain/vn-time.js';
 import { dueDate } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
