@@ -6,7 +6,7 @@
 // year end with the year's count.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { parseVnDate, vnDate, vnIsoDate } from '../domain/vn-time.js';
+import { parseVnDate, vnDate, vnDateOfDay, vnIsoDate, vnYearStart } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { normalizeText } from '../domain/text.js';
 import { containsPattern, type Database, type Db, type RegisterBookRow } from '../lib/db.js';
@@ -33,11 +33,9 @@ export function bookName(raw: string): string {
 
 const NOT_FOUND = 'Không tìm thấy sổ chứng thực của đơn vị.';
 
-const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh, no DST
-
 /** The Vietnamese calendar year [start, end) as UTC instants. */
 function yearBounds(year: number): [Date, Date] {
-  return [new Date(Date.UTC(year, 0, 1) - VN_OFFSET_MS), new Date(Date.UTC(year + 1, 0, 1) - VN_OFFSET_MS)];
+  return [vnYearStart(year), vnYearStart(year + 1)];
 }
 
 /** The year a book numbers: the year of its open date (its close date is in the same year). */
@@ -69,7 +67,6 @@ function validDates(openDate: string | null, closeDate: string | null): void {
   }
 }
 
-const isoToVn = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const closedOn = (at: Date | string) => vnDate(at);
 
 /**
@@ -294,8 +291,8 @@ export async function updateRegisterBook(db: Db, input: { agencyCode: string; id
         }
         const firstDay = vnIsoDate(new Date(stats.first as Date));
         const lastDay = vnIsoDate(new Date(stats.last as Date));
-        if (open > firstDay) throw new DomainError('validation', `Ngày mở sổ không được sau ngày chứng thực đầu tiên trong sổ (${isoToVn(firstDay)}).`, 'openDate');
-        if (close < lastDay) throw new DomainError('validation', `Ngày đóng sổ không được trước ngày chứng thực cuối cùng trong sổ (${isoToVn(lastDay)}).`, 'closeDate');
+        if (open > firstDay) throw new DomainError('validation', `Ngày mở sổ không được sau ngày chứng thực đầu tiên trong sổ (${vnDateOfDay(firstDay)}).`, 'openDate');
+        if (close < lastDay) throw new DomainError('validation', `Ngày đóng sổ không được trước ngày chứng thực cuối cùng trong sổ (${vnDateOfDay(lastDay)}).`, 'closeDate');
       } else {
         const y = years.get(newYear)!;
         if (newYear !== oldYear) {

@@ -4,7 +4,7 @@ import {
   ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { vnDate, vnDayEnd } from '../domain/vn-time.js';
+import { vnDateOfDay, vnDayEnd } from '../domain/vn-time.js';
 import { dueDate } from '../domain/deadline.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
@@ -207,7 +207,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       await condition(() => !state.busy); // never between an action's change and its rollback
       if (settled()) break;
       state.overdue = true;
-      await record('overdue', { username: 'system', fullName: 'Hệ thống' }, `Quá hạn trả kết quả (hạn ${vnDate(`${state.dueDate}T12:00:00+07:00`)})`);
+      await record('overdue', { username: 'system', fullName: 'Hệ thống' }, `Quá hạn trả kết quả (hạn ${vnDateOfDay(state.dueDate)})`);
     }
   } else {
     await condition(settled);
