@@ -1,6 +1,6 @@
 // Keeps the PostgreSQL read model and the audit trail, written together in one transaction.
+import type { DossierView } from '../domain/dossier.js';
 import type { ActivityDeps } from './deps.js';
-import type { DossierView } from '../workflows/messages.js';
 
 export interface RecordEventInput {
   eventId: string;

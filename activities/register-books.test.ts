@@ -4,12 +4,12 @@
 // through the dossier workflow.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DossierView } from '../domain/dossier.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { VIETNAMESE } from '../lib/testing/http.js';
-import type { DossierView } from '../workflows/messages.js';
 import {
   allocateNumber, booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries,
   listRegisterYears, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,

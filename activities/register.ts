@@ -6,11 +6,11 @@
 // year end with the year's count.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { parseVnDate, vnDate, vnDateOfDay, vnIsoDate, vnYearStart } from '../domain/vn-time.js';
+import type { DossierView } from '../domain/dossier.js';
 import { DomainError } from '../domain/errors.js';
 import { normalizeText } from '../domain/text.js';
+import { parseVnDate, vnDate, vnDateOfDay, vnIsoDate, vnYearStart } from '../domain/vn-time.js';
 import { containsPattern, type Database, type Db, type RegisterBookRow } from '../lib/db.js';
-import type { DossierView } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
 
 export const BOOK_SUFFIX = '/ĐT';

@@ -1,5 +1,7 @@
-// Appointment rules (sandbox-safe, pure): slot validity, codes and the instants the workflow waits for.
+// Appointments (sandbox-safe, pure): the appointment as its workflow holds it, slot validity, booking limits,
+// codes and the instants the workflow waits for.
 import { isWorkingDay, type DayRules } from './calendar.js';
+import type { Actor } from './types.js';
 import { vnDateOfDay, vnDayEnd, vnInstant, vnIsoDate } from './vn-time.js';
 
 // Re-exported only for the api/ files that still import them from here; they belong to ./calendar.js.
@@ -8,6 +10,34 @@ export { isWorkingDay, type DayRules };
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 export type AppointmentStatus = 'booked' | 'processed' | 'no_show' | 'cancelled';
+
+/** What the appointment workflow starts from. */
+export interface AppointmentInput {
+  code: string;
+  agencyCode: string;
+  agencyName: string;
+  account: { username: string; fullName: string; phone: string | null };
+  documentTypeName: string;
+  day: string;
+  time: string;
+  /** For tests and demos: fire the reminder and the no-show after these delays instead of the real instants. */
+  shortTimers?: { reminderMs: number; noShowMs: number };
+}
+
+/** The appointment as its workflow holds and answers it. */
+export interface AppointmentState extends AppointmentInput {
+  status: AppointmentStatus;
+  originalDay: string;
+  originalTime: string;
+  rescheduleReason: string | null;
+  reschedules: number;
+  dossierCode: string | null;
+  remindedFor: string | null;
+  history: { at: string; action: string; by: string; note?: string }[];
+}
+
+/** The citizen who owns the appointment, or staff; always set by the server from the session or token. */
+export type AppointmentActor = { kind: 'staff'; actor: Actor } | { kind: 'citizen'; username: string };
 
 export const APPOINTMENT_STATUS_LABELS: Record<AppointmentStatus, string> = {
   booked: 'Chờ xử lý',
