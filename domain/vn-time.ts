@@ -1,6 +1,6 @@
 // Vietnam time, the one place for it: the offset, calendar fields, day boundaries, parsing and formatting of dates.
 // Asia/Ho_Chi_Minh has been UTC+07:00 all year (no DST) since 1975, so a fixed offset is exact for our dates.
-// PURE module: no imports, no Intl or locale APIs (their data differs between hosts) — the workflow sandbox loads it.
+// PURE module: no imports, no locale-dependent APIs (their data differs between hosts) — the workflow sandbox loads it.
 
 const VN_OFFSET_HOURS = 7;
 const VN_OFFSET_MS = VN_OFFSET_HOURS * 3600_000;
