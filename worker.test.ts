@@ -9,9 +9,10 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from './activities/storage.js';
 import { DossierService } from './api/dossiers.js';
+import type { DossierView } from './domain/dossier.js';
 import { uploadedPdf } from './lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from './lib/testing/harness.js';
-import { signUpdate, workflowIdFor, type DossierView } from './workflows/messages.js';
+import { signUpdate, workflowIdFor } from './workflows/messages.js';
 import { until } from './lib/testing/time.js';
 
 let h: Harness;

@@ -2,7 +2,7 @@
 // SMS and portal notifications (keyed by what caused them, so a retry never sends twice).
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
-import type { AppointmentState } from '../workflows/appointment-messages.js';
+import type { AppointmentState } from '../domain/appointments.js';
 import type { Db } from '../lib/db.js';
 import { releasePlace, takePlace } from '../lib/slot-places.js';
 import type { SmsGateway } from './sms.js';

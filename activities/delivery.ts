@@ -4,8 +4,8 @@
 // state per channel for the re-send screen.
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
-import { vnDate } from '../domain/dates.js';
-import type { DossierView } from '../workflows/messages.js';
+import type { DossierView } from '../domain/dossier.js';
+import { vnDate } from '../domain/vn-time.js';
 import type { ActivityDeps } from './deps.js';
 import { beat } from './heartbeat.js';
 

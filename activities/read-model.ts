@@ -1,8 +1,7 @@
 // Keeps the PostgreSQL read model and the audit trail, written together in one transaction.
 import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
-import type { HistoryEntry } from '../domain/types.js';
+import type { DossierView, HistoryEntry } from '../domain/dossier.js';
 import type { ActivityDeps } from './deps.js';
-import type { DossierView } from '../workflows/messages.js';
 
 export interface RecordEventInput {
   eventId: string;

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
+import { vnIsoDate } from '../domain/vn-time.js';
 import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { closeRegisterBook, createRegisterBook } from '../api/register/service.js';
@@ -27,7 +28,7 @@ async function signedDossiers(n: number): Promise<string[]> {
   return codes;
 }
 
-const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+const today = () => vnIsoDate(new Date());
 const YEAR = Number(today().slice(0, 4));
 const refusal = async (p: Promise<unknown>) => {
   const e = await p.then(() => null, (err) => err);

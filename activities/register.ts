@@ -6,11 +6,11 @@
 // queries below (lockYear, lastNumberOfYear, countOfYear, openBooksOfYear, currentBook): one copy of that SQL.
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { vnDate, vnIsoDate } from '../domain/dates.js';
+import { vnDate, vnIsoDate, vnYearStart } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { bookYear, formatCertificationNumber, REGISTER_BOOK_NOT_FOUND, refuseClosedYear } from '../domain/register.js';
 import type { Database, Db, RegisterBookRow } from '../lib/db.js';
-import type { DossierView } from '../workflows/messages.js';
+import type { DossierView } from '../domain/dossier.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface AllocatedNumber {
@@ -21,11 +21,10 @@ export interface AllocatedNumber {
   certifiedAt: string;
 }
 
-const VN_OFFSET_MS = 7 * 3600_000; // Asia/Ho_Chi_Minh, no DST
 
 /** The Vietnamese calendar year [start, end) as UTC instants. */
 function yearBounds(year: number): [Date, Date] {
-  return [new Date(Date.UTC(year, 0, 1) - VN_OFFSET_MS), new Date(Date.UTC(year + 1, 0, 1) - VN_OFFSET_MS)];
+  return [vnYearStart(year), vnYearStart(year + 1)];
 }
 
 /**

@@ -1,8 +1,8 @@
 // The leader's signature and the agency seal. Each result is remembered under a key, so a retried
 // activity returns the first file instead of signing twice.
 import { ApplicationFailure } from '@temporalio/activity';
+import type { DossierView } from '../domain/dossier.js';
 import type { FileRef } from '../domain/types.js';
-import type { DossierView } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { beat } from './heartbeat.js';
 import { imageBytes } from './images.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { createFileKeyStore } from '../activities/pdf/pki.js';
 import type { FileStorage } from '../activities/storage.js';
-import { vnDate, vnDateTime, vnIsoDate } from '../domain/dates.js';
+import { vnDate, vnDateTime, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { formatVnd } from '../domain/fee.js';
 import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/types.js';

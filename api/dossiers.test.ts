@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../activities/storage.js';
-import { vnDdMmYy } from '../domain/dates.js';
+import { vnDdMmYy } from '../domain/vn-time.js';
 import type { Actor } from '../domain/types.js';
 import { freePort } from '../lib/local-services.js';
 import { filesUnder, uploadedPdf } from '../lib/testing/files.js';

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { inspectScanOffThread } from '../activities/pdf/pool.js';
 import { ScanError } from '../activities/pdf/scan.js';
 import type { FileStorage } from '../activities/storage.js';
-import { vnDayStart, vnDdMmYy } from '../domain/dates.js';
+import { vnDayStart, vnDdMmYy } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { dossierFee } from '../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../domain/ids.js';

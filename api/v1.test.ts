@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../domain/dates.js';
+import { vnIsoDate } from '../domain/vn-time.js';
 import { filesUnder } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, type Reply } from '../lib/testing/http.js';

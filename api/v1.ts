@@ -1,6 +1,6 @@
 // JSON API /api/v1 for machines (SPEC §5a). Errors: 4xx {error, message}.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { parseVnDate } from '../domain/dates.js';
+import { parseVnDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor, DossierStatus } from '../domain/types.js';
 import type { DossierView } from '../workflows/messages.js';

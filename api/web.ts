@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { inspectScanOffThread } from '../activities/pdf/pool.js';
 import { ScanError } from '../activities/pdf/scan.js';
-import { parseVnDate } from '../domain/dates.js';
+import { parseVnDate } from '../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import { dossierFee, feePerCopy } from '../domain/fee.js';
 import { checkAction } from '../domain/rules.js';

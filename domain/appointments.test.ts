@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, endOfDayInstant, formatSlot, isWorkingDay, lastBookableDay, parseBookingLimits,
+  appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, endOfDayInstant, formatSlot, lastBookableDay, parseBookingLimits,
   reminderInstant, slotInstant, slotProblem,
 } from './appointments.js';
+import { isWorkingDay } from './calendar.js';
 
 const rules = { overrides: { '2026-12-05': true, '2026-12-02': false } };
 const slots = ['08:00', '09:00', '14:00'];

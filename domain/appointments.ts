@@ -1,7 +1,43 @@
-// Appointment rules (sandbox-safe, pure): slot validity, codes and the instants the workflow waits for.
+// Appointments (sandbox-safe, pure): the appointment as its workflow holds it, slot validity, booking limits,
+// codes and the instants the workflow waits for.
+import { isWorkingDay, type DayRules } from './calendar.js';
+import type { Actor } from './types.js';
+import { vnDateOfDay, vnDayEnd, vnInstant, vnIsoDate } from './vn-time.js';
+
+// Re-exported only for the api/ files that still import them from here; they belong to ./calendar.js.
+export { isWorkingDay, type DayRules };
+
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 export type AppointmentStatus = 'booked' | 'processed' | 'no_show' | 'cancelled';
+
+/** What the appointment workflow starts from. */
+export interface AppointmentInput {
+  code: string;
+  agencyCode: string;
+  agencyName: string;
+  account: { username: string; fullName: string; phone: string | null };
+  documentTypeName: string;
+  day: string;
+  time: string;
+  /** For tests and demos: fire the reminder and the no-show after these delays instead of the real instants. */
+  shortTimers?: { reminderMs: number; noShowMs: number };
+}
+
+/** The appointment as its workflow holds and answers it. */
+export interface AppointmentState extends AppointmentInput {
+  status: AppointmentStatus;
+  originalDay: string;
+  originalTime: string;
+  rescheduleReason: string | null;
+  reschedules: number;
+  dossierCode: string | null;
+  remindedFor: string | null;
+  history: { at: string; action: string; by: string; note?: string }[];
+}
+
+/** The citizen who owns the appointment, or staff; always set by the server from the session or token. */
+export type AppointmentActor = { kind: 'staff'; actor: Actor } | { kind: 'citizen'; username: string };
 
 export const APPOINTMENT_STATUS_LABELS: Record<AppointmentStatus, string> = {
   booked: 'Chờ xử lý',
@@ -15,9 +51,9 @@ export function appointmentCode(isoDay: string, seq: number): string {
   return `CTĐT-${isoDay.replace(/-/g, '')}-${pad(seq, 4)}`;
 }
 
-/** The instant a slot starts: 'yyyy-MM-dd' + 'HH:mm' in Vietnam (UTC+7, no DST). */
+/** The instant a slot starts: 'yyyy-MM-dd' + 'HH:mm' in Vietnam. */
 export function slotInstant(isoDay: string, time: string): Date {
-  return new Date(Date.parse(`${isoDay}T${time}:00+07:00`));
+  return vnInstant(isoDay, time);
 }
 
 /** The day before, 08:00 in Vietnam: when the reminder SMS goes out. */
@@ -27,7 +63,7 @@ export function reminderInstant(isoDay: string): Date {
 
 /** The end of the appointment's day in Vietnam: unprocessed by then, it is a no-show. */
 export function endOfDayInstant(isoDay: string): Date {
-  return new Date(slotInstant(isoDay, '00:00').getTime() + 86400_000 - 1);
+  return vnDayEnd(isoDay);
 }
 
 export function isIsoDay(s: string): boolean {
@@ -36,24 +72,13 @@ export function isIsoDay(s: string): boolean {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
-export interface DayRules {
-  /** Days listed explicitly: true = working (e.g. a Saturday make-up day), false = day off. */
-  overrides: Record<string, boolean>;
-}
-
-export function isWorkingDay(isoDay: string, rules: DayRules): boolean {
-  if (isoDay in rules.overrides) return rules.overrides[isoDay];
-  const dow = new Date(`${isoDay}T00:00:00Z`).getUTCDay();
-  return dow !== 0 && dow !== 6;
-}
-
 /** How many days ahead an appointment can be booked or moved to (a bookable window, never the year 2999). */
 export const BOOKING_WINDOW_DAYS = 90;
 export const BEYOND_WINDOW = `Chỉ đặt được lịch hẹn trong vòng ${BOOKING_WINDOW_DAYS} ngày tới, vui lòng chọn ngày khác.`;
 
 /** The last day (yyyy-MM-dd, in Vietnam) that can be booked now. */
 export function lastBookableDay(now: Date): string {
-  return new Date(now.getTime() + 7 * 3600_000 + BOOKING_WINDOW_DAYS * 86400_000).toISOString().slice(0, 10);
+  return vnIsoDate(new Date(now.getTime() + BOOKING_WINDOW_DAYS * 86400_000));
 }
 
 /** Why a slot cannot be booked (Vietnamese), or null when it can. */
@@ -67,8 +92,7 @@ export function slotProblem(input: { day: string; time: string; now: Date; slotT
 }
 
 export function formatSlot(isoDay: string, time: string): string {
-  const [y, m, d] = isoDay.split('-');
-  return `${time} ${d}/${m}/${y}`;
+  return `${time} ${vnDateOfDay(isoDay)}`;
 }
 
 /**
@@ -107,7 +131,7 @@ export function parseBookingLimits(text: string | undefined, defaults: BookingLi
  * `held` are the agency codes of the account's appointments on that day that still count (not cancelled).
  */
 export function bookingLimitProblem(limits: BookingLimits, input: { agencyCode: string; day: string; held: string[] }): string | null {
-  const dayText = input.day.split('-').reverse().join('/');
+  const dayText = vnDateOfDay(input.day);
   const atAgency = input.held.filter((a) => a === input.agencyCode).length;
   const perAgency = limits.agencies[input.agencyCode] ?? limits.perAgencyDay;
   if (atAgency >= perAgency) {

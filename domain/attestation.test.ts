@@ -56,9 +56,13 @@ describe('attestationLines', () => {
     for (const line of attestationLines({ ...base, copies: 2 })) expect(line).not.toMatch(/\.{3,}|…/);
   });
 
-  it('is pure: imports nothing (safe in the workflow sandbox)', () => {
-    const src = readFileSync(fileURLToPath(new URL('./attestation.ts', import.meta.url)), 'utf8');
-    expect(src).not.toMatch(/^\s*import\s/m);
-    expect(src).not.toMatch(/\bIntl\b|toLocale/);
+  it('is pure: imports only the Vietnam-time module, which imports nothing (safe in the workflow sandbox)', () => {
+    const read = (file: string) => readFileSync(fileURLToPath(new URL(file, import.meta.url)), 'utf8');
+    const src = read('./attestation.ts');
+    const vnTime = read('./vn-time.ts');
+    expect(src.match(/^\s*import\s/gm)).toHaveLength(1);
+    expect([...src.matchAll(/^\s*import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1])).toEqual(['./vn-time.js']);
+    expect(vnTime).not.toMatch(/^\s*import\s/m);
+    for (const s of [src, vnTime]) expect(s).not.toMatch(/\bIntl\b|toLocale/);
   });
 });

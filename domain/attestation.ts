@@ -1,5 +1,6 @@
 // The attestation (lời chứng) text of an electronic certified copy.
-// PURE module: no imports, no locale APIs — it is also loaded inside the Temporal workflow sandbox.
+// PURE module: imports only ./vn-time, no locale APIs — it is also loaded inside the Temporal workflow sandbox.
+import { vnLongDate } from './vn-time.js';
 
 export interface AttestationInput {
   agencyName: string;
@@ -21,41 +22,9 @@ export interface AttestationSigner {
   registerBookName?: string;
 }
 
-/** Vietnam has used UTC+07:00 without DST since 1975, so a fixed offset is exact for our dates. */
-const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-
-/** Calendar fields of `d` in Vietnam time. */
-export function vnParts(d: Date): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
-  const t = new Date(d.getTime() + VN_OFFSET_MS);
-  return {
-    year: t.getUTCFullYear(),
-    month: t.getUTCMonth() + 1,
-    day: t.getUTCDate(),
-    hour: t.getUTCHours(),
-    minute: t.getUTCMinutes(),
-    second: t.getUTCSeconds(),
-  };
-}
-
-/** 'dd/MM/yyyy' in Vietnam time. */
-export function formatDateVn(d: Date): string {
-  const p = vnParts(d);
-  return `${pad(p.day)}/${pad(p.month)}/${pad(p.year, 4)}`;
-}
-
-/** 'HH:mm:ss dd/MM/yyyy' in Vietnam time. */
-export function formatDateTimeVn(d: Date): string {
-  const p = vnParts(d);
-  return `${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)} ${formatDateVn(d)}`;
-}
-
-/** 'ngày dd tháng MM năm yyyy' (the wording of Vietnamese administrative documents). */
-export function formatLongDateVn(d: Date): string {
-  const p = vnParts(d);
-  return `ngày ${pad(p.day)} tháng ${pad(p.month)} năm ${pad(p.year, 4)}`;
-}
+// The attestation's names for the Vietnam-time formats it prints (its tests and the sample on the image
+// settings screen use them); the formats themselves live in ./vn-time.ts.
+export { vnDate as formatDateVn, vnLongDate as formatLongDateVn, vnTimeDate as formatDateTimeVn } from './vn-time.js';
 
 export const ATTESTATION_SENTENCE = 'Chứng thực bản sao đúng với bản chính.';
 
@@ -70,7 +39,7 @@ export interface AttestationBlocks {
 }
 
 export function attestationBlocks(a: AttestationInput & AttestationSigner): AttestationBlocks {
-  const longDate = formatLongDateVn(a.date);
+  const longDate = vnLongDate(a.date);
   const body = [
     ATTESTATION_SENTENCE,
     `Loại giấy tờ: ${a.documentTypeName}`,

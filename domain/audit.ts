@@ -1,7 +1,8 @@
 // The audit trail of a dossier as a typed union: one type and payload per event, and its words for people.
 // Sandbox-safe (the workflow builds these events): nothing from Node, no packages.
-import { vnDate } from './dates.js';
-import type { FileRef, HistoryEntry } from './types.js';
+import { vnDate } from './vn-time.js';
+import type { HistoryEntry } from './dossier.js';
+import type { FileRef } from './types.js';
 
 /** One recorded event of a dossier. Stored as `type` + `payload` (jsonb) in dossier_events. */
 export type AuditEvent =

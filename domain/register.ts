@@ -1,6 +1,6 @@
 // The register's pure rules, shared by the worker's numbering and the book screens: the electronic book's suffix,
 // certification numbers, book names and years, and the refusal of a closed year.
-import { vnDate } from './dates.js';
+import { vnDate } from './vn-time.js';
 import { DomainError } from './errors.js';
 
 export const BOOK_SUFFIX = '/ĐT';

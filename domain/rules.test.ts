@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors.js';
 import { ACTION_RULES, checkAction, checkReason, type Action } from './rules.js';
-import type { Actor, DossierStatus, Role } from './types.js';
+import type { DossierStatus } from './dossier.js';
+import type { Actor, Role } from './types.js';
 
 const actor = (roles: Role[], agencyCode = 'A'): Actor => ({ username: 'u', fullName: 'U', agencyCode, roles });
 const state = (status: DossierStatus, busy = false) => ({ status, agencyCode: 'A', busy, delivery: null });

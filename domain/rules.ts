@@ -1,5 +1,6 @@
 // Who may do what, in which state: the single table the workflow's update validators consult.
-import type { Actor, DossierState, DossierStatus, Role } from './types.js';
+import type { DossierState, DossierStatus } from './dossier.js';
+import type { Actor, Role } from './types.js';
 import { DomainError } from './errors.js';
 import { normalizeText } from './text.js';
 

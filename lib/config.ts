@@ -1,7 +1,7 @@
 // Configuration from the environment. Only the composition roots (worker.ts, server.ts, scripts) call this.
 import path from 'node:path';
 import { parseBookingLimits, type BookingLimits } from '../domain/appointments.js';
-import type { WorkflowOptions } from '../domain/types.js';
+import type { WorkflowOptions } from '../domain/dossier.js';
 
 export interface Config {
   mode: 'demo' | 'production';

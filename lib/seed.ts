@@ -2,6 +2,7 @@
 import bcrypt from 'bcryptjs';
 import type { Db } from './db.js';
 import type { Role } from '../domain/types.js';
+import { vnYear } from '../domain/vn-time.js';
 
 export const DOCUMENT_TYPES: { code: string; name: string }[] = [
   { code: 'GKS', name: 'Giấy khai sinh' },
@@ -49,7 +50,7 @@ export async function seedDemoData(db: Db, now = new Date()): Promise<void> {
   ]).onConflict((oc) => oc.column('username').doNothing()).execute();
   await db.insertInto('appointment_slots').values(DEMO_SLOTS.map((start_time) => ({ agency_code: DEMO_AGENCY.code, start_time, capacity: 2 })))
     .onConflict((oc) => oc.doNothing()).execute();
-  const year = new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
+  const year = vnYear(now);
   await db.insertInto('register_books').values({
     agency_code: DEMO_AGENCY.code, name: `01/${year}/ĐT`, start_number: 1, current_number: 1,
     open_date: `${year}-01-01`, close_date: `${year}-12-31`, created_by: 'vanthu',

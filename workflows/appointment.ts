@@ -3,11 +3,10 @@
 // Sandbox fence: imports only @temporalio/workflow, ../domain and local message files.
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import { endOfDayInstant, formatSlot, reminderInstant, slotInstant } from '../domain/appointments.js';
 import {
-  cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate,
-  type AppointmentActor, type AppointmentInput, type AppointmentState,
-} from './appointment-messages.js';
+  endOfDayInstant, formatSlot, reminderInstant, slotInstant, type AppointmentActor, type AppointmentInput, type AppointmentState,
+} from '../domain/appointments.js';
+import { cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate } from './appointment-messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
 

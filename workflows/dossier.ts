@@ -5,15 +5,16 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
-import { vnDayEnd } from '../domain/dates.js';
+import { vnDayEnd } from '../domain/vn-time.js';
 import { dueDate } from '../domain/deadline.js';
+import type { DossierInput, DossierState, DossierView, HistoryEntry, WorkflowOptions } from '../domain/dossier.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
 import { isEmail } from '../domain/ids.js';
-import type { Actor, DossierInput, DossierState, WorkflowOptions } from '../domain/types.js';
+import type { Actor } from '../domain/types.js';
 import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
-  submitUpdate, type ActionArgs, type DossierView,
+  submitUpdate, type ActionArgs,
 } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;

@@ -1,12 +1,14 @@
 // Message definitions shared by the workflow and the web server (sandbox-safe).
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, DossierState, FileRef } from '../domain/types.js';
+import type { DossierView } from '../domain/dossier.js';
+import type { Actor, FileRef } from '../domain/types.js';
 
 export interface ActionArgs {
   actor: Actor;
 }
 
-export type DossierView = Omit<DossierState, 'busy'>;
+// Re-exported only for the api/ files that still import it from here; it belongs to domain/dossier.ts.
+export type { DossierView } from '../domain/dossier.js';
 
 export const submitUpdate = defineUpdate<DossierView, [ActionArgs]>('submit');
 export const returnToCreatorUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('returnToCreator');

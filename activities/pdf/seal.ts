@@ -3,7 +3,7 @@
 // carries the certification number, the register book and the date, then signed with the agency key.
 // The seal's /ByteRange covers the whole file, so it is the "total document" signature.
 import { PDFDocument } from 'pdf-lib-incremental-save';
-import { formatDateVn } from '../../domain/attestation.js';
+import { vnDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { Appearance, BLACK, SEAL_RECT, wrapText } from './layout.js';
 import { addSignatureDict, addSignatureField, type SubFilter } from './placeholder.js';
@@ -55,7 +55,7 @@ export async function prepareSeal(signed: Buffer, o: Omit<SealOptions, 'key'>): 
     ap.text(line, regular, 11, 4, y, { color: BLACK });
   }
   y -= 16;
-  ap.text(`Ngày: ${formatDateVn(o.sealDate)}`, regular, 11, 4, y, { color: BLACK });
+  ap.text(`Ngày: ${vnDate(o.sealDate)}`, regular, 11, 4, y, { color: BLACK });
   const r = Math.min(ap.width, y - 8) / 2 - 2;
   const cy = r + 4;
   if (o.sealImagePng) {

@@ -4,7 +4,8 @@
 // are re-saved once without object streams (pdf-lib-incremental-save cannot append to those, and the seal
 // step needs a classic file).
 import { PDFDocument, type PDFFont, type PDFImage } from 'pdf-lib-incremental-save';
-import { attestationBlocks, formatDateTimeVn, type AttestationInput } from '../../domain/attestation.js';
+import { attestationBlocks, type AttestationInput } from '../../domain/attestation.js';
+import { vnTimeDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { A4, Appearance, BLACK, LEADER_RECT, MARGIN, SEAL_RECT, SIGN_BLUE, wrapText } from './layout.js';
 import { addSignatureDict, addSignatureField, markPageAncestors, type SubFilter } from './placeholder.js';
@@ -84,7 +85,7 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
   const ap = new Appearance(lx2 - lx1, ly2 - ly1);
   const img: PDFImage | undefined = o.signatureImagePng ? await doc.embedPng(o.signatureImagePng) : undefined;
   const who = `Ký bởi: ${o.signerName}`;
-  const when = `Ngày ký: ${formatDateTimeVn(signingTime)}`;
+  const when = `Ngày ký: ${vnTimeDate(signingTime)}`;
   if (img) {
     ap.image(img, 2, 26, ap.width - 4, ap.height - 28);
     ap.text(who, regular, 8, ap.width / 2, 14, { color: SIGN_BLUE, align: 'center' });

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { APPOINTMENT_STATUS_LABELS, formatSlot } from '../../domain/appointments.js';
-import { parseVnDate, vnDate, vnIsoDate } from '../../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { str } from '../http/fields.js';

@@ -7,7 +7,7 @@ import {
   appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, isIsoDay, isWorkingDay, lastBookableDay,
   slotInstant, slotProblem, type BookingLimits, type DayRules,
 } from '../../domain/appointments.js';
-import { parseVnDate, vnIsoDate } from '../../domain/dates.js';
+import { parseVnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';

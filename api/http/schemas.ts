@@ -3,7 +3,7 @@
 // a coerced value ("[object Object]"). Every refusal is a custom issue with a Vietnamese message naming the field.
 import { z } from 'zod';
 import { isIsoDay } from '../../domain/appointments.js';
-import { parseVnDate } from '../../domain/dates.js';
+import { parseVnDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import { checkText } from '../../domain/text.js';
 

@@ -1,7 +1,7 @@
 // Screens of the seal and signature images: "Quản lý con dấu" (sealer) and "Trang cá nhân" / "Quản lý chữ ký cá nhân"
 // (every staff user; the signature part for signers), with the previews' stylesheet and the images themselves.
 import express, { type Response } from 'express';
-import { vnIsoDate } from '../../domain/dates.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
 import { formatDateTimeVn, formatDateVn } from '../../domain/attestation.js';
 import { DomainError } from '../../domain/errors.js';
 import { PNG_MAX_BYTES, PNG_MAX_SIDE, PNG_MIN_SIDE } from '../../domain/png.js';

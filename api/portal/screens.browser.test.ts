@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentService } from '../appointments/service.js';
 import type { PortalUser } from '../auth.js';
 import { formatSlot } from '../../domain/appointments.js';
-import { vnIsoDate } from '../../domain/dates.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
 import {
   click, fill, flash, login as staffLogin, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../../lib/testing/browser.js';

@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { APPOINTMENT_STATUS_LABELS, formatSlot, isWorkingDay, slotInstant } from '../../domain/appointments.js';
-import { parseVnDate, vnDate, vnIsoDate } from '../../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import { loadPortalUser, verifyCitizenLogin, type PortalUser } from '../auth.js';
 import type { AppDeps } from '../http/deps.js';

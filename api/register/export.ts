@@ -1,6 +1,6 @@
 // Excel export of a register book in the seed's layout: a header block (book name, start and current number,
 // open and close dates, managing agency), then the entries with the register's columns.
-import { vnDate } from '../../domain/dates.js';
+import { vnDate } from '../../domain/vn-time.js';
 import type { Database } from '../../lib/db.js';
 import type { Selectable } from 'kysely';
 import { reportSheet, xlsxBuffer } from '../http/excel.js';

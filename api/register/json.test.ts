@@ -3,7 +3,7 @@
 // Vietnamese) and that a refusal changes nothing; the daily fee report as JSON and as Excel, read back cell by cell.
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../../domain/dates.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, expectRefusal, multipart, type Reply } from '../../lib/testing/http.js';
 import { openApiDocument } from '../openapi.js';

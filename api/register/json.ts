@@ -3,7 +3,7 @@
 // keeper's (sealer) and are only ever looked up inside the actor's agency: another agency's book is 404
 // (whatever the role), a book of one's own agency without the sealer role is 403.
 import express, { type Response } from 'express';
-import { parseVnDate } from '../../domain/dates.js';
+import { parseVnDate } from '../../domain/vn-time.js';
 import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';
 import { actorOf, assertRole, needRole } from '../http/guards.js';

@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../../domain/dates.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
 import {
   flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../../lib/testing/browser.js';

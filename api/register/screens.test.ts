@@ -2,7 +2,7 @@
 // offers the book that takes the year's next number, and khóa sổ of a book and of a year, with the counts shown.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../../domain/dates.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
 import type { Actor } from '../../domain/types.js';
 import { uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';

@@ -2,7 +2,7 @@
 // their khóa sổ, add, view, edit, khóa sổ and delete a book, its Excel export, and the next number for the seal
 // step's book picker. Mounted by webRoutes after its session middleware (res.locals.actor, csrf, menu are set).
 import express, { type Request, type Response } from 'express';
-import { parseVnDate, vnDate, vnIsoDate } from '../../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError, HTTP_STATUS, type ErrorCode } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';

@@ -2,7 +2,7 @@
 // call: add, search, view, edit and delete books with their rules, khóa sổ of a book and of a year, the book
 // the seal step offers, and the Excel export. The numbers themselves are given by the worker
 // (activities/register.ts); both lock the year's row first, then book rows: one order, so no deadlocks.
-import { parseVnDate, vnDate, vnIsoDate } from '../../domain/dates.js';
+import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import { BOOK_SUFFIX, bookName, bookYear, REGISTER_BOOK_NOT_FOUND as NOT_FOUND, refuseClosedYear } from '../../domain/register.js';
 import { normalizeText } from '../../domain/text.js';

@@ -1,5 +1,5 @@
 // The daily fee report as an Excel workbook (exceljs), in the layout the register's export shares.
-import { vnDate } from '../../domain/dates.js';
+import { vnDate } from '../../domain/vn-time.js';
 import { reportSheet, xlsxBuffer } from '../http/excel.js';
 import type { FeeReport } from './service.js';
 

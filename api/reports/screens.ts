@@ -1,7 +1,7 @@
 // The screen of the daily fee report ("Báo cáo lệ phí") and its Excel download. Mounted by webRoutes after its
 // session middleware (res.locals.actor, csrf, menu are set).
 import express from 'express';
-import { vnDate } from '../../domain/dates.js';
+import { vnDate } from '../../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';

@@ -1,6 +1,6 @@
 // The daily fee report per agency (Báo cáo lệ phí, Thông tư 226/2016/TT-BTC): the dossiers certified that day in
 // the agency's register books, with the fee recorded at sealing, and the total; who may read it, and its menu item.
-import { parseVnDate, vnDayStart, vnIsoDate } from '../../domain/dates.js';
+import { parseVnDate, vnDayStart, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Role } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';

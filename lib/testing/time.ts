@@ -1,19 +1,17 @@
 // Days and waiting in the tests: working days ahead (for appointments, which only take Mon–Fri), and polling until
 // something the worker does asynchronously has happened.
 
+import { addDays, dayOfWeek, isWorkingDay } from '../../domain/calendar.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
+
 const DAY = 86400_000;
-/** Now, shifted so that the UTC calendar date is the date in Vietnam (UTC+7). */
-const vnNow = () => Date.now() + 7 * 3600_000;
+/** The day in Vietnam `ahead` days from now, as yyyy-MM-dd. */
+const vnDayAhead = (ahead: number) => vnIsoDate(new Date(Date.now() + ahead * DAY));
 
 /** `count` distinct working days (Mon–Fri) as yyyy-MM-dd, the first at least `ahead` days from today in Vietnam. */
 export function workingDays(count: number, ahead = 2): string[] {
   const out: string[] = [];
-  let t = vnNow() + ahead * DAY;
-  while (out.length < count) {
-    const d = new Date(t);
-    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) out.push(d.toISOString().slice(0, 10));
-    t += DAY;
-  }
+  for (let day = vnDayAhead(ahead); out.length < count; day = addDays(day, 1)) if (isWorkingDay(day)) out.push(day);
   return out;
 }
 
@@ -24,8 +22,9 @@ export function workingDay(ahead: number): string {
 
 /** The first day of the week `dow` (0 = Sunday … 6 = Saturday) at least `ahead` days from today in Vietnam. */
 export function nextWeekday(dow: number, ahead = 1): string {
-  let t = vnNow() + ahead * DAY;
-  for (;;) { const d = new Date(t); if (d.getUTCDay() === dow) return d.toISOString().slice(0, 10); t += DAY; }
+  let day = vnDayAhead(ahead);
+  while (dayOfWeek(day) !== dow) day = addDays(day, 1);
+  return day;
 }
 
 /** Polls `f` until it gives something truthy, and returns that; fails after `ms`. */

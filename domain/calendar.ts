@@ -1,0 +1,41 @@
+// The working-day calendar, one for the due date and the appointment slots: Monday to Friday, unless an
+// agency's rules say otherwise for a day. Calendar days are 'yyyy-MM-dd' (no instant, so no time zone).
+// PURE module (sandbox-safe): no imports.
+
+const DAY_MS = 86400_000;
+
+export interface DayRules {
+  /** Days listed explicitly: true = working (e.g. a Saturday make-up day), false = day off. */
+  overrides: Record<string, boolean>;
+}
+
+/** The weekday of a calendar day: 0 = Sunday … 6 = Saturday. */
+export function dayOfWeek(isoDay: string): number {
+  return new Date(`${isoDay}T00:00:00Z`).getUTCDay();
+}
+
+/** The calendar day `n` days after (or before, when negative) `isoDay`. */
+export function addDays(isoDay: string, n: number): string {
+  return new Date(Date.parse(`${isoDay}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Whether offices work that day: the rules' override if they list it, else Monday to Friday. */
+export function isWorkingDay(isoDay: string, rules?: DayRules): boolean {
+  if (rules && isoDay in rules.overrides) return rules.overrides[isoDay];
+  const dow = dayOfWeek(isoDay);
+  return dow !== 0 && dow !== 6;
+}
+
+/** The first working day after `isoDay` (never `isoDay` itself). */
+export function nextWorkingDay(isoDay: string, rules?: DayRules): string {
+  let day = isoDay;
+  do { day = addDays(day, 1); } while (!isWorkingDay(day, rules));
+  return day;
+}
+
+/** The working day `n` (>= 0) working days after `isoDay`; `n` = 0 gives `isoDay` itself, working or not. */
+export function addWorkingDays(isoDay: string, n: number, rules?: DayRules): string {
+  let day = isoDay;
+  for (let i = 0; i < n; i++) day = nextWorkingDay(day, rules);
+  return day;
+}
