@@ -20,8 +20,8 @@ import {
 } from '../workflows/appointment-messages.js';
 import type * as workflows from '../workflows/index.js';
 import type { AppDeps } from './app.js';
-import type { PortalUser } from './auth.js';
-import type { CreateDossierInput } from './dossiers.js';
+import type { PortalUser } from './auth/service.js';
+import type { CreateDossierInput } from './dossiers/service.js';
 import { bookingBody, parse, rescheduleBody } from './http/schemas.js';
 import { discard, type UploadedFile } from './http/upload.js';
 import { updateError, WorkflowGone } from './http/workflow-errors.js';

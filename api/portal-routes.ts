@@ -11,7 +11,7 @@ import { APPOINTMENT_STATUS_LABELS, formatSlot, isWorkingDay, slotInstant } from
 import { parseVnDate, vnDate, vnIsoDate } from '../domain/dates.js';
 import { DomainError, HTTP_STATUS } from '../domain/errors.js';
 import type { AppDeps } from './app.js';
-import { loadPortalUser, verifyCitizenLogin, type PortalUser } from './auth.js';
+import { loadPortalUser, verifyCitizenLogin, type PortalUser } from './auth/service.js';
 import { localPath } from './http/local-path.js';
 import { endSession, startSession } from './http/sessions.js';
 

@@ -1,28 +1,28 @@
 // Screens (Express + htmx). Hypermedia routes built for the screens; the JSON API lives in v1.ts.
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { inspectScanOffThread } from '../activities/pdf/pool.js';
-import { ScanError } from '../activities/pdf/scan.js';
-import { booksForSealing } from '../activities/register.js';
-import { parseVnDate } from '../domain/dates.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import { dossierFee, feePerCopy } from '../domain/fee.js';
-import { checkAction } from '../domain/rules.js';
-import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
-import type { AppDeps } from './app.js';
-import { appointmentWebRoutes, createDossier } from './appointments.js';
-import { loadActor, verifyStaffLogin } from './auth.js';
-import { csrfToken } from './http/csrf.js';
-import { localPath } from './http/local-path.js';
-import { attemptsOf, deliveryWebRoutes } from './deliveries.js';
-import { endSession, startSession } from './http/sessions.js';
-import { imageWebRoutes } from './images-routes.js';
-import { portalRoutes } from './portal-routes.js';
-import { dossierProgress, progressFromEvents } from './progress.js';
-import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from './register-routes.js';
-import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
-import { discard, parseFormUpload, UploadRefused } from './http/upload.js';
-import { verifyWebRoutes } from './verify-routes.js';
+import { inspectScanOffThread } from '../../activities/pdf/pool.js';
+import { ScanError } from '../../activities/pdf/scan.js';
+import { booksForSealing } from '../../activities/register.js';
+import { parseVnDate } from '../../domain/dates.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import { dossierFee, feePerCopy } from '../../domain/fee.js';
+import { checkAction } from '../../domain/rules.js';
+import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../../domain/types.js';
+import type { AppDeps } from '../app.js';
+import { appointmentWebRoutes, createDossier } from '../appointments.js';
+import { loadActor, verifyStaffLogin } from '../auth/service.js';
+import { csrfToken } from '../http/csrf.js';
+import { localPath } from '../http/local-path.js';
+import { attemptsOf, deliveryWebRoutes } from '../deliveries.js';
+import { endSession, startSession } from '../http/sessions.js';
+import { imageWebRoutes } from '../images-routes.js';
+import { portalRoutes } from '../portal-routes.js';
+import { dossierProgress, progressFromEvents } from '../progress.js';
+import { FEE_REPORT_MENU, FEE_REPORT_MENU_ROLES, registerRoutes } from '../register-routes.js';
+import { dossierListQuery, newDossierQuery, parse } from '../http/schemas.js';
+import { discard, parseFormUpload, UploadRefused } from '../http/upload.js';
+import { verifyWebRoutes } from '../verify-routes.js';
 
 interface MenuItem { href: string; label: string }
 const MENUS: Record<Role, MenuItem[]> = {

@@ -4,25 +4,25 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type 
 import type { UpdateDefinition } from '@temporalio/common';
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
-import { inspectScanOffThread } from '../activities/pdf/pool.js';
-import { ScanError } from '../activities/pdf/scan.js';
-import type { FileStorage } from '../activities/storage.js';
-import { vnDayStart, vnDdMmYy } from '../domain/dates.js';
-import { DomainError } from '../domain/errors.js';
-import { dossierFee } from '../domain/fee.js';
-import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../domain/ids.js';
-import { checkAction, type Action } from '../domain/rules.js';
-import type { Actor, Applicant, ApplicantKind, DossierInput, DossierStatus, FileRef, WorkflowOptions } from '../domain/types.js';
-import { containsPattern, type Db } from '../lib/db.js';
+import { inspectScanOffThread } from '../../activities/pdf/pool.js';
+import { ScanError } from '../../activities/pdf/scan.js';
+import type { FileStorage } from '../../activities/storage.js';
+import { vnDayStart, vnDdMmYy } from '../../domain/dates.js';
+import { DomainError } from '../../domain/errors.js';
+import { dossierFee } from '../../domain/fee.js';
+import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../../domain/ids.js';
+import { checkAction, type Action } from '../../domain/rules.js';
+import type { Actor, Applicant, ApplicantKind, DossierInput, DossierStatus, FileRef, WorkflowOptions } from '../../domain/types.js';
+import { containsPattern, type Db } from '../../lib/db.js';
 import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
   TASK_QUEUE, workflowIdFor, type DossierView,
-} from '../workflows/messages.js';
-import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from './http/schemas.js';
-import type * as workflows from '../workflows/index.js';
-import { checkIdempotencyKey } from './http/idempotency.js';
-import { discard, type UploadedFile } from './http/upload.js';
-import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from './http/workflow-errors.js';
+} from '../../workflows/messages.js';
+import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from '../http/schemas.js';
+import type * as workflows from '../../workflows/index.js';
+import { checkIdempotencyKey } from '../http/idempotency.js';
+import { discard, type UploadedFile } from '../http/upload.js';
+import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow-errors.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;

@@ -1,10 +1,10 @@
 // Staff and portal logins, API tokens and login throttling. The acting user always comes from here, never from a form.
 import bcrypt from 'bcryptjs';
 import crypto from 'node:crypto';
-import { DomainError } from '../domain/errors.js';
-import type { Actor, Role } from '../domain/types.js';
-import type { Db } from '../lib/db.js';
-import { loginBody, parse } from './http/schemas.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor, Role } from '../../domain/types.js';
+import type { Db } from '../../lib/db.js';
+import { loginBody, parse } from '../http/schemas.js';
 
 export async function loadActor(db: Db, username: string): Promise<Actor | null> {
   const user = await db.selectFrom('users').selectAll().where('username', '=', username).where('active', '=', true).executeTakeFirst();

@@ -9,20 +9,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalStorage } from '../activities/storage.js';
-import { vnDdMmYy } from '../domain/dates.js';
-import type { Actor } from '../domain/types.js';
-import { freePort } from '../lib/local-services.js';
-import { filesUnder, uploadedPdf } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, expectRefusal, loginStaff, multipart, VIETNAMESE } from '../lib/testing/http.js';
-import { eventually, until } from '../lib/testing/time.js';
-import { workflowIdFor } from '../workflows/messages.js';
-import { DossierService } from './dossiers.js';
+import { createLocalStorage } from '../../activities/storage.js';
+import { vnDdMmYy } from '../../domain/dates.js';
+import type { Actor } from '../../domain/types.js';
+import { freePort } from '../../lib/local-services.js';
+import { filesUnder, uploadedPdf } from '../../lib/testing/files.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, expectRefusal, loginStaff, multipart, VIETNAMESE } from '../../lib/testing/http.js';
+import { eventually, until } from '../../lib/testing/time.js';
+import { workflowIdFor } from '../../workflows/messages.js';
+import { DossierService } from './service.js';
 
 let h: Harness;
 let canbo: Actor;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { call } = apiClient(() => h.baseUrl);
 
 beforeAll(async () => {

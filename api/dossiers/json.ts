@@ -1,22 +1,22 @@
 // JSON API /api/v1 for machines (SPEC §5a). Errors: 4xx {error, message}.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { parseVnDate } from '../domain/dates.js';
-import { DomainError } from '../domain/errors.js';
-import type { Actor, DossierStatus } from '../domain/types.js';
-import type { DossierView } from '../workflows/messages.js';
-import type { AppDeps } from './app.js';
-import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './auth.js';
-import { appointmentApiRoutes, createDossier } from './appointments.js';
-import { deliveryApiRoutes } from './deliveries.js';
-import { openApiDocument } from './openapi.js';
-import { registerApiRoutes } from './register-api.js';
-import type { CreateDossierInput } from './dossiers.js';
-import { discard, parseMultipart } from './http/upload.js';
-import { idempotencyKeyGuard } from './http/idempotency.js';
-import { imageApiRoutes } from './images-routes.js';
-import { refuseControlCharacters } from './http/input-guard.js';
-import { dossierListQuery, loginBody, parse } from './http/schemas.js';
-import { verifyApiRoutes } from './verify-routes.js';
+import { parseVnDate } from '../../domain/dates.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor, DossierStatus } from '../../domain/types.js';
+import type { DossierView } from '../../workflows/messages.js';
+import type { AppDeps } from '../app.js';
+import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from '../auth/service.js';
+import { appointmentApiRoutes, createDossier } from '../appointments.js';
+import { deliveryApiRoutes } from '../deliveries.js';
+import { openApiDocument } from '../openapi.js';
+import { registerApiRoutes } from '../register-api.js';
+import type { CreateDossierInput } from './service.js';
+import { discard, parseMultipart } from '../http/upload.js';
+import { idempotencyKeyGuard } from '../http/idempotency.js';
+import { imageApiRoutes } from '../images-routes.js';
+import { refuseControlCharacters } from '../http/input-guard.js';
+import { dossierListQuery, loginBody, parse } from '../http/schemas.js';
+import { verifyApiRoutes } from '../verify-routes.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 
