@@ -1,4 +1,5 @@
-// The Express application: screens, JSON API, static files and one error handler.
+// The Express application: middleware order, static files, the screens and the JSON API (each mounted here, in
+// order), and one error handler.
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import nunjucks from 'nunjucks';
@@ -12,19 +13,30 @@ import { formatVnd } from '../domain/fee.js';
 import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/types.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db.js';
+import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
+import { authScreens } from './auth/screens.js';
 import { LoginThrottle } from './auth/service.js';
 import { csrfMiddleware } from './http/csrf.js';
-import { AppointmentService } from './appointments.js';
+import { appointmentApiRoutes, AppointmentService, appointmentWebRoutes } from './appointments.js';
+import { deliveryApiRoutes, deliveryWebRoutes } from './deliveries.js';
+import { dossiersJson } from './dossiers/json.js';
+import { dossierScreens } from './dossiers/screens.js';
 import { DossierService } from './dossiers/service.js';
 import { healthCheck } from './http/health.js';
 import { refuseControlCharacters } from './http/input-guard.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/sessions.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
-import { apiRoutes } from './dossiers/json.js';
-import { webRoutes } from './dossiers/screens.js';
 import type { AppDeps } from './http/deps.js';
 import { errorHandler } from './http/errors.js';
+import { needLogin } from './http/guards.js';
+import { imageApiRoutes, imageWebRoutes } from './images-routes.js';
+import { openApiDocument } from './openapi.js';
+import { portalRoutes } from './portal-routes.js';
+import { registerApiRoutes } from './register-api.js';
+import { registerRoutes } from './register-routes.js';
+import { home, staffShell } from './shell.js';
+import { verifyApiRoutes, verifyWebRoutes } from './verify-routes.js';
 
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,16 +67,50 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   app.get('/healthz', healthCheck(input.db, input.temporal));
 
   app.use(refuseControlCharacters); // path and query; again after each body parser
-  app.use('/api/v1', apiRoutes(deps));
+  app.use('/api/v1', jsonRoutes(deps));
 
   app.use(sessionMiddleware(input.config, input.db));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(refuseControlCharacters);
   app.use(idempotencyKeyGuard); // a form's malformed _key is refused before any route acts
   app.use(csrfMiddleware);
-  app.use(webRoutes(deps));
+  app.use(screenRoutes(deps));
 
   app.use((req, _res, next) => next(new DomainError('not_found', 'Không tìm thấy trang.')));
   app.use(errorHandler);
   return app;
+}
+
+/** Every screen, in order: the shell first, the citizen portal before any staff route. */
+function screenRoutes(deps: AppDeps) {
+  const r = express.Router();
+  r.use(staffShell(deps)); // who is acting (from the session), CSRF token, menu, agency name, flash
+  r.use('/cong-dan', portalRoutes(deps)); // Cổng dịch vụ công — Công dân (api/portal-routes.ts): its own session check, before any staff route
+  r.use(authScreens(deps)); // Đăng nhập, Đăng xuất
+  r.get('/', needLogin, home);
+  r.use(dossierScreens(deps)); // Thêm mới bản sao, the lists, a dossier's page and its actions
+  r.use(registerRoutes(deps)); // Quản lý sổ chứng thực, Báo cáo lệ phí (api/register-routes.ts)
+  r.use(verifyWebRoutes(deps)); // Xác thực bản sao điện tử, public (api/verify-routes.ts)
+  r.use(imageWebRoutes(deps)); // Quản lý con dấu, Trang cá nhân / Quản lý chữ ký cá nhân
+  r.use(deliveryWebRoutes(deps)); // Quản lý gửi lại email
+  r.use(appointmentWebRoutes(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
+  return r;
+}
+
+/** The JSON API /api/v1 for machines (SPEC §5a), in order: public routes, the token check, then each feature. */
+function jsonRoutes(deps: AppDeps) {
+  const r = express.Router();
+  r.get('/openapi.json', (_req, res) => res.json(openApiDocument));
+  r.use(authJson(deps)); // POST /auth/token
+  r.use(verifyApiRoutes(deps)); // public: GET /verify/{code}, POST /verify (api/verify-routes.ts)
+  r.use(bearerToken(deps)); // every other route needs a bearer token; the acting user comes from it
+  r.use(express.json({ limit: '64kb' }), refuseControlCharacters);
+  r.use(idempotencyKeyGuard); // a malformed Idempotency-Key is a 400 before any route acts
+  r.use(appointmentApiRoutes(deps)); // citizens and staff
+  r.use(staffTokensOnly); // everything below is for staff only
+  r.use(dossiersJson(deps)); // document types, dossiers and their actions
+  r.use(deliveryApiRoutes(deps)); // GET /deliveries, /dossiers/{code}/deliveries
+  r.use(registerApiRoutes(deps)); // register books and the fee report (api/register-api.ts)
+  r.use('/images', imageApiRoutes(deps)); // seal and signature images (PNG), api/images-routes.ts
+  return r;
 }
