@@ -4,7 +4,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { DomainError } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { refuseControlCharacters } from '../http/input-guard.js';
-import { loginBody, parse } from '../http/schemas.js';
+import { parse } from '../http/schemas.js';
+import { loginBody } from './schemas.js';
 import { isStaffUsername, issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './service.js';
 
 export function authJson(deps: AppDeps) {

@@ -1,4 +1,4 @@
-// The screens' request guards (api/auth.ts): the CSRF check on every state-changing request whatever its content
+// The screens' request guards (api/http/csrf.ts, api/auth/screens.ts): the CSRF check on every state-changing request whatever its content
 // type (every POST route of the Express router is tried, so a new route is covered without touching this file), a
 // multipart body on a form that takes no file, and the after-login redirect that stays on this site.
 import crypto from 'node:crypto';

@@ -4,7 +4,8 @@ import crypto from 'node:crypto';
 import { DomainError } from '../../domain/errors.js';
 import type { Actor, Role } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
-import { loginBody, parse } from '../http/schemas.js';
+import { parse } from '../http/schemas.js';
+import { loginBody } from './schemas.js';
 import * as q from './queries.js';
 
 export async function loadActor(db: Db, username: string): Promise<Actor | null> {

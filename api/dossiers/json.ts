@@ -8,8 +8,9 @@ import type { DossierView } from '../../workflows/messages.js';
 import { createDossier } from '../appointments.js';
 import type { AppDeps } from '../http/deps.js';
 import { actorOf as actor } from '../http/guards.js';
-import { dossierListQuery, parse } from '../http/schemas.js';
+import { parse } from '../http/schemas.js';
 import { discard, parseMultipart } from '../http/upload.js';
+import { dossierListQuery } from './schemas.js';
 import type { CreateDossierInput } from './service.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];

@@ -16,9 +16,10 @@ import type { AppDeps } from '../http/deps.js';
 import { actorOf as actor, assertRole, flash, needLogin, needRole } from '../http/guards.js';
 import { pageCount, pageUrlFor } from '../http/paging.js';
 import { renderAgainOnRefusal } from '../http/render-again.js';
-import { dossierListQuery, newDossierQuery, parse } from '../http/schemas.js';
+import { parse } from '../http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from '../http/upload.js';
 import { dossierProgress, progressFromEvents } from '../progress.js';
+import { dossierListQuery, newDossierQuery } from './schemas.js';
 
 const PROCESSING_FLASH = 'Hồ sơ đang được xử lý, vui lòng chờ trong giây lát; trang sẽ tự cập nhật khi xử lý xong.';
 

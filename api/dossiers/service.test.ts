@@ -1,4 +1,4 @@
-// Creating a dossier when things break (api/dossiers.ts `create`): a repeat of a request that died at any point
+// Creating a dossier when things break (api/dossiers/service.ts `create`): a repeat of a request that died at any point
 // gives one dossier and one workflow, submitted; no database connection waits in a transaction on Temporal; a
 // malformed idempotency key is refused before anything happens; and a real kill -9 of a web server in the middle
 // of a 20 MB upload, followed by the client's retry.

@@ -18,7 +18,8 @@ import {
   TASK_QUEUE, workflowIdFor, type DossierView,
 } from '../../workflows/messages.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
-import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from '../http/schemas.js';
+import { paging, parse } from '../http/schemas.js';
+import { applicantSchema, reasonArgs, resendArgs, sealArgs } from './schemas.js';
 import { checkIdempotencyKey } from '../http/idempotency.js';
 import { discard, type UploadedFile } from '../http/upload.js';
 import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow-errors.js';
