@@ -4,18 +4,17 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { parseVnDate } from '../../domain/dates.js';
 import { DomainError } from '../../domain/errors.js';
 import type { DossierStatus } from '../../domain/types.js';
-import type { DossierView } from '../../workflows/messages.js';
 import { createDossier } from '../appointments.js';
 import type { AppDeps } from '../http/deps.js';
 import { actorOf as actor } from '../http/guards.js';
 import { parse } from '../http/schemas.js';
 import { discard, parseMultipart } from '../http/upload.js';
 import { dossierListQuery } from './schemas.js';
-import type { CreateDossierInput } from './service.js';
+import type { CreateDossierInput, DossierPage } from './service.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 
-export function dossierJson(v: DossierView & { processing?: boolean; stale?: boolean }) {
+export function dossierJson(v: DossierPage) {
   return {
     // Only when true: an action still running, or the read model's snapshot because the workflow could not be asked.
     ...(v.processing ? { processing: true } : {}), ...(v.stale ? { stale: true } : {}),

@@ -20,6 +20,7 @@ import { parse } from '../http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from '../http/upload.js';
 import { dossierProgress, progressFromEvents } from '../progress.js';
 import { dossierListQuery, newDossierQuery } from './schemas.js';
+import { copiesOf } from './service.js';
 
 const PROCESSING_FLASH = 'Hồ sơ đang được xử lý, vui lòng chờ trong giây lát; trang sẽ tự cập nhật khi xử lý xong.';
 
@@ -65,9 +66,7 @@ export function dossierScreens(deps: AppDeps) {
     try {
       const parsed = await parseFormUpload(req, deps.storage);
       file = parsed.file;
-      const copiesRaw = (parsed.fields.copies ?? '1').trim() || '1';
-      if (!/^\d{1,3}$/.test(copiesRaw) || Number(copiesRaw) < 1 || Number(copiesRaw) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.');
-      const copies = Number(copiesRaw);
+      const copies = copiesOf(parsed.fields.copies);
       if (!file) {
         view = { empty: true };
       } else {

@@ -41,6 +41,13 @@ export type ListFilter = Omit<q.ListQuery, 'agencyCode' | 'page' | 'pageSize'> &
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
+/** The number of copies requested, as typed (empty: one); 1 to 100. */
+export function copiesOf(typed: unknown): number {
+  const c = str(typed) || '1';
+  if (!/^\d{1,3}$/.test(c) || Number(c) < 1 || Number(c) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.', 'copies');
+  return Number(c);
+}
+
 /** A create request's reserved dossier: its code and the workflow's input. */
 interface Reservation { dossierCode: string; input: DossierInput | null }
 
@@ -157,9 +164,7 @@ export class DossierService {
       const dt = await q.documentType(this.db, str(input.documentType));
       if (!dt) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
       documentType = dt;
-      const c = str(input.copies) || '1';
-      if (!/^\d{1,3}$/.test(c) || Number(c) < 1 || Number(c) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.', 'copies');
-      copies = Number(c);
+      copies = copiesOf(input.copies);
     } catch (e) {
       await discard(file);
       throw e;
