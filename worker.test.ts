@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from './activities/storage.js';
-import { DossierService } from './api/dossiers.js';
+import { DossierService } from './api/dossiers/service.js';
 import type { DossierView } from './domain/dossier.js';
 import { uploadedPdf } from './lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from './lib/testing/harness.js';

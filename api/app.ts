@@ -1,4 +1,5 @@
-// The Express application: screens, JSON API, static files and one error handler.
+// The Express application: middleware order, static files, the screens and the JSON API (each mounted here, in
+// order), and one error handler.
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import nunjucks from 'nunjucks';
@@ -10,23 +11,41 @@ import type { FileStorage } from '../activities/storage.js';
 import { vnDate, vnDateTime, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { formatVnd } from '../domain/fee.js';
-import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/types.js';
+import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/dossier.js';
 import type { Config } from '../lib/config.js';
 import type { Db } from '../lib/db.js';
-import { LoginThrottle } from './auth.js';
+import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
+import { authScreens } from './auth/screens.js';
+import { LoginThrottle } from './auth/service.js';
 import { csrfMiddleware } from './http/csrf.js';
+import { appointmentJson } from './appointments/json.js';
+import { appointmentScreens } from './appointments/screens.js';
 import { AppointmentService } from './appointments/service.js';
-import { DossierService } from './dossiers.js';
+import { deliveryJson } from './deliveries/json.js';
+import { deliveryScreens } from './deliveries/screens.js';
+import { dossiersJson } from './dossiers/json.js';
+import { dossierScreens } from './dossiers/screens.js';
+import { DossierService } from './dossiers/service.js';
 import { healthCheck } from './http/health.js';
 import { refuseControlCharacters } from './http/input-guard.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/sessions.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
-import { apiRoutes } from './v1.js';
-import { webRoutes } from './web.js';
 import { VerificationService } from './verification/service.js';
 import type { AppDeps } from './http/deps.js';
 import { errorHandler } from './http/errors.js';
+import { needLogin } from './http/guards.js';
+import { imageJson } from './images/json.js';
+import { imageScreens } from './images/screens.js';
+import { openApiDocument } from './openapi.js';
+import { portalScreens } from './portal/screens.js';
+import { registerJson } from './register/json.js';
+import { registerScreens } from './register/screens.js';
+import { reportJson } from './reports/json.js';
+import { reportScreens } from './reports/screens.js';
+import { home, staffShell } from './shell.js';
+import { verificationJson } from './verification/json.js';
+import { verificationScreens } from './verification/screens.js';
 
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,16 +77,52 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   app.get('/healthz', healthCheck(input.db, input.temporal));
 
   app.use(refuseControlCharacters); // path and query; again after each body parser
-  app.use('/api/v1', apiRoutes(deps));
+  app.use('/api/v1', jsonRoutes(deps));
 
   app.use(sessionMiddleware(input.config, input.db));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(refuseControlCharacters);
   app.use(idempotencyKeyGuard); // a form's malformed _key is refused before any route acts
   app.use(csrfMiddleware);
-  app.use(webRoutes(deps));
+  app.use(screenRoutes(deps));
 
   app.use((req, _res, next) => next(new DomainError('not_found', 'Không tìm thấy trang.')));
   app.use(errorHandler);
   return app;
+}
+
+/** Every screen, in order: the shell first, the citizen portal before any staff route. */
+function screenRoutes(deps: AppDeps) {
+  const r = express.Router();
+  r.use(staffShell(deps)); // who is acting (from the session), CSRF token, menu, agency name, flash
+  r.use('/cong-dan', portalScreens(deps)); // Cổng dịch vụ công — Công dân: its own session check, before any staff route
+  r.use(authScreens(deps)); // Đăng nhập, Đăng xuất
+  r.get('/', needLogin, home);
+  r.use(dossierScreens(deps)); // Thêm mới bản sao, the lists, a dossier's page and its actions
+  r.use(registerScreens(deps)); // Quản lý sổ chứng thực, khóa sổ, Xem sổ
+  r.use(reportScreens(deps)); // Báo cáo lệ phí
+  r.use(deliveryScreens(deps)); // Quản lý gửi lại email; e-mailed download links (/tai-ve, no login)
+  r.use(verificationScreens(deps)); // Xác thực bản sao điện tử, public
+  r.use(imageScreens(deps)); // Quản lý con dấu, Trang cá nhân / Quản lý chữ ký cá nhân
+  r.use(appointmentScreens(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
+  return r;
+}
+
+/** The JSON API /api/v1 for machines (SPEC §5a), in order: public routes, the token check, then each feature. */
+function jsonRoutes(deps: AppDeps) {
+  const r = express.Router();
+  r.get('/openapi.json', (_req, res) => res.json(openApiDocument));
+  r.use(authJson(deps)); // POST /auth/token
+  r.use(verificationJson(deps)); // public: GET /verify/{code}, POST /verify
+  r.use(bearerToken(deps)); // every other route needs a bearer token; the acting user comes from it
+  r.use(express.json({ limit: '64kb' }), refuseControlCharacters);
+  r.use(idempotencyKeyGuard); // a malformed Idempotency-Key is a 400 before any route acts
+  r.use(appointmentJson(deps)); // citizens and staff
+  r.use(staffTokensOnly); // everything below is for staff only
+  r.use(dossiersJson(deps)); // document types, dossiers and their actions
+  r.use(deliveryJson(deps)); // GET /deliveries, /dossiers/{code}/deliveries
+  r.use(registerJson(deps)); // register books
+  r.use(reportJson(deps)); // the daily fee report
+  r.use('/images', imageJson(deps)); // seal and signature images (PNG)
+  return r;
 }

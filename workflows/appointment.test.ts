@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointmentActivities } from '../activities/appointments.js';
 import { createSmsGateway } from '../activities/sms.js';
 import { AppointmentService } from '../api/appointments/service.js';
-import type { PortalUser } from '../api/auth.js';
+import type { PortalUser } from '../api/auth/service.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { uploadedPdf } from '../lib/testing/files.js';

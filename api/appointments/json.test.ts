@@ -18,7 +18,7 @@ import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, WebClient }
 import { nextWeekday, workingDays } from '../../lib/testing/time.js';
 import { appointmentWorkflowId } from '../../workflows/appointment-messages.js';
 import { AppointmentService, createDossier } from './service.js';
-import { loadPortalUser } from '../auth.js';
+import { loadPortalUser } from '../auth/service.js';
 
 let h: Harness;
 const CODE = /^CTĐT-\d{8}-\d{4}$/;

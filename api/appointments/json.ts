@@ -3,7 +3,7 @@
 import express, { type Request, type Response } from 'express';
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/types.js';
-import type { PortalUser } from '../auth.js';
+import type { PortalUser } from '../auth/service.js';
 import type { AppDeps } from '../http/deps.js';
 import { str } from '../http/fields.js';
 import type { AppointmentRow } from './queries.js';

@@ -16,8 +16,8 @@ import {
   appointmentWorkflowId, cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate,
   type AppointmentActor, type AppointmentInput, type AppointmentState,
 } from '../../workflows/appointment-messages.js';
-import type { PortalUser } from '../auth.js';
-import type { CreateDossierInput } from '../dossiers.js';
+import type { PortalUser } from '../auth/service.js';
+import type { CreateDossierInput } from '../dossiers/service.js';
 import type { AppDeps } from '../http/deps.js';
 import { parse } from '../http/schemas.js';
 import { discard, type UploadedFile } from '../http/upload.js';

@@ -4,8 +4,8 @@ import type { FileStorage } from '../../activities/storage.js';
 import type { Config } from '../../lib/config.js';
 import type { Db } from '../../lib/db.js';
 import type { AppointmentService } from '../appointments/service.js';
-import type { LoginThrottle } from '../auth.js';
-import type { DossierService } from '../dossiers.js';
+import type { LoginThrottle } from '../auth/service.js';
+import type { DossierService } from '../dossiers/service.js';
 import type { VerificationService } from '../verification/service.js';
 
 export interface AppDeps {

@@ -102,45 +102,10 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
 
 // ---- the requests of the routes (screens and API alike) --------------------------------------------------------
 
-/** The applicant of a new dossier (api/dossiers.ts resolveApplicant); formats are checked there, in Vietnamese. */
-export const applicantSchema = object({
-  applicantKind: oneOf('Đối tượng đăng ký', ['citizen', 'business', 'no_account'] as const, 'Vui lòng chọn đối tượng đăng ký.'),
-  idNumber,
-  fullName: optionalText('Tên đối tượng', 200),
-  email: optionalText('Email', 254),
-  phone: optionalText('Số điện thoại', 20),
-});
-
-/** The filters of the dossier lists (screens) and GET /dossiers; dates are parsed by the routes. */
-export const dossierListQuery = object({
-  status: optionalText('Trạng thái', 200),
-  applicantKind: optionalText('Đối tượng', 20),
-  code: optionalText('Mã hồ sơ', 100),
-  q: optionalText('Từ khóa', 200),
-  from: optionalText('Từ ngày', 20),
-  to: optionalText('Đến ngày', 20),
-  ...pagingShape,
-});
-
 /** GET /deliveries and "Quản lý gửi lại email". */
 export const deliveryListQuery = object({
   status: optionalText('Trạng thái gửi', 20),
   code: optionalText('Mã hồ sơ', 100),
   q: optionalText('Từ khóa', 200),
   ...pagingShape,
-});
-
-/** The arguments of the human actions on a dossier (api/dossiers.ts forward). */
-export const reasonArgs = object({ reason: multilineText('Lý do', 1000) });
-export const sealArgs = object({ registerBookId: positiveInt32('Sổ chứng thực', 'Vui lòng chọn sổ chứng thực.') });
-export const resendArgs = object({ email: optionalText('Email', 254) });
-
-/** Logging in (screens and POST /auth/token). */
-export const loginBody = object({ username: optionalText('Tên đăng nhập', 100), password });
-
-/** The new-dossier form's query (the account search, "Xử lý" from an appointment): plain texts, shown again. */
-export const newDossierQuery = object({
-  applicantMode: optionalText('Đối tượng', 20), idNumber, lookup: optionalText('Tìm kiếm', 10), documentType: optionalText('Loại giấy tờ', 50),
-  appointmentCode: optionalText('Mã lịch hẹn', 50), otherIdNumber: idNumber, fullName: optionalText('Tên đối tượng', 200),
-  email: optionalText('Email', 254), phone: optionalText('Số điện thoại', 20), copies: optionalText('Số bản sao', 10),
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentService } from '../appointments/service.js';
-import type { PortalUser } from '../auth.js';
+import type { PortalUser } from '../auth/service.js';
 import { formatSlot } from '../../domain/appointments.js';
 import { vnIsoDate } from '../../domain/vn-time.js';
 import {

@@ -10,7 +10,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { APPOINTMENT_STATUS_LABELS, formatSlot, isWorkingDay, slotInstant } from '../../domain/appointments.js';
 import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
-import { loadPortalUser, verifyCitizenLogin, type PortalUser } from '../auth.js';
+import { loadPortalUser, verifyCitizenLogin, type PortalUser } from '../auth/service.js';
 import type { AppDeps } from '../http/deps.js';
 import { str } from '../http/fields.js';
 import { flash } from '../http/guards.js';

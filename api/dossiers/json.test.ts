@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../domain/vn-time.js';
-import { filesUnder } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, type Reply } from '../lib/testing/http.js';
-import { eventually } from '../lib/testing/time.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
+import { filesUnder } from '../../lib/testing/files.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, type Reply } from '../../lib/testing/http.js';
+import { eventually } from '../../lib/testing/time.js';
 
 let h: Harness;
 const OTHER_AGENCY = '000.00.99.X01';

@@ -1,15 +1,17 @@
 // Staff and portal logins, API tokens and login throttling. The acting user always comes from here, never from a form.
 import bcrypt from 'bcryptjs';
 import crypto from 'node:crypto';
-import { DomainError } from '../domain/errors.js';
-import type { Actor, Role } from '../domain/types.js';
-import type { Db } from '../lib/db.js';
-import { loginBody, parse } from './http/schemas.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor, Role } from '../../domain/types.js';
+import type { Db } from '../../lib/db.js';
+import { parse } from '../http/schemas.js';
+import { loginBody } from './schemas.js';
+import * as q from './queries.js';
 
 export async function loadActor(db: Db, username: string): Promise<Actor | null> {
-  const user = await db.selectFrom('users').selectAll().where('username', '=', username).where('active', '=', true).executeTakeFirst();
+  const user = await q.activeUser(db, username);
   if (!user) return null;
-  const roles = await db.selectFrom('user_roles').select('role').where('username', '=', username).where('agency_code', '=', user.agency_code).execute();
+  const roles = await q.rolesOf(db, username, user.agency_code);
   return { username: user.username, fullName: user.full_name, agencyCode: user.agency_code, roles: roles.map((r) => r.role as Role), title: user.title };
 }
 
@@ -43,7 +45,7 @@ export async function verifyStaffLogin(db: Db, throttle: LoginThrottle, ip: stri
   const p = typed.password;
   const key = `${ip}|${u}`;
   throttle.check(key);
-  const user = u ? await db.selectFrom('users').select(['username', 'password_hash', 'active']).where('username', '=', u).executeTakeFirst() : undefined;
+  const user = u ? await q.staffCredentials(db, u) : undefined;
   // Compare against a dummy hash when the user is unknown, so timing does not reveal which usernames exist.
   const ok = await bcrypt.compare(p, user?.password_hash ?? DUMMY_HASH);
   if (!user || !ok || !user.active) {
@@ -55,7 +57,7 @@ export async function verifyStaffLogin(db: Db, throttle: LoginThrottle, ip: stri
 }
 
 export async function loadPortalUser(db: Db, username: string): Promise<PortalUser | null> {
-  const u = await db.selectFrom('portal_accounts').select(['username', 'full_name', 'kind', 'id_number']).where('username', '=', username).executeTakeFirst();
+  const u = await q.portalAccount(db, username);
   return u ? { username: u.username, fullName: u.full_name, kind: u.kind, idNumber: u.id_number } : null;
 }
 
@@ -66,7 +68,7 @@ export async function verifyCitizenLogin(db: Db, throttle: LoginThrottle, ip: st
   const p = typed.password;
   const key = `portal|${ip}|${u}`;
   throttle.check(key);
-  const account = u ? await db.selectFrom('portal_accounts').select(['username', 'password_hash']).where('username', '=', u).executeTakeFirst() : undefined;
+  const account = u ? await q.portalCredentials(db, u) : undefined;
   const ok = await bcrypt.compare(p, account?.password_hash ?? DUMMY_HASH);
   if (!account || !ok) {
     throttle.fail(key);
@@ -75,6 +77,14 @@ export async function verifyCitizenLogin(db: Db, throttle: LoginThrottle, ip: st
   throttle.succeed(key);
   return (await loadPortalUser(db, account.username))!;
 }
+
+/** Whether `username` (as typed) names a staff user rather than a portal account. */
+export async function isStaffUsername(db: Db, username: string): Promise<boolean> {
+  return Boolean(username && (await q.staffUsername(db, username.toLowerCase())));
+}
+
+/** The name of the actor's agency, shown in the staff shell's header. */
+export const agencyNameOf = async (db: Db, agencyCode: string) => (await q.agencyName(db, agencyCode)) ?? '';
 
 /** A token's subject: a staff username, or `p:<username>` for a portal account. */
 export const portalSubject = (username: string) => `p:${username}`;
@@ -86,8 +96,8 @@ export const portalSubject = (username: string) => `p:${username}`;
 export async function issueToken(db: Db, secret: string, username: string, ttlMs = 12 * 3600_000): Promise<string> {
   const id = crypto.randomBytes(16).toString('base64url');
   const exp = Date.now() + ttlMs;
-  await db.deleteFrom('api_tokens').where('expires_at', '<', new Date()).execute(); // keep the table to live tokens
-  await db.insertInto('api_tokens').values({ id, subject: username, expires_at: new Date(exp) }).execute();
+  await q.deleteExpiredTokens(db);
+  await q.insertToken(db, id, username, new Date(exp));
   const payload = Buffer.from(JSON.stringify({ u: username, exp, id })).toString('base64url');
   const mac = crypto.createHmac('sha256', secret).update(payload).digest('base64url');
   return `${payload}.${mac}`;
@@ -108,7 +118,6 @@ export async function verifyToken(db: Db, secret: string, token: string): Promis
   }
   const { u, exp, id } = claims;
   if (typeof u !== 'string' || typeof exp !== 'number' || typeof id !== 'string' || exp <= Date.now()) return null;
-  const row = await db.selectFrom('api_tokens').select('id').where('id', '=', id).where('subject', '=', u)
-    .where('expires_at', '>', new Date()).executeTakeFirst();
+  const row = await q.liveToken(db, id, u);
   return row ? u : null;
 }

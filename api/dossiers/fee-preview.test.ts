@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { csrfOf, loginStaff, multipart, type WebClient } from '../lib/testing/http.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { csrfOf, loginStaff, multipart, type WebClient } from '../../lib/testing/http.js';
 
 let h: Harness;
 let canbo: WebClient;

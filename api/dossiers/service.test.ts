@@ -1,4 +1,4 @@
-// Creating a dossier when things break (api/dossiers.ts `create`): a repeat of a request that died at any point
+// Creating a dossier when things break (api/dossiers/service.ts `create`): a repeat of a request that died at any point
 // gives one dossier and one workflow, submitted; no database connection waits in a transaction on Temporal; a
 // malformed idempotency key is refused before anything happens; and a real kill -9 of a web server in the middle
 // of a 20 MB upload, followed by the client's retry.
@@ -9,20 +9,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalStorage } from '../activities/storage.js';
-import { vnDdMmYy } from '../domain/vn-time.js';
-import type { Actor } from '../domain/types.js';
-import { freePort } from '../lib/local-services.js';
-import { filesUnder, uploadedPdf } from '../lib/testing/files.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, expectRefusal, loginStaff, multipart, VIETNAMESE } from '../lib/testing/http.js';
-import { eventually, until } from '../lib/testing/time.js';
-import { workflowIdFor } from '../workflows/messages.js';
-import { DossierService } from './dossiers.js';
+import { createLocalStorage } from '../../activities/storage.js';
+import { vnDdMmYy } from '../../domain/vn-time.js';
+import type { Actor } from '../../domain/types.js';
+import { freePort } from '../../lib/local-services.js';
+import { filesUnder, uploadedPdf } from '../../lib/testing/files.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, expectRefusal, loginStaff, multipart, VIETNAMESE } from '../../lib/testing/http.js';
+import { eventually, until } from '../../lib/testing/time.js';
+import { workflowIdFor } from '../../workflows/messages.js';
+import { DossierService } from './service.js';
 
 let h: Harness;
 let canbo: Actor;
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { call } = apiClient(() => h.baseUrl);
 
 beforeAll(async () => {

@@ -3,11 +3,11 @@
 // gets its answer with a Vietnamese message; nothing is created.
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createFileKeyStore } from '../activities/pdf/pki.js';
-import { closePdfPool } from '../activities/pdf/pool.js';
-import { makeActiveContentPdf, makeInflateBombPdf, makeSignatureRefFloodPdf } from '../activities/pdf/fixtures.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, VIETNAMESE, type WebClient } from '../lib/testing/http.js';
+import { createFileKeyStore } from '../../activities/pdf/pki.js';
+import { closePdfPool } from '../../activities/pdf/pool.js';
+import { makeActiveContentPdf, makeInflateBombPdf, makeSignatureRefFloodPdf } from '../../activities/pdf/fixtures.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, VIETNAMESE, type WebClient } from '../../lib/testing/http.js';
 
 let h: Harness;
 let canbo: WebClient;

@@ -1,4 +1,4 @@
-// The screens' request guards (api/auth.ts): the CSRF check on every state-changing request whatever its content
+// The screens' request guards (api/http/csrf.ts, api/auth/screens.ts): the CSRF check on every state-changing request whatever its content
 // type (every POST route of the Express router is tried, so a new route is covered without touching this file), a
 // multipart body on a form that takes no file, and the after-login redirect that stays on this site.
 import crypto from 'node:crypto';
@@ -7,13 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLocalStorage } from '../activities/storage.js';
-import { workingDays } from '../lib/testing/time.js';
-import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, csrfOf, loginCitizen, loginStaff, multipart, WebClient } from '../lib/testing/http.js';
-import { createApp } from './app.js';
-import { CSRF_MESSAGE } from './http/csrf.js';
-import { localPath } from './http/local-path.js';
+import { createLocalStorage } from '../../activities/storage.js';
+import { workingDays } from '../../lib/testing/time.js';
+import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, csrfOf, loginCitizen, loginStaff, multipart, WebClient } from '../../lib/testing/http.js';
+import { createApp } from '../app.js';
+import { CSRF_MESSAGE } from '../http/csrf.js';
+import { localPath } from '../http/local-path.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -132,7 +132,7 @@ describe('CSRF on every state-changing screen route, whatever the content type',
 
 describe('the upload forms in views/', () => {
   it('send the CSRF token as their first field, where the check reads it (before the file)', () => {
-    const views = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../views');
+    const views = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
     let forms = 0;
     for (const f of fs.readdirSync(views).filter((n) => n.endsWith('.njk'))) {
       const text = fs.readFileSync(path.join(views, f), 'utf8');

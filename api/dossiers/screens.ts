@@ -1,58 +1,29 @@
-// Screens (Express + htmx). Hypermedia routes built for the screens; the JSON API lives in v1.ts.
+// The dossier screens (Express + htmx): the new-dossier form with its fee preview and account lookup, the lists,
+// a dossier's page with its PDF, progress and actions. The JSON routes of the same use cases are in json.ts.
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { inspectScanOffThread } from '../activities/pdf/pool.js';
-import { ScanError } from '../activities/pdf/scan.js';
-import { parseVnDate } from '../domain/vn-time.js';
-import { DomainError, HTTP_STATUS } from '../domain/errors.js';
-import { dossierFee, feePerCopy } from '../domain/fee.js';
-import { checkAction } from '../domain/rules.js';
-import { RETURN_REASONS, type Actor, type DossierStatus, type Role } from '../domain/types.js';
-import type { AppDeps } from './app.js';
-import { appointmentScreens as appointmentWebRoutes } from './appointments/screens.js';
-import { createDossier } from './appointments/service.js';
-import { loadActor, verifyStaffLogin } from './auth.js';
-import { csrfToken } from './http/csrf.js';
-import { localPath } from './http/local-path.js';
-import { attemptsOf } from './deliveries/service.js';
-import { deliveryScreens as deliveryWebRoutes } from './deliveries/screens.js';
-import { endSession, startSession } from './http/sessions.js';
-import { imageScreens as imageWebRoutes } from './images/screens.js';
-import { portalScreens as portalRoutes } from './portal/screens.js';
-import { dossierProgress, progressFromEvents } from './dossiers/progress.js';
-import { registerScreens } from './register/screens.js';
-import { booksForSealing } from './register/service.js';
-import { reportScreens } from './reports/screens.js';
-import { FEE_REPORT_MENU, FEE_REPORT_ROLES as FEE_REPORT_MENU_ROLES } from './reports/service.js';
-import { dossierListQuery, newDossierQuery, parse } from './http/schemas.js';
-import { discard, parseFormUpload, UploadRefused } from './http/upload.js';
-import { verificationScreens as verifyWebRoutes } from './verification/screens.js';
+import { inspectScanOffThread } from '../../activities/pdf/pool.js';
+import { ScanError } from '../../activities/pdf/scan.js';
+import { parseVnDate } from '../../domain/vn-time.js';
+import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
+import { dossierFee, feePerCopy } from '../../domain/fee.js';
+import { checkAction } from '../../domain/rules.js';
+import { RETURN_REASONS, type DossierStatus } from '../../domain/dossier.js';
+import type { Role } from '../../domain/types.js';
+import { createDossier } from '../appointments/service.js';
+import { attemptsOf } from '../deliveries/service.js';
+import type { AppDeps } from '../http/deps.js';
+import { actorOf as actor, assertRole, flash, needLogin, needRole } from '../http/guards.js';
+import { pageCount, pageUrlFor } from '../http/paging.js';
+import { renderAgainOnRefusal } from '../http/render-again.js';
+import { parse } from '../http/schemas.js';
+import { discard, parseFormUpload, UploadRefused } from '../http/upload.js';
+import { dossierProgress, progressFromEvents } from './progress.js';
+import { booksForSealing } from '../register/service.js';
+import { dossierListQuery, newDossierQuery } from './schemas.js';
+import { copiesOf } from './service.js';
 
-interface MenuItem { href: string; label: string }
-const MENUS: Record<Role, MenuItem[]> = {
-  creator: [
-    { href: '/ban-sao/them-moi', label: 'Thêm mới bản sao từ bản chính' },
-    { href: '/ho-so/bi-tu-choi', label: 'Hồ sơ bị từ chối' },
-    { href: '/lich-hen', label: 'Lịch hẹn chờ duyệt' },
-  ],
-  signer: [{ href: '/ho-so/cho-ky', label: 'Bản sao chờ ký' }],
-  sealer: [
-    { href: '/ho-so/cho-dong-dau', label: 'Bản sao chờ đóng dấu' },
-    { href: '/so-chung-thuc', label: 'Quản lý sổ chứng thực' },
-    { href: '/gui-lai-email', label: 'Quản lý gửi lại email' },
-    { href: '/quan-ly-con-dau', label: 'Quản lý con dấu' },
-  ],
-  admin: [],
-  supervisor: [],
-};
-for (const role of FEE_REPORT_MENU_ROLES) MENUS[role].push(FEE_REPORT_MENU);
 const PROCESSING_FLASH = 'Hồ sơ đang được xử lý, vui lòng chờ trong giây lát; trang sẽ tự cập nhật khi xử lý xong.';
-const TRACKING: MenuItem = { href: '/ho-so/theo-doi', label: 'Theo dõi hồ sơ chứng thực' };
-
-function menuFor(actor: Actor): MenuItem[] {
-  const items = actor.roles.flatMap((r) => MENUS[r]);
-  return [...new Map([...items, TRACKING].map((m) => [m.href, m])).values()]; // one item once, whatever the roles
-}
 
 const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean }> = {
   'bi-tu-choi': { title: 'Hồ sơ bị từ chối', statuses: ['returned'], role: 'creator', rowAction: 'returned', showStatus: false },
@@ -62,58 +33,9 @@ const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Ro
   'theo-doi': { title: 'Theo dõi hồ sơ chứng thực', statuses: [], role: null, rowAction: 'view', showStatus: true },
 };
 
-export function webRoutes(deps: AppDeps) {
+export function dossierScreens(deps: AppDeps) {
   const r = express.Router();
   const { db, dossiers } = deps;
-
-  // Who is acting: always from the session.
-  r.use(async (req, res, next) => {
-    try {
-      const username = req.session?.uid as string | undefined;
-      res.locals.actor = username ? await loadActor(db, username) : null;
-      res.locals.csrf = csrfToken(req);
-      res.locals.demo = deps.config.mode === 'demo';
-      if (res.locals.actor) {
-        res.locals.menu = menuFor(res.locals.actor);
-        const agency = await db.selectFrom('agencies').select('name').where('code', '=', res.locals.actor.agencyCode).executeTakeFirst();
-        res.locals.agencyName = agency?.name ?? '';
-      }
-      res.locals.flash = req.session?.flash ?? null;
-      if (req.session?.flash) req.session.flash = null;
-      next();
-    } catch (e) { next(e); }
-  });
-
-  const needLogin = (req: Request, res: Response, next: NextFunction) => {
-    if (!res.locals.actor) return res.redirect(303, `/dang-nhap?next=${encodeURIComponent(req.originalUrl)}`);
-    next();
-  };
-  const needRole = (role: Role) => (req: Request, res: Response, next: NextFunction) => {
-    if (!(res.locals.actor as Actor).roles.includes(role)) return next(new DomainError('forbidden', 'Bạn không có quyền truy cập chức năng này.'));
-    next();
-  };
-  const flash = (req: Request, text: string) => { req.session!.flash = text; };
-  const actor = (res: Response) => res.locals.actor as Actor;
-
-  r.use('/cong-dan', portalRoutes(deps)); // Cổng dịch vụ công — Công dân (api/portal-routes.ts): its own session check, before any staff route
-  r.get('/dang-nhap', (req, res) => res.render('login.njk', { title: 'Đăng nhập' }));
-  r.post('/dang-nhap', async (req, res, next) => {
-    try {
-      const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', req.body?.username, req.body?.password);
-      // A fresh session on login (no fixation); the CSRF token is renewed too.
-      await startSession(req, { uid: a.username });
-      const nextUrl = localPath(req.query.next) ?? '/';
-      res.redirect(303, nextUrl);
-    } catch (e) {
-      if (e instanceof DomainError) {
-        return res.status(HTTP_STATUS[e.code]).render('login.njk', { title: 'Đăng nhập', error: e.message, username: String(req.body?.username ?? '') });
-      }
-      next(e);
-    }
-  });
-  r.post('/dang-xuat', async (req, res) => { await endSession(req, res); res.redirect(303, '/dang-nhap'); });
-
-  r.get('/', needLogin, (req, res) => res.redirect(303, menuFor(actor(res))[0].href));
 
   // --- Thêm mới bản sao từ bản chính ---
   const documentTypes = () => dossiers.documentTypes();
@@ -145,9 +67,7 @@ export function webRoutes(deps: AppDeps) {
     try {
       const parsed = await parseFormUpload(req, deps.storage);
       file = parsed.file;
-      const copiesRaw = (parsed.fields.copies ?? '1').trim() || '1';
-      if (!/^\d{1,3}$/.test(copiesRaw) || Number(copiesRaw) < 1 || Number(copiesRaw) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.');
-      const copies = Number(copiesRaw);
+      const copies = copiesOf(parsed.fields.copies);
       if (!file) {
         view = { empty: true };
       } else {
@@ -174,7 +94,7 @@ export function webRoutes(deps: AppDeps) {
   });
   r.post('/ban-sao', needLogin, needRole('creator'), async (req, res, next) => {
     let fields: Record<string, string> = {};
-    try {
+    await renderAgainOnRefusal(res, next, async () => {
       const parsed = await parseFormUpload(req, deps.storage);
       fields = parsed.fields;
       const withAccount = fields.applicantMode !== 'no_account';
@@ -195,24 +115,21 @@ export function webRoutes(deps: AppDeps) {
       }, parsed.file, fields._key ?? '');
       flash(req, `Đã tạo hồ sơ ${view.code} và trình lãnh đạo ký.`);
       res.redirect(303, `/ho-so/${encodeURIComponent(view.code)}`);
-    } catch (e) {
-      if (e instanceof DomainError) {
-        // Show the form again as it was filled (a refused scan must not cost the clerk the account search).
-        if (e instanceof UploadRefused) fields = e.fields;
-        const account = fields.applicantMode !== 'no_account' && fields.idNumber ? await dossiers.findAccount(fields.idNumber).catch(() => null) : null;
-        return res.status(HTTP_STATUS[e.code]).render('dossier-new.njk', {
-          title: 'Thêm mới bản sao từ bản chính', active: '/ban-sao/them-moi', error: e.message, form: fields, account,
-          documentTypes: await documentTypes(), idemKey: crypto.randomUUID(),
-        });
-      }
-      next(e);
-    }
+    }, async (status, message, e) => {
+      // Show the form again as it was filled (a refused scan must not cost the clerk the account search).
+      if (e instanceof UploadRefused) fields = e.fields;
+      const account = fields.applicantMode !== 'no_account' && fields.idNumber ? await dossiers.findAccount(fields.idNumber).catch(() => null) : null;
+      res.status(status).render('dossier-new.njk', {
+        title: 'Thêm mới bản sao từ bản chính', active: '/ban-sao/them-moi', error: message, form: fields, account,
+        documentTypes: await documentTypes(), idemKey: crypto.randomUUID(),
+      });
+    }, []); // every refusal, a temporary one too, keeps what was typed
   });
 
   // --- Lists ---
   for (const [slug, spec] of Object.entries(LISTS)) r.get(`/ho-so/${slug}`, needLogin, async (req, res, next) => {
     try {
-      if (spec.role && !actor(res).roles.includes(spec.role)) throw new DomainError('forbidden', 'Bạn không có quyền truy cập chức năng này.');
+      if (spec.role) assertRole(actor(res), spec.role);
       const q = parse(dossierListQuery, req.query);
       const from = q.from ? parseVnDate(q.from) : null;
       const to = q.to ? parseVnDate(q.to) : null;
@@ -221,11 +138,11 @@ export function webRoutes(deps: AppDeps) {
       const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to };
       const result = await dossiers.list(actor(res), { statuses: spec.statuses, sealerQueue: spec.sealerQueue, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: q.page, pageSize: q.pageSize });
       const pagerParams: Record<string, string> = { applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText };
-      const pageUrl = (p: number) => `${req.path}?${new URLSearchParams({ ...pagerParams, pageSize: String(result.pageSize), page: String(p) })}`;
+      const pageUrl = pageUrlFor(req.path, { ...pagerParams, pageSize: result.pageSize });
       res.set('Vary', 'HX-Request');
       res.render('dossier-list.njk', {
         title: spec.title, active: req.path, filter, result, error, rowAction: spec.rowAction, showStatus: spec.showStatus,
-        pageCount: Math.max(1, Math.ceil(result.total / result.pageSize)), pageUrl, pagerParams,
+        pageCount: pageCount(result.total, result.pageSize), pageUrl, pagerParams,
         applicantKinds: [
           { value: 'all', label: 'Tất cả' }, { value: 'citizen', label: 'Công dân' }, { value: 'business', label: 'Doanh nghiệp' },
           { value: 'no_account', label: 'Đối tượng không có tài khoản DVCQG' },
@@ -287,7 +204,7 @@ export function webRoutes(deps: AppDeps) {
   const action = (name: 'sign' | 'returnToCreator' | 'seal' | 'deliver' | 'cancel', done: (code: string, v: any) => string, redirectTo: (code: string) => string) =>
     async (req: Request, res: Response, next: NextFunction) => {
       const code = String(req.params.code);
-      try {
+      await renderAgainOnRefusal(res, next, async () => {
         const body = req.body as Record<string, string>;
         const args: Record<string, unknown> = { ...body };
         if (name === 'returnToCreator') args.reason = body.otherReason === undefined || (typeof body.otherReason === 'string' && !body.otherReason.trim()) ? body.reason : body.otherReason;
@@ -299,13 +216,9 @@ export function webRoutes(deps: AppDeps) {
         }
         flash(req, done(code, v));
         res.redirect(303, redirectTo(code));
-      } catch (e) {
-        // A temporary refusal goes to the one error handler (503 with Retry-After).
-        if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency' && e.code !== 'unavailable') {
-          try { return await renderDetail(req, res, code, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
-        }
-        next(e);
-      }
+      }, (status, message) => renderDetail(req, res, code, status, message),
+      // A temporary refusal goes to the one error handler (503 with Retry-After).
+      ['not_found', 'wrong_agency', 'unavailable']);
     };
   r.post('/ho-so/:code/ky-so', needLogin, action('sign', (c) => `Đã ký số hồ sơ ${c} và chuyển cấp số, đóng dấu.`, () => '/ho-so/cho-ky'));
   r.post('/ho-so/:code/tra-lai', needLogin, action('returnToCreator', (c) => `Đã trả lại hồ sơ ${c} cho cán bộ tư pháp.`, () => '/ho-so/cho-ky'));
@@ -314,7 +227,7 @@ export function webRoutes(deps: AppDeps) {
   r.post('/ho-so/:code/huy', needLogin, action('cancel', (c) => `Đã hủy hồ sơ ${c}.`, () => '/ho-so/bi-tu-choi'));
   r.post('/ho-so/:code/xu-ly-tiep', needLogin, async (req, res, next) => {
     const code = String(req.params.code);
-    try {
+    await renderAgainOnRefusal(res, next, async () => {
       const { fields, file } = await parseFormUpload(req, deps.storage);
       const v = await dossiers.act(actor(res), code, 'resubmit', {}, fields._key ?? '', file);
       if (v.processing) {
@@ -323,31 +236,8 @@ export function webRoutes(deps: AppDeps) {
       }
       flash(req, `Đã trình ký lại hồ sơ ${code}.`);
       res.redirect(303, '/ho-so/bi-tu-choi');
-    } catch (e) {
-      if (e instanceof DomainError && e.code !== 'not_found' && e.code !== 'wrong_agency' && e.code !== 'csrf' && e.code !== 'unavailable') {
-        try { return await renderDetail(req, res, code, HTTP_STATUS[e.code], e.message); } catch (e2) { return next(e2); }
-      }
-      next(e);
-    }
+    }, (status, message) => renderDetail(req, res, code, status, message), ['not_found', 'wrong_agency', 'csrf', 'unavailable']);
   });
-
-  r.use(registerScreens(deps)); // Quản lý sổ chứng thực (api/register/screens.ts)
-  r.use(reportScreens(deps)); // Báo cáo lệ phí (api/reports/screens.ts)
-
-  // E-mailed links for e-copies too large to attach: unguessable, expiring, no login needed.
-  r.get('/tai-ve/:token', async (req, res, next) => {
-    try {
-      const link = await db.selectFrom('download_links').selectAll().where('token', '=', req.params.token).executeTakeFirst();
-      if (!link || new Date(link.expires_at) < new Date()) throw new DomainError('not_found', 'Liên kết tải bản sao điện tử không tồn tại hoặc đã hết hạn.');
-      res.set({ 'Content-Type': 'application/pdf', 'Content-Disposition': `attachment; filename="ban-sao-dien-tu-${link.dossier_code}.pdf"` });
-      deps.storage.stream(link.file_sha256).on('error', next).pipe(res);
-    } catch (e) { next(e); }
-  });
-
-  r.use(verifyWebRoutes(deps)); // Xác thực bản sao điện tử, public (api/verify-routes.ts)
-  r.use(imageWebRoutes(deps)); // Quản lý con dấu, Trang cá nhân / Quản lý chữ ký cá nhân
-  r.use(deliveryWebRoutes(deps)); // Quản lý gửi lại email
-  r.use(appointmentWebRoutes(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
 
   return r;
 }

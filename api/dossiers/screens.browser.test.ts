@@ -4,16 +4,16 @@
 // in docs/screenshots/. Every click on a dossier's page (next to the PDF preview) goes through click()/check().
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import fs from 'node:fs';
-import { until } from '../lib/testing/time.js';
+import { until } from '../../lib/testing/time.js';
 import path from 'node:path';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RETURN_REASONS } from '../domain/types.js';
+import { RETURN_REASONS } from '../../domain/types.js';
 import {
   check, click, flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
-} from '../lib/testing/browser.js';
-import { pdfsig } from '../lib/testing/files.js';
-import { makePdf, type Harness } from '../lib/testing/harness.js';
+} from '../../lib/testing/browser.js';
+import { pdfsig } from '../../lib/testing/files.js';
+import { makePdf, type Harness } from '../../lib/testing/harness.js';
 
 const CMND = '151804051';
 const CITIZEN = 'Nguyễn Thị Thu';

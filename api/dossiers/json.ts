@@ -1,28 +1,20 @@
-// JSON API /api/v1 for machines (SPEC §5a). Errors: 4xx {error, message}.
+// The dossier routes of the JSON API /api/v1 (SPEC §5a), for staff tokens: create, list, read, PDF and actions.
+// Errors: 4xx {error, message} (api/http/errors.ts).
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { parseVnDate } from '../domain/vn-time.js';
-import { DomainError } from '../domain/errors.js';
-import type { Actor, DossierStatus } from '../domain/types.js';
-import type { DossierView } from '../workflows/messages.js';
-import type { AppDeps } from './app.js';
-import { issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './auth.js';
-import { appointmentJson as appointmentApiRoutes } from './appointments/json.js';
-import { createDossier } from './appointments/service.js';
-import { deliveryJson as deliveryApiRoutes } from './deliveries/json.js';
-import { openApiDocument } from './openapi.js';
-import { registerJson } from './register/json.js';
-import { reportJson } from './reports/json.js';
-import type { CreateDossierInput } from './dossiers.js';
-import { discard, parseMultipart } from './http/upload.js';
-import { idempotencyKeyGuard } from './http/idempotency.js';
-import { imageJson as imageApiRoutes } from './images/json.js';
-import { refuseControlCharacters } from './http/input-guard.js';
-import { dossierListQuery, loginBody, parse } from './http/schemas.js';
-import { verificationJson as verifyApiRoutes } from './verification/json.js';
+import { parseVnDate } from '../../domain/vn-time.js';
+import { DomainError } from '../../domain/errors.js';
+import type { DossierStatus } from '../../domain/dossier.js';
+import { createDossier } from '../appointments/service.js';
+import type { AppDeps } from '../http/deps.js';
+import { actorOf as actor } from '../http/guards.js';
+import { parse } from '../http/schemas.js';
+import { discard, parseMultipart } from '../http/upload.js';
+import { dossierListQuery } from './schemas.js';
+import type { CreateDossierInput, DossierPage } from './service.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 
-export function dossierJson(v: DossierView & { processing?: boolean; stale?: boolean }) {
+export function dossierJson(v: DossierPage) {
   return {
     // Only when true: an action still running, or the read model's snapshot because the workflow could not be asked.
     ...(v.processing ? { processing: true } : {}), ...(v.stale ? { stale: true } : {}),
@@ -34,48 +26,9 @@ export function dossierJson(v: DossierView & { processing?: boolean; stale?: boo
   };
 }
 
-export function apiRoutes(deps: AppDeps) {
+export function dossiersJson(deps: AppDeps) {
   const r = express.Router();
-  const { db, dossiers } = deps;
-
-  r.get('/openapi.json', (_req, res) => res.json(openApiDocument));
-
-  r.post('/auth/token', express.json({ limit: '16kb' }), refuseControlCharacters, async (req, res, next) => {
-    try {
-      const { username, password } = req.body ?? {};
-      const typed = parse(loginBody, req.body ?? {});
-      const staff = typed.username && (await db.selectFrom('users').select('username').where('username', '=', typed.username.toLowerCase()).executeTakeFirst());
-      if (staff || req.body?.kind === 'staff') {
-        const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', username, password);
-        return res.json({ token: await issueToken(db, deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
-      }
-      // A citizen's or business's portal account.
-      const p = await verifyCitizenLogin(db, deps.throttle, req.ip ?? '', username, password);
-      res.json({ token: await issueToken(db, deps.config.sessionSecret, portalSubject(p.username)), expiresIn: 12 * 3600 });
-    } catch (e) { next(e); }
-  });
-
-  r.use(verifyApiRoutes(deps)); // public: GET /verify/{code}, POST /verify (api/verify-routes.ts)
-
-  // Every other route needs a bearer token; the acting user comes from it.
-  r.use(async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
-      const subject = m ? await verifyToken(db, deps.config.sessionSecret, m[1]) : null;
-      const citizen = subject?.startsWith('p:') ? await loadPortalUser(db, subject.slice(2)) : null;
-      const actor = subject && !subject.startsWith('p:') ? await loadActor(db, subject) : null;
-      if (!actor && !citizen) throw new DomainError('unauthenticated', 'Thiếu hoặc sai mã truy cập (Bearer token).');
-      res.locals.actor = actor;
-      res.locals.citizen = citizen;
-      next();
-    } catch (e) { next(e); }
-  });
-  r.use(express.json({ limit: '64kb' }), refuseControlCharacters);
-  r.use(idempotencyKeyGuard); // a malformed Idempotency-Key is a 400 before any route acts
-  r.use(appointmentApiRoutes(deps)); // citizens and staff
-  // Everything below is for staff only.
-  r.use((_req, res, next) => next(res.locals.actor ? undefined : new DomainError('forbidden', 'Chức năng này dành cho cán bộ của cơ quan chứng thực.')));
-  const actor = (res: Response) => res.locals.actor as Actor;
+  const { dossiers } = deps;
 
   r.get('/document-types', async (_req, res, next) => {
     try { res.json(await dossiers.documentTypes()); } catch (e) { next(e); }
@@ -136,7 +89,6 @@ export function apiRoutes(deps: AppDeps) {
   r.post('/dossiers/:code/seal', act('seal'));
   r.post('/dossiers/:code/deliver', act('deliver'));
   r.post('/dossiers/:code/resend', act('resend'));
-  r.use(deliveryApiRoutes(deps)); // GET /deliveries, /dossiers/{code}/deliveries
   r.post('/dossiers/:code/resubmit', async (req, res, next) => {
     try {
       let file = null; let k = key(req);
@@ -152,11 +104,6 @@ export function apiRoutes(deps: AppDeps) {
       } catch (e) { await discard(file); throw e; }
     } catch (e) { next(e); }
   });
-
-  r.use(registerJson(deps)); // register books (api/register/json.ts)
-  r.use(reportJson(deps)); // the daily fee report (api/reports/json.ts)
-
-  r.use('/images', imageApiRoutes(deps)); // seal and signature images (PNG), api/images-routes.ts
 
   return r;
 }

@@ -2,27 +2,29 @@
 // forwards human actions as workflow updates, and reads lists from the read model.
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { sql } from 'kysely';
 import crypto from 'node:crypto';
-import { inspectScanOffThread } from '../activities/pdf/pool.js';
-import { ScanError } from '../activities/pdf/scan.js';
-import type { FileStorage } from '../activities/storage.js';
-import { vnDayStart, vnDdMmYy } from '../domain/vn-time.js';
-import { DomainError } from '../domain/errors.js';
-import { dossierFee } from '../domain/fee.js';
-import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../domain/ids.js';
-import { checkAction, type Action } from '../domain/rules.js';
-import type { Actor, Applicant, ApplicantKind, DossierInput, DossierStatus, FileRef, WorkflowOptions } from '../domain/types.js';
-import { containsPattern, type Db } from '../lib/db.js';
+import { inspectScanOffThread } from '../../activities/pdf/pool.js';
+import { ScanError } from '../../activities/pdf/scan.js';
+import type { FileStorage } from '../../activities/storage.js';
+import { vnDdMmYy } from '../../domain/vn-time.js';
+import { DomainError } from '../../domain/errors.js';
+import { dossierFee } from '../../domain/fee.js';
+import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../../domain/ids.js';
+import { checkAction, type Action } from '../../domain/rules.js';
+import type { Applicant, DossierInput, DossierStatus, WorkflowOptions } from '../../domain/dossier.js';
+import type { Actor, FileRef } from '../../domain/types.js';
+import type { Db } from '../../lib/db.js';
 import {
   cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
   TASK_QUEUE, workflowIdFor, type DossierView,
-} from '../workflows/messages.js';
-import { applicantSchema, paging, parse, reasonArgs, resendArgs, sealArgs } from './http/schemas.js';
-import type * as workflows from '../workflows/index.js';
-import { checkIdempotencyKey } from './http/idempotency.js';
-import { discard, type UploadedFile } from './http/upload.js';
-import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from './http/workflow-errors.js';
+} from '../../workflows/messages.js';
+import { dossierWorkflow } from '../../workflows/dossier.js';
+import { paging, parse } from '../http/schemas.js';
+import { applicantSchema, reasonArgs, resendArgs, sealArgs } from './schemas.js';
+import { checkIdempotencyKey } from '../http/idempotency.js';
+import { discard, type UploadedFile } from '../http/upload.js';
+import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow-errors.js';
+import * as q from './queries.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;
@@ -35,24 +37,17 @@ export interface CreateDossierInput {
   appointmentCode?: unknown;
 }
 
-export interface ListFilter {
-  statuses?: DossierStatus[];
-  /** The seal keeper's queue: awaiting the seal, or sealed and not yet delivered. */
-  sealerQueue?: boolean;
-  applicantKind?: string;
-  code?: string;
-  q?: string;
-  from?: string | null; // yyyy-MM-dd
-  to?: string | null;
-  /** As typed (a query string) or a number: checked by the paging schema (api/schemas.ts). */
-  page?: unknown;
-  pageSize?: unknown;
-}
+/** A list's filter as the screens and the API give it; page and pageSize as typed, checked by the paging schema. */
+export type ListFilter = Omit<q.ListQuery, 'agencyCode' | 'page' | 'pageSize'> & { page?: unknown; pageSize?: unknown };
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
-/** Started by name, typed by the workflow function (a type-only import: no workflow code in the server). */
-const DOSSIER_WORKFLOW = 'dossierWorkflow' satisfies keyof typeof workflows;
+/** The number of copies requested, as typed (empty: one); 1 to 100. */
+export function copiesOf(typed: unknown): number {
+  const c = str(typed) || '1';
+  if (!/^\d{1,3}$/.test(c) || Number(c) < 1 || Number(c) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.', 'copies');
+  return Number(c);
+}
 
 /** A create request's reserved dossier: its code and the workflow's input. */
 interface Reservation { dossierCode: string; input: DossierInput | null }
@@ -88,11 +83,11 @@ export class DossierService {
     if (!isCmnd(id) && !isCccd(id) && !isMst(id)) {
       throw new DomainError('validation', 'Số CMND (9 chữ số), CCCD (12 chữ số) hoặc MST (10 chữ số, có chữ số kiểm tra) không hợp lệ.', 'idNumber');
     }
-    return this.db.selectFrom('portal_accounts').select(['username', 'kind', 'full_name', 'id_number', 'email', 'phone']).where('id_number', '=', id).executeTakeFirst();
+    return q.accountByIdNumber(this.db, id);
   }
 
   async documentTypes() {
-    return this.db.selectFrom('document_types').select(['code', 'name']).orderBy('sort').orderBy('name').execute();
+    return q.documentTypes(this.db);
   }
 
   /** Validates the applicant; every refusal names the field in Vietnamese. */
@@ -113,7 +108,7 @@ export class DossierService {
     if (!idNumber) throw new DomainError('validation', 'Vui lòng nhập CMND/CCCD (đối với công dân) hoặc MST (đối với doanh nghiệp).', 'idNumber');
     const err = idNumberError(idNumber, kind);
     if (err) throw new DomainError('validation', err, 'idNumber');
-    const account = await this.db.selectFrom('portal_accounts').selectAll().where('id_number', '=', idNumber).executeTakeFirst();
+    const account = await q.portalAccountByIdNumber(this.db, idNumber);
     if (!account) throw new DomainError('validation', `Không tìm thấy tài khoản DVCQG có số ${idNumber}. Chọn "Đối tượng không có tài khoản DVCQG" và nhập email.`, 'idNumber');
     if (account.kind !== kind) throw new DomainError('validation', `Tài khoản có số ${idNumber} là tài khoản ${account.kind === 'citizen' ? 'công dân' : 'doanh nghiệp'}.`, 'applicantKind');
     return {
@@ -137,12 +132,10 @@ export class DossierService {
   }
 
   private async nextCode(db: Db, agencyCode: string): Promise<string> {
-    const agency = await db.selectFrom('agencies').select(['portal_code']).where('code', '=', agencyCode).executeTakeFirstOrThrow();
+    const agency = await q.agency(db, agencyCode);
     const day = vnDdMmYy(new Date());
-    const row = await db.insertInto('dossier_sequences').values({ agency_code: agencyCode, day, last: 1 })
-      .onConflict((oc) => oc.columns(['agency_code', 'day']).doUpdateSet({ last: sql`dossier_sequences.last + 1` }))
-      .returning('last').executeTakeFirstOrThrow();
-    return `${agency.portal_code}-${day}-01${String(row.last).padStart(4, '0')}`;
+    const last = await q.nextSequence(db, agencyCode, day);
+    return `${agency.portal_code}-${day}-01${String(last).padStart(4, '0')}`;
   }
 
   /**
@@ -169,18 +162,16 @@ export class DossierService {
     let copies: number;
     try {
       applicant = await this.resolveApplicant(input);
-      const dt = await this.db.selectFrom('document_types').select(['code', 'name']).where('code', '=', str(input.documentType)).executeTakeFirst();
+      const dt = await q.documentType(this.db, str(input.documentType));
       if (!dt) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
       documentType = dt;
-      const c = str(input.copies) || '1';
-      if (!/^\d{1,3}$/.test(c) || Number(c) < 1 || Number(c) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.', 'copies');
-      copies = Number(c);
+      copies = copiesOf(input.copies);
     } catch (e) {
       await discard(file);
       throw e;
     }
     const { scan, pageCount } = await this.acceptScan(file);
-    const agency = await this.db.selectFrom('agencies').selectAll().where('code', '=', actor.agencyCode).executeTakeFirstOrThrow();
+    const agency = await q.agency(this.db, actor.agencyCode);
     const reserved = await this.reserve(key, actor.agencyCode, (code) => ({
       code, agencyCode: agency.code, agencyName: agency.name, applicant, documentType, copies, pageCount,
       fee: dossierFee(pageCount, copies), scan, appointmentCode: str(input.appointmentCode) || null,
@@ -201,7 +192,7 @@ export class DossierService {
   }
 
   private async reservation(key: string, db: Db = this.db): Promise<Reservation | undefined> {
-    const row = await db.selectFrom('create_requests').select(['dossier_code', 'dossier_input']).where('idempotency_key', '=', key).executeTakeFirst();
+    const row = await q.createRequest(db, key);
     return row && { dossierCode: row.dossier_code, input: (row.dossier_input as DossierInput | null) ?? null };
   }
 
@@ -209,11 +200,11 @@ export class DossierService {
    * click) waits on the key's lock for a moment, then finds the first one's reservation. */
   private reserve(key: string, agencyCode: string, build: (code: string) => DossierInput): Promise<Reservation> {
     return this.db.transaction().execute(async (tx) => {
-      await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx);
+      await q.lockKey(tx, key);
       const again = await this.reservation(key, tx);
       if (again) return again;
       const input = build(await this.nextCode(tx, agencyCode));
-      await tx.insertInto('create_requests').values({ idempotency_key: key, dossier_code: input.code, dossier_input: JSON.stringify(input) }).execute();
+      await q.insertCreateRequest(tx, key, input.code, input);
       return { dossierCode: input.code, input };
     });
   }
@@ -223,9 +214,9 @@ export class DossierService {
     const code = r.dossierCode;
     // Its read-model row is written by the submit itself: once it exists, the dossier is answered as it is now.
     // (A reservation without input is from before inputs were kept, when it was written only after the submit.)
-    const submitted = await this.db.selectFrom('dossiers').select('code').where('code', '=', code).executeTakeFirst();
+    const submitted = await q.dossierExists(this.db, code);
     if (submitted || !r.input) return this.get(actor, code);
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof workflows.dossierWorkflow>(DOSSIER_WORKFLOW, {
+    const startWorkflowOperation = new WithStartWorkflowOperation(dossierWorkflow, {
       workflowId: workflowIdFor(code), taskQueue: this.taskQueue, args: [r.input],
       // A repeat joins the running workflow; a finished one is never started again under the same id.
       workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
@@ -278,7 +269,7 @@ export class DossierService {
 
   /** Loads the read-model row and refuses other agencies' dossiers. */
   async row(actor: Actor, code: string) {
-    const row = await this.db.selectFrom('dossiers').selectAll().where('code', '=', code).executeTakeFirst();
+    const row = await q.dossierRow(this.db, code);
     if (!row) throw new DomainError('not_found', `Không tìm thấy hồ sơ ${code}.`);
     if (row.agency_code !== actor.agencyCode) throw new DomainError('wrong_agency', 'Hồ sơ thuộc đơn vị khác; bạn không được xem hay xử lý hồ sơ này.');
     return row;
@@ -358,27 +349,13 @@ export class DossierService {
 
   async list(actor: Actor, f: ListFilter) {
     const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
-    let q = this.db.selectFrom('dossiers').where('agency_code', '=', actor.agencyCode);
-    if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
-    if (f.sealerQueue) {
-      q = q.where((eb) => eb.or([eb('status', '=', 'awaiting_seal'), eb.and([eb('status', '=', 'completed'), eb('delivered_at', 'is', null)])]));
-    }
-    if (f.applicantKind && ['citizen', 'business', 'no_account'].includes(f.applicantKind)) q = q.where('applicant_kind', '=', f.applicantKind);
-    if (f.code?.trim()) q = q.where('code', 'ilike', containsPattern(f.code.trim()));
-    if (f.q?.trim()) {
-      const like = containsPattern(f.q.trim());
-      q = q.where((eb) => eb.or([eb('applicant_name', 'ilike', like), eb('applicant_id_number', 'ilike', like), eb('applicant_email', 'ilike', like)]));
-    }
-    if (f.from) q = q.where('created_at', '>=', vnDayStart(f.from));
-    if (f.to) q = q.where('created_at', '<', new Date(vnDayStart(f.to).getTime() + 86400_000));
-    const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-    const items = await q.selectAll().orderBy('created_at', 'desc').limit(pageSize).offset((page - 1) * pageSize).execute();
-    return { total: Number(total), page, pageSize, items };
+    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCode: actor.agencyCode });
+    return { total, page, pageSize, items };
   }
 
   async events(actor: Actor, code: string) {
     await this.row(actor, code);
-    return this.db.selectFrom('dossier_events').selectAll().where('dossier_code', '=', code).orderBy('seq').execute();
+    return q.dossierEvents(this.db, code);
   }
 
   /** The current PDF of the dossier: the sealed e-copy, else the signed copy, else the scan. */

@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Actor } from '../domain/types.js';
-import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
+import type { Actor } from '../../domain/types.js';
+import { createHarness, makePdf, waitForDelivery, type Harness } from '../../lib/testing/harness.js';
 
 let h: Harness;
 beforeAll(async () => { h = await createHarness({ web: false }); });

@@ -1,0 +1,37 @@
+// The SQL of logins and tokens: staff users and their roles, portal accounts, API tokens, the agency's name.
+import type { Db } from '../../lib/db.js';
+
+/** An active staff user, by username. */
+export const activeUser = (db: Db, username: string) =>
+  db.selectFrom('users').selectAll().where('username', '=', username).where('active', '=', true).executeTakeFirst();
+
+/** The user's roles in one agency. */
+export const rolesOf = (db: Db, username: string, agencyCode: string) =>
+  db.selectFrom('user_roles').select('role').where('username', '=', username).where('agency_code', '=', agencyCode).execute();
+
+/** What a staff login is checked against (active or not: the check says "wrong password" either way). */
+export const staffCredentials = (db: Db, username: string) =>
+  db.selectFrom('users').select(['username', 'password_hash', 'active']).where('username', '=', username).executeTakeFirst();
+
+/** Whether a staff user of that name exists (the token route tells staff from portal accounts by it). */
+export const staffUsername = (db: Db, username: string) =>
+  db.selectFrom('users').select('username').where('username', '=', username).executeTakeFirst();
+
+export const portalAccount = (db: Db, username: string) =>
+  db.selectFrom('portal_accounts').select(['username', 'full_name', 'kind', 'id_number']).where('username', '=', username).executeTakeFirst();
+
+export const portalCredentials = (db: Db, username: string) =>
+  db.selectFrom('portal_accounts').select(['username', 'password_hash']).where('username', '=', username).executeTakeFirst();
+
+export const agencyName = async (db: Db, code: string) =>
+  (await db.selectFrom('agencies').select('name').where('code', '=', code).executeTakeFirst())?.name;
+
+/** Keeps the table to live tokens. */
+export const deleteExpiredTokens = (db: Db) => db.deleteFrom('api_tokens').where('expires_at', '<', new Date()).execute();
+
+export const insertToken = (db: Db, id: string, subject: string, expiresAt: Date) =>
+  db.insertInto('api_tokens').values({ id, subject, expires_at: expiresAt }).execute();
+
+/** The token's row, when it is still live (not expired, not revoked). */
+export const liveToken = (db: Db, id: string, subject: string) =>
+  db.selectFrom('api_tokens').select('id').where('id', '=', id).where('subject', '=', subject).where('expires_at', '>', new Date()).executeTakeFirst();

@@ -1,0 +1,85 @@
+// The SQL of the dossier feature: the read model (rows, lists, events), portal accounts looked up for the
+// applicant, document types, agencies, dossier numbering and the create requests' reservations.
+import { sql } from 'kysely';
+import { vnDayStart } from '../../domain/vn-time.js';
+import type { DossierStatus } from '../../domain/types.js';
+import { containsPattern, type Db } from '../../lib/db.js';
+
+/** A portal account's public fields, by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */
+export const accountByIdNumber = (db: Db, idNumber: string) =>
+  db.selectFrom('portal_accounts').select(['username', 'kind', 'full_name', 'id_number', 'email', 'phone']).where('id_number', '=', idNumber).executeTakeFirst();
+
+/** The whole portal account, by CMND/CCCD/MST (the applicant of a new dossier). */
+export const portalAccountByIdNumber = (db: Db, idNumber: string) =>
+  db.selectFrom('portal_accounts').selectAll().where('id_number', '=', idNumber).executeTakeFirst();
+
+export const documentTypes = (db: Db) =>
+  db.selectFrom('document_types').select(['code', 'name']).orderBy('sort').orderBy('name').execute();
+
+export const documentType = (db: Db, code: string) =>
+  db.selectFrom('document_types').select(['code', 'name']).where('code', '=', code).executeTakeFirst();
+
+export const agency = (db: Db, code: string) =>
+  db.selectFrom('agencies').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
+
+/** The agency's next dossier number of the day (Vietnam time `day`, ddMMyy), counted in dossier_sequences. */
+export async function nextSequence(db: Db, agencyCode: string, day: string): Promise<number> {
+  const row = await db.insertInto('dossier_sequences').values({ agency_code: agencyCode, day, last: 1 })
+    .onConflict((oc) => oc.columns(['agency_code', 'day']).doUpdateSet({ last: sql`dossier_sequences.last + 1` }))
+    .returning('last').executeTakeFirstOrThrow();
+  return row.last;
+}
+
+export const createRequest = (db: Db, key: string) =>
+  db.selectFrom('create_requests').select(['dossier_code', 'dossier_input']).where('idempotency_key', '=', key).executeTakeFirst();
+
+/** Holds the key's lock until the transaction ends: a second request with the same key waits for the first. */
+export const lockKey = async (tx: Db, key: string) => { await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(tx); };
+
+export const insertCreateRequest = (tx: Db, key: string, dossierCode: string, dossierInput: unknown) =>
+  tx.insertInto('create_requests').values({ idempotency_key: key, dossier_code: dossierCode, dossier_input: JSON.stringify(dossierInput) }).execute();
+
+/** The read model's row of the dossier. */
+export const dossierRow = (db: Db, code: string) =>
+  db.selectFrom('dossiers').selectAll().where('code', '=', code).executeTakeFirst();
+
+export const dossierExists = async (db: Db, code: string) =>
+  Boolean(await db.selectFrom('dossiers').select('code').where('code', '=', code).executeTakeFirst());
+
+export interface ListQuery {
+  agencyCode: string;
+  statuses?: DossierStatus[];
+  /** The seal keeper's queue: awaiting the seal, or sealed and not yet delivered. */
+  sealerQueue?: boolean;
+  applicantKind?: string;
+  code?: string;
+  q?: string;
+  from?: string | null; // yyyy-MM-dd
+  to?: string | null;
+  page: number;
+  pageSize: number;
+}
+
+/** One page of the agency's dossiers, newest first, and how many match. */
+export async function listDossiers(db: Db, f: ListQuery) {
+  let q = db.selectFrom('dossiers').where('agency_code', '=', f.agencyCode);
+  if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
+  if (f.sealerQueue) {
+    q = q.where((eb) => eb.or([eb('status', '=', 'awaiting_seal'), eb.and([eb('status', '=', 'completed'), eb('delivered_at', 'is', null)])]));
+  }
+  if (f.applicantKind && ['citizen', 'business', 'no_account'].includes(f.applicantKind)) q = q.where('applicant_kind', '=', f.applicantKind);
+  if (f.code?.trim()) q = q.where('code', 'ilike', containsPattern(f.code.trim()));
+  if (f.q?.trim()) {
+    const like = containsPattern(f.q.trim());
+    q = q.where((eb) => eb.or([eb('applicant_name', 'ilike', like), eb('applicant_id_number', 'ilike', like), eb('applicant_email', 'ilike', like)]));
+  }
+  if (f.from) q = q.where('created_at', '>=', vnDayStart(f.from));
+  if (f.to) q = q.where('created_at', '<', new Date(vnDayStart(f.to).getTime() + 86400_000));
+  const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+  const items = await q.selectAll().orderBy('created_at', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute();
+  return { total: Number(total), items };
+}
+
+/** The dossier's audit events, in order. */
+export const dossierEvents = (db: Db, code: string) =>
+  db.selectFrom('dossier_events').selectAll().where('dossier_code', '=', code).orderBy('seq').execute();

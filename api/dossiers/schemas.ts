@@ -1,0 +1,34 @@
+// The dossier feature's requests: the applicant, the new-dossier form's query, the list filters, the actions' arguments.
+import { idNumber, multilineText, object, optionalText, oneOf, pagingShape, positiveInt32 } from '../http/schemas.js';
+
+/** The applicant of a new dossier (service.ts resolveApplicant); formats are checked there, in Vietnamese. */
+export const applicantSchema = object({
+  applicantKind: oneOf('Đối tượng đăng ký', ['citizen', 'business', 'no_account'] as const, 'Vui lòng chọn đối tượng đăng ký.'),
+  idNumber,
+  fullName: optionalText('Tên đối tượng', 200),
+  email: optionalText('Email', 254),
+  phone: optionalText('Số điện thoại', 20),
+});
+
+/** The filters of the dossier lists (screens) and GET /dossiers; dates are parsed by the routes. */
+export const dossierListQuery = object({
+  status: optionalText('Trạng thái', 200),
+  applicantKind: optionalText('Đối tượng', 20),
+  code: optionalText('Mã hồ sơ', 100),
+  q: optionalText('Từ khóa', 200),
+  from: optionalText('Từ ngày', 20),
+  to: optionalText('Đến ngày', 20),
+  ...pagingShape,
+});
+
+/** The arguments of the human actions on a dossier (service.ts forward). */
+export const reasonArgs = object({ reason: multilineText('Lý do', 1000) });
+export const sealArgs = object({ registerBookId: positiveInt32('Sổ chứng thực', 'Vui lòng chọn sổ chứng thực.') });
+export const resendArgs = object({ email: optionalText('Email', 254) });
+
+/** The new-dossier form's query (the account search, "Xử lý" from an appointment): plain texts, shown again. */
+export const newDossierQuery = object({
+  applicantMode: optionalText('Đối tượng', 20), idNumber, lookup: optionalText('Tìm kiếm', 10), documentType: optionalText('Loại giấy tờ', 50),
+  appointmentCode: optionalText('Mã lịch hẹn', 50), otherIdNumber: idNumber, fullName: optionalText('Tên đối tượng', 200),
+  email: optionalText('Email', 254), phone: optionalText('Số điện thoại', 20), copies: optionalText('Số bản sao', 10),
+});
