@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { AppointmentState } from '../domain/appointments.js';
 import type { Db } from '../lib/db.js';
-import { releasePlace, takePlace } from '../lib/slot-places.js';
+import { releasePlace, takePlace } from './slot-places.js';
 import type { SmsGateway } from './sms.js';
 
 export function appointmentActivities(deps: { db: Db; sms: SmsGateway }) {

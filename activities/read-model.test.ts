@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb, migrateToLatest, type Db } from '../lib/db.js';
-import type { DossierView } from '../workflows/messages.js';
+import type { DossierView } from '../domain/dossier.js';
 import { readModelActivities } from './read-model.js';
 
 let db: Db;

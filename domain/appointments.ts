@@ -4,9 +4,6 @@ import { isWorkingDay, type DayRules } from './calendar.js';
 import type { Actor } from './types.js';
 import { vnDateOfDay, vnDayEnd, vnInstant, vnIsoDate } from './vn-time.js';
 
-// Re-exported only for the api/ files that still import them from here; they belong to ./calendar.js.
-export { isWorkingDay, type DayRules };
-
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
 export type AppointmentStatus = 'booked' | 'processed' | 'no_show' | 'cancelled';

@@ -4,10 +4,8 @@ import { fileURLToPath } from 'node:url';
 import {
   attestationBlocks,
   attestationLines,
-  formatDateTimeVn,
-  formatDateVn,
-  formatLongDateVn,
 } from './attestation.js';
+import { vnDate as formatDateVn, vnLongDate as formatLongDateVn, vnTimeDate as formatDateTimeVn } from './vn-time.js';
 
 describe('Vietnam-time date formatting', () => {
   it('shifts UTC to +07:00 across the day boundary', () => {

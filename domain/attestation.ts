@@ -22,10 +22,6 @@ export interface AttestationSigner {
   registerBookName?: string;
 }
 
-// The attestation's names for the Vietnam-time formats it prints (its tests and the sample on the image
-// settings screen use them); the formats themselves live in ./vn-time.ts.
-export { vnDate as formatDateVn, vnLongDate as formatLongDateVn, vnTimeDate as formatDateTimeVn } from './vn-time.js';
-
 export const ATTESTATION_SENTENCE = 'Chứng thực bản sao đúng với bản chính.';
 
 /** The attestation split into the blocks the PDF page lays out. */

@@ -1,6 +1,6 @@
 // The audit trail of a dossier as a typed union: one type and payload per event, and its words for people.
 // Sandbox-safe (the workflow builds these events): nothing from Node, no packages.
-import { vnDate } from './vn-time.js';
+import { vnDateOfDay } from './vn-time.js';
 import type { HistoryEntry } from './dossier.js';
 import type { FileRef } from './types.js';
 
@@ -59,7 +59,7 @@ export function auditNote(e: AuditEvent): string | undefined {
     case 'resend_requested': return `Gửi lại tới ${e.payload.email ?? ''}`;
     case 'delivered': return deliveredTo(e.payload);
     case 'delivery_failed': return e.payload.error;
-    case 'overdue': return `Quá hạn trả kết quả (hạn ${vnDate(`${e.payload.dueDate}T12:00:00+07:00`)})`;
+    case 'overdue': return `Quá hạn trả kết quả (hạn ${vnDateOfDay(e.payload.dueDate)})`;
     default: return undefined;
   }
 }

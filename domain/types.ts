@@ -17,7 +17,3 @@ export interface FileRef {
   sha256: string;
   size: number;
 }
-
-// Re-exported only for the api/ files that still import them from here; they belong to ./dossier.ts.
-export type { Applicant, ApplicantKind, DossierInput, DossierStatus, WorkflowOptions } from './dossier.js';
-export { APPLICANT_KIND_LABELS, RETURN_REASONS, STATUS_LABELS } from './dossier.js';

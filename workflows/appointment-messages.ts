@@ -2,9 +2,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AppointmentActor, AppointmentState } from '../domain/appointments.js';
 
-// Re-exported only for the api/ files that still import them from here; they belong to domain/appointments.ts.
-export type { AppointmentActor, AppointmentInput, AppointmentState } from '../domain/appointments.js';
-
 export const rescheduleUpdate = defineUpdate<AppointmentState, [{ by: AppointmentActor; day: string; time: string; reason: string }]>('reschedule');
 export const cancelAppointmentUpdate = defineUpdate<AppointmentState, [{ by: AppointmentActor }]>('cancelAppointment');
 export const markProcessedUpdate = defineUpdate<AppointmentState, [{ by: AppointmentActor; dossierCode: string }]>('markProcessed');

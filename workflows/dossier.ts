@@ -7,7 +7,7 @@ import type { createActivities } from '../activities/index.js';
 import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
 import { vnDayEnd } from '../domain/vn-time.js';
 import { dueDate } from '../domain/deadline.js';
-import type { DossierInput, DossierState, DossierView, HistoryEntry, WorkflowOptions } from '../domain/dossier.js';
+import type { DossierInput, DossierState, DossierView, WorkflowOptions } from '../domain/dossier.js';
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
 import { isEmail } from '../domain/ids.js';

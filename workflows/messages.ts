@@ -7,9 +7,6 @@ export interface ActionArgs {
   actor: Actor;
 }
 
-// Re-exported only for the api/ files that still import it from here; it belongs to domain/dossier.ts.
-export type { DossierView } from '../domain/dossier.js';
-
 export const submitUpdate = defineUpdate<DossierView, [ActionArgs]>('submit');
 export const returnToCreatorUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('returnToCreator');
 export const resubmitUpdate = defineUpdate<DossierView, [ActionArgs & { scan?: FileRef; pageCount?: number; fee?: number; note?: string }]>('resubmit');

@@ -1,10 +1,10 @@
 // SQL of the appointments feature (db-first, `fn(db, ...)`): agencies' days off and slots, bookings, their codes
-// and lists. Places in a slot are taken and given back by lib/slot-places.ts, which the worker runs too.
+// and lists. Places in a slot are taken and given back by activities/slot-places.ts, which the worker runs too.
 import { sql, type Insertable } from 'kysely';
-import type { DayRules } from '../../domain/appointments.js';
+import type { DayRules } from '../../domain/calendar.js';
 import type { Database, Db } from '../../lib/db.js';
 
-export { releasePlace, takePlace } from '../../lib/slot-places.js';
+export { releasePlace, takePlace } from '../../activities/slot-places.js';
 
 /** The agency's days that differ from the week's pattern (a working Saturday, a day off). */
 export async function dayRules(db: Db, agencyCode: string): Promise<DayRules> {

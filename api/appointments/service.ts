@@ -3,19 +3,15 @@
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import crypto from 'node:crypto';
-import {
-  appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, isIsoDay, isWorkingDay, lastBookableDay,
-  slotInstant, slotProblem, type BookingLimits, type DayRules,
-} from '../../domain/appointments.js';
+import { appointmentCode, BEYOND_WINDOW, bookingLimitProblem, DEFAULT_BOOKING_LIMITS, isIsoDay, lastBookableDay, slotInstant, slotProblem, type BookingLimits } from '../../domain/appointments.js';
+import { isWorkingDay, type DayRules } from '../../domain/calendar.js';
 import { parseVnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { appointmentWorkflow } from '../../workflows/appointment.js';
-import {
-  appointmentWorkflowId, cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate,
-  type AppointmentActor, type AppointmentInput, type AppointmentState,
-} from '../../workflows/appointment-messages.js';
+import { appointmentWorkflowId, cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate } from '../../workflows/appointment-messages.js';
+import { type AppointmentActor, type AppointmentInput, type AppointmentState } from '../../domain/appointments.js';
 import type { PortalUser } from '../auth/service.js';
 import type { CreateDossierInput } from '../dossiers/service.js';
 import type { AppDeps } from '../http/deps.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { vnIsoDate } from '../../domain/vn-time.js';
+import { vnIsoDate, vnYear } from '../../domain/vn-time.js';
 import { filesUnder } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, type Reply } from '../../lib/testing/http.js';
@@ -14,7 +14,7 @@ import { eventually } from '../../lib/testing/time.js';
 
 let h: Harness;
 const OTHER_AGENCY = '000.00.99.X01';
-const YEAR = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+const YEAR = vnYear(new Date());
 const sha256 = (b: Buffer | Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
 // ---------- HTTP helpers ----------

@@ -2,7 +2,7 @@
 // applicant, document types, agencies, dossier numbering and the create requests' reservations.
 import { sql } from 'kysely';
 import { vnDayStart } from '../../domain/vn-time.js';
-import type { DossierStatus } from '../../domain/types.js';
+import type { DossierStatus } from '../../domain/dossier.js';
 import { containsPattern, type Db } from '../../lib/db.js';
 
 /** A portal account's public fields, by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */

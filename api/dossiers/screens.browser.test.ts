@@ -8,7 +8,7 @@ import { until } from '../../lib/testing/time.js';
 import path from 'node:path';
 import type { BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RETURN_REASONS } from '../../domain/types.js';
+import { RETURN_REASONS } from '../../domain/dossier.js';
 import {
   check, click, flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../../lib/testing/browser.js';

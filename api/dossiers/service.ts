@@ -14,10 +14,8 @@ import { checkAction, type Action } from '../../domain/rules.js';
 import type { Applicant, DossierInput, DossierStatus, WorkflowOptions } from '../../domain/dossier.js';
 import type { Actor, FileRef } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
-import {
-  cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate,
-  TASK_QUEUE, workflowIdFor, type DossierView,
-} from '../../workflows/messages.js';
+import { cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor } from '../../workflows/messages.js';
+import { type DossierView } from '../../domain/dossier.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
 import { paging, parse } from '../http/schemas.js';
 import { applicantSchema, reasonArgs, resendArgs, sealArgs } from './schemas.js';

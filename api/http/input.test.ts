@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, multipart, VIETNAMESE, WebClient } from '../../lib/testing/http.js';
 import { until, workingDays } from '../../lib/testing/time.js';
+import { vnYear } from '../../domain/vn-time.js';
 
 let h: Harness;
 const { call } = apiClient(() => h.baseUrl);
-const YEAR = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+const YEAR = vnYear(new Date());
 const [DAY_BOOKED, DAY_MOVE] = workingDays(2, 3);
 
 const NUL = '\u0000';

@@ -13,11 +13,12 @@ import { filesUnder, pdfsig, poppler } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginStaff, multipart } from '../../lib/testing/http.js';
 import { eventually } from '../../lib/testing/time.js';
+import { vnYear } from '../../domain/vn-time.js';
 
 let h: Harness;
 let tmp: string;
 const OTHER_AGENCY = '000.00.88.X02';
-const YEAR = new Date(Date.now() + 7 * 3600_000).getUTCFullYear();
+const YEAR = vnYear(new Date());
 const sha256 = (b: Buffer | Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
 // Distinctive colours, so a rendered pixel tells which image was drawn (the default seal is red, the default

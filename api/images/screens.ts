@@ -1,8 +1,7 @@
 // Screens of the seal and signature images: "Quản lý con dấu" (sealer) and "Trang cá nhân" / "Quản lý chữ ký cá nhân"
 // (every staff user; the signature part for signers), with the previews' stylesheet and the images themselves.
 import express, { type Response } from 'express';
-import { vnIsoDate } from '../../domain/vn-time.js';
-import { formatDateTimeVn, formatDateVn } from '../../domain/attestation.js';
+import { vnDate, vnIsoDate, vnTimeDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import { PNG_MAX_BYTES, PNG_MAX_SIDE, PNG_MIN_SIDE } from '../../domain/png.js';
 import type { Role } from '../../domain/types.js';
@@ -83,7 +82,7 @@ export function imageScreens(deps: AppDeps) {
     res.status(status).render('images-seal.njk', {
       title: 'Quản lý con dấu', active: '/quan-ly-con-dau', error, rules: RULES, image: rec,
       imageUrl: imageUrl('seal', a.agencyCode, rec), agencyCode: a.agencyCode,
-      sample: { number: `${book?.current_number ?? 1}/ĐT`, book: book?.name ?? '01/…/ĐT', date: formatDateVn(new Date()) },
+      sample: { number: `${book?.current_number ?? 1}/ĐT`, book: book?.name ?? '01/…/ĐT', date: vnDate(new Date()) },
     });
   }
   const sealerOnly = staffOnly('sealer', SEAL_ROLE_MESSAGE);
@@ -117,7 +116,7 @@ export function imageScreens(deps: AppDeps) {
       title: isSigner ? 'Quản lý chữ ký cá nhân' : 'Trang cá nhân', active: '/trang-ca-nhan', error, rules: RULES,
       email: user?.email ?? '', agencies, roleLabels: a.roles.map((x) => ROLE_LABELS[x] ?? x), isSigner,
       image: rec, imageUrl: imageUrl('signature', a.username, rec),
-      sample: { signedAt: formatDateTimeVn(new Date()) },
+      sample: { signedAt: vnTimeDate(new Date()) },
     });
   }
   r.get('/trang-ca-nhan', needLogin, async (_req, res, next) => {

@@ -7,7 +7,8 @@
 // POST (`_csrf` field, or the X-CSRF-Token header that htmx sends from <body hx-headers>).
 import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { APPOINTMENT_STATUS_LABELS, formatSlot, isWorkingDay, slotInstant } from '../../domain/appointments.js';
+import { APPOINTMENT_STATUS_LABELS, formatSlot, slotInstant } from '../../domain/appointments.js';
+import { isWorkingDay } from '../../domain/calendar.js';
 import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import { loadPortalUser, verifyCitizenLogin, type PortalUser } from '../auth/service.js';

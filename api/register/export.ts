@@ -1,6 +1,6 @@
 // Excel export of a register book in the seed's layout: a header block (book name, start and current number,
 // open and close dates, managing agency), then the entries with the register's columns.
-import { vnDate } from '../../domain/vn-time.js';
+import { vnDate, vnDateOfDay } from '../../domain/vn-time.js';
 import type { Database } from '../../lib/db.js';
 import type { Selectable } from 'kysely';
 import { reportSheet, xlsxBuffer } from '../http/excel.js';
@@ -16,8 +16,8 @@ export async function bookWorkbook(book: ExportedBook, entries: Entry[]): Promis
       ['Tên sổ chứng thực', book.name],
       ['Số ban đầu', `${book.start_number}/ĐT`],
       ['Số hiện tại', `${book.current_number}/ĐT`],
-      ['Ngày mở sổ', vnDate(`${book.open_date}T12:00:00+07:00`)],
-      ['Ngày đóng sổ', vnDate(`${book.close_date}T12:00:00+07:00`)],
+      ['Ngày mở sổ', vnDateOfDay(book.open_date)],
+      ['Ngày đóng sổ', vnDateOfDay(book.close_date)],
       ['Cơ quan quản lý', book.agency_name],
     ],
     columns: ['STT', 'Số chứng thực', 'Ngày chứng thực', 'Họ tên người yêu cầu', 'Tên bản chính giấy tờ', 'Người ký chứng thực', 'Số bản sao', 'Lệ phí (đồng)', 'Mã chứng thực'],

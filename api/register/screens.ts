@@ -2,7 +2,7 @@
 // their khóa sổ, add, view, edit, khóa sổ and delete a book, its Excel export, and the next number for the seal
 // step's book picker. Mounted by webRoutes after its session middleware (res.locals.actor, csrf, menu are set).
 import express, { type Request, type Response } from 'express';
-import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
+import { parseVnDate, vnDate, vnDateOfDay, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError, HTTP_STATUS, type ErrorCode } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';
@@ -18,7 +18,7 @@ import {
 
 const BOOKS = '/so-chung-thuc';
 const LIST_TITLE = 'Quản lý sổ chứng thực';
-const isoToVn = (iso: string) => (iso ? vnDate(`${iso}T12:00:00+07:00`) : '');
+const isoToVn = (iso: string) => (iso ? vnDateOfDay(iso) : '');
 /** The refusals other than a conflict: they go to the error handler, not back to the book's page. */
 const NOT_CONFLICT = (Object.keys(HTTP_STATUS) as ErrorCode[]).filter((c) => c !== 'conflict');
 /** The list's filter without its blank fields, for its page links. */

@@ -10,12 +10,13 @@ import type { Actor } from '../../domain/types.js';
 import { uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { VIETNAMESE } from '../../lib/testing/http.js';
-import type { DossierView } from '../../workflows/messages.js';
+import type { DossierView } from '../../domain/dossier.js';
 import { allocateNumber } from '../../activities/register.js';
 import {
   booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries,
   listRegisterYears, nextNumberOfYear, searchRegisterBooks, updateRegisterBook,
 } from './service.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
 
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;
@@ -284,7 +285,7 @@ describe('year-end closing (khóa sổ)', () => {
 describe('a delete racing a seal', () => {
   const orphans = async () => (await h.db.selectFrom('register_entries').leftJoin('register_books', 'register_books.id', 'register_entries.register_book_id')
     .select('register_entries.dossier_code').where('register_books.id', 'is', null).execute()).length;
-  const today = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10);
+  const today = () => vnIsoDate(new Date());
   /** Today's book: the year's open book is closed first (one open book a year), the new one continues. */
   const todayBook = async (name: string) => {
     const open = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', h.agencyCode).where('closed_at', 'is', null)

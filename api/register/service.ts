@@ -2,7 +2,7 @@
 // call: add, search, view, edit and delete books with their rules, khóa sổ of a book and of a year, the book
 // the seal step offers, and the Excel export. The numbers themselves are given by the worker
 // (activities/register.ts); both lock the year's row first, then book rows: one order, so no deadlocks.
-import { parseVnDate, vnDate, vnIsoDate } from '../../domain/vn-time.js';
+import { parseVnDate, vnDate, vnDateOfDay, vnIsoDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import { BOOK_SUFFIX, bookName, bookYear, REGISTER_BOOK_NOT_FOUND as NOT_FOUND, refuseClosedYear } from '../../domain/register.js';
 import { normalizeText } from '../../domain/text.js';
@@ -49,7 +49,6 @@ function validYear(raw: unknown): number {
   return Number(s);
 }
 
-const isoToVn = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 const closedOn = (at: Date | string) => vnDate(at);
 
 function refuseOtherOpenBook(year: number, others: RegisterBookRow[]) {
@@ -200,8 +199,8 @@ export async function updateRegisterBook(db: Db, input: { agencyCode: string; id
         }
         const firstDay = vnIsoDate(new Date(stats.first as Date));
         const lastDay = vnIsoDate(new Date(stats.last as Date));
-        if (open > firstDay) throw new DomainError('validation', `Ngày mở sổ không được sau ngày chứng thực đầu tiên trong sổ (${isoToVn(firstDay)}).`, 'openDate');
-        if (close < lastDay) throw new DomainError('validation', `Ngày đóng sổ không được trước ngày chứng thực cuối cùng trong sổ (${isoToVn(lastDay)}).`, 'closeDate');
+        if (open > firstDay) throw new DomainError('validation', `Ngày mở sổ không được sau ngày chứng thực đầu tiên trong sổ (${vnDateOfDay(firstDay)}).`, 'openDate');
+        if (close < lastDay) throw new DomainError('validation', `Ngày đóng sổ không được trước ngày chứng thực cuối cùng trong sổ (${vnDateOfDay(lastDay)}).`, 'closeDate');
       } else {
         const y = years.get(newYear)!;
         if (newYear !== oldYear) {

@@ -1,5 +1,5 @@
 // The daily fee report as an Excel workbook (exceljs), in the layout the register's export shares.
-import { vnDate } from '../../domain/vn-time.js';
+import { vnDateOfDay } from '../../domain/vn-time.js';
 import { reportSheet, xlsxBuffer } from '../http/excel.js';
 import type { FeeReport } from './service.js';
 
@@ -15,7 +15,7 @@ export async function feeReportWorkbook(report: FeeReport): Promise<{ fileName: 
     title: 'BÁO CÁO THU LỆ PHÍ CHỨNG THỰC BẢN SAO ĐIỆN TỬ',
     header: [
       ['Cơ quan', report.agency.name],
-      ['Ngày', vnDate(`${report.date}T12:00:00+07:00`)],
+      ['Ngày', vnDateOfDay(report.date)],
       ['Số hồ sơ', report.count],
       ['Tổng lệ phí (đồng)', report.total],
     ],

@@ -1,14 +1,13 @@
 // The screen of the daily fee report ("Báo cáo lệ phí") and its Excel download. Mounted by webRoutes after its
 // session middleware (res.locals.actor, csrf, menu are set).
 import express from 'express';
-import { vnDate } from '../../domain/vn-time.js';
+import { vnDateOfDay } from '../../domain/vn-time.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';
 import { actorOf, staffOnly } from '../http/guards.js';
 import { FEE_REPORT_FORBIDDEN, FEE_REPORT_MENU, FEE_REPORT_ROLES, feeReport, feeReportFile, reportDate } from './service.js';
 
-const isoToVn = (iso: string) => (iso ? vnDate(`${iso}T12:00:00+07:00`) : '');
 
 export function reportScreens(deps: AppDeps) {
   const r = express.Router();
@@ -27,7 +26,7 @@ export function reportScreens(deps: AppDeps) {
         date = '';
       }
       const report = date ? await feeReport(db, actorOf(res).agencyCode, date) : null;
-      res.render('fee-report.njk', { title: FEE_REPORT_MENU.label, active: FEE_REPORT_MENU.href, report, error, dateText: date ? isoToVn(date) : raw, isoDate: date });
+      res.render('fee-report.njk', { title: FEE_REPORT_MENU.label, active: FEE_REPORT_MENU.href, report, error, dateText: date ? vnDateOfDay(date) : raw, isoDate: date });
     } catch (e) { next(e); }
   });
   r.get(`${FEE_REPORT_MENU.href}/excel`, ...reader, async (req, res, next) => {

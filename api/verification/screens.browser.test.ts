@@ -10,7 +10,7 @@ import { problemsOf, requireChromium, shot, startBrowserWorld, type BrowserWorld
 import { uploadedPdf } from '../../lib/testing/files.js';
 import { makePdf, type Harness } from '../../lib/testing/harness.js';
 import { DEMO_AGENCY } from '../../lib/seed.js';
-import type { DossierView } from '../../workflows/messages.js';
+import type { DossierView } from '../../domain/dossier.js';
 
 let world: BrowserWorld | null = null;
 let h: Harness;

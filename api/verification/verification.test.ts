@@ -14,7 +14,7 @@ import { uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { csrfOf, multipart, VIETNAMESE, WebClient } from '../../lib/testing/http.js';
 import { DEMO_AGENCY } from '../../lib/seed.js';
-import type { DossierView } from '../../workflows/messages.js';
+import type { DossierView } from '../../domain/dossier.js';
 
 let h: Harness;
 let canbo: Actor, lanhdao: Actor, vanthu: Actor;

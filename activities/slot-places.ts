@@ -1,8 +1,8 @@
-// Places in an appointment slot (slot_usage): the one home of this SQL, since both the web app (a booking takes a
-// place, a failed start gives it back) and the worker (moving or cancelling a booking) run it; lib/ is the room
-// both may import (activities/ never imports api/, api/ does not import activities' database helpers).
+// Places in an appointment slot (slot_usage): the one home of this SQL. The worker runs it (moving or cancelling a
+// booking) and so does the web app (a booking takes a place, a failed start gives it back), which reaches it
+// through api/appointments/queries.ts; activities/ never imports api/.
 import { sql } from 'kysely';
-import type { Db } from './db.js';
+import type { Db } from '../lib/db.js';
 
 /** Takes one place in a slot if one is free; false when the slot is full. Call inside a transaction. */
 export async function takePlace(db: Db, agencyCode: string, day: string, time: string): Promise<boolean> {
