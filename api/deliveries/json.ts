@@ -1,4 +1,4 @@
-// JSON API of the deliveries (after the bearer-token and staff checks, api/v1.ts): GET /deliveries (the agency's
+// JSON API of the deliveries (after the bearer-token and staff checks, api/app.ts): GET /deliveries (the agency's
 // e-mail deliveries; sealer) and GET /dossiers/{code}/deliveries (every delivery attempt of a dossier).
 import express from 'express';
 import { DomainError } from '../../domain/errors.js';

@@ -1,5 +1,5 @@
 // JSON API of the seal and signature images: /api/v1/images/{seal,signature} (GET the PNG, POST a new one).
-// Mounted at /api/v1/images after the bearer-token check (api/v1.ts).
+// Mounted at /api/v1/images after the bearer-token check (api/app.ts, jsonRoutes).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { DomainError } from '../../domain/errors.js';
 import { PNG_MAX_BYTES } from '../../domain/png.js';

@@ -65,7 +65,7 @@ function imageUrl(kind: ImageKind, owner: string, rec: ImageRecord | null): stri
 /** A PNG upload from a screen: held to the CSRF check too. */
 const readUpload = (req: express.Request, deps: AppDeps) => parseFormUpload(req, deps.storage, 'image', PNG_MAX_BYTES, PNG_UPLOAD);
 
-// Staff only; anyone else signs in as staff first (needLogin). Mounted inside the session router (api/web.ts).
+// Staff only; anyone else signs in as staff first (needLogin). Mounted inside the session router (api/app.ts, screenRoutes).
 export function imageScreens(deps: AppDeps) {
   const r = express.Router();
   const { db } = deps;

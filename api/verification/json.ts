@@ -1,5 +1,5 @@
 // JSON API of the public verification: GET /api/v1/verify/{dossierCode}, POST /api/v1/verify (multipart `file`).
-// Mounted before the bearer-token check (api/v1.ts): no login.
+// Mounted before the bearer-token check (api/app.ts, jsonRoutes): no login.
 import express from 'express';
 import { DomainError } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
