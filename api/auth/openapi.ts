@@ -1,0 +1,7 @@
+// OpenAPI piece of the login route POST /auth/token (api/auth/json.ts), spread into api/openapi.ts.
+import type { OpenApiErrors } from '../openapi.js';
+
+/** The paths, with the document's common error responses. */
+export const authOpenApiPaths = (errors: OpenApiErrors) => ({
+  '/auth/token': { post: { security: [], summary: 'Log in', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['username', 'password'], properties: { username: { type: 'string' }, password: { type: 'string' } } } } } }, responses: { 200: { description: '{token}' }, 401: errors[401], 429: { description: 'Too many failed logins' } } } },
+});

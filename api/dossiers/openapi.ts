@@ -1,0 +1,62 @@
+// OpenAPI piece of the dossier routes /document-types, /dossiers, /dossiers/{code}[/pdf|/return|…|/resend] (api/dossiers/json.ts), spread into api/openapi.ts.
+import type { OpenApiErrors } from '../openapi.js';
+
+const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: 'G22.29-271126-010001' };
+const idem = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Same key, same result: a repeated request acts once.' };
+const dossierAfter = (errors: OpenApiErrors) => ({ 200: { description: 'The dossier after the action', content: { 'application/json': { schema: { $ref: '#/components/schemas/Dossier' } } } }, ...errors });
+// An action answers within a few seconds: the dossier after it, or 202 while it is still running (signing, sealing).
+const actionAnswer = (errors: OpenApiErrors) => ({ ...dossierAfter(errors), 202: { description: 'Accepted and still running: {code, status, processing: true}; GET /dossiers/{code} follows it, and the same Idempotency-Key finds it again' } });
+
+/** Applicant and Dossier; their Status is shared (api/openapi.ts), the public verification uses it too. */
+export const dossierOpenApiSchemas = {
+  Applicant: { type: 'object', properties: { kind: { type: 'string', enum: ['citizen', 'business', 'no_account'] }, fullName: { type: 'string' }, idNumber: { type: 'string', nullable: true }, email: { type: 'string', nullable: true }, phone: { type: 'string', nullable: true }, accountUsername: { type: 'string', nullable: true } } },
+  Dossier: {
+    type: 'object',
+    properties: {
+      code: { type: 'string' }, status: { $ref: '#/components/schemas/Status' }, agencyCode: { type: 'string' }, agencyName: { type: 'string' },
+      applicant: { $ref: '#/components/schemas/Applicant' }, documentType: { type: 'object', properties: { code: { type: 'string' }, name: { type: 'string' } } },
+      copies: { type: 'integer' }, pageCount: { type: 'integer' }, fee: { type: 'integer', description: 'VND, TT 226/2016/TT-BTC' },
+      certificationNumber: { type: 'string', nullable: true, example: '12/ĐT' }, registerBook: { type: 'object', nullable: true },
+      returnReason: { type: 'string', nullable: true }, history: { type: 'array', items: { type: 'object' } },
+      processing: { type: 'boolean', description: 'Present (true) while an accepted action is still running' },
+      stale: { type: 'boolean', description: "Present (true) when the workflow could not be asked: the read model's last recorded state, possibly not current" },
+    },
+  },
+};
+
+/** The paths but /dossiers/{code}/resend, with the document's common error responses. */
+export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
+  const dossier = dossierAfter(errors);
+  const action = actionAnswer(errors);
+  return {
+    '/document-types': { get: { summary: 'Document type catalogue', responses: { 200: { description: '[{code, name}]' } } } },
+    '/dossiers': {
+      post: {
+        summary: 'Create a dossier and submit it for signature (creator)', parameters: [idem],
+        requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', required: ['scan', 'applicantKind', 'documentType'], properties: {
+          scan: { type: 'string', format: 'binary', description: 'PDF, at most 30 MB' }, applicantKind: { type: 'string', enum: ['citizen', 'business', 'no_account'] },
+          idNumber: { type: 'string', description: 'CMND (9), CCCD (12) or MST (10 or 10-3)' }, fullName: { type: 'string' }, email: { type: 'string' }, phone: { type: 'string' },
+          documentType: { type: 'string' }, copies: { type: 'integer', minimum: 1, maximum: 100 }, appointmentCode: { type: 'string' } } } } } },
+        responses: { 201: { description: 'Created and submitted', content: { 'application/json': { schema: { $ref: '#/components/schemas/Dossier' } } } }, 413: { description: 'Scan over 30 MB' }, ...errors },
+      },
+      get: {
+        summary: "List the agency's dossiers",
+        parameters: ['status', 'q', 'code', 'applicantKind', 'from', 'to', 'page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+        responses: { 200: { description: '{total, page, pageSize, items}' }, ...errors },
+      },
+    },
+    '/dossiers/{code}': { get: { parameters: [code], summary: 'State, applicant, document type, certification number, history', responses: dossier } },
+    '/dossiers/{code}/pdf': { get: { parameters: [code, { name: 'which', in: 'query', schema: { type: 'string', enum: ['scan'] } }], summary: 'The current PDF (scan, signed, or sealed e-copy)', responses: { 200: { description: 'application/pdf' }, ...errors } } },
+    '/dossiers/{code}/return': { post: { parameters: [code, idem], summary: 'Return to the creator with a reason (signer)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
+    '/dossiers/{code}/resubmit': { post: { parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan (creator)', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' } } } }, 'application/json': { schema: { type: 'object' } } } }, responses: action } },
+    '/dossiers/{code}/cancel': { post: { parameters: [code, idem], summary: 'Cancel a returned dossier with a reason (creator)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
+    '/dossiers/{code}/sign': { post: { parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)", responses: action } },
+    '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the year\'s next certification number and apply the agency seal (sealer); registerBookId is the book that takes the year\'s next number (another is refused with 400)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: action } },
+    '/dossiers/{code}/deliver': { post: { parameters: [code, idem], summary: 'Complete and send the e-copy by e-mail and to the portal inbox (sealer)', responses: action } },
+  };
+};
+
+/** POST /dossiers/{code}/resend apart: the document lists it after the image paths, beside the deliveries. */
+export const dossierResendOpenApiPaths = (errors: OpenApiErrors) => ({
+  '/dossiers/{code}/resend': { post: { parameters: [code, idem], summary: 'Re-send the e-copy by e-mail, optionally to a corrected address (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } } } }, responses: actionAnswer(errors) } },
+});
