@@ -4,7 +4,7 @@ import { appointmentOpenApiPaths, appointmentOpenApiSchemas } from './appointmen
 import { registerOpenApiPaths, registerOpenApiSchemas } from './register/openapi.js';
 import { reportOpenApiPaths, reportOpenApiSchemas } from './reports/openapi.js';
 import { authOpenApiPaths } from './auth/openapi.js';
-import { dossierOpenApiPaths, dossierOpenApiSchemas, dossierResendOpenApiPaths } from './dossiers/openapi.js';
+import { dossierOpenApiPaths, dossierOpenApiSchemas } from './dossiers/openapi.js';
 import { imageOpenApiPaths, imageOpenApiSchemas } from './images/openapi.js';
 import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
@@ -41,9 +41,8 @@ export const openApiDocument = {
     ...verifyOpenApiPaths, // public verification: GET /verify/{dossierCode}, POST /verify (api/verification/openapi.ts)
     ...appointmentOpenApiPaths, // GET/POST /appointments, GET /appointments/slots, /appointments/{code}[/reschedule|/cancel] (api/appointments/openapi.ts)
     ...authOpenApiPaths(errors), // POST /auth/token (api/auth/openapi.ts)
-    ...dossierOpenApiPaths(errors), // GET /document-types, GET/POST /dossiers, /dossiers/{code}[/pdf|/return|/resubmit|/cancel|/sign|/seal|/deliver] (api/dossiers/openapi.ts)
+    ...dossierOpenApiPaths(errors), // GET /document-types, GET/POST /dossiers, /dossiers/{code}[/pdf|/return|/resubmit|/cancel|/sign|/seal|/deliver|/resend] (api/dossiers/openapi.ts)
     ...imageOpenApiPaths(errors), // GET/POST /images/seal, /images/signature (api/images/openapi.ts)
-    ...dossierResendOpenApiPaths(errors), // POST /dossiers/{code}/resend (api/dossiers/openapi.ts)
     ...deliveryOpenApiPaths(errors), // GET /dossiers/{code}/deliveries, GET /deliveries (api/deliveries/openapi.ts)
     ...registerOpenApiPaths(errors), // /register-books… (api/register/openapi.ts)
     ...reportOpenApiPaths(errors), // /reports/fees[.xlsx] (api/reports/openapi.ts)

@@ -20,6 +20,7 @@ import { discard, type UploadedFile } from '../http/upload.js';
 import { updateError, WorkflowGone } from '../http/workflow-errors.js';
 import * as q from './queries.js';
 import { bookingBody, rescheduleBody } from './schemas.js';
+import { assertRole } from '../http/guards.js';
 
 export class AppointmentService {
   constructor(
@@ -139,7 +140,7 @@ export class AppointmentService {
 
   async reschedule(actor: Actor, code: string, input: unknown, key: string) {
     const a = await this.visible(code, { actor });
-    if (!actor.roles.includes('creator')) throw new DomainError('forbidden', 'Bạn không có Quyền tạo bản sao để dời lịch hẹn.');
+    assertRole(actor, 'creator', 'Bạn không có Quyền tạo bản sao để dời lịch hẹn.');
     const typed = parse(rescheduleBody, input);
     const day = parseVnDate(typed.date) ?? '';
     const time = typed.slot;

@@ -1,9 +1,9 @@
 // Screens of the deliveries: "Quản lý gửi lại email" (the agency's e-mail deliveries with their status, and
 // re-sends; sealer), and the e-mailed download links of e-copies too large to attach (/tai-ve/:token, no login).
 import crypto from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import type { AppDeps } from '../http/deps.js';
-import { actorOf, flash, needRole } from '../http/guards.js';
+import { actorOf, flash, staffOnly } from '../http/guards.js';
 import { pageCount, pageUrlFor } from '../http/paging.js';
 import { renderAgainOnRefusal } from '../http/render-again.js';
 import { deliveryListQuery, parse } from '../http/schemas.js';
@@ -11,9 +11,7 @@ import { listDeliveries, openDownloadLink } from './service.js';
 
 const STATUS_LABELS: Record<string, string> = { pending: 'Đang gửi', sent: 'Đã gửi', failed: 'Gửi lỗi' };
 
-// Without a session: the login page, and no way back here (unlike needLogin, which returns to the page).
-const loginFirst = (_req: Request, res: Response, next: NextFunction) => (res.locals.actor ? next() : res.redirect(303, '/dang-nhap'));
-const sealerOnly = [loginFirst, needRole('sealer')];
+const sealerOnly = staffOnly('sealer');
 
 export function deliveryScreens(deps: AppDeps) {
   const r = express.Router();

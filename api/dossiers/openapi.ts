@@ -24,7 +24,7 @@ export const dossierOpenApiSchemas = {
   },
 };
 
-/** The paths but /dossiers/{code}/resend, with the document's common error responses. */
+/** The paths, with the document's common error responses. */
 export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
   const dossier = dossierAfter(errors);
   const action = actionAnswer(errors);
@@ -53,10 +53,7 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
     '/dossiers/{code}/sign': { post: { parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)", responses: action } },
     '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the year\'s next certification number and apply the agency seal (sealer); registerBookId is the book that takes the year\'s next number (another is refused with 400)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: action } },
     '/dossiers/{code}/deliver': { post: { parameters: [code, idem], summary: 'Complete and send the e-copy by e-mail and to the portal inbox (sealer)', responses: action } },
+    '/dossiers/{code}/resend': { post: { parameters: [code, idem], summary: 'Re-send the e-copy by e-mail, optionally to a corrected address (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } } } }, responses: action } },
   };
 };
 
-/** POST /dossiers/{code}/resend apart: the document lists it after the image paths, beside the deliveries. */
-export const dossierResendOpenApiPaths = (errors: OpenApiErrors) => ({
-  '/dossiers/{code}/resend': { post: { parameters: [code, idem], summary: 'Re-send the e-copy by e-mail, optionally to a corrected address (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } } } }, responses: actionAnswer(errors) } },
-});

@@ -23,6 +23,7 @@ import { checkIdempotencyKey } from '../http/idempotency.js';
 import { discard, type UploadedFile } from '../http/upload.js';
 import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow-errors.js';
 import * as q from './queries.js';
+import { assertRole } from '../http/guards.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;
@@ -147,7 +148,7 @@ export class DossierService {
     let key: string;
     try {
       key = this.createKey(actor, checkIdempotencyKey(idempotencyKey) || crypto.randomUUID());
-      if (!actor.roles.includes('creator')) throw new DomainError('forbidden', 'Bạn không có Quyền tạo bản sao.');
+      assertRole(actor, 'creator', 'Bạn không có Quyền tạo bản sao.');
     } catch (e) {
       await discard(file);
       throw e;

@@ -10,6 +10,7 @@ import type { Actor } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { getImage, upsertImage } from './queries.js';
 import type { ImageKind, ImageRecord } from '../../activities/images.js';
+import { assertRole } from '../http/guards.js';
 
 export type { ImageKind, ImageRecord } from '../../activities/images.js';
 export { getImage } from './queries.js';
@@ -65,7 +66,7 @@ export const SEAL_ROLE_MESSAGE = 'Chỉ người có Quyền đóng dấu bản 
 /** Who may change which image: the seal only by a sealer (of their own agency); a signature only by its owner, a signer. */
 export function imageOwnerFor(actor: Actor, kind: ImageKind, requestedUser?: string): string {
   if (kind === 'seal') {
-    if (!actor.roles.includes('sealer')) throw new DomainError('forbidden', SEAL_ROLE_MESSAGE);
+    assertRole(actor, 'sealer', SEAL_ROLE_MESSAGE);
     return actor.agencyCode;
   }
   if (requestedUser && requestedUser.trim().toLowerCase() !== actor.username) {
