@@ -8,6 +8,7 @@ if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json
 fi
 bash scripts/ensure-system-tools.sh
 bash scripts/ensure-temporal.sh >/dev/null
+bash scripts/ensure-pades-tools.sh >/dev/null
 npx tsc --noEmit -p tsconfig.json
 mkdir -p .data && rm -f .data/test-results.json
 status=0
