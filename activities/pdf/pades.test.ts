@@ -4,7 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { PDFDocument, StandardFonts } from 'pdf-lib-incremental-save';
 import { judgePdf } from '../../lib/testing/pades.js';
+import { TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
 import { makeScanPdf } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
 import type { SubFilter } from './placeholder.js';
@@ -24,8 +27,8 @@ beforeAll(async () => {
   scan = await makeScanPdf({ pages: 2 });
 });
 
-async function eCopy(subFilter?: SubFilter) {
-  const signed = await signWithAttestation(scan, {
+async function eCopy(subFilter?: SubFilter, from = scan) {
+  const signed = await signWithAttestation(from, {
     subFilter, signerName: LEADER.fullName, signerTitle: 'TRƯỞNG PHÒNG', key: leaderKey,
     attestation: { agencyName: AGENCY.name, documentTypeName: 'Giấy khai sinh', dossierCode: 'G22.29-250620-010009', date: new Date() },
   });
@@ -53,5 +56,73 @@ describe('e-copies judged by pyHanko', () => {
     const other = await createFileKeyStore(join(mkdtempSync(join(tmpdir(), 'pades-other-')), 'pki')).caCertPem();
     const j = judgePdf(await eCopy('ETSI.CAdES.detached'), [other]);
     expect(j.signatures.map((s) => [s.intact, s.trusted, s.bottomLine])).toEqual([[true, false, false], [true, false, false]]);
+  });
+});
+
+/** A citizen's PDF form with a filled text field (a declaration, say), scanned in as the original. */
+async function formScan(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([595, 842]);
+  const field = doc.getForm().createTextField('hoTen');
+  field.setText('Nguyen Thi Thu');
+  field.addToPage(page, { x: 60, y: 700, width: 300, height: 24, font: await doc.embedFont(StandardFonts.Helvetica) });
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+/** The same text field given another value, appended after the seal. */
+async function changeFieldValue(pdf: Buffer): Promise<Buffer> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const snapshot = doc.takeSnapshot();
+  const field = doc.getForm().getTextField('hoTen');
+  field.setText('Tran Van Gia');
+  snapshot.markRefForSave(field.ref);
+  for (const w of field.acroField.getWidgets()) { const ref = doc.context.getObjectRef(w.dict); if (ref) snapshot.markRefForSave(ref); }
+  return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
+}
+
+describe('locked after the seal (DocMDP on the leader\'s signature, a field lock on the seal)', () => {
+  let sealed: Buffer;
+  beforeAll(async () => { sealed = await eCopy('ETSI.CAdES.detached'); });
+  const verdicts = (pdf: Buffer) => judgePdf(pdf, [ca]).signatures.map((s) => ({ field: s.field, ok: s.bottomLine, change: s.modificationLevel ?? s.error }));
+
+  it("the leader's signature certifies the e-copy (forms and signing allowed), the seal locks every field; as issued both are valid", () => {
+    const j = judgePdf(sealed, [ca]);
+    expect(j.signatures.map((s) => [s.field, s.mdpLevel, s.fieldLock, s.bottomLine])).toEqual([
+      ['ChuKyLanhDao', 2, null, true], // certification, P 2
+      ['DauCoQuan', 1, '/All', true], // locks all fields, P 1: nothing after it but LTV data
+    ]);
+    expect(j.signatures[0].modificationLevel).toBe('FORM_FILLING'); // the seal filled the field made for it
+  });
+
+  for (const [kind, what] of Object.entries(TAMPERINGS) as [Exclude<Tampering, 'dss'>, string][]) {
+    it(`flags ${what} appended after the seal`, async () => {
+      const v = verdicts(await tamper(sealed, kind));
+      expect(v[1], 'the seal, the whole-document signature').toEqual({ field: 'DauCoQuan', ok: false, change: 'OTHER' });
+    });
+  }
+
+  it('flags a changed value of a form field that the original carried', async () => {
+    const e = await eCopy('ETSI.CAdES.detached', await formScan());
+    expect(verdicts(e).map((v) => v.ok)).toEqual([true, true]);
+    const v = verdicts(await changeFieldValue(e));
+    expect(v[1]).toEqual({ field: 'DauCoQuan', ok: false, change: 'OTHER' });
+  });
+
+  it('allows long-term validation data (a DSS) added after the seal', async () => {
+    const v = verdicts(await tamper(sealed, 'dss', [new X509Certificate(ca).raw]));
+    expect(v).toEqual([
+      { field: 'ChuKyLanhDao', ok: true, change: 'FORM_FILLING' },
+      { field: 'DauCoQuan', ok: true, change: 'LTA_UPDATES' },
+    ]);
+  });
+
+  it('an original that carries a signature already is not certified again (DocMDP must come first); the seal still locks', async () => {
+    const e = await eCopy('ETSI.CAdES.detached', sealed);
+    const j = judgePdf(e, [ca]);
+    // (the original's own signatures no longer hold: its certification forbids the attestation page we add)
+    expect(j.signatures.slice(2).map((s) => [s.field, s.mdpLevel, s.fieldLock, s.bottomLine])).toEqual([
+      ['ChuKyLanhDao_2', null, null, true], ['DauCoQuan_2', 1, '/All', true],
+    ]);
+    expect(verdicts(await tamper(e, 'annotation')).at(-1)).toEqual({ field: 'DauCoQuan_2', ok: false, change: 'OTHER' });
   });
 });

@@ -40,12 +40,16 @@ interface SigReport {
   raw: string;
 }
 
-/** pdfsig exits 0 even for a broken signature: parse its text. */
+/** pdfsig exits 0 even for a broken signature: parse its text. Empty signature fields (the seal's, made by the
+ *  leader's step and signed by the seal) are listed by pdfsig too: `emptyFields` returns them. */
+function pdfsigBlocks(nss: string, file: string): string[] {
+  return run('pdfsig', ['-nssdir', `sql:${nss}`, file]).out.split(/^Signature #\d+:$/m).slice(1);
+}
+function emptyFields(nss: string, file: string): string[] {
+  return pdfsigBlocks(nss, file).filter((b) => /The signature form field is not signed/.test(b)).map((b) => /Signature Field Name: (.*)/.exec(b)?.[1]?.trim() ?? '');
+}
 function pdfsig(nss: string, file: string): SigReport[] {
-  const { out } = run('pdfsig', ['-nssdir', `sql:${nss}`, file]);
-  return out
-    .split(/^Signature #\d+:$/m)
-    .slice(1)
+  return pdfsigBlocks(nss, file).filter((b) => !/The signature form field is not signed/.test(b))
     .map((block) => ({
       field: /Signature Field Name: (.*)/.exec(block)?.[1]?.trim() ?? '',
       commonName: /Signer Certificate Common Name: (.*)/.exec(block)?.[1]?.trim() ?? '',
@@ -154,6 +158,8 @@ describe('sign + seal chain (validated by pdfsig, qpdf, pdftotext)', () => {
     const one = pdfsig(nss, leaderOnly);
     expect(one).toHaveLength(1);
     expect(one[0].valid && one[0].total).toBe(true);
+    expect(emptyFields(nss, leaderOnly)).toEqual(['DauCoQuan']); // the seal's field, waiting for the seal
+    expect(emptyFields(nss, file)).toEqual([]);
   });
 
   it('the sealed attestation page prints the number and the book, and no dotted blank, on either page state', async () => {

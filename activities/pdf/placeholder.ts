@@ -31,7 +31,15 @@ export interface SignatureDictOptions {
   contactInfo?: string;
   signingTime: Date;
   subFilter?: SubFilter;
+  /** A certification signature (DocMDP, ISO 32000-2 §12.8.2.2): the changes allowed after it, 1 none, 2 forms and signing. */
+  docMdp?: MdpLevel;
+  /** Locks every field once this signature is made (FieldMDP /Action /All), and after it allows only `p` (PDF 2.0). */
+  fieldMdp?: MdpLevel;
 }
+
+/** The DocMDP permission levels: 1 no changes, 2 filling forms and signing, 3 also annotations. DSS and
+ *  document timestamps (long-term validation) are allowed at every level (ISO 32000-2 §12.8.2.2.2). */
+export type MdpLevel = 1 | 2 | 3;
 
 /** Registers the /Sig value dictionary and returns its reference. */
 export function addSignatureDict(doc: PDFDocument, o: SignatureDictOptions): PDFRef {
@@ -49,6 +57,10 @@ export function addSignatureDict(doc: PDFDocument, o: SignatureDictOptions): PDF
   if (o.reason) dict.set(PDFName.of('Reason'), PDFHexString.fromText(o.reason));
   if (o.location) dict.set(PDFName.of('Location'), PDFHexString.fromText(o.location));
   if (o.contactInfo) dict.set(PDFName.of('ContactInfo'), PDFHexString.fromText(o.contactInfo));
+  const references: PDFDict[] = [];
+  if (o.docMdp) references.push(ctx.obj({ Type: 'SigRef', TransformMethod: 'DocMDP', TransformParams: { Type: 'TransformParams', P: o.docMdp, V: '1.2' } }));
+  if (o.fieldMdp) references.push(ctx.obj({ Type: 'SigRef', TransformMethod: 'FieldMDP', TransformParams: { Type: 'TransformParams', Action: 'All', P: o.fieldMdp, V: '1.2' } }));
+  if (references.length) dict.set(PDFName.of('Reference'), ctx.obj(references));
   // ByteRange then Contents, last: findPlaceholder relies on this order.
   dict.set(PDFName.of('ByteRange'), byteRange);
   dict.set(PDFName.of('Contents'), PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)));
@@ -59,11 +71,14 @@ export interface SignatureFieldOptions {
   fieldName: string;
   /** [x1, y1, x2, y2] in page space. */
   rect: [number, number, number, number];
-  sigRef: PDFRef;
+  /** The signature value; none for an empty field that a later signer fills (fillSignatureField). */
+  sigRef?: PDFRef;
   /** Normal appearance: a form XObject whose BBox is [0 0 width height]. */
   appearanceRef: PDFRef;
   /** When given (incremental update), every pre-existing object we touch is marked for saving. */
   snapshot?: DocumentSnapshot;
+  /** A field lock (/Lock, ISO 32000-2 §12.7.5.5): once signed, every field is locked and only `p` is allowed after. */
+  lock?: MdpLevel;
 }
 
 /** Adds a visible signature field on `page`, registered in the AcroForm. */
@@ -80,9 +95,10 @@ export function addSignatureField(doc: PDFDocument, page: PDFPage, o: SignatureF
       T: PDFHexString.fromText(uniqueFieldName(doc, o.fieldName)),
       F: 4 | 128, // Print + Locked
       Rect: o.rect,
-      V: o.sigRef,
+      ...(o.sigRef ? { V: o.sigRef } : {}),
       P: page.ref,
       AP: { N: o.appearanceRef },
+      ...(o.lock ? { Lock: { Type: 'SigFieldLock', Action: 'All', P: o.lock } } : {}),
     }),
   );
 
@@ -125,6 +141,48 @@ export function addSignatureField(doc: PDFDocument, page: PDFPage, o: SignatureF
   }
   form.set(PDFName.of('SigFlags'), PDFNumber.of(3));
   return widget;
+}
+
+/** True when the document already holds a signature (a signed field, or a certification /Perms entry). */
+export function hasSignatures(doc: PDFDocument): boolean {
+  if (doc.catalog.get(PDFName.of('Perms'))) return true;
+  const fields = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  const queue: PDFDict[] = [];
+  for (let i = 0; fields && i < fields.size(); i++) { const f = fields.lookupMaybe(i, PDFDict); if (f) queue.push(f); }
+  for (let n = 0; queue.length && n < 10_000; n++) { // a hostile field tree is bounded
+    const f = queue.pop()!;
+    if (f.get(PDFName.of('FT'))?.toString() === '/Sig' && f.get(PDFName.of('V'))) return true;
+    const kids = f.lookupMaybe(PDFName.of('Kids'), PDFArray);
+    for (let i = 0; kids && i < kids.size(); i++) { const k = kids.lookupMaybe(i, PDFDict); if (k) queue.push(k); }
+  }
+  return false;
+}
+
+/** Makes `sigRef` the document's certification signature (catalog /Perms /DocMDP); its dictionary has the DocMDP reference. */
+export function certifyWith(doc: PDFDocument, sigRef: PDFRef, snapshot?: DocumentSnapshot): void {
+  doc.catalog.set(PDFName.of('Perms'), doc.context.obj({ DocMDP: sigRef }));
+  if (snapshot) snapshot.markRefForSave(doc.context.trailerInfo.Root as PDFRef);
+}
+
+/**
+ * Signs an empty signature field made earlier (by addSignatureField without sigRef): sets its value and its
+ * appearance. Returns false when the document has no such empty field.
+ */
+export function fillSignatureField(doc: PDFDocument, fieldName: string, o: { sigRef: PDFRef; appearanceRef: PDFRef; snapshot: DocumentSnapshot }): boolean {
+  const fields = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  for (let i = 0; fields && i < fields.size(); i++) {
+    const ref = fields.get(i);
+    const field = fields.lookupMaybe(i, PDFDict);
+    const name = field?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
+    // uniqueFieldName may have suffixed it (a scan that used our field names already)
+    const ours = name === fieldName || (name?.startsWith(`${fieldName}_`) && /^\d+$/.test(name.slice(fieldName.length + 1)));
+    if (!field || !(ref instanceof PDFRef) || !ours || field.get(PDFName.of('FT'))?.toString() !== '/Sig' || field.get(PDFName.of('V'))) continue;
+    field.set(PDFName.of('V'), o.sigRef);
+    field.set(PDFName.of('AP'), doc.context.obj({ N: o.appearanceRef }));
+    o.snapshot.markRefForSave(ref);
+    return true;
+  }
+  return false;
 }
 
 /** Field names must be unique in the AcroForm; suffix when the scan already uses ours. */

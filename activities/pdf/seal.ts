@@ -6,7 +6,7 @@ import { PDFDocument } from 'pdf-lib-incremental-save';
 import { vnDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { Appearance, BLACK, SEAL_RECT, wrapText } from './layout.js';
-import { addSignatureDict, addSignatureField, type SubFilter } from './placeholder.js';
+import { addSignatureDict, addSignatureField, fillSignatureField, type SubFilter } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
 import { loadIdentity, signPlaceholderInPlace } from './signer.js';
 
@@ -71,8 +71,15 @@ export async function prepareSeal(signed: Buffer, o: Omit<SealOptions, 'key'>): 
     location: o.agencyName,
     signingTime: o.sealDate,
     subFilter: o.subFilter,
+    fieldMdp: 1,
   });
-  addSignatureField(doc, page, { fieldName: SEAL_FIELD_NAME, rect: SEAL_RECT, sigRef, appearanceRef: ap.register(doc), snapshot });
+  // The seal closes the e-copy: every field locked, and after it no change at all but long-term validation data
+  // (DSS, document timestamps). Validators then flag any other appended update as a violation.
+  // The leader's step made the seal's field, empty and locking; an e-copy signed before that gets a new field.
+  const appearanceRef = ap.register(doc);
+  if (!fillSignatureField(doc, SEAL_FIELD_NAME, { sigRef, appearanceRef, snapshot })) {
+    addSignatureField(doc, page, { fieldName: SEAL_FIELD_NAME, rect: SEAL_RECT, sigRef, appearanceRef, snapshot, lock: 1 });
+  }
 
   return Buffer.concat([signed, await doc.saveIncremental(snapshot)]);
 }

@@ -8,8 +8,9 @@ import { attestationBlocks, type AttestationInput } from '../../domain/attestati
 import { vnTimeDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { A4, Appearance, BLACK, LEADER_RECT, MARGIN, SEAL_RECT, SIGN_BLUE, wrapText } from './layout.js';
-import { addSignatureDict, addSignatureField, markPageAncestors, type SubFilter } from './placeholder.js';
+import { addSignatureDict, addSignatureField, certifyWith, hasSignatures, markPageAncestors, type SubFilter } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
+import { SEAL_FIELD_NAME } from './seal.js';
 import { loadIdentity, signPlaceholderInPlace } from './signer.js';
 
 export const LEADER_FIELD_NAME = 'ChuKyLanhDao';
@@ -95,13 +96,19 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
     ap.text(who, bold, 10, ap.width / 2, ap.height / 2 + 8, { color: SIGN_BLUE, align: 'center' });
     ap.text(when, regular, 9, ap.width / 2, ap.height / 2 - 10, { color: SIGN_BLUE, align: 'center' });
   }
+  const certifiable = !hasSignatures(doc);
   const sigRef = addSignatureDict(doc, {
     name: o.signerName,
     reason: o.reason ?? `${o.signerTitle} ký chứng thực bản sao ${o.attestation.dossierCode}`,
     location: o.location ?? o.attestation.agencyName,
     signingTime,
     subFilter: o.subFilter,
+    // The leader's signature certifies the e-copy: after it, only filling forms and signing (the seal), plus the
+    // long-term validation data. A scan that carries signatures already cannot be certified (DocMDP must come
+    // first); its e-copy is locked by the seal alone.
+    docMdp: certifiable ? 2 : undefined,
   });
+  if (certifiable) certifyWith(doc, sigRef, snapshot);
   addSignatureField(doc, page, {
     fieldName: LEADER_FIELD_NAME,
     rect: LEADER_RECT,
@@ -109,6 +116,10 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
     appearanceRef: ap.register(doc),
     snapshot,
   });
+  // The seal's field is made now, empty and locking: a certification signature allows signing an existing
+  // field afterwards, not adding a visible one (ISO 32000-2 §12.8.2.2; pyHanko holds validators to it).
+  const [sx1, sy1, sx2, sy2] = SEAL_RECT;
+  addSignatureField(doc, page, { fieldName: SEAL_FIELD_NAME, rect: SEAL_RECT, appearanceRef: new Appearance(sx2 - sx1, sy2 - sy1).register(doc), snapshot, lock: 1 });
 
   if (snapshot) return Buffer.concat([scan, await doc.saveIncremental(snapshot)]);
   return Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }));

@@ -34,5 +34,7 @@ export function poppler(cmd: string, args: string[]): string {
 /** The signatures pdfsig finds in the file, and how many it calls valid (pdfsig exits 0 even when one is broken: read its text). */
 export function pdfsig(file: string): { count: number; valid: number; out: string } {
   const out = poppler('pdfsig', [file]);
-  return { count: (out.match(/^Signature #\d+:/gm) ?? []).length, valid: (out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, out };
+  // An empty signature field (the seal's, before the seal) is listed too: it is not a signature.
+  const signed = out.split(/^Signature #\d+:$/m).slice(1).filter((b) => !/The signature form field is not signed/.test(b));
+  return { count: signed.length, valid: (out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, out };
 }

@@ -63,10 +63,12 @@ def main():
     with open(args.file, 'rb') as f:
         reader = PdfFileReader(f, strict=False)
         dss = reader.root.get('/DSS')
-        out['dss'] = None if dss is None else {
-            'certs': len(dss.get('/Certs', [])), 'ocsps': len(dss.get('/OCSPs', [])), 'crls': len(dss.get('/CRLs', [])),
-            'vri': len(dss.get('/VRI', {})),
-        }
+        if dss is not None:
+            dss = dss.get_object()
+            count = lambda key: len(dss[key].get_object()) if key in dss else 0
+            out['dss'] = {'certs': count('/Certs'), 'ocsps': count('/OCSPs'), 'crls': count('/CRLs'), 'vri': count('/VRI')}
+        else:
+            out['dss'] = None
         sigs = reader.embedded_signatures
         for i, sig in enumerate(sigs):
             vc = ValidationContext(trust_roots=roots, allow_fetching=args.allow_fetching)
@@ -76,6 +78,8 @@ def main():
                 'subFilter': str(sig.sig_object.get('/SubFilter')),
                 'signedAttributes': signed_attr_types(sig),
                 'unsignedAttributes': unsigned_attr_types(sig),
+                'mdpLevel': sig.docmdp_level.value if sig.docmdp_level is not None else None,
+                'fieldLock': None if sig.fieldmdp is None else sig.fieldmdp.action.value,
             }
             try:
                 if sig.sig_object_type == '/DocTimeStamp':

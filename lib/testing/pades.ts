@@ -17,6 +17,11 @@ export interface JudgedSignature {
   subFilter: string;
   signedAttributes: string[];
   unsignedAttributes: string[];
+  /** The DocMDP level this signature imposes, as certification or through its field lock's /P (1 no changes,
+   *  2 forms and signing, 3 annotations too); null when it imposes none. */
+  mdpLevel: number | null;
+  /** The FieldMDP action of this signature's field lock ('/All', '/Include', '/Exclude'), if any. */
+  fieldLock: string | null;
   intact: boolean;
   valid: boolean;
   trusted: boolean;
