@@ -3,6 +3,7 @@
 // is down, slow or answers wrongly fails the attempt before anything is stored, and Temporal retries it.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DossierView } from '../domain/dossier.js';
+import { TSA_UNAVAILABLE } from '../domain/errors.js';
 import type { FileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
 import { beat, whileBeating } from './heartbeat.js';
@@ -11,8 +12,6 @@ import { signWithAttestation } from './pdf/sign.js';
 import { sealIncremental } from './pdf/seal.js';
 import { TsaError, type Timestamper } from './pdf/tsa.js';
 
-/** The failure type of an attempt that the TSA made fail (retryable; the dossier page names the wait). */
-export const TSA_UNAVAILABLE = 'tsa_unavailable';
 
 /** The deps' TSA, beating while it answers (up to 10 s) and failing the attempt with a retryable TSA_UNAVAILABLE. */
 function activityTimestamper(t: Timestamper | null): Timestamper | null {
