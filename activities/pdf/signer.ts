@@ -72,21 +72,32 @@ export function loadIdentity(k: KeyMaterial): SigningIdentity {
 }
 
 // ---- CMS ---------------------------------------------------------------------------------------------------
-const certCache = new WeakMap<Buffer, Certificate>();
+/** A certificate that encodes as its original DER (pkijs would re-parse its TBS at every encoding). */
+class EmbeddedCertificate extends Certificate {
+  private readonly raw: asn1js.AsnType;
+  constructor(d: Buffer) {
+    super({ schema: parse(d) });
+    this.raw = parse(d);
+  }
+  override toSchema(): asn1js.Sequence {
+    return this.raw as asn1js.Sequence;
+  }
+}
+// Per signer certificate (identities are cached, so are their Buffers): the parsed certificate, its ESSCertIDv2.
+const certCache = new WeakMap<Buffer, EmbeddedCertificate>();
+const essCache = new WeakMap<Buffer, Buffer>();
 function certOf(d: Buffer): Certificate {
   let c = certCache.get(d);
-  if (!c) certCache.set(d, (c = new Certificate({ schema: parse(d) })));
+  if (!c) certCache.set(d, (c = new EmbeddedCertificate(d)));
   return c;
 }
 
-/**
- * The signed attributes as a DER SET (what the private key signs): content-type, message-digest and ESS
- * signing-certificate-v2. No signing-time: PAdES baseline puts the claimed time in the dictionary's /M only.
- */
-export function signedAttributes(digest: Buffer, certDer: Buffer): Buffer {
+/** ESSCertIDv2 with the default hash algorithm (sha256, omitted) and IssuerSerial {GeneralNames{[4] Name}}. */
+function essCertIdV2(certDer: Buffer): Buffer {
+  let ess = essCache.get(certDer);
+  if (ess) return ess;
   const cert = certOf(certDer);
-  // ESSCertIDv2 with the default hash algorithm (sha256, omitted) and IssuerSerial {GeneralNames{[4] Name}}.
-  const essCertIdV2 = new asn1js.Sequence({
+  ess = der(new asn1js.Sequence({
     value: [
       new asn1js.OctetString({ valueHex: ab(createHash('sha256').update(certDer).digest()) }),
       new IssuerSerial({
@@ -94,11 +105,20 @@ export function signedAttributes(digest: Buffer, certDer: Buffer): Buffer {
         serialNumber: cert.serialNumber,
       }).toSchema(),
     ],
-  });
+  }));
+  essCache.set(certDer, ess);
+  return ess;
+}
+
+/**
+ * The signed attributes as a DER SET (what the private key signs): content-type, message-digest and ESS
+ * signing-certificate-v2. No signing-time: PAdES baseline puts the claimed time in the dictionary's /M only.
+ */
+export function signedAttributes(digest: Buffer, certDer: Buffer): Buffer {
   const attrs = [
     new Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
     new Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: ab(digest) })] }),
-    new Attribute({ type: OID.signingCertificateV2, values: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] })] }),
+    new Attribute({ type: OID.signingCertificateV2, values: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [parse(essCertIdV2(certDer))] })] })] }),
   ];
   // DER SET OF: elements sorted by their encodings (verifiers re-encode signed attributes this way).
   const encoded = attrs.map((a) => der(a)).sort(Buffer.compare);
