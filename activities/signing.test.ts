@@ -76,3 +76,13 @@ it('signs and seals at B-T, waiting (and saying so) while the TSA is down', asyn
     ['DauCoQuan', 'B-T', true, true],
   ]);
 }, 120_000);
+
+it('a TSA down for longer than the attempts: the signature is refused as temporary, the dossier unchanged', async () => {
+  const [canbo, lanhdao] = (await Promise.all(['canbo', 'lanhdao'].map((u) => h.actor(u)))) as Actor[];
+  const d = await h.service.create(canbo, { applicantKind: 'no_account', email: 'tsa2@example.vn', documentType: 'KHAC' }, uploadedPdf(h, await makePdf(1)), 'tsa-create-2');
+  open = false;
+  const refusal = await h.service.act(lanhdao, d.code, 'sign', {}, 'tsa-sign-2').catch((e: Error) => e);
+  expect(refusal).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/^Chưa lấy được dấu thời gian.*hồ sơ không thay đổi/) });
+  expect(await h.service.get(lanhdao, d.code)).toMatchObject({ status: 'awaiting_signature', signedPdf: null });
+  expect((await filesOf(d.code)).map((f) => f.kind)).not.toContain('signed');
+}, 120_000);

@@ -22,7 +22,7 @@ function activityTimestamper(t: Timestamper | null): Timestamper | null {
         return await whileBeating(() => t.timestamp(data));
       } catch (e) {
         if (!(e instanceof TsaError)) throw e;
-        throw ApplicationFailure.retryable(`Đang chờ dịch vụ cấp dấu thời gian: ${e.message}`, TSA_UNAVAILABLE, { reason: e.reason });
+        throw ApplicationFailure.retryable(`Chưa lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (${e.message}); hồ sơ không thay đổi, vui lòng thử lại sau ít phút.`, TSA_UNAVAILABLE, { reason: e.reason });
       }
     },
   };
