@@ -11,6 +11,7 @@ import {
   IssuerAndSerialNumber, IssuerSerial, SignedAndUnsignedAttributes, SignedData, SignerInfo,
 } from 'pkijs';
 import { Signer } from '@signpdf/utils';
+import { arrayBufferOf, parseDer } from './der.js';
 import { BYTE_RANGE_PLACEHOLDER, findPlaceholder } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
 import type { Timestamper } from './tsa.js';
@@ -27,14 +28,10 @@ const OID = {
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
 };
 
-const ab = (b: Buffer): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+const ab = arrayBufferOf;
+const parse = parseDer;
 const der = (o: { toSchema(): asn1js.AsnType } | asn1js.AsnType): Buffer =>
   Buffer.from(('toSchema' in o ? o.toSchema() : o).toBER(false));
-function parse(b: Buffer): asn1js.AsnType {
-  const r = asn1js.fromBER(ab(b));
-  if (r.offset === -1) throw new Error(`Malformed DER: ${r.result.error}`);
-  return r.result;
-}
 
 // ---- identity ----------------------------------------------------------------------------------------------
 export interface SigningIdentity {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentInfo, PKIStatusInfo, SignedData, TimeStampResp, TSTInfo } from 'pkijs';
 import { startCertomancer, type Certomancer } from '../../lib/testing/certomancer.js';
+import { arrayBufferOf } from './der.js';
 import { makeScanPdf } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
 import { TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
@@ -23,7 +24,7 @@ let proxyUrl: string;
 let forgery: Forgery = 'none';
 let lastAuthorization: string | undefined;
 
-const ab = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+const ab = arrayBufferOf;
 
 /** Changes one thing inside a genuine TimeStampResp (re-encoded, so the TSA's signature no longer covers it). */
 function tamper(answer: Buffer, what: 'nonce' | 'imprint' | 'signature'): Buffer {

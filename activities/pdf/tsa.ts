@@ -6,6 +6,7 @@ import {
   AlgorithmIdentifier, Certificate, CryptoEngine, ExtKeyUsage, MessageImprint, SignedData, TimeStampReq, TimeStampResp, TSTInfo,
   setEngine,
 } from 'pkijs';
+import { arrayBufferOf } from './der.js';
 
 export interface TsaConfig {
   url: string;
@@ -41,7 +42,7 @@ const ID_CE_EXT_KEY_USAGE = '2.5.29.37';
 // pkijs verifies signatures through WebCrypto; Node's, set once for the process.
 setEngine('node', new CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
 
-const ab = (b: Uint8Array): ArrayBuffer => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+const ab = arrayBufferOf;
 const bytes = (v: ArrayBuffer | Uint8Array) => Buffer.from(v instanceof Uint8Array ? v : new Uint8Array(v));
 
 export function createTimestamper(cfg: TsaConfig): Timestamper {
