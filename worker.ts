@@ -6,6 +6,7 @@ import { createActivities } from './activities/index.js';
 import { createMailer } from './activities/mailer.js';
 import { createSmsGateway } from './activities/sms.js';
 import { createFileKeyStore } from './activities/pdf/pki.js';
+import { createTimestamper } from './activities/pdf/tsa.js';
 import { createLocalStorage } from './activities/storage.js';
 import { loadConfig, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
@@ -22,6 +23,10 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
     sms: createSmsGateway({ url: config.smsGatewayUrl, token: config.smsGatewayToken, outboxDir: path.join(config.dataDir, 'sms-outbox') }),
     publicUrl: config.publicUrl,
     maxAttachmentBytes: config.maxAttachmentBytes,
+    signing: {
+      level: config.signature.level,
+      timestamper: config.signature.level === 'B-T' && config.signature.tsa ? createTimestamper(config.signature.tsa) : null,
+    },
   });
   return Worker.create({
     connection,

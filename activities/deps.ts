@@ -1,6 +1,8 @@
+import type { SignatureLevel } from '../lib/config.js';
 import type { Db } from '../lib/db.js';
 import type { Mailer } from './mailer.js';
 import type { KeyStore } from './pdf/pki.js';
+import type { Timestamper } from './pdf/tsa.js';
 import type { SmsGateway } from './sms.js';
 import type { FileStorage } from './storage.js';
 
@@ -15,4 +17,6 @@ export interface ActivityDeps {
   publicUrl: string;
   /** E-copies larger than this are sent as an expiring link instead of an attachment. */
   maxAttachmentBytes: number;
+  /** The PAdES level of the leader's signature and the seal; B-T timestamps them with this TSA. */
+  signing: { level: SignatureLevel; timestamper: Timestamper | null };
 }

@@ -1,13 +1,32 @@
 // The leader's signature and the agency seal. Each result is remembered under a key, so a retried
-// activity returns the first file instead of signing twice.
+// activity returns the first file instead of signing twice. At B-T each signature waits for the TSA; a TSA that
+// is down, slow or answers wrongly fails the attempt before anything is stored, and Temporal retries it.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DossierView } from '../domain/dossier.js';
+import { TSA_UNAVAILABLE } from '../domain/errors.js';
 import type { FileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
-import { beat } from './heartbeat.js';
+import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { signWithAttestation } from './pdf/sign.js';
 import { sealIncremental } from './pdf/seal.js';
+import { TsaError, type Timestamper } from './pdf/tsa.js';
+
+
+/** The deps' TSA, beating while it answers (up to 10 s) and failing the attempt with a retryable TSA_UNAVAILABLE. */
+function activityTimestamper(t: Timestamper | null): Timestamper | null {
+  if (!t) return null;
+  return {
+    async timestamp(data) {
+      try {
+        return await whileBeating(() => t.timestamp(data));
+      } catch (e) {
+        if (!(e instanceof TsaError)) throw e;
+        throw ApplicationFailure.retryable(`Chưa lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (${e.message}); hồ sơ không thay đổi, vui lòng thử lại sau ít phút.`, TSA_UNAVAILABLE, { reason: e.reason });
+      }
+    },
+  };
+}
 
 async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<Buffer>): Promise<FileRef> {
   const done = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirst();
@@ -23,6 +42,7 @@ async function once(deps: ActivityDeps, key: string, code: string, kind: string,
 }
 
 export function signingActivities(deps: ActivityDeps) {
+  const timestamper = activityTimestamper(deps.signing.timestamper);
   return {
     async signDossier(input: { dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string }): Promise<FileRef> {
       const d = input.dossier;
@@ -40,6 +60,7 @@ export function signingActivities(deps: ActivityDeps) {
           key,
           signingTime: new Date(input.at),
           reason: 'Chứng thực bản sao đúng với bản chính',
+          timestamper,
         });
       });
     },
@@ -60,7 +81,7 @@ export function signingActivities(deps: ActivityDeps) {
         beat('sealing');
         return sealIncremental(signed, {
           sealImagePng,
-          certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key,
+          certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key, timestamper,
         });
       });
     },

@@ -1,5 +1,8 @@
 // One error type with codes, and one table mapping codes to HTTP status (sandbox-safe).
 
+/** The failure type of a signing or sealing attempt that the time-stamping authority made fail (retried). */
+export const TSA_UNAVAILABLE = 'tsa_unavailable';
+
 export type ErrorCode =
   | 'validation'
   | 'unauthenticated'

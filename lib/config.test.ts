@@ -40,3 +40,27 @@ describe('the mode', () => {
     expect(loadConfig({ NODE_ENV: 'development', APP_MODE: 'production', ...PRODUCTION_ENV }).mode).toBe('production');
   });
 });
+
+describe('the signature level', () => {
+  const TSA = { TSA_URL: 'https://tsa.example.vn/tsr' };
+  it('is B-T when a TSA_URL is configured, else B-B; credentials ride along', () => {
+    expect(loadConfig({}).signature).toEqual({ level: 'B-B', tsa: null });
+    expect(loadConfig({ ...TSA, TSA_USERNAME: 'u', TSA_PASSWORD: 'p' }).signature).toEqual({ level: 'B-T', tsa: { url: TSA.TSA_URL, username: 'u', password: 'p' } });
+    expect(loadConfig({ ...TSA, SIGNATURE_LEVEL: 'B-B' }).signature.level).toBe('B-B');
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, ...TSA }).signature.level).toBe('B-T');
+  });
+
+  it('refuses B-T without a TSA_URL, in production as in demo', () => {
+    expect(() => loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, SIGNATURE_LEVEL: 'B-T' })).toThrow(/production mode: SIGNATURE_LEVEL=B-T needs TSA_URL/);
+    expect(() => loadConfig({ SIGNATURE_LEVEL: 'B-T' })).toThrow(/needs TSA_URL/);
+  });
+
+  it.each(['B-LT', 'B-LTA'])('refuses %s, not built yet', (level) => {
+    expect(() => loadConfig({ ...TSA, SIGNATURE_LEVEL: level })).toThrow(new RegExp(`SIGNATURE_LEVEL=${level} is not built yet`));
+  });
+
+  it.each(['b-t', 'BT', 'PAdES-B-T', ''])('refuses SIGNATURE_LEVEL=%j and a TSA_URL that is not http(s)', (level) => {
+    expect(() => loadConfig({ ...TSA, SIGNATURE_LEVEL: level })).toThrow(/is not a PAdES baseline level/);
+    expect(() => loadConfig({ TSA_URL: 'tsa.example.vn' })).toThrow(/TSA_URL.*is not an http\(s\) URL/);
+  });
+});

@@ -1,5 +1,6 @@
-// Benchmark of the PDF chain on a ~30 MB scan: inspect, leader signature, agency seal, compared with the
-// hashing floor (sha256sum and node:crypto over the same file). Run: npx tsx scripts/bench-pdf.ts
+// Benchmark of the PDF chain on a ~30 MB scan: inspect, leader signature, agency seal, at PAdES B-B and at B-T
+// (the TSA: certomancer's, on loopback), compared with the hashing floor (sha256sum and node:crypto over the same
+// file). Run: npx tsx scripts/bench-pdf.ts (BENCH_LEVELS=B-B to skip the TSA)
 // Data stays in .data/bench/ (git-ignored).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,6 +11,8 @@ import { createFileKeyStore } from '../activities/pdf/pki.js';
 import { inspectScan } from '../activities/pdf/scan.js';
 import { sealIncremental } from '../activities/pdf/seal.js';
 import { hasClassicXref, signWithAttestation } from '../activities/pdf/sign.js';
+import { createTimestamper, type Timestamper } from '../activities/pdf/tsa.js';
+import { startCertomancer } from '../lib/testing/certomancer.js';
 
 const DIR = join(process.cwd(), '.data', 'bench');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -33,7 +36,7 @@ const [leaderKey, sealKey] = await Promise.all([
   store.sealKey(agency),
 ]);
 
-async function chain(scan: Buffer) {
+async function chain(scan: Buffer, timestamper: Timestamper | null) {
   const t: Record<string, number> = {};
   let t0 = process.hrtime.bigint();
   await inspectScan(scan);
@@ -44,11 +47,12 @@ async function chain(scan: Buffer) {
     signerName: 'Trần Văn Ánh',
     signerTitle: 'PHÓ TRƯỞNG PHÒNG',
     key: leaderKey,
+    timestamper,
   });
   t.sign = ms(t0);
   t0 = process.hrtime.bigint();
   const sealed = await sealIncremental(signed, {
-    certificationNumber: '12/ĐT', registerBookName: '01/2025-SCT/BS', sealDate: new Date(), agencyName: agency.name, key: sealKey,
+    certificationNumber: '12/ĐT', registerBookName: '01/2025-SCT/BS', sealDate: new Date(), agencyName: agency.name, key: sealKey, timestamper,
   });
   t.seal = ms(t0);
   t.chain = t.inspect + t.sign + t.seal;
@@ -69,15 +73,19 @@ function hashFloor(file: string, buf: Buffer) {
   return { sha256sum: median(sums), node: median(nodes) };
 }
 
+const levels = (process.env.BENCH_LEVELS ?? 'B-B,B-T').split(',');
+const tsa = levels.includes('B-T') ? await startCertomancer() : null;
+for (const level of levels)
 for (const [name, objectStreams] of [['scan-classic.pdf', false], ['scan-objstm.pdf', true]] as const) {
   const file = await scanFile(name, objectStreams);
   const scan = readFileSync(file);
   const mode = hasClassicXref(scan) ? 'incremental' : 'full-save';
-  console.log(`\n${name}: ${(scan.length / MiB).toFixed(1)} MiB, leader step = ${mode}`);
+  const timestamper = level === 'B-T' && tsa ? createTimestamper({ url: tsa.tsaUrl }) : null;
+  console.log(`\n${level}, ${name}: ${(scan.length / MiB).toFixed(1)} MiB, leader step = ${mode}`);
   const runs: { t: Record<string, number> }[] = [];
-  const out = join(DIR, name.replace('scan-', 'sealed-'));
+  const out = join(DIR, name.replace('scan-', `sealed-${level}-`));
   for (let i = 0; i < RUNS; i++) {
-    const { t, sealed } = await chain(scan);
+    const { t, sealed } = await chain(scan, timestamper);
     runs.push({ t }); // keep timings only, not 30 MB outputs
     if (i === RUNS - 1) writeFileSync(out, sealed);
   }
@@ -91,5 +99,7 @@ for (const [name, objectStreams] of [['scan-classic.pdf', false], ['scan-objstm.
   // Independent check of the output, when poppler is installed.
   const v = spawnSync('pdfsig', [out], { encoding: 'utf8' });
   if (!v.error) console.log(`  pdfsig: ${(v.stdout.match(/Signature is Valid\./g) ?? []).length} of 2 signatures valid`);
+  console.log(`  e-copy: ${readFileSync(out).length - scan.length} bytes more than the scan`);
 }
+await tsa?.stop();
 console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -1,18 +1,19 @@
 // The e-copy as an auditor's validator sees it: pyHanko (lib/testing/pades.ts), not our code, judges each
 // signature's integrity, trust, coverage, what was changed after it, and the PAdES baseline level reached.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { PDFDocument, StandardFonts } from 'pdf-lib-incremental-save';
+import { startCertomancer, type Certomancer } from '../../lib/testing/certomancer.js';
 import { judgePdf } from '../../lib/testing/pades.js';
 import { TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
 import { makeScanPdf } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
-import type { SubFilter } from './placeholder.js';
 import { sealIncremental } from './seal.js';
 import { signWithAttestation } from './sign.js';
+import { createTimestamper, type Timestamper } from './tsa.js';
 
 const LEADER = { username: 'lanhdao', fullName: 'Trần Văn Ánh' };
 const AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' };
@@ -20,24 +21,26 @@ let leaderKey: KeyMaterial;
 let sealKey: KeyMaterial;
 let ca: string;
 let scan: Buffer;
+let tsa: Certomancer;
 
 beforeAll(async () => {
   const store = createFileKeyStore(join(mkdtempSync(join(tmpdir(), 'pades-')), 'pki'));
-  [leaderKey, sealKey, ca] = await Promise.all([store.leaderKey(LEADER), store.sealKey(AGENCY), store.caCertPem()]);
+  [leaderKey, sealKey, ca, tsa] = await Promise.all([store.leaderKey(LEADER), store.sealKey(AGENCY), store.caCertPem(), startCertomancer()]);
   scan = await makeScanPdf({ pages: 2 });
-});
+}, 60_000);
+afterAll(() => tsa?.stop());
 
-async function eCopy(subFilter?: SubFilter, from = scan) {
+async function eCopy(timestamper?: Timestamper, from = scan) {
   const signed = await signWithAttestation(from, {
-    subFilter, signerName: LEADER.fullName, signerTitle: 'TRƯỞNG PHÒNG', key: leaderKey,
+    timestamper, signerName: LEADER.fullName, signerTitle: 'TRƯỞNG PHÒNG', key: leaderKey,
     attestation: { agencyName: AGENCY.name, documentTypeName: 'Giấy khai sinh', dossierCode: 'G22.29-250620-010009', date: new Date() },
   });
-  return sealIncremental(signed, { subFilter, certificationNumber: '12/ĐT', registerBookName: '01/2026/ĐT', sealDate: new Date(), agencyName: AGENCY.name, key: sealKey });
+  return sealIncremental(Buffer.from(signed), { timestamper, certificationNumber: '12/ĐT', registerBookName: '01/2026/ĐT', sealDate: new Date(), agencyName: AGENCY.name, key: sealKey });
 }
 
 describe('e-copies judged by pyHanko', () => {
-  it('ETSI.CAdES.detached with signing-certificate-v2 and no signing-time attribute: both signatures PAdES B-B, intact and trusted', async () => {
-    const j = judgePdf(await eCopy('ETSI.CAdES.detached'), [ca]);
+  it('without a TSA: ETSI.CAdES.detached with signing-certificate-v2 and no signing-time attribute, both signatures PAdES B-B, intact and trusted', async () => {
+    const j = judgePdf(await eCopy(), [ca]);
     expect(j.signatures.map((s) => [s.field, s.signer, s.level, s.intact, s.valid, s.trusted])).toEqual([
       ['ChuKyLanhDao', LEADER.fullName, 'B-B', true, true, true],
       ['DauCoQuan', AGENCY.name, 'B-B', true, true, true],
@@ -47,14 +50,27 @@ describe('e-copies judged by pyHanko', () => {
     expect(j.signatures[1].coverage).toBe('ENTIRE_FILE');
   });
 
-  it('adbe.pkcs7.detached with a CMS signing-time is not PAdES at all, however valid', async () => {
-    const j = judgePdf(await eCopy('adbe.pkcs7.detached'), [ca]);
-    expect(j.signatures.map((s) => [s.level, s.valid, s.trusted])).toEqual([['none', true, true], ['none', true, true]]);
-  });
+  it('with an independent TSA (certomancer): both signatures PAdES B-T, each with a valid timestamp from that TSA', async () => {
+    const before = Date.now();
+    const pdf = await eCopy(createTimestamper({ url: tsa.tsaUrl }));
+    const j = judgePdf(pdf, [ca, tsa.rootPem]);
+    expect(j.signatures.map((s) => [s.field, s.level, s.intact, s.trusted, s.unsignedAttributes])).toEqual([
+      ['ChuKyLanhDao', 'B-T', true, true, ['signature_time_stamp_token']],
+      ['DauCoQuan', 'B-T', true, true, ['signature_time_stamp_token']],
+    ]);
+    for (const s of j.signatures) {
+      expect(s.timestamp).toMatchObject({ intact: true, valid: true, trusted: true });
+      expect(s.timestamp!.authority).toMatch(/Certomancer Test TSA/);
+      expect(Math.abs(Date.parse(s.timestamp!.time) - before)).toBeLessThan(120_000);
+    }
+    // The timestamp is only as good as its TSA: not trusting certomancer's root leaves the signatures at B-B at best.
+    const untrusted = judgePdf(pdf, [ca]);
+    expect(untrusted.signatures.map((s) => s.timestamp?.trusted)).toEqual([false, false]);
+  }, 60_000);
 
   it('a signature from a CA the validator does not trust is intact but not trusted', async () => {
     const other = await createFileKeyStore(join(mkdtempSync(join(tmpdir(), 'pades-other-')), 'pki')).caCertPem();
-    const j = judgePdf(await eCopy('ETSI.CAdES.detached'), [other]);
+    const j = judgePdf(await eCopy(), [other]);
     expect(j.signatures.map((s) => [s.intact, s.trusted, s.bottomLine])).toEqual([[true, false, false], [true, false, false]]);
   });
 });
@@ -82,7 +98,7 @@ async function changeFieldValue(pdf: Buffer): Promise<Buffer> {
 
 describe('locked after the seal (DocMDP on the leader\'s signature, a field lock on the seal)', () => {
   let sealed: Buffer;
-  beforeAll(async () => { sealed = await eCopy('ETSI.CAdES.detached'); });
+  beforeAll(async () => { sealed = await eCopy(); });
   const verdicts = (pdf: Buffer) => judgePdf(pdf, [ca]).signatures.map((s) => ({ field: s.field, ok: s.bottomLine, change: s.modificationLevel ?? s.error }));
 
   it("the leader's signature certifies the e-copy (forms and signing allowed), the seal locks every field; as issued both are valid", () => {
@@ -102,7 +118,7 @@ describe('locked after the seal (DocMDP on the leader\'s signature, a field lock
   }
 
   it('flags a changed value of a form field that the original carried', async () => {
-    const e = await eCopy('ETSI.CAdES.detached', await formScan());
+    const e = await eCopy(undefined, await formScan());
     expect(verdicts(e).map((v) => v.ok)).toEqual([true, true]);
     const v = verdicts(await changeFieldValue(e));
     expect(v[1]).toEqual({ field: 'DauCoQuan', ok: false, change: 'OTHER' });
@@ -117,7 +133,7 @@ describe('locked after the seal (DocMDP on the leader\'s signature, a field lock
   });
 
   it('an original that carries a signature already is not certified again (DocMDP must come first); the seal still locks', async () => {
-    const e = await eCopy('ETSI.CAdES.detached', sealed);
+    const e = await eCopy(undefined, sealed);
     const j = judgePdf(e, [ca]);
     // (the original's own signatures no longer hold: its certification forbids the attestation page we add)
     expect(j.signatures.slice(2).map((s) => [s.field, s.mdpLevel, s.fieldLock, s.bottomLine])).toEqual([

@@ -12,7 +12,6 @@ import { inspectScan, ScanError } from './scan.js';
 import { sealIncremental } from './seal.js';
 import { hasClassicXref, prepareAttestation, signWithAttestation } from './sign.js';
 import { FastP12Signer, loadIdentity } from './signer.js';
-import type { SubFilter } from './placeholder.js';
 import { SignPdf } from '@signpdf/signpdf';
 import { PDFDocument } from 'pdf-lib-incremental-save';
 
@@ -91,9 +90,8 @@ const attestation = {
   date: new Date('2025-06-20T03:00:00Z'),
 };
 
-async function chain(input: Buffer, images = false, subFilter?: SubFilter) {
+async function chain(input: Buffer, images = false) {
   const signed = await signWithAttestation(input, {
-    subFilter,
     attestation,
     signerName: LEADER.fullName,
     signerTitle: 'PHÓ TRƯỞNG PHÒNG',
@@ -102,7 +100,6 @@ async function chain(input: Buffer, images = false, subFilter?: SubFilter) {
     signingTime: new Date('2025-06-20T03:10:00Z'),
   });
   const sealed = await sealIncremental(signed, {
-    subFilter,
     certificationNumber: '12/ĐT',
     registerBookName: '01/2025-SCT/BS',
     sealDate: new Date('2025-06-20T08:30:00Z'),
@@ -188,8 +185,8 @@ describe('sign + seal chain (validated by pdfsig, qpdf, pdftotext)', () => {
     expectValidChain(file, 3);
   });
 
-  it('PAdES baseline flavour (ETSI.CAdES.detached, no CMS signing-time)', async () => {
-    const { sealed } = await chain(scan, false, 'ETSI.CAdES.detached');
+  it('PAdES baseline: both signatures ETSI.CAdES.detached', async () => {
+    const { sealed } = await chain(scan);
     const file = join(dir, 'sealed-cades.pdf');
     writeFileSync(file, sealed);
     expectValidChain(file, 4);

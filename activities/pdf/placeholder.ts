@@ -15,13 +15,13 @@ import {
   type DocumentSnapshot,
 } from 'pdf-lib-incremental-save';
 
-/** Bytes reserved for the CMS blob (hex-encoded twice that). Room for a chain and, later, a timestamp. */
+/** Bytes reserved for the CMS blob (hex-encoded twice that): the signer's chain (B-B)... */
 export const SIGNATURE_CONTENTS_BYTES = 12 * 1024;
+/** ...and with a signature timestamp (B-T): the TSA's token and its certificates come on top. */
+export const TIMESTAMPED_CONTENTS_BYTES = 16 * 1024;
 const MARK = '**********';
 /** How pdf-lib serialises our /ByteRange placeholder array. */
 export const BYTE_RANGE_PLACEHOLDER = `/ByteRange [ 0 /${MARK} /${MARK} /${MARK} ]`;
-
-export type SubFilter = 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached';
 
 export interface SignatureDictOptions {
   /** Signer's name (Vietnamese kept intact: UTF-16 hex string). */
@@ -29,8 +29,10 @@ export interface SignatureDictOptions {
   reason?: string;
   location?: string;
   contactInfo?: string;
+  /** The claimed signing time (/M): PAdES baseline keeps it out of the CMS. */
   signingTime: Date;
-  subFilter?: SubFilter;
+  /** Bytes to reserve for the CMS (default SIGNATURE_CONTENTS_BYTES). */
+  contentsBytes?: number;
   /** A certification signature (DocMDP, ISO 32000-2 §12.8.2.2): the changes allowed after it, 1 none, 2 forms and signing. */
   docMdp?: MdpLevel;
   /** Locks every field once this signature is made (FieldMDP /Action /All), and after it allows only `p` (PDF 2.0). */
@@ -50,7 +52,7 @@ export function addSignatureDict(doc: PDFDocument, o: SignatureDictOptions): PDF
   const dict = ctx.obj({
     Type: 'Sig',
     Filter: 'Adobe.PPKLite',
-    SubFilter: o.subFilter ?? 'adbe.pkcs7.detached',
+    SubFilter: 'ETSI.CAdES.detached', // PAdES baseline (ETSI EN 319 142-1), for every signature we make
     M: PDFString.fromDate(o.signingTime),
     Name: PDFHexString.fromText(o.name),
   });
@@ -63,7 +65,7 @@ export function addSignatureDict(doc: PDFDocument, o: SignatureDictOptions): PDF
   if (references.length) dict.set(PDFName.of('Reference'), ctx.obj(references));
   // ByteRange then Contents, last: findPlaceholder relies on this order.
   dict.set(PDFName.of('ByteRange'), byteRange);
-  dict.set(PDFName.of('Contents'), PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)));
+  dict.set(PDFName.of('Contents'), PDFHexString.of('0'.repeat((o.contentsBytes ?? SIGNATURE_CONTENTS_BYTES) * 2)));
   return ctx.register(dict);
 }
 

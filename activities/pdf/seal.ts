@@ -6,9 +6,10 @@ import { PDFDocument } from 'pdf-lib-incremental-save';
 import { vnDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { Appearance, BLACK, SEAL_RECT, wrapText } from './layout.js';
-import { addSignatureDict, addSignatureField, fillSignatureField, type SubFilter } from './placeholder.js';
+import { addSignatureDict, addSignatureField, fillSignatureField, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
 import { loadIdentity, signPlaceholderInPlace } from './signer.js';
+import type { Timestamper } from './tsa.js';
 
 export const SEAL_FIELD_NAME = 'DauCoQuan';
 
@@ -20,15 +21,13 @@ export interface SealOptions {
   sealImagePng?: Buffer;
   key: KeyMaterial;
   reason?: string;
-  subFilter?: SubFilter;
+  /** A TSA to timestamp the seal (PAdES B-T); without one the seal is B-B. */
+  timestamper?: Timestamper | null;
 }
 
 export async function sealIncremental(signed: Buffer, o: SealOptions): Promise<Buffer> {
   const prepared = await prepareSeal(signed, o);
-  return signPlaceholderInPlace(prepared, loadIdentity(o.key), o.sealDate, {
-    // PAdES baseline (ETSI.CAdES.detached) forbids the CMS signing-time attribute: the time is the dict's /M.
-    withSigningTime: o.subFilter !== 'ETSI.CAdES.detached',
-  });
+  return signPlaceholderInPlace(prepared, loadIdentity(o.key), { timestamper: o.timestamper });
 }
 
 /** The signed bytes + an appended update with the seal field and an unsigned placeholder. */
@@ -70,7 +69,7 @@ export async function prepareSeal(signed: Buffer, o: Omit<SealOptions, 'key'>): 
     reason: o.reason ?? `Đóng dấu chứng thực, số ${o.certificationNumber}, quyển số ${o.registerBookName}`,
     location: o.agencyName,
     signingTime: o.sealDate,
-    subFilter: o.subFilter,
+    contentsBytes: o.timestamper ? TIMESTAMPED_CONTENTS_BYTES : undefined,
     fieldMdp: 1,
   });
   // The seal closes the e-copy: every field locked, and after it no change at all but long-term validation data

@@ -8,10 +8,11 @@ import { attestationBlocks, type AttestationInput } from '../../domain/attestati
 import { vnTimeDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { A4, Appearance, BLACK, LEADER_RECT, MARGIN, SEAL_RECT, SIGN_BLUE, wrapText } from './layout.js';
-import { addSignatureDict, addSignatureField, certifyWith, hasSignatures, markPageAncestors, type SubFilter } from './placeholder.js';
+import { addSignatureDict, addSignatureField, certifyWith, hasSignatures, markPageAncestors, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
 import { SEAL_FIELD_NAME } from './seal.js';
 import { loadIdentity, signPlaceholderInPlace } from './signer.js';
+import type { Timestamper } from './tsa.js';
 
 export const LEADER_FIELD_NAME = 'ChuKyLanhDao';
 
@@ -24,17 +25,14 @@ export interface SignOptions {
   reason?: string;
   location?: string;
   signingTime?: Date;
-  /** Default 'adbe.pkcs7.detached'. */
-  subFilter?: SubFilter;
+  /** A TSA to timestamp the signature (PAdES B-T); without one the signature is B-B. */
+  timestamper?: Timestamper | null;
 }
 
 export async function signWithAttestation(scan: Buffer, o: SignOptions): Promise<Buffer> {
   const signingTime = o.signingTime ?? new Date();
   const prepared = await prepareAttestation(scan, { ...o, signingTime });
-  return signPlaceholderInPlace(prepared, loadIdentity(o.key), signingTime, {
-    // PAdES baseline (ETSI.CAdES.detached) forbids the CMS signing-time attribute: the time is the dict's /M.
-    withSigningTime: o.subFilter !== 'ETSI.CAdES.detached',
-  });
+  return signPlaceholderInPlace(prepared, loadIdentity(o.key), { timestamper: o.timestamper });
 }
 
 /** The scan + attestation page + an unsigned signature placeholder (for signing elsewhere, e.g. a token). */
@@ -102,7 +100,7 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
     reason: o.reason ?? `${o.signerTitle} ký chứng thực bản sao ${o.attestation.dossierCode}`,
     location: o.location ?? o.attestation.agencyName,
     signingTime,
-    subFilter: o.subFilter,
+    contentsBytes: o.timestamper ? TIMESTAMPED_CONTENTS_BYTES : undefined,
     // The leader's signature certifies the e-copy: after it, only filling forms and signing (the seal), plus the
     // long-term validation data. A scan that carries signatures already cannot be certified (DocMDP must come
     // first); its e-copy is locked by the seal alone.

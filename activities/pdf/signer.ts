@@ -1,82 +1,37 @@
-// Fast CMS (PKCS#7) detached signer. node-forge's P12Signer hashes the whole PDF in pure JS (~0.4 s per
-// 30 MB); here node:crypto hashes the byte ranges natively and the private key signs only the DER of the
-// signed attributes. The CMS is assembled with a tiny DER writer, certificates are embedded byte-for-byte.
-// Split as digest -> signedAttributes -> assembleCms so an external token (prepare-hash / attach-signature)
-// can sign the attributes elsewhere later.
+// Fast CMS (PKCS#7) detached signer for PAdES baseline signatures. node-forge's P12Signer hashes the whole PDF
+// in pure JS (~0.4 s per 30 MB); here node:crypto hashes the byte ranges natively and the private key signs only
+// the DER of the signed attributes. The CMS is built with pkijs + asn1js, certificates embedded byte-for-byte.
+// Split as digest -> signedAttributes -> signature -> assembleCms (+ an optional RFC 3161 signature timestamp),
+// so an external token (prepare-hash / attach-signature) can sign the attributes elsewhere later.
 import { createHash, createPrivateKey, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
+import * as asn1js from 'asn1js';
 import forge from 'node-forge';
+import {
+  AlgorithmIdentifier, Attribute, Certificate, ContentInfo, EncapsulatedContentInfo, GeneralName, GeneralNames,
+  IssuerAndSerialNumber, IssuerSerial, SignedAndUnsignedAttributes, SignedData, SignerInfo,
+} from 'pkijs';
 import { Signer } from '@signpdf/utils';
+import { arrayBufferOf, parseDer } from './der.js';
 import { BYTE_RANGE_PLACEHOLDER, findPlaceholder } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
-
-// ---- minimal DER -------------------------------------------------------------------------------------------
-function derLen(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
-  const body = Buffer.concat(parts);
-  return Buffer.concat([Buffer.from([tag]), derLen(body.length), body]);
-};
-const seq = (...p: Buffer[]) => tlv(0x30, ...p);
-/** DER SET OF: elements sorted by their encodings (verifiers re-encode signed attributes this way). */
-const setOf = (...p: Buffer[]) => tlv(0x31, ...[...p].sort(Buffer.compare));
-const octets = (b: Buffer) => tlv(0x04, b);
-const int = (n: number) => tlv(0x02, Buffer.from([n]));
-const NULL = Buffer.from([0x05, 0x00]);
-function oid(dotted: string): Buffer {
-  const [a, b, ...rest] = dotted.split('.').map(Number);
-  const out = [40 * a + b];
-  for (const v of rest) {
-    const groups = [v & 0x7f];
-    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) groups.unshift((x & 0x7f) | 0x80);
-    out.push(...groups);
-  }
-  return tlv(0x06, Buffer.from(out));
-}
-function utcTime(d: Date): Buffer {
-  const iso = d.toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ
-  const s = iso.slice(2, 4) + iso.slice(5, 7) + iso.slice(8, 10) + iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19) + 'Z';
-  const year = d.getUTCFullYear();
-  return year >= 1950 && year < 2050 ? tlv(0x17, Buffer.from(s)) : tlv(0x18, Buffer.from(iso.slice(0, 4) + s.slice(2)));
-}
-/** Children (raw TLVs) of a constructed DER element. */
-function children(der: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let off = headerLen(der, 0);
-  while (off < der.length) {
-    const len = elemLen(der, off);
-    out.push(der.subarray(off, off + len));
-    off += len;
-  }
-  return out;
-}
-function headerLen(b: Buffer, off: number): number {
-  const l = b[off + 1];
-  return l < 0x80 ? 2 : 2 + (l & 0x7f);
-}
-function elemLen(b: Buffer, off: number): number {
-  const l = b[off + 1];
-  if (l < 0x80) return 2 + l;
-  let n = 0;
-  for (let i = 0; i < (l & 0x7f); i++) n = n * 256 + b[off + 2 + i];
-  return 2 + (l & 0x7f) + n;
-}
+import type { Timestamper } from './tsa.js';
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
   signedData: '1.2.840.113549.1.7.2',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
-  signingTime: '1.2.840.113549.1.9.5',
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
   sha256: '2.16.840.1.101.3.4.2.1',
   rsaEncryption: '1.2.840.113549.1.1.1',
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
 };
-const attr = (type: string, value: Buffer) => seq(oid(type), setOf(value));
+
+const ab = arrayBufferOf;
+const parse = parseDer;
+const der = (o: { toSchema(): asn1js.AsnType } | asn1js.AsnType): Buffer =>
+  Buffer.from(('toSchema' in o ? o.toSchema() : o).toBER(false));
 
 // ---- identity ----------------------------------------------------------------------------------------------
 export interface SigningIdentity {
@@ -114,51 +69,112 @@ export function loadIdentity(k: KeyMaterial): SigningIdentity {
 }
 
 // ---- CMS ---------------------------------------------------------------------------------------------------
-/** issuer Name and serialNumber INTEGER of a certificate, as raw DER. */
-function issuerAndSerial(certDer: Buffer): { issuer: Buffer; serial: Buffer } {
-  const tbs = children(certDer)[0];
-  const f = children(tbs);
-  const i = f[0][0] === 0xa0 ? 1 : 0; // skip [0] version
-  return { serial: f[i], issuer: f[i + 2] };
+/** A certificate that encodes as its original DER (pkijs would re-parse its TBS at every encoding). */
+class EmbeddedCertificate extends Certificate {
+  private readonly raw: asn1js.AsnType;
+  constructor(d: Buffer) {
+    super({ schema: parse(d) });
+    this.raw = parse(d);
+  }
+  override toSchema(): asn1js.Sequence {
+    return this.raw as asn1js.Sequence;
+  }
+}
+// Per signer certificate (identities are cached, so are their Buffers): the parsed certificate, its ESSCertIDv2.
+const certCache = new WeakMap<Buffer, EmbeddedCertificate>();
+const essCache = new WeakMap<Buffer, Buffer>();
+function certOf(d: Buffer): Certificate {
+  let c = certCache.get(d);
+  if (!c) certCache.set(d, (c = new EmbeddedCertificate(d)));
+  return c;
 }
 
-/** The signed attributes as a DER SET (what the private key signs). */
-export function signedAttributes(digest: Buffer, certDer: Buffer, signingTime: Date, withSigningTime = true): Buffer {
-  const { issuer, serial } = issuerAndSerial(certDer);
-  const certHash = createHash('sha256').update(certDer).digest();
-  // ESSCertIDv2 with the default hash algorithm (sha256, omitted) and IssuerSerial {GeneralNames{[4] Name}}.
-  const essCertIdV2 = seq(octets(certHash), seq(seq(tlv(0xa4, issuer)), serial));
+/** ESSCertIDv2 with the default hash algorithm (sha256, omitted) and IssuerSerial {GeneralNames{[4] Name}}. */
+function essCertIdV2(certDer: Buffer): Buffer {
+  let ess = essCache.get(certDer);
+  if (ess) return ess;
+  const cert = certOf(certDer);
+  ess = der(new asn1js.Sequence({
+    value: [
+      new asn1js.OctetString({ valueHex: ab(createHash('sha256').update(certDer).digest()) }),
+      new IssuerSerial({
+        issuer: new GeneralNames({ names: [new GeneralName({ type: 4, value: cert.issuer })] }),
+        serialNumber: cert.serialNumber,
+      }).toSchema(),
+    ],
+  }));
+  essCache.set(certDer, ess);
+  return ess;
+}
+
+/**
+ * The signed attributes as a DER SET (what the private key signs): content-type, message-digest and ESS
+ * signing-certificate-v2. No signing-time: PAdES baseline puts the claimed time in the dictionary's /M only.
+ */
+export function signedAttributes(digest: Buffer, certDer: Buffer): Buffer {
   const attrs = [
-    attr(OID.contentType, oid(OID.data)),
-    attr(OID.messageDigest, octets(digest)),
-    attr(OID.signingCertificateV2, seq(seq(essCertIdV2))),
+    new Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: OID.data })] }),
+    new Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: ab(digest) })] }),
+    new Attribute({ type: OID.signingCertificateV2, values: [new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [parse(essCertIdV2(certDer))] })] })] }),
   ];
-  if (withSigningTime) attrs.push(attr(OID.signingTime, utcTime(signingTime)));
-  return setOf(...attrs);
+  // DER SET OF: elements sorted by their encodings (verifiers re-encode signed attributes this way).
+  const encoded = attrs.map((a) => der(a)).sort(Buffer.compare);
+  return der(new asn1js.Set({ value: encoded.map(parse) }));
 }
 
-/** ContentInfo{SignedData} around signed attributes and their signature. */
-export function assembleCms(signedAttrs: Buffer, signature: Buffer, chainDer: Buffer[], keyType = 'rsa'): Buffer {
-  const { issuer, serial } = issuerAndSerial(chainDer[0]);
-  const sha256 = seq(oid(OID.sha256));
-  const sigAlg = keyType === 'ec' ? seq(oid(OID.ecdsaWithSha256)) : seq(oid(OID.rsaEncryption), NULL);
-  const signerInfo = seq(
-    int(1),
-    seq(issuer, serial),
-    sha256,
-    Buffer.concat([Buffer.from([0xa0]), signedAttrs.subarray(1)]), // [0] IMPLICIT, same content as the SET
-    sigAlg,
-    octets(signature),
-  );
-  const signedData = seq(int(1), setOf(sha256), seq(oid(OID.data)), tlv(0xa0, ...chainDer), setOf(signerInfo));
-  return seq(oid(OID.signedData), tlv(0xa0, signedData));
+/** The private key's signature over the signed attributes (an external token does this step instead). */
+export function signAttributes(signedAttrs: Buffer, key: KeyObject): Buffer {
+  return cryptoSign('sha256', signedAttrs, key);
+}
+
+/**
+ * ContentInfo{SignedData} around signed attributes and their signature; `timestampToken` (an RFC 3161
+ * TimeStampToken over the signature value, DER) goes in as the unsigned signature-time-stamp attribute.
+ */
+export function assembleCms(signedAttrs: Buffer, signature: Buffer, chainDer: Buffer[], keyType = 'rsa', timestampToken?: Buffer): Buffer {
+  const signer = certOf(chainDer[0]);
+  const attrSet = parse(signedAttrs) as asn1js.Set;
+  const signedAttrsObj = new SignedAndUnsignedAttributes({ type: 0, attributes: attrSet.valueBlock.value.map((v) => new Attribute({ schema: v })) });
+  const signerInfo = new SignerInfo({
+    version: 1,
+    sid: new IssuerAndSerialNumber({ issuer: signer.issuer, serialNumber: signer.serialNumber }),
+    digestAlgorithm: new AlgorithmIdentifier({ algorithmId: OID.sha256 }),
+    signedAttrs: signedAttrsObj,
+    signatureAlgorithm: keyType === 'ec'
+      ? new AlgorithmIdentifier({ algorithmId: OID.ecdsaWithSha256 })
+      : new AlgorithmIdentifier({ algorithmId: OID.rsaEncryption, algorithmParams: new asn1js.Null() }),
+    signature: new asn1js.OctetString({ valueHex: ab(signature) }),
+    ...(timestampToken ? {
+      unsignedAttrs: new SignedAndUnsignedAttributes({
+        type: 1,
+        attributes: [new Attribute({ type: OID.signatureTimeStampToken, values: [parse(timestampToken)] })],
+      }),
+    } : {}),
+  });
+  // The [0] IMPLICIT signed attributes must carry exactly the bytes that were signed.
+  const reencoded = der(signedAttrsObj);
+  if (!reencoded.subarray(1).equals(signedAttrs.subarray(1))) throw new Error('Signed attributes changed when re-encoded');
+  const signedData = new SignedData({
+    version: 1,
+    digestAlgorithms: [new AlgorithmIdentifier({ algorithmId: OID.sha256 })],
+    encapContentInfo: new EncapsulatedContentInfo({ eContentType: OID.data }),
+    certificates: chainDer.map(certOf),
+    signerInfos: [signerInfo],
+  });
+  return der(new ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) }));
+}
+
+export interface CmsOptions {
+  /** When given, the CMS gets a timestamp over its signature value (PAdES B-T); its failure fails the signature. */
+  timestamper?: Timestamper | null;
 }
 
 /** Detached CMS over a precomputed SHA-256 digest of the signed content. */
-export function cmsSignDigest(digest: Buffer, id: SigningIdentity, signingTime: Date, withSigningTime = true): Buffer {
-  const attrs = signedAttributes(digest, id.certDer, signingTime, withSigningTime);
-  const signature = cryptoSign('sha256', attrs, id.key);
-  return assembleCms(attrs, signature, id.chainDer, id.key.asymmetricKeyType);
+export async function cmsSignDigest(digest: Buffer, id: SigningIdentity, o: CmsOptions = {}): Promise<Buffer> {
+  const attrs = signedAttributes(digest, id.certDer);
+  const signature = signAttributes(attrs, id.key);
+  const token = o.timestamper ? await o.timestamper.timestamp(signature) : undefined;
+  return assembleCms(attrs, signature, id.chainDer, id.key.asymmetricKeyType, token);
 }
 
 /** @signpdf-compatible Signer (for use with @signpdf/signpdf), backed by the fast path above. */
@@ -166,22 +182,18 @@ export class FastP12Signer extends Signer {
   constructor(private readonly id: SigningIdentity) {
     super();
   }
-  async sign(pdfBuffer: Buffer, signingTime?: Date): Promise<Buffer> {
+  async sign(pdfBuffer: Buffer): Promise<Buffer> {
     const digest = createHash('sha256').update(pdfBuffer).digest();
-    return cmsSignDigest(digest, this.id, signingTime ?? new Date());
+    return cmsSignDigest(digest, this.id);
   }
 }
 
 /**
  * Signs the newest placeholder of `pdf` IN PLACE (no copy of the 30 MB buffer): fills /ByteRange,
- * hashes the two ranges with node:crypto, writes the hex CMS into /Contents. Returns `pdf`.
+ * hashes the two ranges with node:crypto, writes the hex CMS into /Contents. Returns `pdf`. When the
+ * timestamp fails, the error is thrown before /Contents is written (the caller's buffer is no e-copy).
  */
-export function signPlaceholderInPlace(
-  pdf: Buffer,
-  id: SigningIdentity,
-  signingTime: Date,
-  opts: { withSigningTime?: boolean } = {},
-): Buffer {
+export async function signPlaceholderInPlace(pdf: Buffer, id: SigningIdentity, o: CmsOptions = {}): Promise<Buffer> {
   const p = findPlaceholder(pdf);
   const range = [0, p.contentsStart, p.contentsEnd, pdf.length - p.contentsEnd];
   const placeholderLen = BYTE_RANGE_PLACEHOLDER.length;
@@ -193,7 +205,7 @@ export function signPlaceholderInPlace(
     .update(pdf.subarray(0, p.contentsStart))
     .update(pdf.subarray(p.contentsEnd))
     .digest();
-  const cms = cmsSignDigest(digest, id, signingTime, opts.withSigningTime ?? true);
+  const cms = await cmsSignDigest(digest, id, o);
   const room = p.contentsEnd - p.contentsStart - 2;
   const hex = cms.toString('hex');
   if (hex.length > room) throw new Error(`Signature (${cms.length} bytes) exceeds the placeholder (${room / 2} bytes)`);

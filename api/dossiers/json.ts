@@ -17,7 +17,7 @@ const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_s
 export function dossierJson(v: DossierPage) {
   return {
     // Only when true: an action still running, or the read model's snapshot because the workflow could not be asked.
-    ...(v.processing ? { processing: true } : {}), ...(v.stale ? { stale: true } : {}),
+    ...(v.processing ? { processing: true } : {}), ...(v.waitingFor ? { waitingFor: v.waitingFor } : {}), ...(v.stale ? { stale: true } : {}),
     code: v.code, status: v.status, agencyCode: v.agencyCode, agencyName: v.agencyName,
     applicant: v.applicant, documentType: v.documentType, copies: v.copies, pageCount: v.pageCount, fee: v.fee,
     certificationNumber: v.certificationNumber, registerBook: v.registerBook, returnReason: v.returnReason, cancelReason: v.cancelReason,

@@ -7,7 +7,7 @@ import { inspectScanOffThread } from '../../activities/pdf/pool.js';
 import { ScanError } from '../../activities/pdf/scan.js';
 import type { FileStorage } from '../../activities/storage.js';
 import { vnDdMmYy } from '../../domain/vn-time.js';
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, TSA_UNAVAILABLE } from '../../domain/errors.js';
 import { dossierFee } from '../../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../../domain/ids.js';
 import { checkAction, type Action } from '../../domain/rules.js';
@@ -55,6 +55,8 @@ interface Reservation { dossierCode: string; input: DossierInput | null }
 export type DossierPage = DossierView & {
   /** An action was accepted and is still running (signing, sealing): the page follows it. */
   processing?: boolean;
+  /** While processing: its last attempt failed for want of a signature timestamp, and it is being retried. */
+  waitingFor?: 'timestamp';
   /** The workflow could not be asked (worker down or restarting): the read model's snapshot, maybe not current. */
   stale?: boolean;
 };
@@ -279,7 +281,8 @@ export class DossierService {
     const query = () => this.temporal.workflow.getHandle(workflowIdFor(code)).query(getStateQuery);
     const within = this.answerTimes.queryMs ?? QUERY_WITHIN_MS;
     try {
-      return await this.temporal.withDeadline(Date.now() + within, query);
+      const v: DossierPage = await this.temporal.withDeadline(Date.now() + within, query);
+      return v.processing && (await this.waitsForTimestamp(code)) ? { ...v, waitingFor: 'timestamp' } : v;
     } catch (e) {
       const err = toDomainError(e);
       // A finished workflow past its retention is gone from Temporal; its last recorded state remains.
@@ -288,6 +291,16 @@ export class DossierService {
       // read model last recorded, saying it may not be current, rather than no page at all.
       if (err instanceof DomainError && err.code === 'unavailable') return { ...(row.snapshot as DossierView), stale: true };
       throw err;
+    }
+  }
+
+  /** A pending activity of the dossier's workflow whose last attempt the TSA made fail (Temporal is retrying it). */
+  private async waitsForTimestamp(code: string): Promise<boolean> {
+    try {
+      const d = await this.temporal.withDeadline(Date.now() + QUERY_WITHIN_MS, () => this.temporal.workflow.getHandle(workflowIdFor(code)).describe());
+      return (d.raw.pendingActivities ?? []).some((a) => a.lastFailure?.applicationFailureInfo?.type === TSA_UNAVAILABLE);
+    } catch {
+      return false; // only a finer notice; the page shows "đang xử lý" anyway
     }
   }
 

@@ -42,11 +42,13 @@ export interface Judgement {
   dss: { certs: number; ocsps: number; crls: number; vri: number } | null;
 }
 
-let python: string | null = null;
-function judgePython(): string {
-  python ??= path.join(execFileSync('bash', [path.join(ROOT, 'scripts/ensure-pades-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim(), 'bin/python');
-  return python;
+let venv: string | null = null;
+/** The project-local venv with pyHanko and certomancer (installed on first use). */
+export function padesVenv(): string {
+  venv ??= execFileSync('bash', [path.join(ROOT, 'scripts/ensure-pades-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return venv;
 }
+const judgePython = () => path.join(padesVenv(), 'bin/python');
 
 /** What pyHanko says of `pdf`, trusting the given CA certificates (PEM). */
 export function judgePdf(pdf: Buffer | string, trust: string[], opts: { allowFetching?: boolean } = {}): Judgement {
