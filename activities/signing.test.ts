@@ -30,7 +30,8 @@ beforeAll(async () => {
     res.writeHead(up.status, { 'Content-Type': 'application/timestamp-reply' }).end(Buffer.from(await up.arrayBuffer()));
   });
   await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
-  h = await createHarness({ web: false, env: { TSA_URL: `http://127.0.0.1:${(gate.address() as { port: number }).port}/tsa` } });
+  // Four attempts (1 + 2 + 4 s of backoff): the second test outlasts them in seconds.
+  h = await createHarness({ web: false, env: { TSA_URL: `http://127.0.0.1:${(gate.address() as { port: number }).port}/tsa`, PDF_ATTEMPTS: '4' } });
 }, 90_000);
 afterAll(async () => {
   await h?.close();

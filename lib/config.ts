@@ -113,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),
       deliveryInitialInterval: env.DELIVERY_BACKOFF ?? '2 seconds',
+      ...(env.PDF_ATTEMPTS && /^\d+$/.test(env.PDF_ATTEMPTS) && Number(env.PDF_ATTEMPTS) > 0 ? { pdfAttempts: Number(env.PDF_ATTEMPTS) } : {}),
       ...(env.OVERDUE_AFTER_MS && /^\d+$/.test(env.OVERDUE_AFTER_MS) ? { overdueAfterMs: Number(env.OVERDUE_AFTER_MS) } : {}),
     },
   };

@@ -28,12 +28,7 @@ const quick = proxyActivities<Activities>({
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: ['validation'] },
 });
-const pdf = proxyActivities<Activities>({
-  startToCloseTimeout: '3 minutes',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { initialInterval: '1 second', maximumAttempts: 5, nonRetryableErrorTypes: ['bad_file', 'validation'] },
-});
-const DEFAULT_OPTIONS: WorkflowOptions = { redeliveryWindow: '30 days', deliveryAttempts: 6, deliveryInitialInterval: '2 seconds' };
+const DEFAULT_OPTIONS: WorkflowOptions = { redeliveryWindow: '30 days', deliveryAttempts: 6, deliveryInitialInterval: '2 seconds', pdfAttempts: 12 };
 
 /** The end of the due day in Vietnam, or (tests, demos) a short delay after now. */
 function dueEndsAt(dueDate: string, overdueAfterMs?: number): number {
@@ -61,6 +56,12 @@ function refuse(e: unknown): never {
 
 export async function dossierWorkflow(input: DossierInput): Promise<DossierView> {
   const options = { ...DEFAULT_OPTIONS, ...input.options };
+  // Signing and sealing: retried with backoff while a trust service (the TSA) is away, then refused as temporary.
+  const pdf = proxyActivities<Activities>({
+    startToCloseTimeout: '3 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: options.pdfAttempts ?? DEFAULT_OPTIONS.pdfAttempts, nonRetryableErrorTypes: ['bad_file', 'validation'] },
+  });
   // Sending mail is retried with backoff by the workflow; only after the last attempt is it shown as failed.
   const delivery = proxyActivities<Activities>({
     startToCloseTimeout: '2 minutes',
