@@ -40,3 +40,16 @@ describe('the mode', () => {
     expect(loadConfig({ NODE_ENV: 'development', APP_MODE: 'production', ...PRODUCTION_ENV }).mode).toBe('production');
   });
 });
+
+describe('the trust services', () => {
+  it('are on loopback in demo mode, the TSA below them; TRUST_SERVICES_URL and TSA_URL move them', () => {
+    expect(loadConfig({})).toMatchObject({ trustServicesUrl: 'http://127.0.0.1:3090', tsaUrl: 'http://127.0.0.1:3090/tsa' });
+    expect(loadConfig({ TRUST_SERVICES_URL: 'http://127.0.0.1:4000/' })).toMatchObject({ trustServicesUrl: 'http://127.0.0.1:4000', tsaUrl: 'http://127.0.0.1:4000/tsa' });
+    expect(loadConfig({ TSA_URL: 'https://tsa.example.vn/tsa' }).tsaUrl).toBe('https://tsa.example.vn/tsa');
+  });
+
+  it('have no default in production', () => {
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV })).toMatchObject({ trustServicesUrl: null, tsaUrl: null });
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, TSA_URL: 'https://tsa.example.vn' }).tsaUrl).toBe('https://tsa.example.vn');
+  });
+});

@@ -26,7 +26,13 @@ export interface Config {
   appointmentTimers: { reminderMs: number; noShowMs: number } | null;
   /** Appointments one portal account may hold per day, and per day at one agency (APPOINTMENT_LIMITS). */
   appointmentLimits: BookingLimits;
+  /** Base URL of the test CA's OCSP responder, CRL and TSA (TRUST_SERVICES_URL): demo default on loopback, none in production. */
+  trustServicesUrl: string | null;
+  tsaUrl: string | null;
 }
+
+/** The port of the demo trust services (scripts/trust-services.ts), next to the app's. */
+export const DEMO_TRUST_SERVICES_PORT = 3090;
 
 export const DEFAULT_SESSION_SECRET = 'demo-secret-not-for-production';
 
@@ -57,6 +63,7 @@ function modeOf(env: NodeJS.ProcessEnv): Config['mode'] {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = modeOf(env);
   const port = Number(env.PORT ?? 3000);
+  const trustServicesUrl = (env.TRUST_SERVICES_URL || (mode === 'demo' ? `http://127.0.0.1:${DEMO_TRUST_SERVICES_PORT}` : '')).replace(/\/$/, '') || null;
   const cfg: Config = {
     mode,
     port,
@@ -78,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { reminderMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[0]), noShowMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[1]) }
       : null,
     appointmentLimits: parseBookingLimits(env.APPOINTMENT_LIMITS),
+    trustServicesUrl,
+    tsaUrl: env.TSA_URL || (mode === 'demo' && trustServicesUrl ? `${trustServicesUrl}/tsa` : null),
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),

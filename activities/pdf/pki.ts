@@ -237,7 +237,7 @@ export function createFileKeyStore(dir: string, opts: KeyStoreOptions = {}): Fil
   const serviceKey = (kind: 'tsa' | 'ocsp') =>
     once(`service:${kind}`, async (): Promise<ServiceKey> => {
       const name = kind === 'tsa' ? TSA_NAME : OCSP_NAME;
-      const svcDir = join(dir, `${kind}-${slug(kind, name, url)}`);
+      const svcDir = join(dir, `${kind}-${slug('demo', name, url)}`);
       if (!(await readIfExists(join(svcDir, 'cert.pem')))) {
         const issuer = await ca();
         const keys = newKeyPair();
