@@ -1,9 +1,9 @@
 // The demo trust services judged by OpenSSL, which we did not write: the certificates' pointers, OCSP (POST and
 // GET, good → revoked, unknown), the CRL and the RFC 3161 TSA (nonce, imprint, certReq, refusals).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileKeyStore, revokeCertificate, serialOf } from './pki.js';
 import { startTrustServices, type TrustServices } from './trust-services.js';
@@ -11,6 +11,44 @@ import { startTrustServices, type TrustServices } from './trust-services.js';
 let dir: string;
 let ts: TrustServices;
 const file = (name: string) => join(dir, name);
+
+/** pyHanko's certificate validator (a second judge, when the PAdES venv is there): fetches OCSP, then the CRL. */
+const PYTHON = resolve('.data/tools/pades-venv/bin/python');
+const CERTVALIDATOR = `
+import sys, asyncio, json
+from asn1crypto import pem, x509
+from pyhanko_certvalidator import ValidationContext, CertificateValidator
+from pyhanko_certvalidator.policy_decl import CertRevTrustPolicy, RevocationCheckingPolicy, RevocationCheckingRule
+from pyhanko_certvalidator.errors import RevokedError
+def load(p):
+    d = open(p, 'rb').read()
+    if pem.detect(d): _, _, d = pem.unarmor(d)
+    return x509.Certificate.load(d)
+ca, leaf = load(sys.argv[1]), load(sys.argv[2])
+out = {}
+async def main():
+    for name, rule in [('ocsp', RevocationCheckingRule.OCSP_REQUIRED), ('crl', RevocationCheckingRule.CRL_REQUIRED)]:
+        policy = CertRevTrustPolicy(RevocationCheckingPolicy(ee_certificate_rule=rule, intermediate_ca_cert_rule=rule))
+        ctx = ValidationContext(trust_roots=[ca], allow_fetching=True, revinfo_policy=policy)
+        try:
+            await CertificateValidator(leaf, validation_context=ctx).async_validate_usage({'digital_signature'})
+            out[name] = 'valid'
+        except RevokedError:
+            out[name] = 'revoked'
+        except Exception as e:
+            out[name] = f'{type(e).__name__}: {e}'
+asyncio.run(main())
+print(json.dumps(out))
+`;
+
+async function certvalidator(): Promise<{ ocsp: string; crl: string }> {
+  writeFileSync(file('certvalidator.py'), CERTVALIDATOR);
+  const child = spawn(PYTHON, [file('certvalidator.py'), file('ca.pem'), file('leader.pem')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => chunks.push(c));
+  await new Promise((r) => child.on('close', r));
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
 
 /** Asynchronous: the services answer from this very process, so a blocking spawn would wait for ever. */
 function openssl(args: string[]): Promise<{ status: number | null; out: string }> {
@@ -72,6 +110,9 @@ describe('certificates of the demo CA', () => {
     writeFileSync(file('plain.pem'), plain.certPem);
     expect((await openssl(['x509', '-in', 'plain.pem', '-noout', '-text'])).out).not.toContain('CRL Distribution Points');
     expect((await openssl(['verify', '-CAfile', 'ca.pem', 'plain.pem'])).out).toContain('plain.pem: OK');
+    // The responder knows every certificate the CA issued, pointers or not.
+    const ocsp = await openssl(['ocsp', '-issuer', 'ca.pem', '-cert', 'plain.pem', '-url', `${ts.url}/ocsp`, '-CAfile', 'ca.pem']);
+    expect(ocsp.out).toContain('plain.pem: good');
   });
 });
 
@@ -111,6 +152,10 @@ describe('OCSP responder, CRL and revocation', () => {
     expect((await openssl(['verify', '-crl_check', '-CAfile', 'ca+crl.pem', 'leader.pem'])).out).toContain('leader.pem: OK');
   });
 
+  it.skipIf(!existsSync(PYTHON))('pyHanko\'s certificate validator finds the leader certificate valid by OCSP and by CRL', async () => {
+    expect(await certvalidator()).toEqual({ ocsp: 'valid', crl: 'valid' });
+  });
+
   it('after revoking the leader certificate, OCSP says revoked and the CRL lists it', async () => {
     const leaderPem = readFileSync(file('leader.pem'), 'utf8');
     const revocation = await revokeCertificate(join(dir, 'pki'), leaderPem, { reason: 'keyCompromise' });
@@ -130,6 +175,7 @@ describe('OCSP responder, CRL and revocation', () => {
     const verify = await openssl(['verify', '-crl_check', '-CAfile', 'ca+crl2.pem', 'leader.pem']);
     expect(verify.status).not.toBe(0);
     expect(verify.out).toContain('certificate revoked');
+    if (existsSync(PYTHON)) expect(await certvalidator()).toEqual({ ocsp: 'revoked', crl: 'revoked' });
   });
 });
 

@@ -53,9 +53,12 @@ interface Signer {
   key: KeyObject;
 }
 
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+}
+
 function loadSigner(k: ServiceKey): Signer {
-  const der = Buffer.from(k.certPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  return { cert: pkijs.Certificate.fromBER(der), key: createPrivateKey(k.keyPem) };
+  return { cert: pkijs.Certificate.fromBER(new Uint8Array(pemToDer(k.certPem))), key: createPrivateKey(k.keyPem) };
 }
 
 const bytes = (b: asn1js.BaseBlock | { valueBlock: { valueHexView: Uint8Array } }) =>
@@ -311,10 +314,6 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
-}
-
-function pemToDer(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
 }
 
 /** The request handler, for a server of the caller's (startTrustServices makes one). */
