@@ -315,7 +315,9 @@ export async function revokeCertificate(
   const list = await revokedCertificates(dir);
   const known = list.find((r) => r.serial === serial);
   if (known) return known;
-  const revocation: Revocation = { serial, revokedAt: (opts.at ?? new Date()).toISOString(), reason: opts.reason ?? 'keyCompromise' };
+  // Whole seconds: CRL and OCSP times carry no fraction (RFC 5280 §4.1.2.5.2).
+  const at = new Date(Math.floor((opts.at ?? new Date()).getTime() / 1000) * 1000);
+  const revocation: Revocation = { serial, revokedAt: at.toISOString(), reason: opts.reason ?? 'keyCompromise' };
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${REVOKED_FILE}.${randomBytes(4).toString('hex')}`);
   await writeFile(tmp, JSON.stringify([...list, revocation], null, 2));

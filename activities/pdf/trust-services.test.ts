@@ -158,13 +158,18 @@ describe('OCSP responder, CRL and revocation', () => {
 
   it('after revoking the leader certificate, OCSP says revoked and the CRL lists it', async () => {
     const leaderPem = readFileSync(file('leader.pem'), 'utf8');
-    const revocation = await revokeCertificate(join(dir, 'pki'), leaderPem, { reason: 'keyCompromise' });
-    expect(revocation.serial).toBe(serialOf(leaderPem));
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 90_000 + 678); // 90 s ago, with a fraction of a second
+    const revocation = await revokeCertificate(join(dir, 'pki'), leaderPem, { reason: 'keyCompromise', at });
+    const inSeconds = new Date(Math.floor(at.getTime() / 1000) * 1000);
+    expect(revocation).toEqual({ serial: serialOf(leaderPem), revokedAt: inSeconds.toISOString(), reason: 'keyCompromise' });
+    expect(await revokeCertificate(join(dir, 'pki'), revocation.serial)).toEqual(revocation); // once is enough
 
     const out = await ocspAsk();
     expect(out).toContain('Response verify OK');
     expect(out).toContain('leader.pem: revoked');
     expect(out).toContain('Reason: keyCompromise');
+    const d = /\w+, (\d+) (\w+) (\d+) ([\d:]+) GMT/.exec(inSeconds.toUTCString())!; // as openssl prints it: Dec  2 02:24:33 2026 GMT
+    expect(out).toContain(`Revocation Time: ${d[2]} ${String(Number(d[1])).padStart(2)} ${d[4]} ${d[3]} GMT`);
 
     writeFileSync(file('crl2.der'), Buffer.from(await (await fetch(`${ts.url}/crl`)).arrayBuffer()));
     const text = (await openssl(['crl', '-inform', 'DER', '-in', 'crl2.der', '-noout', '-text'])).out;
@@ -219,6 +224,11 @@ describe('RFC 3161 time-stamping authority', () => {
     const reply = (await openssl(['ts', '-reply', '-in', 'bad.tsr', '-text'])).out;
     expect(reply).toContain('Status: Rejected.');
     expect(reply).toContain(failure);
+  });
+
+  it('answers 413 to a request larger than any query', async () => {
+    const res = await fetch(`${ts.url}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: new Uint8Array(200_000) });
+    expect(res.status).toBe(413);
   });
 
   it('refuses what is not a TimeStampReq', async () => {

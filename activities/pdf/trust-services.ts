@@ -308,7 +308,7 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { resolve(null); req.destroy(); return; }
+      if (size > MAX_BODY) { req.pause(); resolve(null); return; } // answered 413, then the connection closes
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -343,6 +343,11 @@ export function trustServicesHandler(store: FileKeyStore): http.RequestListener 
     res.end(body);
   };
 
+  const tooLarge = (res: http.ServerResponse) => {
+    res.setHeader('connection', 'close');
+    send(res, 413, 'text/plain', 'request too large');
+  };
+
   return (req, res) => {
     void (async () => {
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -356,13 +361,14 @@ export function trustServicesHandler(store: FileKeyStore): http.RequestListener 
         // GET: the DER request, base64 and URL-encoded, after the path (RFC 6960 appendix A.1)
         else if (get) body = Buffer.from(decodeURIComponent((req.url ?? '').slice(TRUST_SERVICE_PATHS.ocsp.length + 1)), 'base64');
         else return send(res, 405, 'text/plain', 'method not allowed');
+        if (!body) return tooLarge(res);
         const { ca, ocsp } = await keys();
-        return send(res, 200, 'application/ocsp-response', body ? await answerOcsp(body, ca, ocsp, store.dir) : ocspError(1));
+        return send(res, 200, 'application/ocsp-response', await answerOcsp(body, ca, ocsp, store.dir));
       }
       if (post && path === TRUST_SERVICE_PATHS.tsa) {
         const body = await readBody(req);
-        const { tsa } = await keys();
-        return send(res, 200, 'application/timestamp-reply', body ? answerTsa(body, tsa) : tsaRefusal('badDataFormat', 'request too large'));
+        if (!body) return tooLarge(res);
+        return send(res, 200, 'application/timestamp-reply', answerTsa(body, (await keys()).tsa));
       }
       if (get && path === '/health') return send(res, 200, 'text/plain', 'ok');
       return send(res, 404, 'text/plain', 'not found');
