@@ -316,6 +316,15 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   });
 }
 
+/** A bad %-escape gives an empty request, which the responder answers as malformed. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return '';
+  }
+}
+
 /** The request handler, for a server of the caller's (startTrustServices makes one). */
 export function trustServicesHandler(store: FileKeyStore): http.RequestListener {
   let signers: Promise<{ ca: Signer; tsa: Signer; ocsp: Signer; caDer: Buffer }> | null = null;
@@ -359,7 +368,7 @@ export function trustServicesHandler(store: FileKeyStore): http.RequestListener 
         let body: Buffer | null;
         if (post) body = await readBody(req);
         // GET: the DER request, base64 and URL-encoded, after the path (RFC 6960 appendix A.1)
-        else if (get) body = Buffer.from(decodeURIComponent((req.url ?? '').slice(TRUST_SERVICE_PATHS.ocsp.length + 1)), 'base64');
+        else if (get) body = Buffer.from(safeDecode((req.url ?? '').slice(TRUST_SERVICE_PATHS.ocsp.length + 1)), 'base64');
         else return send(res, 405, 'text/plain', 'method not allowed');
         if (!body) return tooLarge(res);
         const { ca, ocsp } = await keys();
