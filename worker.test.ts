@@ -22,7 +22,8 @@ let proc: ChildProcess | null = null;
 /** Starts `node --import tsx worker.ts` on this file's database, data folder and task queue; resolves once it polls. */
 async function startWorkerProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
-    env: { ...process.env, DATABASE_URL: h.config.databaseUrl!, TEMPORAL_ADDRESS: h.config.temporalAddress, TASK_QUEUE: taskQueue, DATA_DIR: h.config.dataDir, APP_MODE: 'demo' },
+    env: { ...process.env, DATABASE_URL: h.config.databaseUrl!, TEMPORAL_ADDRESS: h.config.temporalAddress, TASK_QUEUE: taskQueue, DATA_DIR: h.config.dataDir, APP_MODE: 'demo',
+      TRUST_SERVICES_URL: h.config.trustServicesUrl!, TSA_URL: h.config.signature.tsa!.url },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

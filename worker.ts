@@ -18,7 +18,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
   const activities = createActivities({
     db,
     storage: createLocalStorage(path.join(config.dataDir, 'files')),
-    keys: createFileKeyStore(path.join(config.dataDir, 'pki')),
+    keys: createFileKeyStore(path.join(config.dataDir, 'pki'), { trustServicesUrl: config.trustServicesUrl }),
     mailer: createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox'), from: config.mailFrom }),
     sms: createSmsGateway({ url: config.smsGatewayUrl, token: config.smsGatewayToken, outboxDir: path.join(config.dataDir, 'sms-outbox') }),
     publicUrl: config.publicUrl,

@@ -43,8 +43,9 @@ describe('the mode', () => {
 
 describe('the signature level', () => {
   const TSA = { TSA_URL: 'https://tsa.example.vn/tsr' };
-  it('is B-T when a TSA_URL is configured, else B-B; credentials ride along', () => {
-    expect(loadConfig({}).signature).toEqual({ level: 'B-B', tsa: null });
+  it('is B-T when a TSA is configured (demo mode: the demo TSA), else B-B; credentials ride along', () => {
+    expect(loadConfig({}).signature).toEqual({ level: 'B-T', tsa: { url: 'http://127.0.0.1:3090/tsa', username: null, password: null } });
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV }).signature).toEqual({ level: 'B-B', tsa: null });
     expect(loadConfig({ ...TSA, TSA_USERNAME: 'u', TSA_PASSWORD: 'p' }).signature).toEqual({ level: 'B-T', tsa: { url: TSA.TSA_URL, username: 'u', password: 'p' } });
     expect(loadConfig({ ...TSA, SIGNATURE_LEVEL: 'B-B' }).signature.level).toBe('B-B');
     expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, ...TSA }).signature.level).toBe('B-T');
@@ -52,7 +53,7 @@ describe('the signature level', () => {
 
   it('refuses B-T without a TSA_URL, in production as in demo', () => {
     expect(() => loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, SIGNATURE_LEVEL: 'B-T' })).toThrow(/production mode: SIGNATURE_LEVEL=B-T needs TSA_URL/);
-    expect(() => loadConfig({ SIGNATURE_LEVEL: 'B-T' })).toThrow(/needs TSA_URL/);
+    expect(() => loadConfig({ SIGNATURE_LEVEL: 'B-T', TRUST_SERVICES_URL: '', TSA_URL: '' }).signature.tsa).not.toBeNull(); // demo always has its own
   });
 
   it.each(['B-LT', 'B-LTA'])('refuses %s, not built yet', (level) => {
@@ -62,5 +63,18 @@ describe('the signature level', () => {
   it.each(['b-t', 'BT', 'PAdES-B-T', ''])('refuses SIGNATURE_LEVEL=%j and a TSA_URL that is not http(s)', (level) => {
     expect(() => loadConfig({ ...TSA, SIGNATURE_LEVEL: level })).toThrow(/is not a PAdES baseline level/);
     expect(() => loadConfig({ TSA_URL: 'tsa.example.vn' })).toThrow(/TSA_URL.*is not an http\(s\) URL/);
+  });
+});
+
+describe('the trust services', () => {
+  it('are on loopback in demo mode, the TSA below them; TRUST_SERVICES_URL and TSA_URL move them', () => {
+    expect(loadConfig({})).toMatchObject({ trustServicesUrl: 'http://127.0.0.1:3090', signature: { tsa: { url: 'http://127.0.0.1:3090/tsa' } } });
+    expect(loadConfig({ TRUST_SERVICES_URL: 'http://127.0.0.1:4000/' })).toMatchObject({ trustServicesUrl: 'http://127.0.0.1:4000', signature: { tsa: { url: 'http://127.0.0.1:4000/tsa' } } });
+    expect(loadConfig({ TSA_URL: 'https://tsa.example.vn/tsa' }).signature.tsa?.url).toBe('https://tsa.example.vn/tsa');
+  });
+
+  it('have no default in production', () => {
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV })).toMatchObject({ trustServicesUrl: null, signature: { tsa: null } });
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, TSA_URL: 'https://tsa.example.vn' }).signature.tsa?.url).toBe('https://tsa.example.vn');
   });
 });

@@ -28,6 +28,8 @@ export interface Config {
   appointmentLimits: BookingLimits;
   /** PAdES baseline level of the leader's signature and the seal, and the TSA that B-T needs. */
   signature: SignatureConfig;
+  /** Base URL of the test CA's OCSP responder, CRL and TSA (TRUST_SERVICES_URL): demo default on loopback, none in production. */
+  trustServicesUrl: string | null;
 }
 
 // ---- signatures: PAdES level and time-stamping authority ---------------------------------------------------
@@ -40,9 +42,10 @@ export interface SignatureConfig {
 const BUILT_LEVELS: readonly SignatureLevel[] = ['B-B', 'B-T'];
 const LATER_LEVELS = ['B-LT', 'B-LTA'];
 
-/** SIGNATURE_LEVEL (default B-T when a TSA_URL is configured, else B-B), TSA_URL, TSA_USERNAME, TSA_PASSWORD. */
-function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode']): SignatureConfig {
-  const url = env.TSA_URL || null;
+/** SIGNATURE_LEVEL (default B-T when a TSA is configured, else B-B), TSA_URL (demo default: the demo trust
+ *  services' TSA), TSA_USERNAME, TSA_PASSWORD. */
+function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode'], trustServicesUrl: string | null): SignatureConfig {
+  const url = env.TSA_URL || (mode === 'demo' && trustServicesUrl ? `${trustServicesUrl}/tsa` : null);
   if (url && !/^https?:\/\/[^/]/.test(url)) throw new Error(`Refusing to start: TSA_URL=${JSON.stringify(url)} is not an http(s) URL.`);
   const raw = env.SIGNATURE_LEVEL;
   if (raw !== undefined && LATER_LEVELS.includes(raw)) {
@@ -57,6 +60,9 @@ function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode']): SignatureCon
   }
   return { level, tsa: url ? { url, username: env.TSA_USERNAME || null, password: env.TSA_PASSWORD || null } : null };
 }
+
+/** The port of the demo trust services (scripts/trust-services.ts), next to the app's. */
+export const DEMO_TRUST_SERVICES_PORT = 3090;
 
 export const DEFAULT_SESSION_SECRET = 'demo-secret-not-for-production';
 
@@ -87,6 +93,7 @@ function modeOf(env: NodeJS.ProcessEnv): Config['mode'] {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = modeOf(env);
   const port = Number(env.PORT ?? 3000);
+  const trustServicesUrl = (env.TRUST_SERVICES_URL || (mode === 'demo' ? `http://127.0.0.1:${DEMO_TRUST_SERVICES_PORT}` : '')).replace(/\/$/, '') || null;
   const cfg: Config = {
     mode,
     port,
@@ -108,7 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { reminderMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[0]), noShowMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[1]) }
       : null,
     appointmentLimits: parseBookingLimits(env.APPOINTMENT_LIMITS),
-    signature: signatureOf(env, mode),
+    signature: signatureOf(env, mode, trustServicesUrl),
+    trustServicesUrl,
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),

@@ -1,5 +1,6 @@
 // Runs the whole system on one machine: Temporal dev server (SQLite file under .data) unless TEMPORAL_ADDRESS
-// is set, embedded PostgreSQL unless DATABASE_URL is set, then worker.ts and server.ts as child processes.
+// is set, embedded PostgreSQL unless DATABASE_URL is set, in demo mode the test CA's trust services (OCSP, CRL,
+// TSA: scripts/trust-services.ts), then worker.ts and server.ts as child processes.
 // Any of them that dies is started again (scripts/supervise.ts); the others ride it out. Ctrl-C stops them all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -64,6 +65,10 @@ async function main() {
     });
     env.DATABASE_URL = url;
     console.log(`postgres: embedded on port ${config.embeddedPgPort}`);
+  }
+  if (config.mode === 'demo' && config.trustServicesUrl) {
+    env.TRUST_SERVICES_URL = config.trustServicesUrl; // the worker's certificates point where this one listens
+    await supervisor.add(program('trust-services', process.execPath, ['--import', 'tsx', 'scripts/trust-services.ts'], env));
   }
   await supervisor.add(program('worker', process.execPath, ['--import', 'tsx', 'worker.ts'], env));
   await supervisor.add(program('web', process.execPath, ['--import', 'tsx', 'server.ts'], env));

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { startTrustServices, type TrustServices } from '../../activities/pdf/trust-services.js';
 import { createLocalStorage } from '../../activities/storage.js';
 import { createApp } from '../../api/app.js';
 import { loadActor } from '../../api/auth/service.js';
@@ -25,6 +26,8 @@ try { Runtime.install({ logger: new DefaultLogger('WARN') }); } catch { /* alrea
 
 export interface Harness {
   config: Config;
+  /** The test CA's OCSP responder, CRL and TSA on a free port; config.trustServicesUrl and config.tsaUrl point at it. */
+  trustServices: TrustServices;
   db: Db;
   client: Client;
   worker: Worker;
@@ -55,7 +58,9 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   const url = new URL(pgAdminUrl);
   url.pathname = `/${dbName}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ctdt-${id}-`));
+  const trustServices = await startTrustServices({ pkiDir: path.join(dataDir, 'pki') });
   const config = loadConfig({
+    TRUST_SERVICES_URL: trustServices.url,
     DATA_DIR: dataDir, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE: `dossiers-${id}`,
     SESSION_SECRET: crypto.randomBytes(32).toString('hex'), DELIVERY_BACKOFF: '100 milliseconds', DELIVERY_ATTEMPTS: '4', REDELIVERY_WINDOW: '3 seconds',
     // Screens and API answer an action that takes longer than this with "đang xử lý": long enough here that a
@@ -87,7 +92,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   }
 
   return {
-    config, db, client, worker, service, baseUrl, agencyCode: DEMO_AGENCY.code,
+    config, trustServices, db, client, worker, service, baseUrl, agencyCode: DEMO_AGENCY.code,
     actor: async (u) => (await loadActor(db, u))!,
     async addAgency(code, users) {
       await db.insertInto('agencies').values({ code, name: `UBND xã thử nghiệm ${code}`, portal_code: `X${id}${code.slice(-2)}`, parent_code: null })
@@ -111,6 +116,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
       await native.close();
       await connection.close();
       await db.destroy();
+      await trustServices.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
