@@ -590,6 +590,12 @@ function classifyAppended(text: string, index: ObjectIndex, from: number, validT
   let lastEof = -1;
   for (let i = tail.indexOf('%%EOF'); i >= 0; i = tail.indexOf('%%EOF', i + 5)) { revisions++; lastEof = i + 5; }
   if (!revisions || /\S/.test(tail.slice(lastEof))) changes.add('unknown'); // bytes that are no revision at all
+  // Each revision must bring validation data or a document timestamp: an empty or other update is not one of them
+  // (said only when nothing more telling was found).
+  let notLtv = false;
+  for (let start = 0, i = tail.indexOf('%%EOF'); i >= 0; start = i + 5, i = tail.indexOf('%%EOF', i + 5)) {
+    if (!/\/Type\s*\/DSS\b|\/DSS\s+\d+\s+\d+\s+R|\/Type\s*\/DocTimeStamp\b/.test(tail.slice(start, i))) notLtv = true;
+  }
   if (/\/Type\s*\/ObjStm\b/.test(tail) || /\/Encrypt\b/.test(tail)) changes.add('unknown'); // objects we cannot see
 
   // The latest definition of each object, in file order: before `from` they are the signed state.
@@ -684,6 +690,7 @@ function classifyAppended(text: string, index: ObjectIndex, from: number, validT
       changes.add('unknown');
     }
   }
+  if (notLtv && !changes.size) changes.add('unknown');
   return { revisions, changes: [...changes] };
 }
 
