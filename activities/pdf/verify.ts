@@ -631,6 +631,9 @@ function classifyAppended(text: string, index: ObjectIndex, from: number, validT
       const sigType = sig ? value(sig)?.dict?.get('Type') : null;
       if (sigType === '/DocTimeStamp') {
         if (!validTimestamps.has(sig)) changes.add('invalidTimestamp');
+        // A document timestamp shows nothing: a widget of it that paints something is an annotation like any other.
+        const [x1, y1, x2, y2] = (/^\[(.*)\]$/.exec(v.get('Rect') ?? '[0 0 0 0]')?.[1] ?? '').split(' ').map(Number);
+        if (v.has('AP') && (x2 - x1) * (y2 - y1) !== 0) changes.add('annotation');
         return;
       }
       return changes.add('formField');
