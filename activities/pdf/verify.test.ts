@@ -17,7 +17,7 @@ import { LEADER_FIELD_NAME, prepareAttestation, signWithAttestation } from './si
 import { createTimestamper } from './tsa.js';
 import { verifyPdfSignatures, type AfterSignatureChange } from './verify.js';
 import { startCertomancer, type Certomancer } from '../../lib/testing/certomancer.js';
-import { padesVenv } from '../../lib/testing/pades.js';
+import { judgePdf, padesVenv } from '../../lib/testing/pades.js';
 import { TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
 
 const AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' };
@@ -337,6 +337,9 @@ describe('what was appended after the seal, read as a validator reads it', () =>
     expect(v).toMatchObject({ modifiedAfterLastSignature: false, ltvUpdates: 2, changesAfterLastSignature: [], signedRevisionSha256: createHash('sha256').update(stamped).digest('hex') });
     expect(v.signatures.map((s) => [s.kind, s.valid])).toEqual([['signature', true], ['signature', true], ['documentTimestamp', true]]);
     expect(v.signatures[2]).toMatchObject({ subFilter: 'ETSI.RFC3161', chainsToTrustedCa: true, level: null, timestamp: { authority: 'Certomancer Test TSA', intact: true, trusted: true } });
+    // The levels are pyHanko's: B-LT (its update stamps the file, then adds the DSS, which no timestamp covers yet).
+    expect(v.signatures.slice(0, 2).map((s) => s.level)).toEqual(['B-LT', 'B-LT']);
+    expect(judgePdf(updated, [ca, tsa.rootPem]).signatures.slice(0, 2).map((s) => s.level)).toEqual(['B-LT', 'B-LT']);
     // A byte changed inside the document timestamp's range: the update no longer counts.
     const bad = Buffer.from(updated);
     const at = bad.indexOf('/ModDate', stamped.length);

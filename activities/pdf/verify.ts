@@ -823,6 +823,9 @@ function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
   return r;
 }
 
+/** The time-stamping authority's name: its certificate's CN, else O. */
+const authorityOf = (c: ParsedCert | null) => (c ? c.subject[OID.commonName] ?? c.subject[OID.organization] ?? null : null);
+
 /** A signature-time-stamp token over `signatureValue`, or a document timestamp's over its ranges. */
 function timestampReport(token: Buffer, stamped: Buffer[], anchors: X509Certificate[]): TimestampReport | null {
   try {
@@ -832,7 +835,7 @@ function timestampReport(token: Buffer, stamped: Buffer[], anchors: X509Certific
     const pool = c.certs.map((p) => p.x509).filter((p): p is X509Certificate => !!p);
     return {
       time: c.tstTime.toISOString(),
-      authority: c.signer ? c.signer.subject[OID.commonName] ?? c.signer.subject[OID.organization] ?? null : null,
+      authority: authorityOf(c.signer),
       intact: c.digestOk && c.signatureOk && c.problems.length === 0,
       trusted: !!x && chainsTo(x, pool, anchors),
     };
@@ -990,7 +993,7 @@ function checkSignature(
       if (check.signatureTimestamp) report.timestamp = timestampReport(check.signatureTimestamp.token, [check.signatureTimestamp.signatureValue], anchors);
       if (kind === 'documentTimestamp' && check.tstTime) {
         report.timestamp = {
-          time: check.tstTime.toISOString(), authority: signer ? signer.subject[OID.commonName] ?? signer.subject[OID.organization] ?? null : null,
+          time: check.tstTime.toISOString(), authority: authorityOf(signer),
           intact: cryptoOk && !rangeProblems.length, trusted: false, // trusted: set with the chain below
         };
       }
