@@ -1,18 +1,24 @@
 // verify.ts against real files made by the project's own sign/seal chain (and by node-forge through
-// @signpdf), then tampered with: a changed byte, a changed signature value, an appended tail, a foreign CA.
-import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+// @signpdf), then tampered with: a changed byte, a changed signature value, an appended tail, a foreign CA; and
+// what may be appended after the seal: each after-seal tampering, a DSS, pyHanko's LTV update, a qpdf re-save.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignPdf } from '@signpdf/signpdf';
 import { Signer } from '@signpdf/utils';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
 import { makeScanPdf } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
 import { SEAL_FIELD_NAME, sealIncremental } from './seal.js';
 import { LEADER_FIELD_NAME, prepareAttestation, signWithAttestation } from './sign.js';
-import { verifyPdfSignatures } from './verify.js';
+import { createTimestamper } from './tsa.js';
+import { verifyPdfSignatures, type AfterSignatureChange } from './verify.js';
+import { startCertomancer, type Certomancer } from '../../lib/testing/certomancer.js';
+import { judgePdf, padesVenv } from '../../lib/testing/pades.js';
+import { TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
 
 const AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' };
 const LEADER = { username: 'lanhdao', fullName: 'Trần Văn Ánh' };
@@ -268,5 +274,90 @@ describe('verifyPdfSignatures', () => {
     expect(v.signatures).toHaveLength(1);
     expect(v.signatures[0]).toMatchObject({ field: LEADER_FIELD_NAME, signerCommonName: 'Tran Van Anh', valid: true, chainsToTrustedCa: true, coversWholeDocument: true });
     expect(verifyPdfSignatures(out, { trustedCaPems: [ca] }).signatures[0]).toMatchObject({ valid: true, chainsToTrustedCa: false });
+  });
+});
+
+describe('what was appended after the seal, read as a validator reads it', () => {
+  let tsa: Certomancer;
+  let stamped: Buffer; // signed and sealed with a signature timestamp from an independent TSA
+  const trust = () => ({ trustedCaPems: [ca, tsa.rootPem] });
+  beforeAll(async () => {
+    tsa = await startCertomancer();
+    const timestamper = createTimestamper({ url: tsa.tsaUrl });
+    const s = await signWithAttestation(scan, { attestation, signerName: LEADER.fullName, signerTitle: 'TRƯỞNG PHÒNG', key: leaderKey, timestamper });
+    stamped = await sealIncremental(Buffer.from(s), { timestamper, certificationNumber: '12/ĐT', registerBookName: '01/2025/ĐT', sealDate: new Date(), agencyName: AGENCY.name, key: sealKey });
+  }, 60_000);
+  afterAll(() => tsa?.stop());
+
+  it('as issued with a TSA: both signatures B-T, each timestamp with its time and authority; nothing appended', () => {
+    const v = verifyPdfSignatures(stamped, trust());
+    expect(v.signatures.map((s) => [s.kind, s.field, s.valid, s.level, s.timestamp?.authority, s.timestamp?.intact, s.timestamp?.trusted])).toEqual([
+      ['signature', LEADER_FIELD_NAME, true, 'B-T', 'Certomancer Test TSA', true, true],
+      ['signature', SEAL_FIELD_NAME, true, 'B-T', 'Certomancer Test TSA', true, true],
+    ]);
+    expect(Math.abs(Date.parse(v.signatures[1].timestamp!.time) - Date.now())).toBeLessThan(120_000);
+    expect(v).toMatchObject({ ltvUpdates: 0, changesAfterLastSignature: [], modifiedAfterLastSignature: false, signedRevisionSha256: null, resaved: false });
+    // Without the TSA's root the timestamp is intact but not trusted; the signatures are as before.
+    expect(verifyPdfSignatures(stamped, { trustedCaPems: [ca] }).signatures.map((s) => [s.chainsToTrustedCa, s.timestamp?.trusted])).toEqual([[true, false], [true, false]]);
+  });
+
+  const expected: Record<Exclude<Tampering, 'dss'>, AfterSignatureChange[]> = {
+    pageText: ['pageContent'],
+    certificationNumber: ['pageContent'],
+    annotation: ['annotation'],
+    fieldAppearance: ['formField'],
+    formField: ['formField', 'pageContent'],
+  };
+  for (const [kind, what] of Object.entries(TAMPERINGS) as [Exclude<Tampering, 'dss'>, string][]) {
+    it(`${what}: the signatures stay valid, the change after the seal is named`, async () => {
+      const v = verifyPdfSignatures(await tamper(stamped, kind), trust());
+      expect(v.signatures.map((s) => s.valid)).toEqual([true, true]);
+      expect(v).toMatchObject({ modifiedAfterLastSignature: true, ltvUpdates: 0 });
+      expect(v.changesAfterLastSignature.sort()).toEqual(expected[kind]);
+      expect(v.signedRevisionSha256).toBe(createHash('sha256').update(stamped).digest('hex'));
+    });
+  }
+
+  it('a DSS appended after the seal is one LTV update: not a modification, the issued revision still hashed, B-LT', async () => {
+    const v = verifyPdfSignatures(await tamper(stamped, 'dss', [new X509Certificate(ca).raw]), trust());
+    expect(v).toMatchObject({ modifiedAfterLastSignature: false, ltvUpdates: 1, changesAfterLastSignature: [], signedRevisionSha256: createHash('sha256').update(stamped).digest('hex') });
+    expect(v.signatures.map((s) => [s.valid, s.level])).toEqual([[true, 'B-LT'], [true, 'B-LT']]);
+  });
+
+  it("pyHanko's own LTV update (sign ltaupdate: a document timestamp and a DSS) is counted, its document timestamp checked", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ltaupdate-'));
+    const file = join(dir, 'e-copy.pdf');
+    writeFileSync(file, stamped);
+    writeFileSync(join(dir, 'ca.pem'), ca);
+    writeFileSync(join(dir, 'tsa.pem'), tsa.rootPem);
+    execFileSync(join(padesVenv(), 'bin/pyhanko'), ['sign', 'ltaupdate', '--timestamp-url', tsa.tsaUrl, '--trust', join(dir, 'ca.pem'), '--trust', join(dir, 'tsa.pem'), file], { stdio: 'ignore' });
+    const updated = readFileSync(file);
+    expect(updated.subarray(0, stamped.length).equals(stamped)).toBe(true);
+    const v = verifyPdfSignatures(updated, trust());
+    expect(v).toMatchObject({ modifiedAfterLastSignature: false, ltvUpdates: 2, changesAfterLastSignature: [], signedRevisionSha256: createHash('sha256').update(stamped).digest('hex') });
+    expect(v.signatures.map((s) => [s.kind, s.valid])).toEqual([['signature', true], ['signature', true], ['documentTimestamp', true]]);
+    expect(v.signatures[2]).toMatchObject({ subFilter: 'ETSI.RFC3161', chainsToTrustedCa: true, level: null, timestamp: { authority: 'Certomancer Test TSA', intact: true, trusted: true } });
+    // The levels are pyHanko's: B-LT (its update stamps the file, then adds the DSS, which no timestamp covers yet).
+    expect(v.signatures.slice(0, 2).map((s) => s.level)).toEqual(['B-LT', 'B-LT']);
+    expect(judgePdf(updated, [ca, tsa.rootPem]).signatures.slice(0, 2).map((s) => s.level)).toEqual(['B-LT', 'B-LT']);
+    // A byte changed inside the document timestamp's range: the update no longer counts.
+    const bad = Buffer.from(updated);
+    const at = bad.indexOf('/ModDate', stamped.length);
+    bad[at + 1] = 'm'.charCodeAt(0);
+    const w = verifyPdfSignatures(bad, trust());
+    expect(w.signatures[2].valid).toBe(false);
+    expect(w.modifiedAfterLastSignature).toBe(true);
+  }, 60_000);
+
+  it('a full re-save (qpdf) moves the signed bytes: the signatures say so, and whose they are is still read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resave-'));
+    writeFileSync(join(dir, 'in.pdf'), stamped);
+    execFileSync('qpdf', [join(dir, 'in.pdf'), join(dir, 'out.pdf')]);
+    const v = verifyPdfSignatures(readFileSync(join(dir, 'out.pdf')), trust());
+    expect(v.resaved).toBe(true);
+    expect(v.signatures.map((s) => [s.valid, s.byteRangeIntact, s.signerCommonName, s.chainsToTrustedCa])).toEqual([
+      [false, false, LEADER.fullName, true], [false, false, AGENCY.name, true],
+    ]);
+    expect(v.signatures.flatMap((s) => s.problems).join(' ')).not.toMatch(/tin cậy/);
   });
 });

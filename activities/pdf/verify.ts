@@ -4,6 +4,11 @@
 // CMS (PKCS#7 SignedData, read with a small DER walker so the signed attributes are checked byte for byte) must
 // carry a messageDigest equal to that hash and a signature over the signed attributes that verifies with the
 // signer's certificate; the certificate must chain to one of the trusted CAs given by the caller.
+// Document timestamps (/Type /DocTimeStamp, ETSI.RFC3161) are checked the same way, their token's imprint against
+// the ranges; a signature's RFC 3161 signature-time-stamp (unsigned attribute) against its signature value. What
+// was appended after the last signature is read as a validator does: only long-term-validation updates (a DSS,
+// document timestamps) keep the signatures' verdict; anything else is classified (page content, annotation, form
+// field) when that is cheaply knowable.
 // Nothing here throws on bad input: a broken file or signature is reported, never an exception.
 import { createHash, createVerify, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 
@@ -17,7 +22,22 @@ export interface SignerCertificateInfo {
   notAfter: string;
 }
 
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+
+export interface TimestampReport {
+  /** ISO instant: the token's genTime. */
+  time: string;
+  /** CN (else O) of the TSA's certificate. */
+  authority: string | null;
+  /** The token's imprint matches what it stamps and its signature verifies. */
+  intact: boolean;
+  /** The TSA's certificate chains to one of the trusted CAs given by the caller. */
+  trusted: boolean;
+}
+
 export interface SignatureReport {
+  /** A signature (CAdES/PKCS#7) or a document timestamp (/Type /DocTimeStamp, SubFilter ETSI.RFC3161). */
+  kind: 'signature' | 'documentTimestamp';
   /** The signature field's name (/T), e.g. ChuKyLanhDao or DauCoQuan; null when no field points at it. */
   field: string | null;
   /** CN of the signer certificate. */
@@ -26,6 +46,14 @@ export interface SignatureReport {
   signingTime: string | null;
   /** ByteRange as expected, digest equal, signature over the signed attributes verifies. */
   valid: boolean;
+  /** The ByteRange leaves out exactly this dictionary's /Contents and ends at a %%EOF: false when the file was
+   *  rewritten (re-saved) after signing, so the signed bytes are no longer where the signature says. */
+  byteRangeIntact: boolean;
+  /** The signature-time-stamp of a signature, or the document timestamp's own token; null when none. */
+  timestamp: TimestampReport | null;
+  /** PAdES baseline level reached (B-LT: a DSS was added after it; its content is not checked here); null for a
+   *  document timestamp or a non-PAdES SubFilter. */
+  level: PadesLevel | null;
   /** The signed ranges reach the end of the file (the "total document" signature). */
   coversWholeDocument: boolean;
   /** The signer certificate chains to one of the trusted CAs. */
@@ -54,9 +82,21 @@ export interface PdfVerification {
   uncheckedSignatures: number;
   /** Bytes after the end of the last signed revision (0 when the last signature covers the whole file). */
   bytesAfterLastSignature: number;
-  /** Something was added after the last signature (only meaningful when there is a signature). */
+  /** Something other than long-term-validation updates was added after the last signature (document
+   *  timestamps do not count as signatures here). */
   modifiedAfterLastSignature: boolean;
+  /** Incremental updates after the last signature that only add validation data (a DSS) or valid document timestamps. */
+  ltvUpdates: number;
+  /** What the other additions after the last signature change, when cheaply knowable ('unknown' otherwise). */
+  changesAfterLastSignature: AfterSignatureChange[];
+  /** SHA-256 of the file up to the end of the last signature's revision, when bytes follow it (else null):
+   *  the issued e-copy's hash when only updates were appended. */
+  signedRevisionSha256: string | null;
+  /** Some signature's ByteRange no longer lines up with its /Contents: the file was rewritten after signing. */
+  resaved: boolean;
 }
+
+export type AfterSignatureChange = 'pageContent' | 'annotation' | 'formField' | 'invalidTimestamp' | 'unknown';
 
 export interface VerifyOptions {
   /** PEM certificates of the trusted CAs (one PEM may hold several). */
@@ -171,6 +211,8 @@ const OID = {
   organization: '2.5.4.10',
   organizationalUnit: '2.5.4.11',
   subjectKeyIdentifier: '2.5.29.14',
+  tstInfo: '1.2.840.113549.1.9.16.1.4',
+  signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
 };
 
 const DIGESTS: Record<string, string> = {
@@ -436,6 +478,225 @@ function fieldNameFor(text: string, index: ObjectIndex, num: number, gen: number
   return name;
 }
 
+// ---- what was appended after the last signature -------------------------------------------------------------
+// A validator's question: do the incremental updates after the last signature only add validation data? Each
+// object they redefine is compared, key by key, with its previous definition (values read into a canonical form,
+// so another writer's spacing or string escapes do not count as a change). New objects matter only where a changed
+// object points at them (a page's /Annots, the form's /Fields): anything else is unreachable from what was signed.
+
+/** A value in canonical text; a dictionary's entries (key without '/', canonical value); an array's references. */
+interface Canon { text: string; dict?: Map<string, string>; refs?: string[]; end: number }
+
+class SyntaxStop extends Error {}
+const DELIMS = new Set(['(', ')', '<', '>', '[', ']', '{', '}', '/', '%']);
+
+function skipWs(s: string, i: number): number {
+  for (;;) {
+    while (i < s.length && (isSpace(s.charCodeAt(i)) || s.charCodeAt(i) === 0)) i++;
+    if (s[i] !== '%') return i;
+    while (i < s.length && s[i] !== '\n' && s[i] !== '\r') i++;
+  }
+}
+
+function readToken(s: string, i: number): { tok: string; end: number } {
+  let j = i;
+  while (j < s.length && !isSpace(s.charCodeAt(j)) && !DELIMS.has(s[j])) j++;
+  return { tok: s.slice(i, j), end: j };
+}
+
+function parseValue(s: string, i: number, depth = 0): Canon {
+  if (depth > 32) throw new SyntaxStop('too deep');
+  i = skipWs(s, i);
+  if (i >= s.length) throw new SyntaxStop('end');
+  if (s.startsWith('<<', i)) {
+    const dict = new Map<string, string>();
+    i += 2;
+    for (;;) {
+      i = skipWs(s, i);
+      if (s.startsWith('>>', i)) break;
+      if (s[i] !== '/') throw new SyntaxStop('key');
+      const k = readToken(s, i + 1);
+      const v = parseValue(s, k.end, depth + 1);
+      dict.set(k.tok.replace(/#([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))), v.text);
+      i = v.end;
+    }
+    const text = `<<${[...dict.keys()].sort().map((k) => `/${k} ${dict.get(k)}`).join(' ')}>>`;
+    return { text, dict, end: i + 2 };
+  }
+  if (s[i] === '[') {
+    const items: string[] = [];
+    const refs: string[] = [];
+    i += 1;
+    for (;;) {
+      i = skipWs(s, i);
+      if (s[i] === ']') break;
+      const v = parseValue(s, i, depth + 1);
+      items.push(v.text);
+      if (v.text.endsWith(' R')) refs.push(v.text.slice(0, -2));
+      i = v.end;
+    }
+    return { text: `[${items.join(' ')}]`, refs, end: i + 1 };
+  }
+  if (s[i] === '(' || s[i] === '<') {
+    const b = readPdfString(s, i);
+    if (!b || b === UNTERMINATED) throw new SyntaxStop('string');
+    // The end of the string: '>' for hex; for a literal, re-scan with the same escapes.
+    let end = i + 1;
+    if (s[i] === '<') end = s.indexOf('>', i) + 1;
+    else for (let d = 1; d > 0; end++) { if (s[end] === '\\') end++; else if (s[end] === '(') d++; else if (s[end] === ')') d--; }
+    // As text: the same words written in PDFDocEncoding or UTF-16 by another writer are the same value.
+    return { text: JSON.stringify(pdfText(b)), end };
+  }
+  if (s[i] === '/') {
+    const t = readToken(s, i + 1);
+    return { text: `/${t.tok.replace(/#([0-9A-Fa-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)))}`, end: t.end };
+  }
+  const t = readToken(s, i);
+  if (!t.tok) throw new SyntaxStop(`unexpected ${s[i]}`);
+  if (/^\d+$/.test(t.tok)) {
+    // "n g R", a reference?
+    const m = /^\s+(\d+)\s+R(?![A-Za-z0-9])/.exec(s.slice(t.end, t.end + 24));
+    if (m) return { text: `${Number(t.tok)} ${Number(m[1])} R`, end: t.end + m[0].length };
+  }
+  const n = Number(t.tok);
+  return { text: /^[+-]?(\d+\.?\d*|\.\d+)$/.test(t.tok) && Number.isFinite(n) ? String(n) : t.tok, end: t.end };
+}
+
+/** The object's top value after `num gen obj` (null when it is not readable). */
+function objectValue(text: string, o: { after: number; end: number }): (Canon & { stream: boolean }) | null {
+  if (o.end - o.after > 1 << 20) return null; // a huge object is not read here: reported as unknown
+  const body = text.slice(o.after, o.end);
+  try {
+    const v = parseValue(body, 0);
+    return { ...v, stream: /^\s*stream\b/.test(body.slice(v.end, v.end + 16)) };
+  } catch {
+    return null;
+  }
+}
+
+/** Keys whose values differ between two dictionaries. */
+function changedKeys(a: Map<string, string>, b: Map<string, string>): string[] {
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  return [...keys].filter((k) => a.get(k) !== b.get(k));
+}
+
+/** Objects an appended revision may hold at most before the look is given up (and reported as unknown). */
+const MAX_APPENDED_OBJECTS = 5000;
+
+function classifyAppended(text: string, index: ObjectIndex, from: number, validTimestamps: Set<string | undefined>): { revisions: number; changes: AfterSignatureChange[] } {
+  const changes = new Set<AfterSignatureChange>();
+  const tail = text.slice(from);
+  let revisions = 0;
+  let lastEof = -1;
+  for (let i = tail.indexOf('%%EOF'); i >= 0; i = tail.indexOf('%%EOF', i + 5)) { revisions++; lastEof = i + 5; }
+  if (!revisions || /\S/.test(tail.slice(lastEof))) changes.add('unknown'); // bytes that are no revision at all
+  // Each revision must bring validation data or a document timestamp: an empty or other update is not one of them
+  // (said only when nothing more telling was found).
+  let notLtv = false;
+  for (let start = 0, i = tail.indexOf('%%EOF'); i >= 0; start = i + 5, i = tail.indexOf('%%EOF', i + 5)) {
+    if (!/\/Type\s*\/DSS\b|\/DSS\s+\d+\s+\d+\s+R|\/Type\s*\/DocTimeStamp\b/.test(tail.slice(start, i))) notLtv = true;
+  }
+  if (/\/Type\s*\/ObjStm\b/.test(tail) || /\/Encrypt\b/.test(tail)) changes.add('unknown'); // objects we cannot see
+
+  // The latest definition of each object, in file order: before `from` they are the signed state.
+  const defs = new Map<string, { after: number; end: number }>();
+  const appended: { key: string; prev: { after: number; end: number } | undefined; cur: { after: number; end: number } }[] = [];
+  for (let h = 0; h < index.headers.length; h++) {
+    const x = index.headers[h];
+    const o = enclosingObject(index, text.length, x.after);
+    if (!o) continue;
+    const key = `${x.num} ${x.gen}`;
+    const at = { after: x.after, end: o.end };
+    if (x.start >= from) {
+      if (appended.length >= MAX_APPENDED_OBJECTS) { changes.add('unknown'); break; }
+      appended.push({ key, prev: defs.get(key), cur: at });
+    }
+    defs.set(key, at);
+  }
+  // Each look reads an object's text once; a crafted file redefining one big object many times stops at a budget.
+  let budget = 4 * tail.length + (16 << 20);
+  const read = (o: { after: number; end: number }) => {
+    budget -= o.end - o.after;
+    if (budget < 0) { changes.add('unknown'); return null; }
+    return objectValue(text, o);
+  };
+  const value = (key: string) => { const o = defs.get(key); return o ? read(o) : null; };
+  const typeOf = (v: Canon | null) => v?.dict?.get('Type') ?? null;
+  /** An added /Annots or /Fields entry: a document timestamp's field is allowed; what else it is, otherwise. */
+  const judgeAdded = (ref: string) => {
+    const v = value(ref)?.dict;
+    if (!v) return changes.add('unknown');
+    if (v.get('FT') === '/Sig') {
+      const sig = /^(\d+ \d+) R$/.exec(v.get('V') ?? '')?.[1];
+      const sigType = sig ? value(sig)?.dict?.get('Type') : null;
+      if (sigType === '/DocTimeStamp') {
+        if (!validTimestamps.has(sig)) changes.add('invalidTimestamp');
+        // A document timestamp shows nothing: a widget of it that paints something is an annotation like any other.
+        const [x1, y1, x2, y2] = (/^\[(.*)\]$/.exec(v.get('Rect') ?? '[0 0 0 0]')?.[1] ?? '').split(' ').map(Number);
+        if (v.has('AP') && (x2 - x1) * (y2 - y1) !== 0) changes.add('annotation');
+        return;
+      }
+      return changes.add('formField');
+    }
+    changes.add(v.get('Subtype') === '/Widget' || v.has('FT') || v.has('Parent') ? 'formField' : 'annotation');
+  };
+  const judgeList = (before: string[], after: string[], removed: AfterSignatureChange) => {
+    if (before.some((r) => !after.includes(r))) changes.add(removed);
+    for (const r of after) if (!before.includes(r)) judgeAdded(r);
+  };
+  const refsOf = (v: string | undefined, resolve = true): string[] | null => {
+    if (v === undefined) return [];
+    const one = /^(\d+ \d+) R$/.exec(v);
+    if (one && resolve) return null; // an indirect array: judged where it is redefined
+    return [...v.matchAll(/(\d+ \d+) R/g)].map((m) => m[1]);
+  };
+
+  for (const { prev, cur } of appended) {
+    if (budget < 0) break;
+    const now = read(cur);
+    if (!now) { changes.add('unknown'); continue; }
+    const t = typeOf(now);
+    if (t === '/XRef' || t === '/DSS' || t === '/VRI' || t === '/DocTimeStamp') continue;
+    if (!prev) continue; // a new object: judged where a changed object points at it
+    const old = read(prev);
+    if (!old) { changes.add('unknown'); continue; }
+    if (typeOf(old) === '/DSS') continue;
+    if (now.text === old.text) continue;
+    if (!now.dict || !old.dict) {
+      if (now.refs && old.refs) judgeList(old.refs, now.refs, 'annotation'); // an indirect /Annots or /Fields array
+      else changes.add(now.stream || old.stream ? 'pageContent' : 'unknown');
+      continue;
+    }
+    if (now.stream || old.stream) { changes.add('pageContent'); continue; }
+    const diff = changedKeys(old.dict, now.dict);
+    if (t === '/Catalog') {
+      for (const k of diff) if (k !== 'DSS' && k !== 'Extensions') changes.add(k === 'AcroForm' ? 'formField' : 'unknown');
+    } else if (t === '/Page') {
+      for (const k of diff) {
+        if (k !== 'Annots') { changes.add('pageContent'); continue; }
+        const a = refsOf(old.dict.get(k)), b = refsOf(now.dict.get(k));
+        if (a && b) judgeList(a, b, 'annotation'); else changes.add('annotation');
+      }
+    } else if (old.dict.has('Fields')) {
+      for (const k of diff) {
+        if (k === 'SigFlags') continue;
+        const a = k === 'Fields' ? refsOf(old.dict.get(k)) : null, b = k === 'Fields' ? refsOf(now.dict.get(k)) : null;
+        if (a && b) judgeList(a, b, 'formField'); else changes.add('formField');
+      }
+    } else if (diff.every((k) => k === 'Producer' || k === 'ModDate') && !old.dict.has('Type')) {
+      // the document information dictionary: a writer's name and the time of the update
+    } else if (old.dict.has('FT') || old.dict.get('Subtype') === '/Widget' || old.dict.has('Parent')) {
+      changes.add('formField');
+    } else if (t === '/Annot' || old.dict.has('Subtype')) {
+      changes.add(t === '/Annot' || old.dict.has('Rect') ? 'annotation' : 'pageContent');
+    } else {
+      changes.add('unknown');
+    }
+  }
+  if (notLtv && !changes.size) changes.add('unknown');
+  return { revisions, changes: [...changes] };
+}
+
 // ---- CMS ---------------------------------------------------------------------------------------------------
 interface CmsCheck {
   digestOk: boolean;
@@ -443,17 +704,42 @@ interface CmsCheck {
   signer: ParsedCert | null;
   certs: ParsedCert[];
   signingTime: Date | null;
+  /** A TimeStampToken (eContent TSTInfo): its genTime; its imprint is what `digestOk` checked against the ranges. */
+  tstTime: Date | null;
+  /** The signature-time-stamp token (unsigned attribute) and the signature value it stamps. */
+  signatureTimestamp: { token: Buffer; signatureValue: Buffer } | null;
   problems: string[];
 }
 
+const hashOf = (name: string, parts: Buffer[]) => { const h = createHash(name); for (const p of parts) h.update(p); return h.digest(); };
+
+/**
+ * Checks a CMS SignedData over `ranges`: a detached signature (messageDigest = hash of the ranges), or an RFC 3161
+ * TimeStampToken (messageDigest = hash of its TSTInfo, whose imprint = hash of the ranges).
+ */
 function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
-  const r: CmsCheck = { digestOk: false, signatureOk: false, signer: null, certs: [], signingTime: null, problems: [] };
+  const r: CmsCheck = { digestOk: false, signatureOk: false, signer: null, certs: [], signingTime: null, tstTime: null, signatureTimestamp: null, problems: [] };
   const contentInfo = kids(readDer(cms, 0));
   if (oidOf(contentInfo[0]) !== OID.signedData) throw new DerError('not SignedData');
   const sd = kids(kids(contentInfo[1])[0]);
   // SignedData: version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
   const encap = kids(sd[2]);
-  if (encap.length > 1) r.problems.push('Chữ ký chứa nội dung đính kèm (không phải chữ ký tách rời), không được hỗ trợ.');
+  const eContentType = oidOf(encap[0]);
+  let signedContent = ranges;
+  let imprintOk = true;
+  if (eContentType === OID.tstInfo && encap.length > 1) {
+    // TSTInfo: version, policy, messageImprint {hashAlgorithm, hashedMessage}, serialNumber, genTime, ...
+    const eContent = Buffer.from(content(kids(encap[1])[0]));
+    const tst = kids(readDer(eContent, 0));
+    const [alg, hashed] = kids(tst[2]);
+    const imprintHash = DIGESTS[oidOf(kids(alg)[0])];
+    r.tstTime = derTime(tst[4]);
+    imprintOk = !!imprintHash && hashOf(imprintHash, ranges).equals(content(hashed));
+    if (!imprintOk) r.problems.push('Dấu thời gian không khớp với nội dung được đóng dấu thời gian (giá trị băm không khớp).');
+    signedContent = [eContent];
+  } else if (encap.length > 1) {
+    r.problems.push('Chữ ký chứa nội dung đính kèm (không phải chữ ký tách rời), không được hỗ trợ.');
+  }
   const certSet = sd.find((x, i) => i > 2 && x.tag === 0xa0);
   for (const c of certSet ? kids(certSet) : []) {
     if (c.tag !== 0x30) continue;
@@ -481,10 +767,16 @@ function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
   const algIdx = signedAttrs ? 4 : 3;
   const sigAlgOid = oidOf(kids(si[algIdx])[0]);
   const signature = content(si[algIdx + 1]);
+  const unsignedAttrs = si[algIdx + 2]?.tag === 0xa1 ? si[algIdx + 2] : null;
+  for (const a of unsignedAttrs ? kids(unsignedAttrs) : []) {
+    const [type, values] = kids(a);
+    const token = kids(values)[0];
+    if (oidOf(type) === OID.signatureTimeStampToken && token && !r.signatureTimestamp) {
+      r.signatureTimestamp = { token: Buffer.from(raw(token)), signatureValue: Buffer.from(signature) };
+    }
+  }
 
-  const hash = createHash(hashName);
-  for (const part of ranges) hash.update(part);
-  const digest = hash.digest();
+  const digest = hashOf(hashName, signedContent);
 
   if (!r.signer?.x509) {
     r.problems.push('Không tìm thấy chứng thư số của người ký trong chữ ký.');
@@ -505,7 +797,7 @@ function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
       if (!first) continue;
       if (oid === OID.messageDigest) messageDigest = Buffer.from(content(first));
       else if (oid === OID.signingTime) r.signingTime = derTime(first);
-      else if (oid === OID.contentType) contentTypeOk = oidOf(first) === OID.data;
+      else if (oid === OID.contentType) contentTypeOk = oidOf(first) === (eContentType === OID.tstInfo ? OID.tstInfo : OID.data);
     }
     r.digestOk = !!messageDigest && messageDigest.equals(digest);
     if (!r.digestOk) r.problems.push('Nội dung tệp đã bị thay đổi sau khi ký (giá trị băm không khớp).');
@@ -517,17 +809,39 @@ function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
       try { r.signatureOk = cryptoVerify(verifyHash, der, r.signer.x509.publicKey, signature); } catch { r.signatureOk = false; }
       if (!r.signatureOk) r.problems.push('Chữ ký số không khớp với chứng thư số của người ký.');
     }
-    r.digestOk = r.digestOk && contentTypeOk;
+    r.digestOk = r.digestOk && contentTypeOk && imprintOk;
   } else if (r.signer?.x509) {
     // No signed attributes: the signature is directly over the signed bytes.
     try {
       const v = createVerify(verifyHash);
-      for (const part of ranges) v.update(part);
+      for (const part of signedContent) v.update(part);
       r.signatureOk = r.digestOk = v.verify(r.signer.x509.publicKey, signature);
     } catch { r.signatureOk = false; }
     if (!r.signatureOk) r.problems.push('Nội dung tệp đã bị thay đổi sau khi ký hoặc chữ ký không khớp chứng thư số.');
+    r.digestOk = r.digestOk && imprintOk;
   }
   return r;
+}
+
+/** The time-stamping authority's name: its certificate's CN, else O. */
+const authorityOf = (c: ParsedCert | null) => (c ? c.subject[OID.commonName] ?? c.subject[OID.organization] ?? null : null);
+
+/** A signature-time-stamp token over `signatureValue`, or a document timestamp's over its ranges. */
+function timestampReport(token: Buffer, stamped: Buffer[], anchors: X509Certificate[]): TimestampReport | null {
+  try {
+    const c = checkCms(token.subarray(0, readDer(token, 0).end), stamped);
+    if (!c.tstTime) return null;
+    const x = c.signer?.x509;
+    const pool = c.certs.map((p) => p.x509).filter((p): p is X509Certificate => !!p);
+    return {
+      time: c.tstTime.toISOString(),
+      authority: authorityOf(c.signer),
+      intact: c.digestOk && c.signatureOk && c.problems.length === 0,
+      trusted: !!x && chainsTo(x, pool, anchors),
+    };
+  } catch {
+    return null;
+  }
 }
 
 // ---- the file ----------------------------------------------------------------------------------------------
@@ -536,11 +850,13 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
   const isPdf = pdf.subarray(0, 1024).indexOf('%PDF-') >= 0;
   const result: PdfVerification = {
     isPdf, size: pdf.length, sha256, signatures: [], uncheckedSignatures: 0, bytesAfterLastSignature: 0, modifiedAfterLastSignature: false,
+    ltvUpdates: 0, changesAfterLastSignature: [], signedRevisionSha256: null, resaved: false,
   };
   if (!isPdf) return result;
   const anchors = trustedCerts(opts.trustedCaPems ?? []);
   const text = pdf.toString('latin1');
   const seen = new Set<string>();
+  const objectKeys = new Map<SignatureReport, string>();
   let index: ObjectIndex | null = null; // built at the first signature: most uploads have a few
 
   const re = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g;
@@ -554,13 +870,41 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
     const key = obj ? `${obj.num} ${obj.gen}` : `@${m.index}`;
     if (obj && seen.has(key)) continue; // the same dictionary written again in a later revision
     seen.add(key);
-    result.signatures.push(checkSignature(pdf, text, index, br, obj, anchors));
+    const report = checkSignature(pdf, text, index, br, obj, anchors);
+    objectKeys.set(report, key);
+    result.signatures.push(report);
     if (obj && obj.end > re.lastIndex) re.lastIndex = obj.end;
   }
-  const lastEnd = result.signatures.reduce((max, s) => Math.max(max, s.revisionEnd), 0);
-  if (result.signatures.length) {
+  const signatures = result.signatures.filter((s) => s.kind === 'signature');
+  result.resaved = result.signatures.some((s) => !s.byteRangeIntact && s.certificate !== null);
+  // The signed revisions end where an intact ByteRange says; a rewritten file has none to go by.
+  const intactEnd = signatures.reduce((max, s) => (s.byteRangeIntact ? Math.max(max, s.revisionEnd) : max), 0);
+  const lastEnd = intactEnd || signatures.reduce((max, s) => Math.max(max, s.revisionEnd), 0);
+  if (signatures.length) {
     result.bytesAfterLastSignature = Math.max(0, pdf.length - lastEnd);
     result.modifiedAfterLastSignature = result.bytesAfterLastSignature > 0;
+    if (result.bytesAfterLastSignature > 0 && intactEnd > 0) {
+      result.signedRevisionSha256 = createHash('sha256').update(pdf.subarray(0, lastEnd)).digest('hex');
+      index ??= indexObjects(text);
+      const validTimestamps = new Set(result.signatures.filter((s) => s.kind === 'documentTimestamp' && s.valid && s.revisionEnd > lastEnd)
+        .map((s) => objectKeys.get(s)));
+      const after = classifyAppended(text, index, lastEnd, validTimestamps);
+      result.ltvUpdates = after.changes.length ? 0 : after.revisions;
+      result.changesAfterLastSignature = after.changes;
+      result.modifiedAfterLastSignature = after.changes.length > 0;
+    }
+    // Levels: B-T with an intact signature timestamp; B-LT when a DSS was added after it; B-LTA when a valid
+    // document timestamp follows that DSS.
+    const dssAt = [...text.matchAll(/\/DSS\s+\d+\s+\d+\s+R/g)].map((m) => m.index!).filter((at) => at >= lastEnd);
+    for (const s of signatures) {
+      if (!s.subFilter?.startsWith('ETSI.') || !s.valid) continue;
+      s.level = s.timestamp?.intact ? 'B-T' : 'B-B';
+      const dss = dssAt.find((at) => at >= s.revisionEnd);
+      if (s.level === 'B-T' && dss !== undefined && s.valid) {
+        s.level = 'B-LT';
+        if (result.signatures.some((t) => t.kind === 'documentTimestamp' && t.valid && t.byteRange[1] > dss)) s.level = 'B-LTA';
+      }
+    }
   }
   return result;
 }
@@ -569,17 +913,23 @@ function checkSignature(
   pdf: Buffer, text: string, index: ObjectIndex, br: number[], obj: PdfObject | null, anchors: X509Certificate[],
 ): SignatureReport {
   const dict = obj ? text.slice(obj.start, obj.end) : '';
+  const subFilter = dictName(dict, 'SubFilter');
+  const kind = dictName(dict, 'Type') === 'DocTimeStamp' || subFilter === 'ETSI.RFC3161' ? 'documentTimestamp' : 'signature';
   const report: SignatureReport = {
+    kind,
     field: obj ? fieldNameFor(text, index, obj.num, obj.gen) : null,
     signerCommonName: null,
     signingTime: null,
     valid: false,
+    byteRangeIntact: false,
+    timestamp: null,
+    level: null,
     coversWholeDocument: false,
     chainsToTrustedCa: false,
     certificateValidAtSigningTime: false,
     byteRange: br,
     revisionEnd: br[2] + br[3],
-    subFilter: dictName(dict, 'SubFilter'),
+    subFilter,
     name: dictString(dict, 'Name'),
     reason: dictString(dict, 'Reason'),
     location: dictString(dict, 'Location'),
@@ -613,6 +963,17 @@ function checkSignature(
   }
   report.problems.push(...rangeProblems);
   report.coversWholeDocument = !rangeProblems.length && end === pdf.length;
+  report.byteRangeIntact = !rangeProblems.length;
+  if (rangeProblems.length && obj) {
+    // Rewritten after signing (a re-save moves every object): the signature value is still this dictionary's
+    // own /Contents, so say whose it is even though the bytes it signed are no longer where it says.
+    const own = /\/Contents\s*<([0-9A-Fa-f\s]*)>/.exec(dict);
+    if (own) {
+      let hex = own[1].replace(/\s+/g, '');
+      if (hex.length % 2) hex += '0';
+      cms = Buffer.from(hex, 'hex');
+    }
+  }
 
   let cryptoOk = false;
   let signer: ParsedCert | null = null;
@@ -621,12 +982,21 @@ function checkSignature(
   if (cms && cms.length && !cms.every((x) => x === 0)) {
     try {
       const derEnd = readDer(cms, 0).end; // the hex is padded with zeros after the DER
-      const check = checkCms(cms.subarray(0, derEnd), [pdf.subarray(0, b), pdf.subarray(c, end)]);
+      // With a broken ByteRange only the identity is read: the ranges are not the signed bytes.
+      const ranges = rangeProblems.length ? [] : [pdf.subarray(0, b), pdf.subarray(c, end)];
+      const check = checkCms(cms.subarray(0, derEnd), ranges);
       cryptoOk = check.digestOk && check.signatureOk && check.problems.length === 0;
       signer = check.signer;
       certs = check.certs;
-      cmsTime = check.signingTime;
-      report.problems.push(...check.problems);
+      cmsTime = check.signingTime ?? check.tstTime;
+      if (!rangeProblems.length) report.problems.push(...check.problems);
+      if (check.signatureTimestamp) report.timestamp = timestampReport(check.signatureTimestamp.token, [check.signatureTimestamp.signatureValue], anchors);
+      if (kind === 'documentTimestamp' && check.tstTime) {
+        report.timestamp = {
+          time: check.tstTime.toISOString(), authority: authorityOf(signer),
+          intact: cryptoOk && !rangeProblems.length, trusted: false, // trusted: set with the chain below
+        };
+      }
     } catch {
       report.problems.push('Không đọc được khối chữ ký (CMS/PKCS#7) của trường này.');
     }
@@ -652,7 +1022,8 @@ function checkSignature(
     if (x) {
       const pool = certs.map((p) => p.x509).filter((p): p is X509Certificate => !!p);
       report.chainsToTrustedCa = chainsTo(x, pool, anchors);
-      if (!report.chainsToTrustedCa) report.problems.push('Chứng thư số của người ký không do tổ chức chứng thực tin cậy của hệ thống cấp.');
+      if (report.timestamp && kind === 'documentTimestamp') report.timestamp.trusted = report.chainsToTrustedCa;
+      else if (!report.chainsToTrustedCa) report.problems.push('Chứng thư số của người ký không do tổ chức chứng thực tin cậy của hệ thống cấp.');
       const t = signingTime ?? new Date();
       report.certificateValidAtSigningTime = new Date(x.validFrom) <= t && t <= new Date(x.validTo);
       if (!report.certificateValidAtSigningTime) report.problems.push('Chứng thư số của người ký không còn hiệu lực tại thời điểm ký.');

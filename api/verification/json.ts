@@ -26,8 +26,9 @@ export function verificationJson(deps: AppDeps) {
       if (!file) throw new DomainError('validation', 'Chưa có tệp PDF cần xác thực (trường "file").', 'file');
       const verdict = await v.byUpload(file);
       res.set('Cache-Control', 'no-store').json({
-        genuine: verdict.genuine, identical: verdict.identical, intact: verdict.intact, matchedBy: verdict.matchedBy,
-        sha256: verdict.sha256, size: verdict.size, modifiedAfterLastSignature: verdict.modifiedAfterLastSignature,
+        genuine: verdict.genuine, identical: verdict.identical, containsIssuedRevision: verdict.containsIssuedRevision, intact: verdict.intact,
+        matchedBy: verdict.matchedBy, sha256: verdict.sha256, size: verdict.size, modifiedAfterLastSignature: verdict.modifiedAfterLastSignature,
+        ltvUpdates: verdict.ltvUpdates, level: verdict.level, timestamp: verdict.timestamp,
         reasons: verdict.reasons, signatures: verdict.signatures, dossier: verdict.dossier,
       });
     } catch (e) { setRetryAfter(res, e); next(e); }

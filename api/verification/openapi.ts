@@ -12,6 +12,15 @@ const signer = {
   },
 };
 
+const timestamp = {
+  type: 'object',
+  required: ['time', 'authority'],
+  properties: {
+    time: { type: 'string', format: 'date-time', description: "The token's genTime" },
+    authority: { type: 'string', nullable: true, description: "CN of the time-stamping authority's certificate" },
+  },
+};
+
 export const verifyOpenApiSchemas = {
   VerifiedCopy: {
     type: 'object',
@@ -40,19 +49,29 @@ export const verifyOpenApiSchemas = {
       coversWholeDocument: { type: 'boolean' },
       chainsToTrustedCa: { type: 'boolean', description: "The signer certificate chains to the system's CA" },
       problems: { type: 'array', items: { type: 'string' }, description: 'What is wrong, in Vietnamese' },
+      role: { type: 'string', nullable: true, enum: ['leader', 'seal', 'documentTimestamp', null], description: "leader: the leader's signature; seal: the agency's digital seal; documentTimestamp: a document timestamp (ETSI.RFC3161) added for long-term validation; null: another signature" },
+      signer: { type: 'string', nullable: true, description: "CN of the signer's certificate (of the TSA's, for a document timestamp)" },
+      intact: { type: 'boolean', description: 'Same as valid: the signed bytes are unchanged and the signature verifies' },
+      trusted: { type: 'boolean', description: "The certificate chains to the system's CA (a TSA's usually does not: it is not needed for genuine)" },
+      timestamp: { ...timestamp, nullable: true, description: "The RFC 3161 signature-time-stamp (for a document timestamp: its own token's time and TSA)" },
+      level: { type: 'string', nullable: true, enum: ['B-B', 'B-T', 'B-LT', 'B-LTA', null], description: 'PAdES baseline level: B-T with an intact signature timestamp, B-LT when a DSS was added after it (its content is not checked here), B-LTA when a valid document timestamp covers that DSS; null for a document timestamp or a non-PAdES signature' },
     },
   },
   VerifiedUpload: {
     type: 'object',
     required: ['genuine', 'identical', 'signatures', 'dossier'],
     properties: {
-      genuine: { type: 'boolean', description: 'identical AND intact AND the dossier is completed' },
+      genuine: { type: 'boolean', description: 'containsIssuedRevision AND intact AND the dossier is completed' },
       identical: { type: 'boolean', description: 'Byte for byte the delivered e-copy (SHA-256 equal)' },
-      intact: { type: 'boolean', description: "The leader's signature and the seal are present and valid, chain to the system's CA, and the seal covers the whole file" },
-      matchedBy: { type: 'string', nullable: true, enum: ['file', 'details', null], description: "file: by the file's SHA-256; details: by the agency, certification number and register book its seal carries" },
+      containsIssuedRevision: { type: 'boolean', description: 'The file starts with the delivered e-copy: identical, or the e-copy with long-term-validation updates appended' },
+      intact: { type: 'boolean', description: "The leader's signature and the seal are present and valid and chain to the system's CA; after the seal only long-term-validation updates (a DSS, valid document timestamps)" },
+      matchedBy: { type: 'string', nullable: true, enum: ['file', 'issuedRevision', 'details', null], description: "file: by the file's SHA-256; issuedRevision: by the SHA-256 of the file up to the seal's revision (updates appended after it); details: by the agency, certification number and register book its seal carries" },
       sha256: { type: 'string' },
       size: { type: 'integer' },
-      modifiedAfterLastSignature: { type: 'boolean' },
+      modifiedAfterLastSignature: { type: 'boolean', description: 'Something other than long-term-validation updates was added after the last signature' },
+      ltvUpdates: { type: 'integer', description: 'Incremental updates after the seal that only add validation data (DSS) or document timestamps' },
+      level: { type: 'string', nullable: true, enum: ['B-B', 'B-T', 'B-LT', 'B-LTA', null], description: "The seal's PAdES baseline level" },
+      timestamp: { ...timestamp, nullable: true, description: "The seal's signature timestamp, if any" },
       reasons: { type: 'array', items: { type: 'string' }, description: 'Why it is not genuine, in Vietnamese' },
       signatures: { type: 'array', items: { $ref: '#/components/schemas/VerifiedSignature' } },
       dossier: { allOf: [{ $ref: '#/components/schemas/VerifiedCopy' }], nullable: true },
@@ -80,7 +99,7 @@ export const verifyOpenApiPaths = {
     post: {
       security: [],
       summary: 'Public: verify an uploaded e-copy PDF on the server (no token)',
-      description: 'Finds the dossier by the file\'s SHA-256 (else by the certification details its seal carries), says whether the file is byte-identical to the delivered e-copy, and checks every signature (ByteRange, digest, CMS signature, chain to the agency CA). A tampered PDF is a 200 answer with genuine:false, not an error. Nothing uploaded is kept.',
+      description: 'Finds the dossier by the file\'s SHA-256 (else by the certification details its seal carries), says whether the file is byte-identical to the delivered e-copy or contains it (long-term-validation updates appended: still genuine), and checks every signature and document timestamp (ByteRange, digest, CMS signature, RFC 3161 timestamps, chain to the agency CA); a re-saved file is said to be so. A tampered PDF is a 200 answer with genuine:false, not an error. Nothing uploaded is kept.',
       requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'PDF, at most 30 MB' } } } } } },
       responses: {
         200: { description: 'The verdict', content: json({ $ref: '#/components/schemas/VerifiedUpload' }) },

@@ -81,6 +81,11 @@ describe('Xác thực bản sao điện tử, in a browser', () => {
     await page.getByText('«ban-sao-dien-tu.pdf» là bản sao điện tử hợp lệ').waitFor();
     expect(await page.getByTestId('identical').innerText()).toBe('Có');
     expect(await page.getByTestId('intact').innerText()).toBe('Có');
+    expect(await page.getByTestId('contains-issued').innerText()).toBe('Có');
+    expect(await page.getByTestId('ltv-updates').innerText()).toBe('0');
+    const table = await page.getByTestId('signatures').innerText();
+    for (const s of ['Chữ ký lãnh đạo', 'Con dấu cơ quan', 'Dấu thời gian', 'Nguyên vẹn', 'Tin cậy']) expect(table).toContain(s);
+    await shot(page, 'xac-thuc-tep-hop-le');
     expect(problems).toEqual([]);
   });
 });

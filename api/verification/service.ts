@@ -6,7 +6,7 @@ import { SEAL_FIELD_NAME } from '../../activities/pdf/seal.js';
 import { LEADER_FIELD_NAME } from '../../activities/pdf/sign.js';
 import { verifyOffThread } from '../../activities/pdf/pool.js';
 import type { KeyStore } from '../../activities/pdf/pki.js';
-import type { PdfVerification, SignatureReport } from '../../activities/pdf/verify.js';
+import type { AfterSignatureChange, PadesLevel, PdfVerification, SignatureReport } from '../../activities/pdf/verify.js';
 import { DomainError } from '../../domain/errors.js';
 import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier.js';
 import type { Db } from '../../lib/db.js';
@@ -38,8 +38,22 @@ export interface PublicRecord {
   signers: PublicSigner[];
 }
 
-/** What the public sees of one signature: a subset of the verifier's report. */
-export type PublicSignature = Pick<SignatureReport, 'field' | 'signerCommonName' | 'signingTime' | 'valid' | 'coversWholeDocument' | 'chainsToTrustedCa' | 'problems'>;
+/** What the public sees of one signature: a subset of the verifier's report, and the same facts named for issue 8. */
+export type PublicSignature = Pick<SignatureReport, 'field' | 'signerCommonName' | 'signingTime' | 'valid' | 'coversWholeDocument' | 'chainsToTrustedCa' | 'problems'> & {
+  /** The leader's signature, the agency seal, a document timestamp (long-term validation), or null for another. */
+  role: 'leader' | 'seal' | 'documentTimestamp' | null;
+  /** CN of the signer's (or the TSA's) certificate. */
+  signer: string | null;
+  /** Its ByteRange, digest and signature hold. */
+  intact: boolean;
+  /** Its certificate chains to the system's CA. */
+  trusted: boolean;
+  /** The signature-time-stamp (or the document timestamp itself): when, and by which time-stamping authority. */
+  timestamp: PublicTimestamp | null;
+  level: PadesLevel | null;
+};
+
+export interface PublicTimestamp { time: string; authority: string | null }
 
 export interface UploadVerdict {
   genuine: boolean;
@@ -47,12 +61,22 @@ export interface UploadVerdict {
   identical: boolean;
   /** Leader's signature and seal present, valid, chained to the agency CA; the seal covers the whole file. */
   intact: boolean;
-  /** How the dossier was found: by the file's SHA-256, by the certification details it carries, or not at all. */
-  matchedBy: 'file' | 'details' | null;
+  /** The file starts with the issued e-copy's bytes (identical, or the issued e-copy extended by LTV updates). */
+  containsIssuedRevision: boolean;
+  /** How the dossier was found: by the file's SHA-256, by the SHA-256 of its last signed revision (the issued
+   *  e-copy with updates appended), by the certification details it carries, or not at all. */
+  matchedBy: 'file' | 'issuedRevision' | 'details' | null;
   sha256: string;
   size: number;
   signatures: PublicSignature[];
+  /** Something other than LTV updates (a DSS, document timestamps) was added after the last signature. */
   modifiedAfterLastSignature: boolean;
+  /** LTV updates appended after the seal (validation data, document timestamps): allowed, still genuine. */
+  ltvUpdates: number;
+  /** The seal's signature timestamp, if any. */
+  timestamp: PublicTimestamp | null;
+  /** The seal's PAdES level. */
+  level: PadesLevel | null;
   /** Why it is not genuine, in Vietnamese (empty when genuine). */
   reasons: string[];
   dossier: PublicRecord | null;
@@ -85,10 +109,32 @@ function publicRecord(row: VerifiableRow): PublicRecord {
   };
 }
 
+const roleOf = (s: SignatureReport): PublicSignature['role'] =>
+  s.kind === 'documentTimestamp' ? 'documentTimestamp' : s.field === LEADER_FIELD_NAME ? 'leader' : s.field === SEAL_FIELD_NAME ? 'seal' : null;
+const publicTimestamp = (s: SignatureReport | undefined): PublicTimestamp | null =>
+  (s?.timestamp ? { time: s.timestamp.time, authority: s.timestamp.authority } : null);
+
 const publicSignature = (s: SignatureReport): PublicSignature => ({
   field: s.field, signerCommonName: s.signerCommonName, signingTime: s.signingTime, valid: s.valid,
   coversWholeDocument: s.coversWholeDocument, chainsToTrustedCa: s.chainsToTrustedCa, problems: s.problems,
+  role: roleOf(s), signer: s.signerCommonName, intact: s.valid, trusted: s.chainsToTrustedCa, timestamp: publicTimestamp(s), level: s.level,
 });
+
+/** What a change after the seal is, in words a reader of the verdict knows. */
+const CHANGE_LABELS: Record<Exclude<AfterSignatureChange, 'unknown'>, string> = {
+  pageContent: 'nội dung trang',
+  annotation: 'chú thích',
+  formField: 'trường biểu mẫu',
+  invalidTimestamp: 'dấu thời gian tài liệu không hợp lệ',
+};
+
+/** Why the additions after the last signature make the file not genuine. */
+function changeReasons(changes: AfterSignatureChange[]): string[] {
+  const known = changes.filter((c): c is Exclude<AfterSignatureChange, 'unknown'> => c !== 'unknown').map((c) => CHANGE_LABELS[c]);
+  const out = known.length ? [`Có thay đổi sau khi đóng dấu: ${known.join(', ')}.`] : [];
+  if (!known.length || changes.includes('unknown')) out.push('Có nội dung được thêm sau chữ ký số cuối cùng.');
+  return out;
+}
 
 // ---- the service -----------------------------------------------------------------------------------------------
 const throttledMessage = (seconds: number) => `Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau ${seconds} giây.`;
@@ -126,34 +172,47 @@ export class VerificationService {
     let matchedBy: UploadVerdict['matchedBy'] = null;
     let row = await completedBySealedSha256(this.db, v.sha256);
     if (row) matchedBy = 'file';
+    else if (v.signedRevisionSha256 && (row = await completedBySealedSha256(this.db, v.signedRevisionSha256))) matchedBy = 'issuedRevision';
     else {
       row = await this.byDetails(v);
       if (row) matchedBy = 'details';
     }
     const dossier = row ? publicRecord(row) : null;
     const identical = matchedBy === 'file';
+    const containsIssuedRevision = identical || matchedBy === 'issuedRevision';
 
     const reasons: string[] = [];
     if (!v.isPdf) reasons.push('Tệp tải lên không phải là tệp PDF.');
-    const leader = v.signatures.find((s) => s.field === LEADER_FIELD_NAME);
-    const seal = v.signatures.find((s) => s.field === SEAL_FIELD_NAME);
-    if (v.isPdf && !v.signatures.length) reasons.push('Tệp không có chữ ký số nào.');
+    const signatures = v.signatures.filter((s) => s.kind === 'signature');
+    const timestamps = v.signatures.filter((s) => s.kind === 'documentTimestamp');
+    const leader = signatures.find((s) => s.field === LEADER_FIELD_NAME);
+    const seal = signatures.find((s) => s.field === SEAL_FIELD_NAME);
+    if (v.isPdf && !signatures.length) reasons.push('Tệp không có chữ ký số nào.');
     else if (v.isPdf && (!leader || !seal)) reasons.push('Tệp không có đủ chữ ký số của lãnh đạo và con dấu số của cơ quan chứng thực.');
-    if (v.signatures.some((s) => !s.valid)) reasons.push('Chữ ký số không còn nguyên vẹn: nội dung tệp đã bị thay đổi sau khi ký.');
-    if (v.signatures.some((s) => !s.chainsToTrustedCa)) reasons.push('Chữ ký số không do chứng thư số của cơ quan chứng thực trong hệ thống tạo ra.');
-    if (v.signatures.some((s) => s.chainsToTrustedCa && !s.certificateValidAtSigningTime)) reasons.push('Chứng thư số không còn hiệu lực tại thời điểm ký.');
-    if (v.modifiedAfterLastSignature) reasons.push('Tệp đã bị thêm nội dung sau chữ ký số cuối cùng.');
+    // A re-saved file: its signatures are still there, but the bytes they signed were rewritten elsewhere.
+    if (v.resaved) reasons.push('Tệp đã được lưu lại bằng phần mềm khác nên chữ ký số không còn khớp với nội dung tệp.');
+    if (signatures.some((s) => !s.valid && s.byteRangeIntact)) reasons.push('Chữ ký số không còn nguyên vẹn: nội dung tệp đã bị thay đổi sau khi ký.');
+    if (signatures.some((s) => !s.valid && !s.byteRangeIntact) && !v.resaved) reasons.push('Chữ ký số không còn nguyên vẹn: vùng ký không khớp với tệp.');
+    // "Not made by the system's CA" only of a certificate that was read and does not chain to it.
+    if (signatures.some((s) => s.certificate && !s.chainsToTrustedCa)) reasons.push('Chữ ký số không do chứng thư số của cơ quan chứng thực trong hệ thống tạo ra.');
+    if (signatures.some((s) => !s.certificate && s.byteRangeIntact && s.problems.length)) reasons.push('Không đọc được chứng thư số của người ký trong chữ ký số.');
+    if (signatures.some((s) => s.chainsToTrustedCa && !s.certificateValidAtSigningTime)) reasons.push('Chứng thư số không còn hiệu lực tại thời điểm ký.');
+    if (timestamps.some((s) => !s.valid)) reasons.push('Dấu thời gian tài liệu không hợp lệ.');
+    if (v.modifiedAfterLastSignature) reasons.push(...(v.changesAfterLastSignature.length ? changeReasons(v.changesAfterLastSignature) : ['Tệp đã bị thêm nội dung sau chữ ký số cuối cùng.']));
     if (v.uncheckedSignatures) reasons.push(`Tệp có quá nhiều chữ ký số (${v.signatures.length + v.uncheckedSignatures}); không kiểm tra hết được.`);
-    const lastSignature = v.signatures.reduce<SignatureReport | null>((a, s) => (!a || s.revisionEnd > a.revisionEnd ? s : a), null);
-    const intact = !!leader && !!seal && lastSignature === seal && seal.coversWholeDocument && !v.modifiedAfterLastSignature && !v.uncheckedSignatures
-      && v.signatures.every((s) => s.valid && s.chainsToTrustedCa && s.certificateValidAtSigningTime);
+    const lastSignature = signatures.reduce<SignatureReport | null>((a, s) => (!a || s.revisionEnd > a.revisionEnd ? s : a), null);
+    // After the seal only LTV updates (counted in ltvUpdates), never anything else.
+    const intact = !!leader && !!seal && lastSignature === seal && seal.byteRangeIntact && !v.modifiedAfterLastSignature && !v.uncheckedSignatures
+      && (seal.coversWholeDocument || v.ltvUpdates > 0)
+      && signatures.every((s) => s.valid && s.chainsToTrustedCa && s.certificateValidAtSigningTime) && timestamps.every((s) => s.valid);
     if (!dossier) reasons.push('Không tìm thấy bản sao điện tử tương ứng trong hệ thống.');
-    else if (!identical) reasons.push(`Tệp không trùng khớp với bản sao điện tử đã cấp cho hồ sơ ${dossier.code}.`);
+    else if (!containsIssuedRevision) reasons.push(`Tệp không trùng khớp với bản sao điện tử đã cấp cho hồ sơ ${dossier.code}.`);
     if (dossier && !dossier.genuine) reasons.push('Hồ sơ tương ứng chưa hoàn thành chứng thực.');
-    const genuine = identical && intact && !!dossier?.genuine;
+    const genuine = containsIssuedRevision && intact && !!dossier?.genuine;
     return {
-      genuine, identical, intact, matchedBy, sha256: v.sha256, size: v.size,
+      genuine, identical, intact, containsIssuedRevision, matchedBy, sha256: v.sha256, size: v.size,
       signatures: v.signatures.map(publicSignature), modifiedAfterLastSignature: v.modifiedAfterLastSignature,
+      ltvUpdates: v.ltvUpdates, timestamp: publicTimestamp(seal), level: seal?.level ?? null,
       reasons: genuine ? [] : [...new Set(reasons)], dossier,
     };
   }

@@ -1,5 +1,7 @@
 // Public verification of e-copies (SPEC §5 "Public", issue 4 part 6) against the real stack: dossiers driven to
-// completion by the real workflow (real signing and sealing with the test PKI), the web app on a port, PostgreSQL.
+// completion by the real workflow (real signing and sealing with the test PKI), the web app on a port, PostgreSQL;
+// the issued e-copy extended by LTV updates (ours and pyHanko's), changed after the seal, and re-saved by qpdf.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +12,10 @@ import { sealIncremental } from '../../activities/pdf/seal.js';
 import { signWithAttestation } from '../../activities/pdf/sign.js';
 import { createLocalStorage } from '../../activities/storage.js';
 import type { Actor } from '../../domain/types.js';
+import { startCertomancer } from '../../lib/testing/certomancer.js';
 import { uploadedPdf } from '../../lib/testing/files.js';
+import { padesVenv } from '../../lib/testing/pades.js';
+import { tamper, type Tampering } from '../../lib/testing/tamper.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { csrfOf, multipart, VIETNAMESE, WebClient } from '../../lib/testing/http.js';
 import { DEMO_AGENCY } from '../../lib/seed.js';
@@ -21,6 +26,7 @@ let canbo: Actor, lanhdao: Actor, vanthu: Actor;
 let completed: DossierView;
 let scan: Buffer;
 let sealed: Buffer;
+let ltaUpdated: Buffer;
 
 /** What must never show: the applicant (demo citizen) and the staff who are not printed as signers. */
 const PERSONAL = ['151804051', 'nguyenthithu@example.vn', '0942077843', 'Nguyễn Thị Thu', 'congdan', 'Trần Thị Bích', 'vanthu', 'Nguyễn Văn An'];
@@ -85,7 +91,21 @@ beforeAll(async () => {
   completed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
   expect(completed.status).toBe('completed');
   sealed = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(completed.sealedPdf!.sha256);
-});
+  // pyHanko's LTV update is made here, before any request: several idle seconds between two requests on one
+  // keep-alive connection race the server's keep-alive timeout (ECONNRESET).
+  const tsa = await startCertomancer();
+  try {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ltaupdate-'));
+    const file = path.join(dir, 'ban-sao.pdf');
+    fs.writeFileSync(file, sealed);
+    fs.writeFileSync(path.join(dir, 'ca.pem'), await createFileKeyStore(path.join(h.config.dataDir, 'pki')).caCertPem());
+    fs.writeFileSync(path.join(dir, 'tsa.pem'), tsa.rootPem);
+    execFileSync(path.join(padesVenv(), 'bin/pyhanko'), ['sign', 'ltaupdate', '--timestamp-url', tsa.tsaUrl, '--trust', path.join(dir, 'ca.pem'), '--trust', path.join(dir, 'tsa.pem'), file], { stdio: 'ignore' });
+    ltaUpdated = fs.readFileSync(file);
+  } finally {
+    await tsa.stop();
+  }
+}, 120_000);
 afterAll(async () => { await h?.close(); });
 
 describe('verification by dossier code', () => {
@@ -245,6 +265,70 @@ describe('verification by uploading the PDF', () => {
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ genuine: false, identical: false, intact: false, modifiedAfterLastSignature: true });
     expect(r.body.signatures.map((s: any) => s.valid)).toEqual([true, true]);
+  });
+
+  it('JSON: each signature says its role, signer, intact, trusted, timestamp and level; the verdict its level and the seal timestamp', async () => {
+    const r = await api('POST', '/verify', { form: fileForm(sealed) });
+    expect(r.body.signatures.map((s: any) => [s.role, s.signer, s.intact, s.trusted])).toEqual([
+      ['leader', 'Lâm Phước Thọ', true, true],
+      ['seal', DEMO_AGENCY.name, true, true],
+    ]);
+    for (const s of r.body.signatures) expect(s).toHaveProperty('timestamp');
+    expect(r.body.signatures.map((s: any) => s.level)).toEqual([r.body.level, r.body.level]);
+    expect(['B-B', 'B-T']).toContain(r.body.level);
+    expect(r.body).toMatchObject({ containsIssuedRevision: true, ltvUpdates: 0 });
+    expect(r.body).toHaveProperty('timestamp');
+  });
+
+  it('the issued e-copy with a DSS appended (long-term validation) is still genuine: not identical, contains the issued revision, one LTV update', async () => {
+    const ca = await createFileKeyStore(path.join(h.config.dataDir, 'pki')).caCertPem();
+    const updated = await tamper(sealed, 'dss', [new crypto.X509Certificate(ca).raw]);
+    const r = await api('POST', '/verify', { form: fileForm(updated) });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({
+      genuine: true, identical: false, containsIssuedRevision: true, intact: true, matchedBy: 'issuedRevision', ltvUpdates: 1,
+      modifiedAfterLastSignature: false, reasons: [],
+    });
+    expect(r.body.dossier).toMatchObject({ code: completed.code, genuine: true });
+    const page = await new Visitor().upload(updated);
+    expect(verdictOf(page.html)).toBe('true');
+    expect(page.html).toMatch(/data-testid="contains-issued">Có</);
+    expect(page.html).toMatch(/data-testid="ltv-updates">1</);
+    expectNothingPersonal(page.html);
+  });
+
+  it("pyHanko's LTV update (a document timestamp from an independent TSA and a DSS) keeps the e-copy genuine", async () => {
+    const r = await api('POST', '/verify', { form: fileForm(ltaUpdated) });
+    expect(r.body).toMatchObject({ genuine: true, identical: false, containsIssuedRevision: true, matchedBy: 'issuedRevision', ltvUpdates: 2, reasons: [] });
+    expect(r.body.signatures.map((s: any) => [s.role, s.intact])).toEqual([['leader', true], ['seal', true], ['documentTimestamp', true]]);
+    expect(r.body.signatures[2].timestamp).toMatchObject({ authority: 'Certomancer Test TSA' });
+  });
+
+  const CHANGE_WORDS: Record<Exclude<Tampering, 'dss'>, RegExp> = {
+    pageText: /Có thay đổi sau khi đóng dấu: nội dung trang/,
+    certificationNumber: /Có thay đổi sau khi đóng dấu: nội dung trang/,
+    annotation: /Có thay đổi sau khi đóng dấu: chú thích/,
+    fieldAppearance: /Có thay đổi sau khi đóng dấu: trường biểu mẫu/,
+    formField: /Có thay đổi sau khi đóng dấu: .*trường biểu mẫu/,
+  };
+  it('each change appended after the seal (page text, a number, an annotation, the seal appearance, a form field): not genuine, the change named', async () => {
+    for (const [kind, words] of Object.entries(CHANGE_WORDS) as [Exclude<Tampering, 'dss'>, RegExp][]) {
+      const r = await api('POST', '/verify', { form: fileForm(await tamper(sealed, kind)) });
+      expect(r.body, kind).toMatchObject({ genuine: false, identical: false, containsIssuedRevision: true, intact: false, modifiedAfterLastSignature: true, ltvUpdates: 0 });
+      expect(r.body.reasons.join(' '), kind).toMatch(words);
+      expect(r.body.signatures.map((s: any) => s.intact), kind).toEqual([true, true]);
+    }
+  });
+
+  it('a copy re-saved by other software (qpdf): the true reason, never "not made by the system CA"', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resave-'));
+    fs.writeFileSync(path.join(dir, 'in.pdf'), sealed);
+    execFileSync('qpdf', [path.join(dir, 'in.pdf'), path.join(dir, 'out.pdf')]);
+    const r = await api('POST', '/verify', { form: fileForm(fs.readFileSync(path.join(dir, 'out.pdf'))) });
+    expect(r.body).toMatchObject({ genuine: false, identical: false, intact: false });
+    expect(r.body.reasons.join(' ')).toMatch(/đã được lưu lại bằng phần mềm khác/);
+    expect(r.body.reasons.join(' ')).not.toMatch(/chứng thư số của cơ quan chứng thực/);
+    expect(r.body.signatures.map((s: any) => [s.signer, s.intact, s.trusted])).toEqual([['Lâm Phước Thọ', false, true], [DEMO_AGENCY.name, false, true]]);
   });
 
   it('a forged copy re-signed by a self-made CA with the same names is not chained, not genuine', async () => {
