@@ -92,7 +92,8 @@ def main():
                     'coverage': st.coverage.name if st.coverage else None,
                     'modificationLevel': st.modification_level.name if st.modification_level else None,
                     'docmdpOk': getattr(st, 'docmdp_ok', None),
-                    'bottomLine': bool(st.bottom_line),
+                    # a document timestamp's status has no bottom line: intact, valid and trusted is its verdict
+                    'bottomLine': bool(st.bottom_line) if hasattr(st, 'bottom_line') else bool(st.intact and st.valid and st.trusted),
                     'signer': name_of(st.signing_cert),
                 })
                 ts = getattr(st, 'timestamp_validity', None)
