@@ -55,8 +55,11 @@ describe('the signature level', () => {
     expect(() => loadConfig({ SIGNATURE_LEVEL: 'B-T' })).toThrow(/needs TSA_URL/);
   });
 
-  it.each(['B-LT', 'B-LTA'])('refuses %s, not built yet', (level) => {
-    expect(() => loadConfig({ ...TSA, SIGNATURE_LEVEL: level })).toThrow(new RegExp(`SIGNATURE_LEVEL=${level} is not built yet`));
+  it.each(['B-LT', 'B-LTA'])('accepts %s with a TSA_URL (the default stays B-T), refuses it without one, in production as in demo', (level) => {
+    expect(loadConfig({ ...TSA, SIGNATURE_LEVEL: level }).signature.level).toBe(level);
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, ...TSA, SIGNATURE_LEVEL: level }).signature.level).toBe(level);
+    expect(() => loadConfig({ SIGNATURE_LEVEL: level })).toThrow(new RegExp(`SIGNATURE_LEVEL=${level} needs TSA_URL`));
+    expect(() => loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, SIGNATURE_LEVEL: level })).toThrow(/production mode: .* needs TSA_URL/);
   });
 
   it.each(['b-t', 'BT', 'PAdES-B-T', ''])('refuses SIGNATURE_LEVEL=%j and a TSA_URL that is not http(s)', (level) => {

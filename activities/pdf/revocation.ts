@@ -1,6 +1,7 @@
 // Revocation status of a certificate from its issuer's services: an OCSP response (the AIA pointer) and the CRL
 // (the CRL distribution point), each checked (signed by the issuer or its delegated responder, for this
 // certificate, current) before it is trusted or embedded in an e-copy's DSS (PAdES B-LT).
+import { X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import {
   BasicOCSPResponse, Certificate, CertificateRevocationList, CRLDistributionPoints, ExtKeyUsage, InfoAccess, OCSPRequest,
@@ -183,4 +184,18 @@ export async function revocationOf(certDer: Buffer, issuerDer: Buffer, o: Revoca
   }
   if (!info.ocsp && !info.crl) throw failures[0];
   return info;
+}
+
+/**
+ * Refuses to sign with a revoked certificate: asks the signer certificate's issuer (the next certificate of
+ * `chainDer` that issued it) when the certificate points at an OCSP responder or a CRL; without pointers or
+ * without its issuer at hand there is nothing to ask, and signing goes on.
+ */
+export async function assertNotRevoked(chainDer: Buffer[], o: RevocationOptions = {}): Promise<void> {
+  const [certDer, ...rest] = chainDer;
+  const p = pointersOf(certDer);
+  if (!p.ocsp.length && !p.crl.length) return;
+  const cert = new X509Certificate(certDer);
+  const issuer = rest.find((d) => { const c = new X509Certificate(d); return cert.checkIssued(c) && cert.verify(c.publicKey); });
+  if (issuer) await revocationOf(certDer, issuer, o);
 }
