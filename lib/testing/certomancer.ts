@@ -49,11 +49,16 @@ export async function startCertomancer(): Promise<Certomancer> {
   const bin = path.join(padesVenv(), 'bin/certomancer');
   const common = ['--config', CONFIG, '--key-root', keys, '--service-url-prefix', url];
   // Certificates are derived from the config and the keys, so what `summon` writes is what the Animator serves.
+  const issued = new Map<string, KeyMaterial>();
   const keyOf = (label: string): KeyMaterial => {
+    const hit = issued.get(label);
+    if (hit) return hit;
     const passphrase = 'certomancer';
     const p12 = execFileSync(bin, [...common, 'summon', ARCH, label, '--as-pfx', '--pfx-pass', passphrase, '--ignore-tty']);
     const certPem = execFileSync(bin, [...common, 'summon', ARCH, label, '--ignore-tty'], { encoding: 'utf8' });
-    return { p12, passphrase, certPem, commonName: label };
+    const k = { p12, passphrase, certPem, commonName: label };
+    issued.set(label, k);
+    return k;
   };
   const child: ChildProcess = spawn(bin, [...common, 'animate', '--port', String(port), '--no-web-ui'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
