@@ -2,6 +2,7 @@
 // certificates with OCSP and CRL pointers, runs the TSA, the OCSP responder and the CRL; pyHanko says which level
 // each signature reaches, validates it offline from the DSS alone, and says what the seal's lock saw come after it.
 // The seal activity adds the data itself; a revoked leader certificate and an OCSP/CRL outage fail it cleanly.
+import http from 'node:http';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DossierView } from '../domain/dossier.js';
@@ -13,7 +14,7 @@ import type { ActivityDeps } from './deps.js';
 import { addDocumentTimestamp, addValidationData } from './pdf/dss.js';
 import { makeScanPdf } from './pdf/fixtures.js';
 import type { KeyMaterial } from './pdf/pki.js';
-import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError } from './pdf/revocation.js';
+import { assertNotRevoked, CertificateRevokedError, fetchCrl, fetchOcsp, RevocationUnavailableError } from './pdf/revocation.js';
 import { sealIncremental } from './pdf/seal.js';
 import { loadIdentity } from './pdf/signer.js';
 import { signWithAttestation } from './pdf/sign.js';
@@ -88,6 +89,39 @@ describe('revocation before signing', () => {
     expect(e).toBeInstanceOf(CertificateRevokedError);
     expect((e as Error).message).toMatch(/^Chứng thư số của "Le Thi Bich" đã bị thu hồi từ 2021-01-01; không thể ký/);
     await expect(assertNotRevoked(loadIdentity(pki.keyOf('leader')).chainDer)).resolves.toBeUndefined();
+  });
+
+  it("refuses another CA's CRL (same names, other key) and its responder's refusal", async () => {
+    const other = await startCertomancer();
+    try {
+      const [certDer, issuerDer] = loadIdentity(pki.keyOf('leader')).chainDer;
+      // (the other responder does not know our issuer: it answers 'unauthorized', refused like any non-answer)
+      await expect(fetchOcsp(other.ocspUrl, certDer, issuerDer)).rejects.toMatchObject({ reason: 'invalid', message: expect.stringMatching(/status 6/) });
+      await expect(fetchCrl(other.crlUrl, certDer, issuerDer)).rejects.toMatchObject({ reason: 'invalid', message: expect.stringMatching(/signature does not verify/) });
+      await expect(fetchCrl(pki.crlUrl, certDer, issuerDer)).resolves.toBeInstanceOf(Buffer);
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
+
+  it('refuses an OCSP response whose responder certificate was not issued by the certificate\'s issuer (forged)', async () => {
+    // Our responder's genuine answer with the last byte flipped: that is the delegated responder certificate's signature.
+    const forger = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const up = Buffer.from(await (await fetch(pki.ocspUrl, { method: 'POST', headers: { 'Content-Type': 'application/ocsp-request' }, body: new Uint8Array(Buffer.concat(chunks)) })).arrayBuffer());
+      up[up.length - 1] ^= 0x01;
+      res.writeHead(200, { 'Content-Type': 'application/ocsp-response' }).end(up);
+    });
+    await new Promise<void>((r) => forger.listen(0, '127.0.0.1', r));
+    try {
+      const [certDer, issuerDer] = loadIdentity(pki.keyOf('leader')).chainDer;
+      const url = `http://127.0.0.1:${(forger.address() as { port: number }).port}/ocsp`;
+      await expect(fetchOcsp(url, certDer, issuerDer)).rejects.toMatchObject({ reason: 'invalid', message: expect.stringMatching(/not signed by the issuer or its delegated responder/) });
+      await expect(fetchOcsp(pki.ocspUrl, certDer, issuerDer)).resolves.toMatchObject({ der: expect.any(Buffer) });
+    } finally {
+      await new Promise((r) => forger.close(r));
+    }
   });
 
   it('OCSP responder and CRL down: a retryable failure', async () => {
