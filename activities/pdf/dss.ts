@@ -140,12 +140,6 @@ function setDss(doc: PDFDocument, dss: PDFDict, ctx: PDFContext) {
   doc.catalog.set(PDFName.of('DSS'), ctx.register(dss));
 }
 
-/** True when the PDF has a document timestamp already (a retried B-LTA step must not add a second one). */
-export async function hasDocumentTimestamp(pdf: Buffer): Promise<boolean> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  return signaturesOf(doc).some((s) => s.type === '/DocTimeStamp');
-}
-
 /**
  * `pdf` + an incremental update with a document timestamp: an invisible signature field whose value is a
  * /DocTimeStamp dictionary (SubFilter ETSI.RFC3161) with the TSA's TimeStampToken over the byte ranges.
