@@ -8,7 +8,7 @@ import { createSmsGateway } from './activities/sms.js';
 import { createFileKeyStore } from './activities/pdf/pki.js';
 import { createTimestamper } from './activities/pdf/tsa.js';
 import { createLocalStorage } from './activities/storage.js';
-import { loadConfig, type Config } from './lib/config.js';
+import { loadConfig, timestamped, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,7 +25,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
     maxAttachmentBytes: config.maxAttachmentBytes,
     signing: {
       level: config.signature.level,
-      timestamper: config.signature.level === 'B-T' && config.signature.tsa ? createTimestamper(config.signature.tsa) : null,
+      timestamper: timestamped(config.signature.level) && config.signature.tsa ? createTimestamper(config.signature.tsa) : null,
     },
   });
   return Worker.create({

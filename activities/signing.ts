@@ -1,6 +1,9 @@
 // The leader's signature and the agency seal. Each result is remembered under a key, so a retried
 // activity returns the first file instead of signing twice. At B-T each signature waits for the TSA; a TSA that
-// is down, slow or answers wrongly fails the attempt before anything is stored, and Temporal retries it.
+// is down, slow or answers wrongly fails the attempt before anything is stored, and Temporal retries it. At B-LT
+// and B-LTA the signer's certificate is checked with its issuer's OCSP responder / CRL before signing (revoked:
+// refused), and the sealed e-copy gets its validation data (and at B-LTA a document timestamp) in the same
+// attempt, so a retried attempt starts again from the leader's copy and never appends twice.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DossierView } from '../domain/dossier.js';
 import { TSA_UNAVAILABLE } from '../domain/errors.js';
@@ -9,8 +12,12 @@ import type { ActivityDeps } from './deps.js';
 import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { signWithAttestation } from './pdf/sign.js';
+import { addDocumentTimestamp, addValidationData } from './pdf/dss.js';
+import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError } from './pdf/revocation.js';
 import { sealIncremental } from './pdf/seal.js';
+import { loadIdentity } from './pdf/signer.js';
 import { TsaError, type Timestamper } from './pdf/tsa.js';
+import type { KeyMaterial } from './pdf/pki.js';
 
 
 /** The deps' TSA, beating while it answers (up to 10 s) and failing the attempt with a retryable TSA_UNAVAILABLE. */
@@ -27,6 +34,22 @@ function activityTimestamper(t: Timestamper | null): Timestamper | null {
     },
   };
 }
+
+/** Asks the certificate's issuer (OCSP, CRL) and its answer fails the attempt: revoked for good, unreachable retried
+ *  (as the TSA's outage is: TSA_UNAVAILABLE, the trust services' failure type). */
+async function askingRevocation<T>(what: () => Promise<T>): Promise<T> {
+  try {
+    return await whileBeating(what);
+  } catch (e) {
+    if (e instanceof CertificateRevokedError) throw ApplicationFailure.nonRetryable(e.message, 'certificate_revoked');
+    if (!(e instanceof RevocationUnavailableError)) throw e;
+    throw ApplicationFailure.retryable(`Chưa kiểm tra được tình trạng thu hồi chứng thư số với dịch vụ OCSP/CRL (${e.message}); hồ sơ không thay đổi, vui lòng thử lại sau ít phút.`, TSA_UNAVAILABLE, { reason: e.reason, service: 'revocation' });
+  }
+}
+
+const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
+const checkNotRevoked = (deps: ActivityDeps, key: KeyMaterial) =>
+  longTerm(deps) ? askingRevocation(() => assertNotRevoked(loadIdentity(key).chainDer)) : Promise.resolve();
 
 async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<Buffer>): Promise<FileRef> {
   const done = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirst();
@@ -50,6 +73,7 @@ export function signingActivities(deps: ActivityDeps) {
         const scan = await deps.storage.get(d.scan.sha256);
         beat('scan read');
         const key = await deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName });
+        await checkNotRevoked(deps, key);
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
         beat('signing');
         return signWithAttestation(scan, {
@@ -77,12 +101,19 @@ export function signingActivities(deps: ActivityDeps) {
         const signed = await deps.storage.get(signedPdf.sha256);
         beat('signed copy read');
         const key = await deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName });
+        await checkNotRevoked(deps, key);
         const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
         beat('sealing');
-        return sealIncremental(signed, {
+        const sealed = await sealIncremental(signed, {
           sealImagePng,
           certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key, timestamper,
         });
+        if (!longTerm(deps)) return sealed;
+        beat('validation data');
+        const lt = await askingRevocation(() => addValidationData(sealed));
+        if (deps.signing.level === 'B-LT' || !timestamper) return lt;
+        beat('document timestamp');
+        return addDocumentTimestamp(lt, timestamper);
       });
     },
   };

@@ -56,8 +56,11 @@ describe('the signature level', () => {
     expect(() => loadConfig({ SIGNATURE_LEVEL: 'B-T', TRUST_SERVICES_URL: '', TSA_URL: '' }).signature.tsa).not.toBeNull(); // demo always has its own
   });
 
-  it.each(['B-LT', 'B-LTA'])('refuses %s, not built yet', (level) => {
-    expect(() => loadConfig({ ...TSA, SIGNATURE_LEVEL: level })).toThrow(new RegExp(`SIGNATURE_LEVEL=${level} is not built yet`));
+  it.each(['B-LT', 'B-LTA'])('accepts %s with a TSA (demo mode has its own; the default stays B-T), refuses it in production without TSA_URL', (level) => {
+    expect(loadConfig({ ...TSA, SIGNATURE_LEVEL: level }).signature.level).toBe(level);
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, ...TSA, SIGNATURE_LEVEL: level }).signature.level).toBe(level);
+    expect(loadConfig({ SIGNATURE_LEVEL: level }).signature.tsa?.url).toBe('http://127.0.0.1:3090/tsa'); // demo: its own TSA
+    expect(() => loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, SIGNATURE_LEVEL: level })).toThrow(new RegExp(`production mode: SIGNATURE_LEVEL=${level} needs TSA_URL`));
   });
 
   it.each(['b-t', 'BT', 'PAdES-B-T', ''])('refuses SIGNATURE_LEVEL=%j and a TSA_URL that is not http(s)', (level) => {

@@ -26,37 +26,36 @@ export interface Config {
   appointmentTimers: { reminderMs: number; noShowMs: number } | null;
   /** Appointments one portal account may hold per day, and per day at one agency (APPOINTMENT_LIMITS). */
   appointmentLimits: BookingLimits;
-  /** PAdES baseline level of the leader's signature and the seal, and the TSA that B-T needs. */
+  /** PAdES baseline level of the leader's signature and the seal, and the TSA that B-T and above need. */
   signature: SignatureConfig;
   /** Base URL of the test CA's OCSP responder, CRL and TSA (TRUST_SERVICES_URL): demo default on loopback, none in production. */
   trustServicesUrl: string | null;
 }
 
 // ---- signatures: PAdES level and time-stamping authority ---------------------------------------------------
-export type SignatureLevel = 'B-B' | 'B-T';
+export type SignatureLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
 export interface SignatureConfig {
   level: SignatureLevel;
   /** RFC 3161 TSA (TSA_URL, optional TSA_USERNAME / TSA_PASSWORD); null when none is configured. */
   tsa: { url: string; username: string | null; password: string | null } | null;
 }
-const BUILT_LEVELS: readonly SignatureLevel[] = ['B-B', 'B-T'];
-const LATER_LEVELS = ['B-LT', 'B-LTA'];
+const LEVELS: readonly SignatureLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
+/** True for the levels whose signatures carry a signature timestamp (all but B-B). */
+export const timestamped = (level: SignatureLevel) => level !== 'B-B';
 
-/** SIGNATURE_LEVEL (default B-T when a TSA is configured, else B-B), TSA_URL (demo default: the demo trust
+/** SIGNATURE_LEVEL (B-B, B-T, B-LT, B-LTA; default B-T when a TSA is configured, else B-B), TSA_URL (demo default: the demo trust
  *  services' TSA), TSA_USERNAME, TSA_PASSWORD. */
 function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode'], trustServicesUrl: string | null): SignatureConfig {
   const url = env.TSA_URL || (mode === 'demo' && trustServicesUrl ? `${trustServicesUrl}/tsa` : null);
   if (url && !/^https?:\/\/[^/]/.test(url)) throw new Error(`Refusing to start: TSA_URL=${JSON.stringify(url)} is not an http(s) URL.`);
   const raw = env.SIGNATURE_LEVEL;
-  if (raw !== undefined && LATER_LEVELS.includes(raw)) {
-    throw new Error(`Refusing to start: SIGNATURE_LEVEL=${raw} is not built yet (validation data and document timestamps come later); use B-B or B-T.`);
+  if (raw !== undefined && !LEVELS.includes(raw as SignatureLevel)) {
+    throw new Error(`Refusing to start: SIGNATURE_LEVEL=${JSON.stringify(raw)} is not a PAdES baseline level; use B-B, B-T, B-LT or B-LTA.`);
   }
-  if (raw !== undefined && !BUILT_LEVELS.includes(raw as SignatureLevel)) {
-    throw new Error(`Refusing to start: SIGNATURE_LEVEL=${JSON.stringify(raw)} is not a PAdES baseline level; use B-B or B-T.`);
-  }
+  // The default stays B-T (B-B without a TSA) until the upload verification accepts the LTV updates after the seal.
   const level: SignatureLevel = (raw as SignatureLevel | undefined) ?? (url ? 'B-T' : 'B-B');
-  if (level === 'B-T' && !url) {
-    throw new Error(`Refusing to start${mode === 'production' ? ' in production mode' : ''}: SIGNATURE_LEVEL=B-T needs TSA_URL (an RFC 3161 time-stamping authority).`);
+  if (timestamped(level) && !url) {
+    throw new Error(`Refusing to start${mode === 'production' ? ' in production mode' : ''}: SIGNATURE_LEVEL=${level} needs TSA_URL (an RFC 3161 time-stamping authority).`);
   }
   return { level, tsa: url ? { url, username: env.TSA_USERNAME || null, password: env.TSA_PASSWORD || null } : null };
 }

@@ -75,8 +75,9 @@ export interface SignatureFieldOptions {
   rect: [number, number, number, number];
   /** The signature value; none for an empty field that a later signer fills (fillSignatureField). */
   sigRef?: PDFRef;
-  /** Normal appearance: a form XObject whose BBox is [0 0 width height]. */
-  appearanceRef: PDFRef;
+  /** Normal appearance: a form XObject whose BBox is [0 0 width height]; none for an invisible field (a
+   *  document timestamp: validators accept one after a lock only without an appearance). */
+  appearanceRef?: PDFRef;
   /** When given (incremental update), every pre-existing object we touch is marked for saving. */
   snapshot?: DocumentSnapshot;
   /** A field lock (/Lock, ISO 32000-2 §12.7.5.5): once signed, every field is locked and only `p` is allowed after. */
@@ -99,7 +100,7 @@ export function addSignatureField(doc: PDFDocument, page: PDFPage, o: SignatureF
       Rect: o.rect,
       ...(o.sigRef ? { V: o.sigRef } : {}),
       P: page.ref,
-      AP: { N: o.appearanceRef },
+      ...(o.appearanceRef ? { AP: { N: o.appearanceRef } } : {}),
       ...(o.lock ? { Lock: { Type: 'SigFieldLock', Action: 'All', P: o.lock } } : {}),
     }),
   );

@@ -2,6 +2,7 @@
 a file and prints one JSON object, so the tests can assert what an auditor's validator would say.
 
 usage: pades-judge.py --trust CA.pem [--trust CA2.pem ...] [--ltv] [--allow-fetching] FILE.pdf
+(--ltv adds per signature `ltv`: 'ok' or why not, validating offline from the DSS with hard-fail revocation)
 """
 import argparse
 import json
@@ -10,7 +11,7 @@ import sys
 from asn1crypto import cms
 from pyhanko.keys import load_certs_from_pemder
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
+from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
 
 
@@ -52,10 +53,25 @@ def level_of(entry, has_dss, later_doc_ts):
     return level
 
 
+def ltv_verdict(reader, sig, roots):
+    """'ok' when the signature and its timestamp validate with no fetching and revocation checking in hard-fail
+    mode, fed only by the file's DSS (what PAdES B-LT promises: everything a validator needs is in the file),
+    else why not. (pyHanko 0.38 dropped its validate_pdf_ltv_signature; this is the check it made at its core.)"""
+    try:
+        kwargs = {'trust_roots': roots, 'allow_fetching': False, 'revocation_mode': 'hard-fail'}
+        vc = DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
+        tvc = DocumentSecurityStore.read_dss(reader).as_validation_context(kwargs)
+        st = validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=tvc)
+        return 'ok' if st.bottom_line and st.timestamp_validity is not None and st.timestamp_validity.trusted else f'not valid: {st.summary()}'
+    except Exception as e:  # a refusal is a finding
+        return f'{type(e).__name__}: {e}'
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--trust', action='append', default=[])
     ap.add_argument('--allow-fetching', action='store_true')
+    ap.add_argument('--ltv', action='store_true', help='also validate each signature offline with hard-fail revocation checks fed only by the DSS')
     ap.add_argument('file')
     args = ap.parse_args()
     roots = [c for path in args.trust for c in load_certs_from_pemder([path])]
@@ -92,7 +108,8 @@ def main():
                     'coverage': st.coverage.name if st.coverage else None,
                     'modificationLevel': st.modification_level.name if st.modification_level else None,
                     'docmdpOk': getattr(st, 'docmdp_ok', None),
-                    'bottomLine': bool(st.bottom_line),
+                    # a document timestamp's status has no bottom line: intact, valid and trusted is its verdict
+                    'bottomLine': bool(st.bottom_line) if hasattr(st, 'bottom_line') else bool(st.intact and st.valid and st.trusted),
                     'signer': name_of(st.signing_cert),
                 })
                 ts = getattr(st, 'timestamp_validity', None)
@@ -102,6 +119,8 @@ def main():
                 }
                 if sig.sig_object_type == '/DocTimeStamp':
                     entry['time'] = st.timestamp.isoformat()
+                elif args.ltv:
+                    entry['ltv'] = ltv_verdict(reader, sig, roots)
             except Exception as e:  # a broken signature is a finding, not a crash of the judge
                 entry.update({'error': f'{type(e).__name__}: {e}', 'intact': False, 'valid': False, 'trusted': False, 'bottomLine': False})
             out['signatures'].append(entry)

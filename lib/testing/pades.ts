@@ -34,6 +34,9 @@ export interface JudgedSignature {
   signer?: string | null;
   timestamp?: { intact: boolean; valid: boolean; trusted: boolean; time: string; authority: string | null } | null;
   level?: PadesLevel;
+  /** With `ltv`: 'ok' when pyHanko validates the signature and its timestamp offline, revocation checked in
+   *  hard-fail mode from the file's DSS alone; else why not. */
+  ltv?: string;
   error?: string;
 }
 
@@ -51,13 +54,14 @@ export function padesVenv(): string {
 const judgePython = () => path.join(padesVenv(), 'bin/python');
 
 /** What pyHanko says of `pdf`, trusting the given CA certificates (PEM). */
-export function judgePdf(pdf: Buffer | string, trust: string[], opts: { allowFetching?: boolean } = {}): Judgement {
+export function judgePdf(pdf: Buffer | string, trust: string[], opts: { allowFetching?: boolean; ltv?: boolean } = {}): Judgement {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pades-judge-'));
   try {
     const file = typeof pdf === 'string' ? pdf : path.join(dir, 'in.pdf');
     if (typeof pdf !== 'string') fs.writeFileSync(file, pdf);
     const args = [JUDGE, ...trust.flatMap((pem, i) => { const p = path.join(dir, `trust-${i}.pem`); fs.writeFileSync(p, pem); return ['--trust', p]; })];
     if (opts.allowFetching) args.push('--allow-fetching');
+    if (opts.ltv) args.push('--ltv');
     const out = execFileSync(judgePython(), [...args, file], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out) as Judgement;
   } finally {

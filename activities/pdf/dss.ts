@@ -1,0 +1,172 @@
+// Long-term validation data after the seal (PAdES B-LT): an incremental update with a /DSS holding every
+// certificate of the signatures' and their timestamps' chains with its OCSP response / CRL, plus /VRI per
+// signature; for B-LTA then a document timestamp (/DocTimeStamp, ETSI.RFC3161) in another incremental update.
+// Both are the only updates the seal's lock (P 1) allows (ISO 32000-2 §12.8.2.2.2).
+import { createHash, X509Certificate } from 'node:crypto';
+import * as asn1js from 'asn1js';
+import { ContentInfo, SignedData } from 'pkijs';
+import {
+  PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, type PDFContext,
+} from 'pdf-lib-incremental-save';
+import { arrayBufferOf } from './der.js';
+import { addSignatureField, BYTE_RANGE_PLACEHOLDER, findPlaceholder, SIGNATURE_CONTENTS_BYTES } from './placeholder.js';
+import { revocationOf, type RevocationInfo, type RevocationOptions } from './revocation.js';
+import type { Timestamper } from './tsa.js';
+
+const ID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
+export const DOC_TIMESTAMP_FIELD_NAME = 'DauThoiGian';
+
+/** Where a PDF's signatures stand: each /Sig or /DocTimeStamp value's /Contents bytes and /Type. */
+export function signaturesOf(doc: PDFDocument): { contents: Buffer; type: string }[] {
+  const fields = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  const out: { contents: Buffer; type: string }[] = [];
+  for (let i = 0; fields && i < fields.size(); i++) {
+    const f = fields.lookupMaybe(i, PDFDict);
+    if (f?.get(PDFName.of('FT'))?.toString() !== '/Sig') continue;
+    const v = f.lookupMaybe(PDFName.of('V'), PDFDict);
+    const c = v?.lookupMaybe(PDFName.of('Contents'), PDFHexString);
+    if (!v || !c) continue;
+    out.push({ contents: Buffer.from(c.asBytes()), type: v.get(PDFName.of('Type'))?.toString() ?? '/Sig' });
+  }
+  return out;
+}
+
+/** The certificates a CMS carries, and those of the signature timestamps in its unsigned attributes. */
+export function certificatesOfCms(cms: Uint8Array): Buffer[] {
+  const r = asn1js.fromBER(arrayBufferOf(cms)); // /Contents is zero-padded after the DER: fromBER stops at its end
+  if (r.offset === -1) throw new Error('Signature /Contents is not DER');
+  const sd = new SignedData({ schema: new ContentInfo({ schema: r.result }).content });
+  const certs: Buffer[] = (sd.certificates ?? []).map((c) => Buffer.from(c.toSchema().toBER(false)));
+  for (const si of sd.signerInfos) {
+    for (const a of si.unsignedAttrs?.attributes ?? []) {
+      if (a.type !== ID_SIGNATURE_TIMESTAMP) continue;
+      for (const v of a.values) certs.push(...certificatesOfCms(Buffer.from(v.toBER(false))));
+    }
+  }
+  return certs;
+}
+
+const sha1Hex = (b: Buffer) => createHash('sha1').update(b).digest('hex').toUpperCase();
+
+/** For each certificate, its issuer among `pool` (null for a self-signed root or an issuer we do not have). */
+function issuerOf(cert: X509Certificate, pool: X509Certificate[]): X509Certificate | null {
+  if (cert.checkIssued(cert) && cert.verify(cert.publicKey)) return null;
+  return pool.find((c) => c !== cert && cert.checkIssued(c) && cert.verify(c.publicKey)) ?? null;
+}
+
+export interface ValidationDataOptions extends RevocationOptions {
+  /** Looks revocation data up (default: the issuer's OCSP responder and CRL, revocation.ts). */
+  revocation?: (certDer: Buffer, issuerDer: Buffer) => Promise<RevocationInfo | null>;
+  /** CA certificates (DER) to find issuers among, besides those the signatures carry (a TSA's token often
+   *  carries its own certificate only); they go into the DSS too. */
+  issuers?: Buffer[];
+}
+
+/**
+ * `pdf` + an incremental update with a /DSS (merged into one that is there already) for every signature and
+ * document timestamp in it. Revocation data is fetched for each certificate that points at any.
+ */
+export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = {}): Promise<Buffer> {
+  const lookUp = o.revocation ?? ((c, i) => revocationOf(c, i, o));
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const snapshot = doc.takeSnapshot();
+  const ctx = doc.context;
+  const sigs = signaturesOf(doc);
+  if (!sigs.length) throw new Error('No signature to add validation data for');
+
+  // Every certificate once, with its revocation data once.
+  const byDer = new Map<string, { der: Buffer; x: X509Certificate }>();
+  const perSig = sigs.map((s) => {
+    const ders = certificatesOfCms(s.contents);
+    for (const d of ders) byDer.set(d.toString('base64'), { der: d, x: new X509Certificate(d) });
+    return { key: sha1Hex(s.contents), ders };
+  });
+  for (const d of o.issuers ?? []) byDer.set(d.toString('base64'), { der: d, x: new X509Certificate(d) });
+  const pool = [...byDer.values()].map((c) => c.x);
+  const revocation = new Map<string, RevocationInfo | null>();
+  for (const { der, x } of [...byDer.values()]) {
+    const issuer = issuerOf(x, pool);
+    const info = issuer ? await lookUp(der, issuer.raw) : null;
+    revocation.set(der.toString('base64'), info);
+    for (const r of info?.responderCerts ?? []) if (!byDer.has(r.toString('base64'))) byDer.set(r.toString('base64'), { der: r, x: new X509Certificate(r) });
+  }
+
+  const dss = existingDss(doc) ?? ctx.obj({ Type: 'DSS' });
+  const streamsIn = (key: string) => {
+    let arr = dss.lookupMaybe(PDFName.of(key), PDFArray);
+    if (!arr) { arr = ctx.obj([]); dss.set(PDFName.of(key), arr); }
+    return arr;
+  };
+  const refs = new Map<string, PDFRef>(); // by the data's base64: each blob stored once
+  const streamRef = (key: string, data: Buffer) => {
+    const id = `${key}:${data.toString('base64')}`;
+    let ref = refs.get(id);
+    if (!ref) {
+      ref = ctx.register(ctx.flateStream(data));
+      refs.set(id, ref);
+      streamsIn(key).push(ref);
+    }
+    return ref;
+  };
+  for (const { der } of byDer.values()) streamRef('Certs', der);
+  for (const info of revocation.values()) {
+    if (info?.ocsp) streamRef('OCSPs', info.ocsp);
+    if (info?.crl) streamRef('CRLs', info.crl);
+  }
+  let vri = dss.lookupMaybe(PDFName.of('VRI'), PDFDict);
+  if (!vri) { vri = ctx.obj({}); dss.set(PDFName.of('VRI'), vri); }
+  for (const s of perSig) {
+    const infos = s.ders.map((d) => revocation.get(d.toString('base64'))).filter((i): i is RevocationInfo => !!i);
+    const entry = ctx.obj({ Cert: s.ders.map((d) => streamRef('Certs', d)) });
+    const ocsps = infos.flatMap((i) => (i.ocsp ? [streamRef('OCSPs', i.ocsp)] : []));
+    const crls = infos.flatMap((i) => (i.crl ? [streamRef('CRLs', i.crl)] : []));
+    if (ocsps.length) entry.set(PDFName.of('OCSP'), ctx.obj(ocsps));
+    if (crls.length) entry.set(PDFName.of('CRL'), ctx.obj(crls));
+    vri.set(PDFName.of(s.key), entry);
+  }
+  setDss(doc, dss, ctx);
+  snapshot.markRefForSave(ctx.trailerInfo.Root as PDFRef);
+  return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
+}
+
+function existingDss(doc: PDFDocument): PDFDict | null {
+  return doc.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict) ?? null;
+}
+
+/** The DSS as an indirect object of its own, rewritten in this update. */
+function setDss(doc: PDFDocument, dss: PDFDict, ctx: PDFContext) {
+  const raw = doc.catalog.get(PDFName.of('DSS'));
+  if (raw instanceof PDFRef) { ctx.assign(raw, dss); return; }
+  doc.catalog.set(PDFName.of('DSS'), ctx.register(dss));
+}
+
+/**
+ * `pdf` + an incremental update with a document timestamp: an invisible signature field whose value is a
+ * /DocTimeStamp dictionary (SubFilter ETSI.RFC3161) with the TSA's TimeStampToken over the byte ranges.
+ */
+export async function addDocumentTimestamp(pdf: Buffer, timestamper: Timestamper): Promise<Buffer> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const snapshot = doc.takeSnapshot();
+  const ctx = doc.context;
+  const byteRange = ctx.obj([0, PDFName.of('**********'), PDFName.of('**********'), PDFName.of('**********')]);
+  const sig = ctx.obj({ Type: 'DocTimeStamp', Filter: 'Adobe.PPKLite', SubFilter: 'ETSI.RFC3161' });
+  // ByteRange then Contents, last: findPlaceholder relies on this order.
+  sig.set(PDFName.of('ByteRange'), byteRange);
+  sig.set(PDFName.of('Contents'), PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)));
+  const sigRef = ctx.register(sig);
+  const page = doc.getPage(doc.getPageCount() - 1);
+  addSignatureField(doc, page, { fieldName: DOC_TIMESTAMP_FIELD_NAME, rect: [0, 0, 0, 0], sigRef, snapshot });
+  const out = Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
+
+  const p = findPlaceholder(out);
+  const range = [0, p.contentsStart, p.contentsEnd, out.length - p.contentsEnd];
+  const text = `/ByteRange [${range.join(' ')}]`;
+  if (text.length > BYTE_RANGE_PLACEHOLDER.length) throw new Error('ByteRange does not fit its placeholder');
+  out.write(text.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), p.byteRangePos, 'latin1');
+  const token = await timestamper.timestamp(Buffer.concat([out.subarray(0, p.contentsStart), out.subarray(p.contentsEnd)]));
+  const room = p.contentsEnd - p.contentsStart - 2;
+  const hex = token.toString('hex');
+  if (hex.length > room) throw new Error(`Timestamp token (${token.length} bytes) exceeds the placeholder (${room / 2} bytes)`);
+  out.write(hex.toUpperCase().padEnd(room, '0'), p.contentsStart + 1, 'latin1');
+  return out;
+}
