@@ -119,6 +119,8 @@ def main():
                 }
                 if sig.sig_object_type == '/DocTimeStamp':
                     entry['time'] = st.timestamp.isoformat()
+                    # B-LTA needs a document timestamp over the validation data: was the DSS in what it signs?
+                    entry['coversDss'] = '/DSS' in reader.get_historical_root(sig.signed_revision)
                 elif args.ltv:
                     entry['ltv'] = ltv_verdict(reader, sig, roots)
             except Exception as e:  # a broken signature is a finding, not a crash of the judge
@@ -127,7 +129,7 @@ def main():
         for i, entry in enumerate(out['signatures']):
             if entry['type'] == 'DocTimeStamp':
                 continue
-            later = any(e['type'] == 'DocTimeStamp' and e.get('bottomLine') for e in out['signatures'][i + 1:])
+            later = any(e['type'] == 'DocTimeStamp' and e.get('bottomLine') and e.get('coversDss') for e in out['signatures'][i + 1:])
             entry['level'] = level_of(entry, out['dss'] is not None, later)
     json.dump(out, sys.stdout)
 

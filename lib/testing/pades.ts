@@ -34,6 +34,8 @@ export interface JudgedSignature {
   signer?: string | null;
   timestamp?: { intact: boolean; valid: boolean; trusted: boolean; time: string; authority: string | null } | null;
   level?: PadesLevel;
+  /** Document timestamps: whether the DSS was already in the revision it covers (what B-LTA asks). */
+  coversDss?: boolean;
   /** With `ltv`: 'ok' when pyHanko validates the signature and its timestamp offline, revocation checked in
    *  hard-fail mode from the file's DSS alone; else why not. */
   ltv?: string;
