@@ -10,7 +10,9 @@ import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { multipart } from '../lib/testing/http.js';
 import { judgePdf } from '../lib/testing/pades.js';
+import { until } from '../lib/testing/time.js';
 import { revokeCertificate } from './pdf/pki.js';
+import { startTrustServices, type TrustServices } from './pdf/trust-services.js';
 import { createLocalStorage } from './storage.js';
 
 const filesOf = (h: Harness, code: string) => h.db.selectFrom('dossier_files').select('kind').where('dossier_code', '=', code).execute();
@@ -55,10 +57,24 @@ describe('B-LTA with the demo CA and trust services', () => {
   }, 120_000);
 });
 
-describe('B-LT with a revoked leader certificate', () => {
+describe('B-LT: the OCSP responder and CRL down, then a revoked leader certificate', () => {
   let h: Harness;
+  let restarted: TrustServices | null = null;
   beforeAll(async () => { h = await createHarness({ web: false, env: { SIGNATURE_LEVEL: 'B-LT' } }); }, 90_000);
-  afterAll(async () => { await h?.close(); });
+  afterAll(async () => { await h?.close(); await restarted?.close(); });
+
+  it('while the trust services are down the page says it waits for the certificate status service; it signs once they are back', async () => {
+    const [canbo, lanhdao] = (await Promise.all(['canbo', 'lanhdao'].map((u) => h.actor(u)))) as Actor[];
+    const d = await h.service.create(canbo, { applicantKind: 'no_account', email: 'ocsp@example.vn', documentType: 'KHAC' }, uploadedPdf(h, await makePdf(1)), crypto.randomUUID());
+    await h.trustServices.close();
+    const signing = h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID());
+    await until('the page waits for the revocation service', async () => (await h.service.get(lanhdao, d.code)).waitingFor === 'revocation');
+    expect((await filesOf(h, d.code)).map((f) => f.kind)).not.toContain('signed');
+    // Back on the same address (the certificates point at it), the same CA.
+    restarted = await startTrustServices({ pkiDir: h.trustServices.store.dir, port: Number(new URL(h.trustServices.url).port), url: h.trustServices.url });
+    expect((await signing).status).toBe('awaiting_seal');
+    expect((await h.service.get(lanhdao, d.code)).waitingFor).toBeUndefined();
+  }, 120_000);
 
   it('the signature is refused as certificate_revoked, in Vietnamese; the dossier is unchanged, nothing stored', async () => {
     const [canbo, lanhdao] = (await Promise.all(['canbo', 'lanhdao'].map((u) => h.actor(u)))) as Actor[];
