@@ -52,8 +52,9 @@ function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode'], trustServices
   if (raw !== undefined && !LEVELS.includes(raw as SignatureLevel)) {
     throw new Error(`Refusing to start: SIGNATURE_LEVEL=${JSON.stringify(raw)} is not a PAdES baseline level; use B-B, B-T, B-LT or B-LTA.`);
   }
-  // The default stays B-T (B-B without a TSA) until the upload verification accepts the LTV updates after the seal.
-  const level: SignatureLevel = (raw as SignatureLevel | undefined) ?? (url ? 'B-T' : 'B-B');
+  // B-LTA by default with a TSA: the e-copy carries its own validation data and a document timestamp, so it can
+  // still be validated after the certificates expire; the upload verification accepts these updates after the seal.
+  const level: SignatureLevel = (raw as SignatureLevel | undefined) ?? (url ? 'B-LTA' : 'B-B');
   if (timestamped(level) && !url) {
     throw new Error(`Refusing to start${mode === 'production' ? ' in production mode' : ''}: SIGNATURE_LEVEL=${level} needs TSA_URL (an RFC 3161 time-stamping authority).`);
   }
