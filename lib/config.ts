@@ -43,7 +43,7 @@ const LEVELS: readonly SignatureLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 /** True for the levels whose signatures carry a signature timestamp (all but B-B). */
 export const timestamped = (level: SignatureLevel) => level !== 'B-B';
 
-/** SIGNATURE_LEVEL (B-B, B-T, B-LT, B-LTA; default B-T when a TSA is configured, else B-B), TSA_URL (demo default: the demo trust
+/** SIGNATURE_LEVEL (B-B, B-T, B-LT, B-LTA; default B-LTA when a TSA is configured, else B-B), TSA_URL (demo default: the demo trust
  *  services' TSA), TSA_USERNAME, TSA_PASSWORD. */
 function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode'], trustServicesUrl: string | null): SignatureConfig {
   const url = env.TSA_URL || (mode === 'demo' && trustServicesUrl ? `${trustServicesUrl}/tsa` : null);
