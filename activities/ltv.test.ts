@@ -6,7 +6,7 @@ import http from 'node:http';
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DossierView } from '../domain/dossier.js';
-import { TSA_UNAVAILABLE } from '../domain/errors.js';
+import { REVOCATION_UNAVAILABLE } from '../domain/errors.js';
 import type { SignatureLevel } from '../lib/config.js';
 import { startCertomancer, type Certomancer } from '../lib/testing/certomancer.js';
 import { judgePdf } from '../lib/testing/pades.js';
@@ -197,7 +197,7 @@ describe('the signing activities at B-LT / B-LTA', () => {
     const files = new Map([['scan', scan]]);
     const { activities, rows } = depsWith('B-LT', { leader, seal: pki.keyOf('seal') }, files);
     const e = await activities.signDossier({ dossier: dossier('scan'), signer, at: new Date().toISOString() }).catch((x: Error) => x);
-    expect(e).toMatchObject({ nonRetryable: false, type: TSA_UNAVAILABLE, message: expect.stringMatching(/^Chưa kiểm tra được tình trạng thu hồi.*hồ sơ không thay đổi/) });
+    expect(e).toMatchObject({ nonRetryable: false, type: REVOCATION_UNAVAILABLE, message: expect.stringMatching(/^Chưa kiểm tra được tình trạng thu hồi.*hồ sơ không thay đổi/) });
     expect([files.size, rows.size]).toEqual([1, 0]);
   }, 60_000);
 });

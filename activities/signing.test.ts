@@ -1,6 +1,7 @@
-// The signing and sealing activities at B-T with a TSA that is down: the attempt fails, Temporal retries with
-// backoff, the dossier's page says it waits for the time-stamping service, nothing is stored meanwhile, and the
-// dossier goes on once the TSA (certomancer, behind a gate) answers again; pyHanko then says B-T for both.
+// The signing and sealing activities at the default level with a TSA (B-LTA) while the TSA is down: the attempt
+// fails, Temporal retries with backoff, the dossier's page says it waits for the time-stamping service, nothing is
+// stored meanwhile, and the dossier goes on once the TSA (certomancer, behind a gate) answers again; pyHanko then
+// says B-LTA for both.
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -41,8 +42,8 @@ afterAll(async () => {
 
 const filesOf = (code: string) => h.db.selectFrom('dossier_files').select('kind').where('dossier_code', '=', code).execute();
 
-it('signs and seals at B-T, waiting (and saying so) while the TSA is down', async () => {
-  expect(h.config.signature.level).toBe('B-T');
+it('signs and seals at the default level (B-LTA), waiting (and saying so) while the TSA is down', async () => {
+  expect(h.config.signature.level).toBe('B-LTA');
   const [canbo, lanhdao, vanthu] = (await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)))) as Actor[];
   const d = await h.service.create(canbo, { applicantKind: 'no_account', email: 'tsa@example.vn', documentType: 'KHAC' }, uploadedPdf(h, await makePdf(1)), 'tsa-create');
 
@@ -72,9 +73,10 @@ it('signs and seals at B-T, waiting (and saying so) while the TSA is down', asyn
   const pdf = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(sealed.sealedPdf!.sha256);
   const ca = await createFileKeyStore(path.join(h.config.dataDir, 'pki')).caCertPem();
   const j = judgePdf(pdf, [ca, tsa.rootPem]);
-  expect(j.signatures.map((s) => [s.field, s.level, s.intact, s.trusted])).toEqual([
-    ['ChuKyLanhDao', 'B-T', true, true],
-    ['DauCoQuan', 'B-T', true, true],
+  expect(j.signatures.map((s) => [s.field, s.level ?? null, s.intact, s.trusted])).toEqual([
+    ['ChuKyLanhDao', 'B-LTA', true, true],
+    ['DauCoQuan', 'B-LTA', true, true],
+    ['DauThoiGian', null, true, true],
   ]);
 }, 120_000);
 

@@ -6,7 +6,7 @@
 // attempt, so a retried attempt starts again from the leader's copy and never appends twice.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DossierView } from '../domain/dossier.js';
-import { TSA_UNAVAILABLE } from '../domain/errors.js';
+import { REVOCATION_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
 import type { FileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
 import { beat, whileBeating } from './heartbeat.js';
@@ -36,14 +36,14 @@ function activityTimestamper(t: Timestamper | null): Timestamper | null {
 }
 
 /** Asks the certificate's issuer (OCSP, CRL) and its answer fails the attempt: revoked for good, unreachable retried
- *  (as the TSA's outage is: TSA_UNAVAILABLE, the trust services' failure type). */
+ *  (as the TSA's outage is, under its own type REVOCATION_UNAVAILABLE). */
 async function askingRevocation<T>(what: () => Promise<T>): Promise<T> {
   try {
     return await whileBeating(what);
   } catch (e) {
-    if (e instanceof CertificateRevokedError) throw ApplicationFailure.nonRetryable(e.message, 'certificate_revoked');
+    if (e instanceof CertificateRevokedError) throw ApplicationFailure.nonRetryable(e.message, 'certificate_revoked' satisfies ErrorCode);
     if (!(e instanceof RevocationUnavailableError)) throw e;
-    throw ApplicationFailure.retryable(`Chưa kiểm tra được tình trạng thu hồi chứng thư số với dịch vụ OCSP/CRL (${e.message}); hồ sơ không thay đổi, vui lòng thử lại sau ít phút.`, TSA_UNAVAILABLE, { reason: e.reason, service: 'revocation' });
+    throw ApplicationFailure.retryable(`Chưa kiểm tra được tình trạng thu hồi chứng thư số với dịch vụ OCSP/CRL (${e.message}); hồ sơ không thay đổi, vui lòng thử lại sau ít phút.`, REVOCATION_UNAVAILABLE, { reason: e.reason });
   }
 }
 

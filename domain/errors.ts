@@ -2,6 +2,8 @@
 
 /** The failure type of a signing or sealing attempt that the time-stamping authority made fail (retried). */
 export const TSA_UNAVAILABLE = 'tsa_unavailable';
+/** The failure type of a signing or sealing attempt that the OCSP responder / CRL of the signer's CA made fail (retried). */
+export const REVOCATION_UNAVAILABLE = 'revocation_unavailable';
 
 export type ErrorCode =
   | 'validation'
@@ -16,6 +18,8 @@ export type ErrorCode =
   | 'bad_file'
   | 'csrf'
   | 'throttled'
+  /** The signer's certificate was revoked by its CA: signing with it is refused for good (a new one is needed). */
+  | 'certificate_revoked'
   /** A temporary refusal (the workflow engine or worker cannot answer now): try again shortly. */
   | 'unavailable';
 
@@ -30,6 +34,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   wrong_state: 409,
   busy: 409,
   conflict: 409,
+  // 422: the request is well-formed and the dossier in the right state, but the certificate it would be signed
+  // with cannot be used; no retry helps until an administrator issues a new one (409 would say "state conflict").
+  certificate_revoked: 422,
   too_large: 413,
   throttled: 429,
   unavailable: 503,

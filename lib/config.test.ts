@@ -43,12 +43,12 @@ describe('the mode', () => {
 
 describe('the signature level', () => {
   const TSA = { TSA_URL: 'https://tsa.example.vn/tsr' };
-  it('is B-T when a TSA is configured (demo mode: the demo TSA), else B-B; credentials ride along', () => {
-    expect(loadConfig({}).signature).toEqual({ level: 'B-T', tsa: { url: 'http://127.0.0.1:3090/tsa', username: null, password: null } });
+  it('is B-LTA when a TSA is configured (demo mode: the demo TSA), else B-B; credentials ride along', () => {
+    expect(loadConfig({}).signature).toEqual({ level: 'B-LTA', tsa: { url: 'http://127.0.0.1:3090/tsa', username: null, password: null } });
     expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV }).signature).toEqual({ level: 'B-B', tsa: null });
-    expect(loadConfig({ ...TSA, TSA_USERNAME: 'u', TSA_PASSWORD: 'p' }).signature).toEqual({ level: 'B-T', tsa: { url: TSA.TSA_URL, username: 'u', password: 'p' } });
+    expect(loadConfig({ ...TSA, TSA_USERNAME: 'u', TSA_PASSWORD: 'p' }).signature).toEqual({ level: 'B-LTA', tsa: { url: TSA.TSA_URL, username: 'u', password: 'p' } });
     expect(loadConfig({ ...TSA, SIGNATURE_LEVEL: 'B-B' }).signature.level).toBe('B-B');
-    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, ...TSA }).signature.level).toBe('B-T');
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, ...TSA }).signature.level).toBe('B-LTA');
   });
 
   it('refuses B-T without a TSA_URL, in production as in demo', () => {
@@ -56,7 +56,7 @@ describe('the signature level', () => {
     expect(() => loadConfig({ SIGNATURE_LEVEL: 'B-T', TRUST_SERVICES_URL: '', TSA_URL: '' }).signature.tsa).not.toBeNull(); // demo always has its own
   });
 
-  it.each(['B-LT', 'B-LTA'])('accepts %s with a TSA (demo mode has its own; the default stays B-T), refuses it in production without TSA_URL', (level) => {
+  it.each(['B-LT', 'B-LTA'])('accepts %s with a TSA (demo mode has its own), refuses it in production without TSA_URL', (level) => {
     expect(loadConfig({ ...TSA, SIGNATURE_LEVEL: level }).signature.level).toBe(level);
     expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, ...TSA, SIGNATURE_LEVEL: level }).signature.level).toBe(level);
     expect(loadConfig({ SIGNATURE_LEVEL: level }).signature.tsa?.url).toBe('http://127.0.0.1:3090/tsa'); // demo: its own TSA

@@ -43,7 +43,7 @@ const LEVELS: readonly SignatureLevel[] = ['B-B', 'B-T', 'B-LT', 'B-LTA'];
 /** True for the levels whose signatures carry a signature timestamp (all but B-B). */
 export const timestamped = (level: SignatureLevel) => level !== 'B-B';
 
-/** SIGNATURE_LEVEL (B-B, B-T, B-LT, B-LTA; default B-T when a TSA is configured, else B-B), TSA_URL (demo default: the demo trust
+/** SIGNATURE_LEVEL (B-B, B-T, B-LT, B-LTA; default B-LTA when a TSA is configured, else B-B), TSA_URL (demo default: the demo trust
  *  services' TSA), TSA_USERNAME, TSA_PASSWORD. */
 function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode'], trustServicesUrl: string | null): SignatureConfig {
   const url = env.TSA_URL || (mode === 'demo' && trustServicesUrl ? `${trustServicesUrl}/tsa` : null);
@@ -52,8 +52,9 @@ function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode'], trustServices
   if (raw !== undefined && !LEVELS.includes(raw as SignatureLevel)) {
     throw new Error(`Refusing to start: SIGNATURE_LEVEL=${JSON.stringify(raw)} is not a PAdES baseline level; use B-B, B-T, B-LT or B-LTA.`);
   }
-  // The default stays B-T (B-B without a TSA) until the upload verification accepts the LTV updates after the seal.
-  const level: SignatureLevel = (raw as SignatureLevel | undefined) ?? (url ? 'B-T' : 'B-B');
+  // B-LTA by default with a TSA: the e-copy carries its own validation data and a document timestamp, so it can
+  // still be validated after the certificates expire; the upload verification accepts these updates after the seal.
+  const level: SignatureLevel = (raw as SignatureLevel | undefined) ?? (url ? 'B-LTA' : 'B-B');
   if (timestamped(level) && !url) {
     throw new Error(`Refusing to start${mode === 'production' ? ' in production mode' : ''}: SIGNATURE_LEVEL=${level} needs TSA_URL (an RFC 3161 time-stamping authority).`);
   }

@@ -7,7 +7,7 @@ import { inspectScanOffThread } from '../../activities/pdf/pool.js';
 import { ScanError } from '../../activities/pdf/scan.js';
 import type { FileStorage } from '../../activities/storage.js';
 import { vnDdMmYy } from '../../domain/vn-time.js';
-import { DomainError, TSA_UNAVAILABLE } from '../../domain/errors.js';
+import { DomainError, REVOCATION_UNAVAILABLE, TSA_UNAVAILABLE } from '../../domain/errors.js';
 import { dossierFee } from '../../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../../domain/ids.js';
 import { checkAction, type Action } from '../../domain/rules.js';
@@ -55,8 +55,9 @@ interface Reservation { dossierCode: string; input: DossierInput | null }
 export type DossierPage = DossierView & {
   /** An action was accepted and is still running (signing, sealing): the page follows it. */
   processing?: boolean;
-  /** While processing: its last attempt failed for want of a signature timestamp, and it is being retried. */
-  waitingFor?: 'timestamp';
+  /** While processing: its last attempt failed for want of a signature timestamp, or of the certificate's
+   *  revocation status (OCSP/CRL), and it is being retried. */
+  waitingFor?: 'timestamp' | 'revocation';
   /** The workflow could not be asked (worker down or restarting): the read model's snapshot, maybe not current. */
   stale?: boolean;
 };
@@ -282,7 +283,8 @@ export class DossierService {
     const within = this.answerTimes.queryMs ?? QUERY_WITHIN_MS;
     try {
       const v: DossierPage = await this.temporal.withDeadline(Date.now() + within, query);
-      return v.processing && (await this.waitsForTimestamp(code)) ? { ...v, waitingFor: 'timestamp' } : v;
+      const waitingFor = v.processing ? await this.waitingFor(code) : null;
+      return waitingFor ? { ...v, waitingFor } : v;
     } catch (e) {
       const err = toDomainError(e);
       // A finished workflow past its retention is gone from Temporal; its last recorded state remains.
@@ -294,13 +296,16 @@ export class DossierService {
     }
   }
 
-  /** A pending activity of the dossier's workflow whose last attempt the TSA made fail (Temporal is retrying it). */
-  private async waitsForTimestamp(code: string): Promise<boolean> {
+  /** The trust service whose outage made a pending activity's last attempt fail (Temporal is retrying it), if any. */
+  private async waitingFor(code: string): Promise<DossierPage['waitingFor'] | null> {
     try {
       const d = await this.temporal.withDeadline(Date.now() + QUERY_WITHIN_MS, () => this.temporal.workflow.getHandle(workflowIdFor(code)).describe());
-      return (d.raw.pendingActivities ?? []).some((a) => a.lastFailure?.applicationFailureInfo?.type === TSA_UNAVAILABLE);
+      const types = (d.raw.pendingActivities ?? []).map((a) => a.lastFailure?.applicationFailureInfo?.type);
+      if (types.includes(TSA_UNAVAILABLE)) return 'timestamp';
+      if (types.includes(REVOCATION_UNAVAILABLE)) return 'revocation';
+      return null;
     } catch {
-      return false; // only a finer notice; the page shows "đang xử lý" anyway
+      return null; // only a finer notice; the page shows "đang xử lý" anyway
     }
   }
 

@@ -137,6 +137,7 @@ describe('the uploaded images are drawn in the e-copy', () => {
     const sig = pdfsig(after.file);
     expect(sig.count, sig.out).toBe(2);
     expect(sig.valid, sig.out).toBe(2);
+    expect(sig.documentTimestamps, sig.out).toBe(h.config.signature.level === 'B-LTA' ? 1 : 0);
     expect(sig.out).not.toMatch(/Digest Mismatch|Signature is Invalid/);
 
     // The page carries both images at their own size (each with its alpha mask).

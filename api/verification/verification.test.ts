@@ -82,7 +82,9 @@ function tamperScanPart(pdf: Buffer, scanLength: number): Buffer {
 }
 
 beforeAll(async () => {
-  h = await createHarness();
+  // Pinned to B-T: these tests append validation data (ours, pyHanko's) to an e-copy issued without any; the
+  // default level's e-copy (B-LTA) is verified in activities/lta.test.ts.
+  h = await createHarness({ env: { SIGNATURE_LEVEL: 'B-T' } });
   [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)));
   scan = await makePdf(2);
   const d = await newDossier(scan);

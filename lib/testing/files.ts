@@ -32,9 +32,12 @@ export function poppler(cmd: string, args: string[]): string {
 }
 
 /** The signatures pdfsig finds in the file, and how many it calls valid (pdfsig exits 0 even when one is broken: read its text). */
-export function pdfsig(file: string): { count: number; valid: number; out: string } {
+export function pdfsig(file: string): { count: number; valid: number; documentTimestamps: number; out: string } {
   const out = poppler('pdfsig', [file]);
-  // An empty signature field (the seal's, before the seal) is listed too: it is not a signature.
-  const signed = out.split(/^Signature #\d+:$/m).slice(1).filter((b) => !/The signature form field is not signed/.test(b));
-  return { count: signed.length, valid: (out.match(/Signature Validation: Signature is Valid\./g) ?? []).length, out };
+  // An empty signature field (the seal's, before the seal) is listed too: it is not a signature. Nor is a
+  // document timestamp (B-LTA), which pdfsig lists with an unknown type (ETSI.RFC3161) and does not verify.
+  const blocks = out.split(/^Signature #\d+:$/m).slice(1).filter((b) => !/The signature form field is not signed/.test(b));
+  const isTimestamp = (b: string) => /Signature Type: (unknown|ETSI\.RFC3161)/.test(b);
+  const signed = blocks.filter((b) => !isTimestamp(b));
+  return { count: signed.length, valid: signed.filter((b) => /Signature Validation: Signature is Valid\./.test(b)).length, documentTimestamps: blocks.length - signed.length, out };
 }
