@@ -82,7 +82,8 @@ describe('Xác thực bản sao điện tử, in a browser', () => {
     expect(await page.getByTestId('identical').innerText()).toBe('Có');
     expect(await page.getByTestId('intact').innerText()).toBe('Có');
     expect(await page.getByTestId('contains-issued').innerText()).toBe('Có');
-    expect(await page.getByTestId('ltv-updates').innerText()).toBe('0');
+    // As issued at B-LTA (the default): after the seal, the DSS and the document timestamp.
+    expect(await page.getByTestId('ltv-updates').innerText()).toBe('2');
     const table = await page.getByTestId('signatures').innerText();
     for (const s of ['Chữ ký lãnh đạo', 'Con dấu cơ quan', 'Dấu thời gian', 'Nguyên vẹn', 'Tin cậy']) expect(table).toContain(s);
     await shot(page, 'xac-thuc-tep-hop-le');
