@@ -1,30 +1,25 @@
 // recordEvent writes the typed event with the read model, once; a task queued by a worker from before typed
 // events (no `event`, an action and a note) is still recorded, typed from the dossier's state.
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb, migrateToLatest, type Db } from '../lib/db.js';
+import { createTestDatabase } from '../lib/testing/database.js';
 import type { DossierView } from '../domain/dossier.js';
 import { readModelActivities } from './read-model.js';
 
 let db: Db;
-let admin: pg.Client;
-const dbName = `t_rm_${crypto.randomBytes(4).toString('hex')}`;
+let dropDb: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const url = new URL(inject('pgAdminUrl'));
-  url.pathname = `/${dbName}`;
-  db = createDb(url.toString(), 2);
+  const { url, drop } = await createTestDatabase(inject('pgAdminUrl'), `t_rm_${crypto.randomBytes(4).toString('hex')}`);
+  dropDb = drop;
+  db = createDb(url, 2);
   await migrateToLatest(db);
   await db.insertInto('agencies').values({ code: 'A1', name: 'UBND Xã A', portal_code: 'G1' }).execute();
 });
 afterAll(async () => {
   await db?.destroy();
-  await admin?.query(`drop database if exists ${dbName}`);
-  await admin?.end();
+  await dropDb?.();
 });
 
 const state = (code: string, over: Partial<DossierView> = {}): DossierView => ({

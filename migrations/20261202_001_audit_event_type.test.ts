@@ -4,28 +4,24 @@ import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditEventOf, auditText } from '../domain/audit.js';
+import { createTestDatabase } from '../lib/testing/database.js';
 import { migrationProvider } from './index.js';
 
 let db: Kysely<any>;
-let admin: pg.Client;
-const dbName = `t_mig_${crypto.randomBytes(4).toString('hex')}`;
+let dropDb: (() => Promise<void>) | undefined;
 const migrator = () => new Migrator({ db, provider: migrationProvider });
 const pdf = (c: string) => ({ sha256: c.repeat(64), size: 1000 });
 
 beforeAll(async () => {
-  admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const url = new URL(inject('pgAdminUrl'));
-  url.pathname = `/${dbName}`;
-  db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 2 }) }) });
+  const { url, drop } = await createTestDatabase(inject('pgAdminUrl'), `t_mig_${crypto.randomBytes(4).toString('hex')}`);
+  dropDb = drop;
+  db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) });
   const { error } = await migrator().migrateTo('20261201_004_create_reservations');
   if (error) throw error;
 });
 afterAll(async () => {
   await db?.destroy();
-  await admin?.query(`drop database if exists ${dbName}`);
-  await admin?.end();
+  await dropDb?.();
 });
 
 describe('20261202_001_audit_event_type', () => {

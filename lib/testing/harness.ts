@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createTestDatabase } from './database.js';
 import { inject } from 'vitest';
 import { startTrustServices, type TrustServices } from '../../activities/pdf/trust-services.js';
 import { createLocalStorage } from '../../activities/storage.js';
@@ -50,18 +50,12 @@ export interface HarnessOptions {
 export async function createHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const id = crypto.randomBytes(4).toString('hex');
   const pgAdminUrl = opts.pgAdminUrl ?? inject('pgAdminUrl');
-  const admin = new pg.Client({ connectionString: pgAdminUrl });
-  await admin.connect();
-  const dbName = `t_${id}`;
-  await admin.query(`create database ${dbName}`);
-  await admin.end();
-  const url = new URL(pgAdminUrl);
-  url.pathname = `/${dbName}`;
+  const { url } = await createTestDatabase(pgAdminUrl, `t_${id}`);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ctdt-${id}-`));
   const trustServices = await startTrustServices({ pkiDir: path.join(dataDir, 'pki') });
   const config = loadConfig({
     TRUST_SERVICES_URL: trustServices.url,
-    DATA_DIR: dataDir, DATABASE_URL: url.toString(), TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE: `dossiers-${id}`,
+    DATA_DIR: dataDir, DATABASE_URL: url, TEMPORAL_ADDRESS: inject('temporalAddress'), TASK_QUEUE: `dossiers-${id}`,
     SESSION_SECRET: crypto.randomBytes(32).toString('hex'), DELIVERY_BACKOFF: '100 milliseconds', DELIVERY_ATTEMPTS: '4', REDELIVERY_WINDOW: '3 seconds',
     // Screens and API answer an action that takes longer than this with "đang xử lý": long enough here that a
     // signature on a loaded test machine still answers with its result (tests of "đang xử lý" set it lower).
