@@ -174,14 +174,25 @@ export async function revocationOf(certDer: Buffer, issuerDer: Buffer, o: Revoca
   const keep = (e: unknown) => {
     if (e instanceof RevocationUnavailableError) failures.push(e); else throw e;
   };
-  for (const url of p.ocsp) {
-    if (info.ocsp) break;
-    try { const r = await fetchOcsp(url, certDer, issuerDer, o); info.ocsp = r.der; info.responderCerts = r.responderCerts; } catch (e) { keep(e); }
-  }
-  for (const url of p.crl) {
-    if (info.crl) break;
-    try { info.crl = await fetchCrl(url, certDer, issuerDer, o); } catch (e) { keep(e); }
-  }
+  // The OCSP responder and the CRL are asked at the same time (each in turn through its own URLs): the lookup
+  // costs the slower of the two round trips, not their sum.
+  const errors: unknown[] = [];
+  await Promise.all([
+    (async () => {
+      for (const url of p.ocsp) {
+        try { const r = await fetchOcsp(url, certDer, issuerDer, o); info.ocsp = r.der; info.responderCerts = r.responderCerts; return; } catch (e) { errors.push(e); }
+      }
+    })(),
+    (async () => {
+      for (const url of p.crl) {
+        try { info.crl = await fetchCrl(url, certDer, issuerDer, o); return; } catch (e) { errors.push(e); }
+      }
+    })(),
+  ]);
+  // A revocation (or an unexpected fault) anywhere wins over an outage elsewhere.
+  const revoked = errors.find((e) => e instanceof CertificateRevokedError);
+  if (revoked) throw revoked;
+  for (const e of errors) keep(e);
   if (!info.ocsp && !info.crl) throw failures[0];
   return info;
 }
