@@ -7,6 +7,7 @@ const PRODUCTION_ENV = {
   SESSION_SECRET: 'x'.repeat(40),
   DATABASE_URL: 'postgres://chungthuc:s3cret-long-password@db.example.gov.vn:5432/chungthuc',
   SMTP_URL: 'smtps://user:pass@mail.example.gov.vn',
+  KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
 };
 
 describe('the mode', () => {
@@ -79,5 +80,19 @@ describe('the trust services', () => {
   it('have no default in production', () => {
     expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV })).toMatchObject({ trustServicesUrl: null, signature: { tsa: null } });
     expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, TSA_URL: 'https://tsa.example.vn' }).signature.tsa?.url).toBe('https://tsa.example.vn');
+  });
+});
+
+describe('the key-encryption key', () => {
+  it('is required in production, and must be 32 bytes of base64', () => {
+    const { KEY_ENCRYPTION_KEY: _, ...withoutKek } = PRODUCTION_ENV;
+    expect(() => loadConfig({ APP_MODE: 'production', ...withoutKek })).toThrow(/KEY_ENCRYPTION_KEY must be set/);
+    expect(() => loadConfig({ APP_MODE: 'production', ...withoutKek, KEY_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/KEY_ENCRYPTION_KEY must be 32 random bytes/);
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV }).keyEncryptionKey).toBe(PRODUCTION_ENV.KEY_ENCRYPTION_KEY);
+  });
+
+  it('is optional in demo mode, and older keys are listed while rotating', () => {
+    expect(loadConfig({}).keyEncryptionKey).toBeNull();
+    expect(loadConfig({ KEY_ENCRYPTION_KEYS_PREVIOUS: ' a , b,' }).previousKeyEncryptionKeys).toEqual(['a', 'b']);
   });
 });

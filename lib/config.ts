@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseBookingLimits, type BookingLimits } from '../domain/appointments.js';
 import type { WorkflowOptions } from '../domain/dossier.js';
+import { parseKek } from './key-encryption.js';
 
 export interface Config {
   mode: 'demo' | 'production';
@@ -30,6 +31,10 @@ export interface Config {
   signature: SignatureConfig;
   /** Base URL of the test CA's OCSP responder, CRL and TSA (TRUST_SERVICES_URL): demo default on loopback, none in production. */
   trustServicesUrl: string | null;
+  /** KEY_ENCRYPTION_KEY (32 bytes, base64) wraps uploaded private keys; null in demo: a generated one in the data
+   *  folder (lib/key-encryption.ts). KEY_ENCRYPTION_KEYS_PREVIOUS: older KEKs, while rotating. */
+  keyEncryptionKey: string | null;
+  previousKeyEncryptionKeys: string[];
 }
 
 // ---- signatures: PAdES level and time-stamping authority ---------------------------------------------------
@@ -117,6 +122,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appointmentLimits: parseBookingLimits(env.APPOINTMENT_LIMITS),
     signature: signatureOf(env, mode, trustServicesUrl),
     trustServicesUrl,
+    keyEncryptionKey: env.KEY_ENCRYPTION_KEY || null,
+    previousKeyEncryptionKeys: (env.KEY_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),
@@ -133,6 +140,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!cfg.databaseUrl) problems.push('DATABASE_URL must name the production PostgreSQL server');
     if (cfg.databaseUrl && /:(postgres|password|demo)@/.test(cfg.databaseUrl)) problems.push('DATABASE_URL uses a default password');
     if (!cfg.smtpUrl) problems.push('SMTP_URL must name the mail server');
+    if (!cfg.keyEncryptionKey) problems.push('KEY_ENCRYPTION_KEY must be set (32 random bytes in base64, e.g. `openssl rand -base64 32`): it encrypts the uploaded private keys');
+    else {
+      try { parseKek(cfg.keyEncryptionKey, 'KEY_ENCRYPTION_KEY'); } catch (e) { problems.push((e as Error).message); }
+    }
     if (problems.length) throw new Error(`Refusing to start in production mode:\n - ${problems.join('\n - ')}`);
   }
   return cfg;
