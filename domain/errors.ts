@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'throttled'
   /** The signer's certificate was revoked by its CA: signing with it is refused for good (a new one is needed). */
   | 'certificate_revoked'
+  /** An uploaded certificate fails a check (expired, untrusted, revoked, not for signing…): nothing was stored. */
+  | 'certificate_refused'
   /** A temporary refusal (the workflow engine or worker cannot answer now): try again shortly. */
   | 'unavailable';
 
@@ -37,6 +39,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   // 422: the request is well-formed and the dossier in the right state, but the certificate it would be signed
   // with cannot be used; no retry helps until an administrator issues a new one (409 would say "state conflict").
   certificate_revoked: 422,
+  certificate_refused: 422,
   too_large: 413,
   throttled: 429,
   unavailable: 503,

@@ -70,6 +70,16 @@ export interface Database {
     download_token: string; created_at: GeneratedTimestamp; read_at: Timestamp | null;
   };
   download_links: { token: string; dossier_code: string; file_sha256: string; expires_at: Timestamp };
+  /** Uploaded certificates; `key_wrapped` is the PKCS#8 private key under the KEK `kek_id` (lib/key-encryption.ts). */
+  certificates: {
+    fingerprint: string; purpose: 'personal' | 'seal'; owner: string; subject: string; issuer: string; serial: string;
+    common_name: string | null; not_before: Timestamp; not_after: Timestamp;
+    key_usage: ColumnType<string[] | null, string | null, string | null>; cert_der: Buffer;
+    chain_der: ColumnType<string[], string, string>; key_wrapped: Buffer; kek_id: string;
+    warnings: ColumnType<{ code: string; message: string }[], string | undefined, string>;
+    needs_approval: Generated<boolean>; approved_by: string | null; approved_at: Timestamp | null; in_use: Generated<boolean>;
+    uploaded_by: string; uploaded_at: GeneratedTimestamp; first_used_at: Timestamp | null;
+  };
   images: {
     kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number;
     uploaded_by: string; uploaded_at: GeneratedTimestamp;

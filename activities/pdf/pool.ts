@@ -6,7 +6,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { DomainError } from '../../domain/errors.js';
-import { ScanError } from './scan.js';
+import { ScanError, type ScanErrorCode } from './scan.js';
+import type { CertificateFacts, OpenedPkcs12 } from './pkcs12.js';
 import type { PdfVerification, VerifyOptions } from './verify.js';
 import type { PdfSource, PdfTask, PdfTaskResult } from './pool-worker.js';
 
@@ -34,6 +35,11 @@ export const PDF_TIMEOUT_MESSAGE = 'Không xử lý xong tệp PDF trong thời 
 export const PDF_MEMORY_MESSAGE = 'Tệp PDF cần quá nhiều bộ nhớ để đọc, không thể kiểm tra an toàn. Vui lòng quét lại bản chính với dung lượng nhỏ hơn.';
 export const PDF_BUSY_MESSAGE = 'Hệ thống đang kiểm tra nhiều tệp PDF cùng lúc. Vui lòng thử lại sau ít phút.';
 export const PDF_UNREADABLE_MESSAGE = 'Không đọc được tệp PDF.';
+const PKCS12_MESSAGES = {
+  timeout: 'Không mở xong tệp chứng thư số trong thời gian cho phép (tệp bất thường hoặc hệ thống đang bận). Vui lòng thử lại hoặc xuất lại tệp PKCS#12.',
+  memory: 'Tệp chứng thư số cần quá nhiều bộ nhớ để mở, không thể kiểm tra an toàn.',
+  unreadable: 'Không đọc được tệp chứng thư số: cần tệp PKCS#12 (.p12, .pfx).',
+};
 
 // The worker is TypeScript: under `node --import tsx` (npm start, the Dockerfile) it inherits the loader; under
 // vitest, whose transform does not reach worker threads, the loader is given to the worker here (by its path, so
@@ -70,7 +76,7 @@ export class PdfPool {
   /** inspectScan (scan.ts) in a worker: throws ScanError as inspectScan does, or a DomainError past the limits. */
   async inspectScan(source: Buffer | PdfSource): Promise<{ pages: number }> {
     const r = await this.run({ kind: 'inspectScan', source: sourceOf(source) });
-    if (!r.ok) throw new ScanError(r.code, r.message);
+    if (!r.ok) throw new ScanError(r.code as ScanErrorCode, r.message);
     if (r.kind !== 'inspectScan') throw new Error('pdf pool: unexpected answer');
     return { pages: r.pages };
   }
@@ -83,23 +89,33 @@ export class PdfPool {
     return r.verification;
   }
 
+  /** openPkcs12 + certificateFacts (pkcs12.ts) in a worker: a wrong passphrase or a bad file is a 'validation'
+   *  DomainError naming the field; past the limits, a DomainError as for PDFs. */
+  async openPkcs12(p12: Buffer, passphrase: string): Promise<{ opened: OpenedPkcs12; facts: CertificateFacts }> {
+    const r = await this.run({ kind: 'openPkcs12', bytes: p12, passphrase }, PKCS12_MESSAGES);
+    if (!r.ok) throw new DomainError('validation', r.message, r.code === 'pkcs12_wrong_passphrase' ? 'passphrase' : 'file');
+    if (r.kind !== 'openPkcs12') throw new Error('pdf pool: unexpected answer');
+    const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+    return { opened: { keyPkcs8: buf(r.keyPkcs8), certDer: buf(r.certDer), chainDer: r.chainDer.map(buf) }, facts: r.facts };
+  }
+
   /** Ends the workers (running tasks are refused). */
   async close(): Promise<void> {
     await this.pool.destroy();
   }
 
-  private async run(task: PdfTask): Promise<PdfTaskResult> {
+  private async run(task: PdfTask, messages = { timeout: PDF_TIMEOUT_MESSAGE, memory: PDF_MEMORY_MESSAGE, unreadable: PDF_UNREADABLE_MESSAGE }): Promise<PdfTaskResult> {
     const signal = AbortSignal.timeout(this.timeoutMs);
     try {
       return await this.pool.run(task, { signal });
     } catch (e) {
       const err = e as { name?: string; code?: string; message?: string };
-      if (err.name === 'AbortError' || signal.aborted) throw new DomainError('bad_file', PDF_TIMEOUT_MESSAGE);
-      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new DomainError('too_large', PDF_MEMORY_MESSAGE);
+      if (err.name === 'AbortError' || signal.aborted) throw new DomainError('bad_file', messages.timeout);
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') throw new DomainError('too_large', messages.memory);
       if (err.message === 'Task queue is at limit') throw Object.assign(new DomainError('throttled', PDF_BUSY_MESSAGE), { retryAfter: 30 });
       // Anything else the parser or the worker died of: the file is what broke it.
       console.error('pdf pool: task failed', e);
-      throw new DomainError('bad_file', PDF_UNREADABLE_MESSAGE);
+      throw new DomainError('bad_file', messages.unreadable);
     }
   }
 }
@@ -126,4 +142,5 @@ export async function closePdfPool(): Promise<void> {
 }
 
 export const inspectScanOffThread = (source: Buffer | PdfSource) => pdfPool().inspectScan(source);
+export const openPkcs12OffThread = (p12: Buffer, passphrase: string) => pdfPool().openPkcs12(p12, passphrase);
 export const verifyOffThread = (source: Buffer | PdfSource, opts?: VerifyOptions) => pdfPool().verify(source, opts);

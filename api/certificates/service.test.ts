@@ -1,0 +1,154 @@
+// Uploading a certificate as a leader and a seal keeper would: every check refuses with a Vietnamese message and
+// stores nothing; an accepted one is stored with its key wrapped under the KEK and put in use. The PKI is the demo
+// CA with its OCSP responder and CRL on loopback; untrusted and odd files are made with openssl.
+import { execFileSync } from 'node:child_process';
+import crypto, { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { closePdfPool } from '../../activities/pdf/pool.js';
+import { revokeCertificate } from '../../activities/pdf/pki.js';
+import { startTrustServices, type TrustServices } from '../../activities/pdf/trust-services.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor } from '../../domain/types.js';
+import { createDb, migrateToLatest, type Db } from '../../lib/db.js';
+import { keyRing, unwrapKey, type KeyRing } from '../../lib/key-encryption.js';
+import { createTestDatabase } from '../../lib/testing/database.js';
+import { CertificateService } from './service.js';
+
+const AGENCY = { code: '000.03.25.H51', name: 'Phòng Tư pháp - UBND Huyện Châu Thành - Tỉnh Sóc Trăng' };
+const leader: Actor = { username: 'lanhdao', fullName: 'Lâm Phước Thọ', agencyCode: AGENCY.code, roles: ['signer'] };
+const sealer: Actor = { username: 'vanthu', fullName: 'Trần Thị Bích', agencyCode: AGENCY.code, roles: ['sealer'] };
+const admin: Actor = { username: 'quantri', fullName: 'Quản trị hệ thống', agencyCode: AGENCY.code, roles: ['admin'] };
+const creator: Actor = { username: 'canbo', fullName: 'Nguyễn Văn An', agencyCode: AGENCY.code, roles: ['creator'] };
+
+let db: Db;
+let dropDb: () => Promise<void>;
+let dir: string;
+let ts: TrustServices;
+let ring: KeyRing;
+const service = (o: Partial<ConstructorParameters<typeof CertificateService>[1]> = {}) => new CertificateService(db, {
+  mode: 'demo', keyRing: ring, trustAnchors: async () => [new X509Certificate(await ts.store.caCertPem()).raw], ...o,
+});
+
+async function refusal(p: Promise<unknown>): Promise<DomainError> {
+  try { await p; } catch (e) { if (e instanceof DomainError) return e; throw e; }
+  throw new Error('not refused');
+}
+const count = async () => Number((await db.selectFrom('certificates').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+beforeAll(async () => {
+  const t = await createTestDatabase(inject('pgAdminUrl'), `t_cert_${crypto.randomBytes(4).toString('hex')}`);
+  dropDb = t.drop;
+  db = createDb(t.url, 2);
+  await migrateToLatest(db);
+  dir = mkdtempSync(path.join(os.tmpdir(), 'certs-'));
+  ts = await startTrustServices({ pkiDir: path.join(dir, 'pki') });
+  ring = keyRing(crypto.randomBytes(32));
+});
+afterAll(async () => {
+  await ts?.close();
+  await closePdfPool();
+  await db?.destroy();
+  await dropDb?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a leader uploads a personal certificate', () => {
+  it('is stored with its key wrapped under the KEK, and put in use', async () => {
+    const k = await ts.store.leaderKey({ username: 'lanhdao', fullName: leader.fullName });
+    const v = await service().upload(leader, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name });
+    expect(v).toMatchObject({ purpose: 'personal', owner: 'lanhdao', commonName: leader.fullName, status: 'in_use', warnings: [] });
+    expect(v.fingerprint).toBe(crypto.createHash('sha256').update(new X509Certificate(k.certPem).raw).digest('hex'));
+    const row = await db.selectFrom('certificates').selectAll().where('fingerprint', '=', v.fingerprint).executeTakeFirstOrThrow();
+    const key = unwrapKey(ring, { kekId: row.kek_id, blob: row.key_wrapped }, v.fingerprint);
+    expect(new X509Certificate(row.cert_der).checkPrivateKey(createPrivateKey({ key, format: 'der', type: 'pkcs8' }))).toBe(true);
+    expect(row.key_wrapped.includes(key.subarray(0, 64))).toBe(false);
+    expect(row.chain_der).toHaveLength(2); // the certificate and the test CA
+    expect((await service().list(leader)).personal.map((c) => c.fingerprint)).toEqual([v.fingerprint]);
+    // the same file again
+    const again = await refusal(service().upload(leader, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name }));
+    expect(again).toMatchObject({ code: 'conflict', message: expect.stringContaining('đã được tải lên') });
+  });
+
+  it('refuses a wrong passphrase on the passphrase field, and stores nothing', async () => {
+    const k = await ts.store.leaderKey({ username: 'lanhdao2', fullName: leader.fullName });
+    const before = await count();
+    const e = await refusal(service().upload(leader, { file: k.p12, passphrase: 'sai mật khẩu', purpose: 'personal', agencyName: AGENCY.name }));
+    expect(e).toMatchObject({ code: 'validation', field: 'passphrase', message: 'Mật khẩu của tệp chứng thư số không đúng.' });
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses a certificate of a CA not trusted here, naming why', async () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '30', '-utf8', '-subj', `/CN=${leader.fullName}`], { cwd: dir, stdio: 'ignore' });
+    execFileSync('openssl', ['pkcs12', '-export', '-inkey', 'k.pem', '-in', 'c.pem', '-out', 'self.p12', '-passout', 'pass:x'], { cwd: dir });
+    const before = await count();
+    const e = await refusal(service().upload(leader, { file: readFileSync(path.join(dir, 'self.p12')), passphrase: 'x', purpose: 'personal', agencyName: AGENCY.name }));
+    expect(e.code).toBe('certificate_refused');
+    expect(e.message).toMatch(/không dẫn tới chứng thư gốc nào trong danh sách tin cậy/);
+    expect(await count()).toBe(before);
+  });
+
+  it('refuses an expired certificate', async () => {
+    const k = await ts.store.leaderKey({ username: 'lanhdao3', fullName: leader.fullName });
+    const e = await refusal(service({ now: () => new Date('2045-01-01T00:00:00Z') }).upload(leader, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name }));
+    expect(e).toMatchObject({ code: 'certificate_refused', message: expect.stringContaining('đã hết hạn') });
+  });
+
+  it('refuses a revoked certificate', async () => {
+    const k = await ts.store.leaderKey({ username: 'lanhdao4', fullName: leader.fullName });
+    await revokeCertificate(ts.store.dir, k.certPem, { reason: 'keyCompromise' });
+    const e = await refusal(service().upload(leader, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name }));
+    expect(e).toMatchObject({ code: 'certificate_refused', message: expect.stringMatching(/đã bị thu hồi từ ngày \d\d\/\d\d\/\d{4}/) });
+  });
+
+  it('when the status cannot be learned: refused in production, accepted with a visible warning in demo', async () => {
+    const k = await ts.store.leaderKey({ username: 'lanhdao5', fullName: leader.fullName });
+    const down = async () => { throw new (await import('../../activities/pdf/revocation.js')).RevocationUnavailableError('unreachable', 'down'); };
+    const p = await refusal(service({ mode: 'production', revocation: down }).upload(leader, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name }));
+    expect(p).toMatchObject({ code: 'certificate_refused', message: expect.stringContaining('dịch vụ OCSP/CRL không trả lời') });
+    const v = await service({ revocation: down }).upload(leader, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name });
+    expect(v.warnings.map((w) => w.code)).toEqual(['certificate_status_unknown']);
+    expect(v.status).toBe('in_use');
+  });
+
+  it('keeps a certificate with another holder name out of use until an administrator approves it', async () => {
+    const k = await ts.store.leaderKey({ username: 'other', fullName: 'Nguyễn Văn Khác' });
+    const previous = (await service().list(leader)).personal.find((c) => c.status === 'in_use')!;
+    const v = await service().upload(leader, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name });
+    expect(v).toMatchObject({ status: 'needs_approval', warnings: [expect.objectContaining({ code: 'certificate_holder_name_differs' })] });
+    expect((await service().list(leader)).personal.find((c) => c.status === 'in_use')!.fingerprint).toBe(previous.fingerprint);
+    expect((await refusal(service().use(leader, v.fingerprint))).code).toBe('wrong_state');
+    expect((await refusal(service().approve(leader, v.fingerprint))).code).toBe('forbidden');
+    expect((await service().approve(admin, v.fingerprint)).status).toBe('in_use');
+    const list = (await service().list(leader)).personal;
+    expect(list.filter((c) => c.status === 'in_use').map((c) => c.fingerprint)).toEqual([v.fingerprint]);
+    // the leader may go back to the previous one; both stay listed
+    expect((await service().use(leader, previous.fingerprint)).status).toBe('in_use');
+    expect((await service().list(leader)).personal.length).toBe(list.length);
+  });
+
+  it('is for leaders only: a clerk may not upload one', async () => {
+    const k = await ts.store.leaderKey({ username: 'canbo', fullName: creator.fullName });
+    expect((await refusal(service().upload(creator, { file: k.p12, passphrase: k.passphrase, purpose: 'personal', agencyName: AGENCY.name }))).code).toBe('forbidden');
+  });
+});
+
+describe('a seal keeper uploads the agency seal', () => {
+  it("accepts the agency's own organisation certificate", async () => {
+    const k = await ts.store.sealKey(AGENCY);
+    const v = await service().upload(sealer, { file: k.p12, passphrase: k.passphrase, purpose: 'seal', agencyName: AGENCY.name });
+    expect(v).toMatchObject({ purpose: 'seal', owner: AGENCY.code, status: 'in_use' });
+    expect((await service().list(sealer)).seal.map((c) => c.fingerprint)).toEqual([v.fingerprint]);
+    expect((await service().list(sealer)).personal).toEqual([]);
+    // a leader may not use or replace it
+    expect((await refusal(service().use(leader, v.fingerprint))).code).toBe('forbidden');
+  });
+
+  it("refuses another agency's certificate", async () => {
+    const k = await ts.store.sealKey({ code: '000.00.00.X99', name: 'UBND Xã Khác' });
+    const e = await refusal(service().upload(sealer, { file: k.p12, passphrase: k.passphrase, purpose: 'seal', agencyName: AGENCY.name }));
+    expect(e).toMatchObject({ code: 'certificate_refused', message: expect.stringContaining(`không mang tên cơ quan “${AGENCY.name}”`) });
+  });
+});

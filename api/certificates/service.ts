@@ -1,0 +1,168 @@
+// The use cases of uploaded certificates, shared by the screens and the JSON API: who may upload which (the leader
+// a personal one, the seal keeper the agency's seal), every check before one is stored (the file, the rules of
+// domain/certificate.ts, the path to a trust anchor, revocation), the key wrapped under the KEK, and which is in use.
+import { openPkcs12OffThread } from '../../activities/pdf/pool.js';
+import { issuerAmong, pathToAnchor } from '../../activities/pdf/chain.js';
+import { CertificateRevokedError, revocationOf, RevocationUnavailableError, type RevocationInfo } from '../../activities/pdf/revocation.js';
+import { judgeCertificate, type CertificatePurpose, type Finding } from '../../domain/certificate.js';
+import { DomainError } from '../../domain/errors.js';
+import { vnDate } from '../../domain/vn-time.js';
+import type { Actor } from '../../domain/types.js';
+import type { Db } from '../../lib/db.js';
+import { wrapKey, type KeyRing } from '../../lib/key-encryption.js';
+import { assertRole } from '../http/guards.js';
+import { approveCertificate, findCertificate, insertCertificate, listCertificates, putInUse, type CertificateListRow } from './queries.js';
+
+export const PKCS12_UPLOAD_MAX_BYTES = 256 * 1024;
+/** A person waits for the revocation answer at upload: bounded well below the request's patience. */
+const UPLOAD_REVOCATION_TIMEOUT_MS = 5_000;
+
+export interface CertificateView {
+  fingerprint: string;
+  purpose: CertificatePurpose;
+  owner: string;
+  subject: string;
+  issuer: string;
+  serial: string;
+  commonName: string | null;
+  notBefore: string;
+  notAfter: string;
+  keyUsage: string[] | null;
+  status: 'in_use' | 'standby' | 'needs_approval' | 'expired';
+  warnings: { code: string; message: string }[];
+  uploadedBy: string;
+  uploadedAt: string;
+  firstUsedAt: string | null;
+}
+
+export interface CertificateServiceOptions {
+  mode: 'demo' | 'production';
+  keyRing: KeyRing;
+  /** The CA certificates (DER) a certificate must chain to: TRUST_ANCHORS, and in demo mode the test CA. */
+  trustAnchors: () => Promise<Buffer[]>;
+  /** Revocation lookup (default: the certificate's OCSP responder and CRL). */
+  revocation?: (certDer: Buffer, issuerDer: Buffer) => Promise<RevocationInfo | null>;
+  now?: () => Date;
+}
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+export function viewOf(r: CertificateListRow, now = new Date()): CertificateView {
+  const status = r.needs_approval ? 'needs_approval' : new Date(r.not_after) < now ? 'expired' : r.in_use ? 'in_use' : 'standby';
+  return {
+    fingerprint: r.fingerprint, purpose: r.purpose, owner: r.owner, subject: r.subject, issuer: r.issuer, serial: r.serial,
+    commonName: r.common_name, notBefore: iso(r.not_before), notAfter: iso(r.not_after), keyUsage: r.key_usage, status,
+    warnings: r.warnings, uploadedBy: r.uploaded_by, uploadedAt: iso(r.uploaded_at), firstUsedAt: r.first_used_at ? iso(r.first_used_at) : null,
+  };
+}
+
+const refused = (findings: Finding<string>[]) =>
+  new DomainError('certificate_refused', `Không thể dùng chứng thư số này: ${findings.map((f) => f.message).join(' ')}`, 'file');
+
+export class CertificateService {
+  private readonly lookUp: (certDer: Buffer, issuerDer: Buffer) => Promise<RevocationInfo | null>;
+  private readonly now: () => Date;
+
+  constructor(private readonly db: Db, private readonly o: CertificateServiceOptions) {
+    this.lookUp = o.revocation ?? ((c, i) => revocationOf(c, i, { timeoutMs: UPLOAD_REVOCATION_TIMEOUT_MS }));
+    this.now = o.now ?? (() => new Date());
+  }
+
+  /** Whose certificates `purpose` names for this actor: the leader's own, or the seal of the actor's agency. */
+  private ownerOf(actor: Actor, purpose: CertificatePurpose): string {
+    if (purpose === 'personal') {
+      assertRole(actor, 'signer', 'Chỉ lãnh đạo ký được tải lên chứng thư số cá nhân.');
+      return actor.username;
+    }
+    assertRole(actor, 'sealer', 'Chỉ văn thư (người giữ con dấu) được tải lên chứng thư số của cơ quan.');
+    return actor.agencyCode;
+  }
+
+  async list(actor: Actor): Promise<{ personal: CertificateView[]; seal: CertificateView[] }> {
+    const now = this.now();
+    const personal = actor.roles.includes('signer') ? await listCertificates(this.db, 'personal', actor.username) : [];
+    const seal = actor.roles.includes('sealer') ? await listCertificates(this.db, 'seal', actor.agencyCode) : [];
+    return { personal: personal.map((r) => viewOf(r, now)), seal: seal.map((r) => viewOf(r, now)) };
+  }
+
+  /**
+   * Every check, then the certificate is stored with its key wrapped; nothing is stored when one refuses. A
+   * warning (a holder name that differs; in demo mode a status that cannot be learned) is kept with it, and a
+   * name that differs keeps it out of use until an administrator approves it.
+   */
+  async upload(actor: Actor, input: { file: Buffer; passphrase: string; purpose: CertificatePurpose; agencyName: string }): Promise<CertificateView> {
+    const owner = this.ownerOf(actor, input.purpose);
+    if (!input.file.length) throw new DomainError('validation', 'Vui lòng chọn tệp chứng thư số (.p12, .pfx).', 'file');
+    if (input.file.length > PKCS12_UPLOAD_MAX_BYTES) throw new DomainError('too_large', 'Tệp chứng thư số quá lớn (tối đa 256 KB).', 'file');
+    const { opened, facts } = await openPkcs12OffThread(input.file, input.passphrase);
+    const now = this.now();
+    const judged = judgeCertificate(facts, {
+      purpose: input.purpose, now,
+      holder: { fullName: actor.fullName },
+      agency: { code: actor.agencyCode, name: input.agencyName },
+    });
+    const refusals: Finding<string>[] = [...judged.refusals];
+    const warnings: Finding<string>[] = [...judged.warnings];
+
+    const anchors = await this.o.trustAnchors();
+    const path = pathToAnchor(opened.certDer, opened.chainDer.slice(1), anchors, now);
+    if (!path) {
+      refusals.push({ code: 'certificate_untrusted', message: 'Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực được tin cậy cấp (không dẫn tới chứng thư gốc nào trong danh sách tin cậy).' });
+    }
+    if (!refusals.length) {
+      const status = await this.revocationStatus(opened.certDer, path?.path[1] ?? issuerAmong(opened.certDer, [...opened.chainDer, ...anchors]));
+      if (status.refusal) refusals.push(status.refusal);
+      if (status.unknown) {
+        const finding = { code: 'certificate_status_unknown', message: `Chưa xác định được tình trạng thu hồi của chứng thư số (${status.unknown}).` };
+        if (this.o.mode === 'production') refusals.push(finding);
+        else warnings.push(finding);
+      }
+    }
+    if (refusals.length) throw refused(refusals);
+
+    const wrapped = wrapKey(this.o.keyRing, opened.keyPkcs8, facts.fingerprint);
+    const stored = await insertCertificate(this.db, {
+      fingerprint: facts.fingerprint, purpose: input.purpose, owner, subject: facts.subject, issuer: facts.issuer, serial: facts.serial,
+      commonName: facts.commonName, notBefore: facts.notBefore, notAfter: facts.notAfter, keyUsage: facts.keyUsage,
+      certDer: opened.certDer, chainDer: path ? path.path : opened.chainDer, keyWrapped: wrapped.blob, kekId: wrapped.kekId,
+      warnings, needsApproval: warnings.some((w) => w.code === 'certificate_holder_name_differs'), uploadedBy: actor.username,
+    });
+    if (!stored) throw new DomainError('conflict', 'Chứng thư số này đã được tải lên trước đây.', 'file');
+    return viewOf((await findCertificate(this.db, facts.fingerprint))!, now);
+  }
+
+  /** The owner picks which of its certificates signs from now on. */
+  async use(actor: Actor, fingerprint: string): Promise<CertificateView> {
+    const row = await findCertificate(this.db, fingerprint);
+    if (!row) throw new DomainError('not_found', 'Không tìm thấy chứng thư số.');
+    if (row.owner !== this.ownerOf(actor, row.purpose)) throw new DomainError('forbidden', 'Chứng thư số này không thuộc về bạn hoặc cơ quan của bạn.');
+    if (row.needs_approval) throw new DomainError('wrong_state', 'Chứng thư số đang chờ quản trị viên xác nhận.');
+    if (new Date(row.not_after) < this.now()) throw new DomainError('wrong_state', `Chứng thư số đã hết hạn ngày ${vnDate(row.not_after)}.`);
+    await putInUse(this.db, row.purpose, row.owner, fingerprint);
+    return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
+  }
+
+  /** An administrator accepts a personal certificate whose holder name differs from the user's full name. */
+  async approve(actor: Actor, fingerprint: string): Promise<CertificateView> {
+    assertRole(actor, 'admin', 'Chỉ quản trị viên được xác nhận chứng thư số.');
+    const row = await findCertificate(this.db, fingerprint);
+    if (!row) throw new DomainError('not_found', 'Không tìm thấy chứng thư số.');
+    if (!row.needs_approval) throw new DomainError('wrong_state', 'Chứng thư số không cần xác nhận.');
+    await approveCertificate(this.db, fingerprint, actor.username);
+    return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
+  }
+
+  private async revocationStatus(certDer: Buffer, issuerDer: Buffer | null): Promise<{ refusal?: Finding<string>; unknown?: string }> {
+    if (!issuerDer) return { unknown: 'không có chứng thư của tổ chức cấp' };
+    try {
+      const info = await this.lookUp(certDer, issuerDer);
+      return info ? {} : { unknown: 'chứng thư số không ghi địa chỉ OCSP hay CRL' };
+    } catch (e) {
+      if (e instanceof CertificateRevokedError) {
+        return { refusal: { code: 'certificate_revoked', message: `Chứng thư số đã bị thu hồi${e.revokedAt ? ` từ ngày ${vnDate(e.revokedAt)}` : ''}.` } };
+      }
+      if (e instanceof RevocationUnavailableError) return { unknown: 'dịch vụ OCSP/CRL không trả lời' };
+      throw e;
+    }
+  }
+}
