@@ -3,16 +3,18 @@
 import type { Client } from '@temporalio/client';
 import express from 'express';
 import nunjucks from 'nunjucks';
+import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { createFileKeyStore } from '../activities/pdf/pki.js';
+import { createFileKeyStore, type KeyStore } from '../activities/pdf/pki.js';
 import type { FileStorage } from '../activities/storage.js';
 import { vnDate, vnDateTime, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
 import { formatVnd } from '../domain/fee.js';
 import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierStatus } from '../domain/dossier.js';
 import type { Config } from '../lib/config.js';
+import { keyRingOf } from '../lib/key-encryption.js';
 import type { Db } from '../lib/db.js';
 import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
 import { authScreens } from './auth/screens.js';
@@ -35,6 +37,9 @@ import { VerificationService } from './verification/service.js';
 import type { AppDeps } from './http/deps.js';
 import { errorHandler } from './http/errors.js';
 import { needLogin } from './http/guards.js';
+import { certificateJson } from './certificates/json.js';
+import { certificateScreens } from './certificates/screens.js';
+import { CertificateService } from './certificates/service.js';
 import { imageJson } from './images/json.js';
 import { imageScreens } from './images/screens.js';
 import { openApiDocument } from './openapi.js';
@@ -50,10 +55,17 @@ import { verificationScreens } from './verification/screens.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The CA certificates an uploaded certificate must chain to: in demo mode the generated test CA too. */
+function certificateTrustAnchors(config: Config, testPki: KeyStore): () => Promise<Buffer[]> {
+  return async () => (config.mode === 'demo' ? [new X509Certificate(await testPki.caCertPem()).raw] : []);
+}
+
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
+  const testPki = createFileKeyStore(path.join(input.config.dataDir, 'pki'));
   const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow, { actionMs: input.config.actionAnswerMs }),
     appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined, input.config.appointmentLimits), throttle: new LoginThrottle(),
-    verification: new VerificationService(input.db, createFileKeyStore(path.join(input.config.dataDir, 'pki'))) };
+    verification: new VerificationService(input.db, testPki),
+    certificates: new CertificateService(input.db, { mode: input.config.mode, keyRing: keyRingOf(input.config), trustAnchors: certificateTrustAnchors(input.config, testPki) }) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -102,6 +114,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(deliveryScreens(deps)); // Quản lý gửi lại email; e-mailed download links (/tai-ve, no login)
   r.use(verificationScreens(deps)); // Xác thực bản sao điện tử, public
   r.use(imageScreens(deps)); // Quản lý con dấu, Trang cá nhân / Quản lý chữ ký cá nhân
+  r.use(certificateScreens(deps)); // Trang cá nhân → Chứng thư số, Quản lý con dấu → Chứng thư số, admin approvals
   r.use(appointmentScreens(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
   return r;
 }
@@ -122,5 +135,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use(registerJson(deps)); // register books
   r.use(reportJson(deps)); // the daily fee report
   r.use('/images', imageJson(deps)); // seal and signature images (PNG)
+  r.use(certificateJson(deps)); // uploaded certificates (PKCS#12): personal and seal
   return r;
 }

@@ -6,6 +6,7 @@ import { reportOpenApiPaths, reportOpenApiSchemas } from './reports/openapi.js';
 import { authOpenApiPaths } from './auth/openapi.js';
 import { dossierOpenApiPaths, dossierOpenApiSchemas } from './dossiers/openapi.js';
 import { imageOpenApiPaths, imageOpenApiSchemas } from './images/openapi.js';
+import { certificateOpenApiPaths, certificateOpenApiSchemas } from './certificates/openapi.js';
 import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
@@ -28,10 +29,11 @@ export const openApiDocument = {
     schemas: {
       ...verifyOpenApiSchemas, // public verification (api/verification/openapi.ts)
       ...appointmentOpenApiSchemas, // appointments (api/appointments/openapi.ts)
-      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: ['validation', 'bad_file', 'unauthenticated', 'csrf', 'forbidden', 'wrong_agency', 'not_found', 'wrong_state', 'busy', 'conflict', 'too_large', 'throttled', 'certificate_revoked'] }, message: { type: 'string' }, field: { type: 'string' } } },
+      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: ['validation', 'bad_file', 'unauthenticated', 'csrf', 'forbidden', 'wrong_agency', 'not_found', 'wrong_state', 'busy', 'conflict', 'too_large', 'throttled', 'certificate_revoked', 'certificate_refused'] }, message: { type: 'string' }, field: { type: 'string' } } },
       Status: { type: 'string', enum: ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'] }, // shared: Dossier (api/dossiers/openapi.ts) and VerifiedCopy (api/verification/openapi.ts)
       ...dossierOpenApiSchemas, // Applicant, Dossier (api/dossiers/openapi.ts)
       ...imageOpenApiSchemas, // Image (api/images/openapi.ts)
+      ...certificateOpenApiSchemas, // Certificate (api/certificates/openapi.ts)
       ...registerOpenApiSchemas, // register books (api/register/openapi.ts)
       ...reportOpenApiSchemas, // the daily fee report (api/reports/openapi.ts)
     },
@@ -43,6 +45,7 @@ export const openApiDocument = {
     ...authOpenApiPaths(errors), // POST /auth/token (api/auth/openapi.ts)
     ...dossierOpenApiPaths(errors), // GET /document-types, GET/POST /dossiers, /dossiers/{code}[/pdf|/return|/resubmit|/cancel|/sign|/seal|/deliver|/resend] (api/dossiers/openapi.ts)
     ...imageOpenApiPaths(errors), // GET/POST /images/seal, /images/signature (api/images/openapi.ts)
+    ...certificateOpenApiPaths(errors), // GET/POST /certificates, /certificates/{fingerprint}/use|approve (api/certificates/openapi.ts)
     ...deliveryOpenApiPaths(errors), // GET /dossiers/{code}/deliveries, GET /deliveries (api/deliveries/openapi.ts)
     ...registerOpenApiPaths(errors), // /register-books… (api/register/openapi.ts)
     ...reportOpenApiPaths(errors), // /reports/fees[.xlsx] (api/reports/openapi.ts)

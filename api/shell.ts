@@ -23,7 +23,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/gui-lai-email', label: 'Quản lý gửi lại email' },
     { href: '/quan-ly-con-dau', label: 'Quản lý con dấu' },
   ],
-  admin: [],
+  admin: [{ href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' }],
   supervisor: [],
 };
 for (const role of FEE_REPORT_ROLES) MENUS[role].push(FEE_REPORT_MENU);

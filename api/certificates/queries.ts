@@ -56,3 +56,11 @@ export async function approveCertificate(db: Db, fingerprint: string, by: string
     await putInUse(tx, row.purpose, row.owner, fingerprint);
   });
 }
+
+/** Personal certificates waiting for an administrator, of the users of `agencyCode`. */
+export function pendingApprovals(db: Db, agencyCode: string): Promise<CertificateListRow[]> {
+  return db.selectFrom('certificates').innerJoin('users', 'users.username', 'certificates.owner')
+    .select(PUBLIC_COLUMNS.map((c) => `certificates.${c}` as const))
+    .where('certificates.purpose', '=', 'personal').where('certificates.needs_approval', '=', true).where('users.agency_code', '=', agencyCode)
+    .orderBy('certificates.uploaded_at').execute();
+}

@@ -43,6 +43,8 @@ beforeAll(async () => {
   dropDb = t.drop;
   db = createDb(t.url, 2);
   await migrateToLatest(db);
+  await db.insertInto('agencies').values({ code: AGENCY.code, name: AGENCY.name, portal_code: 'G22' }).execute();
+  await db.insertInto('users').values([leader, sealer, admin, creator].map((u) => ({ username: u.username, full_name: u.fullName, password_hash: 'x', agency_code: AGENCY.code }))).execute();
   dir = mkdtempSync(path.join(os.tmpdir(), 'certs-'));
   ts = await startTrustServices({ pkiDir: path.join(dir, 'pki') });
   ring = keyRing(crypto.randomBytes(32));
@@ -121,7 +123,10 @@ describe('a leader uploads a personal certificate', () => {
     expect((await service().list(leader)).personal.find((c) => c.status === 'in_use')!.fingerprint).toBe(previous.fingerprint);
     expect((await refusal(service().use(leader, v.fingerprint))).code).toBe('wrong_state');
     expect((await refusal(service().approve(leader, v.fingerprint))).code).toBe('forbidden');
+    expect((await service().pending(admin)).map((c) => c.fingerprint)).toEqual([v.fingerprint]);
+    expect((await refusal(service().approve({ ...admin, agencyCode: 'OTHER' }, v.fingerprint))).code).toBe('wrong_agency');
     expect((await service().approve(admin, v.fingerprint)).status).toBe('in_use');
+    expect(await service().pending(admin)).toEqual([]);
     const list = (await service().list(leader)).personal;
     expect(list.filter((c) => c.status === 'in_use').map((c) => c.fingerprint)).toEqual([v.fingerprint]);
     // the leader may go back to the previous one; both stay listed

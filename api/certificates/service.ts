@@ -11,7 +11,7 @@ import type { Actor } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { wrapKey, type KeyRing } from '../../lib/key-encryption.js';
 import { assertRole } from '../http/guards.js';
-import { approveCertificate, findCertificate, insertCertificate, listCertificates, putInUse, type CertificateListRow } from './queries.js';
+import { approveCertificate, findCertificate, insertCertificate, listCertificates, pendingApprovals, putInUse, type CertificateListRow } from './queries.js';
 
 export const PKCS12_UPLOAD_MAX_BYTES = 256 * 1024;
 /** A person waits for the revocation answer at upload: bounded well below the request's patience. */
@@ -142,12 +142,21 @@ export class CertificateService {
     return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
   }
 
+  /** Personal certificates of the administrator's agency's users that wait for an approval. */
+  async pending(actor: Actor): Promise<CertificateView[]> {
+    assertRole(actor, 'admin', 'Chỉ quản trị viên được xác nhận chứng thư số.');
+    return (await pendingApprovals(this.db, actor.agencyCode)).map((r) => viewOf(r, this.now()));
+  }
+
   /** An administrator accepts a personal certificate whose holder name differs from the user's full name. */
   async approve(actor: Actor, fingerprint: string): Promise<CertificateView> {
     assertRole(actor, 'admin', 'Chỉ quản trị viên được xác nhận chứng thư số.');
     const row = await findCertificate(this.db, fingerprint);
     if (!row) throw new DomainError('not_found', 'Không tìm thấy chứng thư số.');
     if (!row.needs_approval) throw new DomainError('wrong_state', 'Chứng thư số không cần xác nhận.');
+    if (!(await pendingApprovals(this.db, actor.agencyCode)).some((p) => p.fingerprint === fingerprint)) {
+      throw new DomainError('wrong_agency', 'Chứng thư số này thuộc người dùng của cơ quan khác.');
+    }
     await approveCertificate(this.db, fingerprint, actor.username);
     return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
   }

@@ -5,6 +5,7 @@ import type { Config } from '../../lib/config.js';
 import type { Db } from '../../lib/db.js';
 import type { AppointmentService } from '../appointments/service.js';
 import type { LoginThrottle } from '../auth/service.js';
+import type { CertificateService } from '../certificates/service.js';
 import type { DossierService } from '../dossiers/service.js';
 import type { VerificationService } from '../verification/service.js';
 
@@ -18,4 +19,6 @@ export interface AppDeps {
   throttle: LoginThrottle;
   /** Public verification, with its per-address limits shared by the screens and the JSON API. */
   verification: VerificationService;
+  /** Uploaded certificates (personal, seal): the checks, the wrapped keys, which is in use. */
+  certificates: CertificateService;
 }

@@ -1,0 +1,65 @@
+// OpenAPI piece of the certificate routes /certificates… (api/certificates/json.ts), spread into api/openapi.ts.
+import type { OpenApiErrors } from '../openapi.js';
+
+const error = { $ref: '#/components/schemas/Error' };
+const certificate = { $ref: '#/components/schemas/Certificate' };
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const fingerprint = { name: 'fingerprint', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' }, description: "SHA-256 of the certificate's DER, lowercase hex" };
+
+export const certificateOpenApiSchemas = {
+  Certificate: {
+    type: 'object',
+    required: ['fingerprint', 'purpose', 'owner', 'subject', 'issuer', 'serial', 'notBefore', 'notAfter', 'status', 'warnings'],
+    properties: {
+      fingerprint: { type: 'string', description: "SHA-256 of the certificate's DER, lowercase hex" },
+      purpose: { type: 'string', enum: ['personal', 'seal'] },
+      owner: { type: 'string', description: 'username (personal) or agency code (seal)' },
+      subject: { type: 'string' }, issuer: { type: 'string' }, serial: { type: 'string', description: 'hex' },
+      commonName: { type: 'string', nullable: true },
+      notBefore: { type: 'string', format: 'date-time' }, notAfter: { type: 'string', format: 'date-time' },
+      keyUsage: { type: 'array', nullable: true, items: { type: 'string' }, description: 'null: no key-usage extension' },
+      status: { type: 'string', enum: ['in_use', 'standby', 'needs_approval', 'expired'], description: 'needs_approval: the holder name differs from the user\'s full name; an administrator approves it' },
+      warnings: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+      uploadedBy: { type: 'string' }, uploadedAt: { type: 'string', format: 'date-time' },
+      firstUsedAt: { type: 'string', format: 'date-time', nullable: true },
+    },
+  },
+};
+
+export const certificateOpenApiPaths = (errors: OpenApiErrors) => ({
+  '/certificates': {
+    get: {
+      summary: "The caller's personal certificates (signer) and its agency's seal certificates (sealer); never the keys",
+      responses: { 200: { description: 'Lists', content: json({ type: 'object', properties: { personal: { type: 'array', items: certificate }, seal: { type: 'array', items: certificate } } }) }, 401: errors[401] },
+    },
+    post: {
+      summary: 'Upload a PKCS#12 (personal: the signed-in leader; seal: the seal keeper, for its agency)',
+      description: 'Checked before anything is stored: the passphrase, a private key with its certificate, validity, key usage (digitalSignature or nonRepudiation), a path to a trust anchor (TRUST_ANCHORS; demo: the test CA), revocation (OCSP/CRL; unknown: refused in production, a warning in demo), the agency named in a seal certificate; a holder name that differs from the user\'s full name is a warning that keeps the certificate out of use until an administrator approves it. The private key is stored encrypted (AES-256-GCM under KEY_ENCRYPTION_KEY); the passphrase is not stored. The newest accepted certificate is put in use.',
+      requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', required: ['file', 'passphrase', 'purpose'], properties: {
+        file: { type: 'string', format: 'binary', description: 'PKCS#12 (.p12, .pfx), at most 256 KB' },
+        passphrase: { type: 'string' }, purpose: { type: 'string', enum: ['personal', 'seal'] },
+      } } } } },
+      responses: {
+        ...errors,
+        201: { description: 'Stored', content: json(certificate) },
+        409: { description: 'Already uploaded', content: json(error) },
+        413: { description: 'File over 256 KB', content: json(error) },
+        422: { description: 'A check refused the certificate (error certificate_refused, the message says which)', content: json(error) },
+      },
+    },
+  },
+  '/certificates/{fingerprint}/use': {
+    post: {
+      summary: 'Sign with this certificate from now on (its owner: the leader, or the seal keeper for the seal)',
+      parameters: [fingerprint],
+      responses: { 200: { description: 'In use', content: json(certificate) }, ...errors },
+    },
+  },
+  '/certificates/{fingerprint}/approve': {
+    post: {
+      summary: 'An administrator of the agency approves a personal certificate whose holder name differs',
+      parameters: [fingerprint],
+      responses: { 200: { description: 'Approved and in use', content: json(certificate) }, ...errors },
+    },
+  },
+});
