@@ -15,9 +15,8 @@ import { signWithAttestation } from './pdf/sign.js';
 import { addDocumentTimestamp, addValidationData } from './pdf/dss.js';
 import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError } from './pdf/revocation.js';
 import { sealIncremental } from './pdf/seal.js';
-import { loadIdentity } from './pdf/signer.js';
+import { identityOf, type SignerKey } from './pdf/signer.js';
 import { TsaError, type Timestamper } from './pdf/tsa.js';
-import type { KeyMaterial } from './pdf/pki.js';
 
 
 /** The deps' TSA, beating while it answers (up to 10 s) and failing the attempt with a retryable TSA_UNAVAILABLE. */
@@ -48,8 +47,8 @@ async function askingRevocation<T>(what: () => Promise<T>): Promise<T> {
 }
 
 const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
-const checkNotRevoked = (deps: ActivityDeps, key: KeyMaterial) =>
-  longTerm(deps) ? askingRevocation(() => assertNotRevoked(loadIdentity(key).chainDer)) : Promise.resolve();
+const checkNotRevoked = (deps: ActivityDeps, key: SignerKey) =>
+  longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer)) : Promise.resolve();
 
 async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<Buffer>): Promise<FileRef> {
   const done = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirst();
