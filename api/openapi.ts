@@ -28,7 +28,7 @@ export const openApiDocument = {
     schemas: {
       ...verifyOpenApiSchemas, // public verification (api/verification/openapi.ts)
       ...appointmentOpenApiSchemas, // appointments (api/appointments/openapi.ts)
-      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: ['validation', 'bad_file', 'unauthenticated', 'csrf', 'forbidden', 'wrong_agency', 'not_found', 'wrong_state', 'busy', 'conflict', 'too_large', 'throttled', 'certificate_revoked'] }, message: { type: 'string' }, field: { type: 'string' } } },
+      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: ['validation', 'bad_file', 'unauthenticated', 'csrf', 'forbidden', 'wrong_agency', 'not_found', 'wrong_state', 'busy', 'conflict', 'too_large', 'throttled', 'certificate_revoked', 'signing_key_unusable'] }, message: { type: 'string' }, field: { type: 'string' } } },
       Status: { type: 'string', enum: ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'] }, // shared: Dossier (api/dossiers/openapi.ts) and VerifiedCopy (api/verification/openapi.ts)
       ...dossierOpenApiSchemas, // Applicant, Dossier (api/dossiers/openapi.ts)
       ...imageOpenApiSchemas, // Image (api/images/openapi.ts)

@@ -1,0 +1,72 @@
+// Test support: a throw-away SoftHSM2 (its own SOFTHSM2_CONF and token folder in a temp dir) with tokens made by
+// softhsm2-util and objects written by pkcs11-tool, as an administrator would put the agency seal into an HSM.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { KeyMaterial } from '../../activities/pdf/pki.js';
+import { loadIdentity } from '../../activities/pdf/signer.js';
+
+/** Debian's softhsm2 package. */
+export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+
+export interface SoftHsm {
+  dir: string;
+  /** The SOFTHSM2_CONF file; also set in this process's environment (the library reads it at C_Initialize). */
+  conf: string;
+  module: string;
+  /** A new token (`softhsm2-util --init-token --free`). */
+  initToken(label: string, pin: string, soPin?: string): void;
+  /** A PKCS#8 PEM private key into the token (softhsm2-util --import), then `certificates` (pkcs11-tool --write-object):
+   *  the first one the key's (same CKA_ID and label), the others its CAs. */
+  importKeyPem(token: { label: string; pin: string }, o: { keyPem: string; certificates: Buffer[]; label: string; id: string }): void;
+  /** The private key of `key` (PKCS#12) into the token, with its certificate and CA certificates unless told otherwise. */
+  importKey(token: { label: string; pin: string }, key: KeyMaterial, o: { label: string; id: string; withCertificate?: boolean; withChain?: boolean }): void;
+  /** Runs pkcs11-tool against this SoftHSM (e.g. to list objects). */
+  tool(args: string[]): string;
+  remove(): void;
+}
+
+export function createSoftHsm(): SoftHsm {
+  if (!existsSync(SOFTHSM_MODULE)) throw new Error(`SoftHSM2 is not installed (${SOFTHSM_MODULE}): apt-get install softhsm2 opensc`);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'softhsm-'));
+  const tokens = path.join(dir, 'tokens');
+  mkdirSync(tokens);
+  const conf = path.join(dir, 'softhsm2.conf');
+  writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  process.env.SOFTHSM2_CONF = conf;
+  const env = { ...process.env, SOFTHSM2_CONF: conf };
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const tool = (args: string[]) => run('pkcs11-tool', ['--module', SOFTHSM_MODULE, ...args]);
+  return {
+    dir, conf, module: SOFTHSM_MODULE, tool,
+    initToken(label, pin, soPin = `so-${pin}`) {
+      run('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', soPin]);
+    },
+    importKeyPem(token, o) {
+      const work = mkdtempSync(path.join(dir, 'import-'));
+      try {
+        const keyFile = path.join(work, 'key.pem');
+        writeFileSync(keyFile, o.keyPem, { mode: 0o600 });
+        run('softhsm2-util', ['--import', keyFile, '--token', token.label, '--label', o.label, '--id', o.id, '--pin', token.pin]);
+        o.certificates.forEach((der, i) => {
+          const f = path.join(work, `${i}.der`);
+          writeFileSync(f, der);
+          // The signer's certificate shares the key's CKA_ID and label (how a CA's enrolment tool leaves it); then the CAs.
+          const [label, objId] = i === 0 ? [o.label, o.id] : [`ca-${i}`, `ca${i.toString(16).padStart(2, '0')}`];
+          tool(['--token-label', token.label, '--login', '--pin', token.pin, '--write-object', f, '--type', 'cert', '--id', objId, '--label', label]);
+        });
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+    importKey(token, key, o) {
+      const id = loadIdentity(key);
+      const certificates = o.withCertificate === false ? [] : o.withChain === false ? [id.certDer] : id.chainDer;
+      this.importKeyPem(token, { keyPem: id.key.export({ type: 'pkcs8', format: 'pem' }) as string, certificates, label: o.label, id: o.id });
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
