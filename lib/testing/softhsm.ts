@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import type { KeyMaterial } from '../../activities/pdf/pki.js';
+import { pkcs11Module } from '../../activities/pdf/pkcs11.js';
+import { sealIncremental, type SealOptions } from '../../activities/pdf/seal.js';
 import { loadIdentity } from '../../activities/pdf/signer.js';
 
 /** Debian's softhsm2 package. */
@@ -69,4 +71,47 @@ export function createSoftHsm(): SoftHsm {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// ---- benchmark: the seal with the key in SoftHSM2 against the same key in this process -------------------------
+export interface TokenSealTiming {
+  /** Median ms of sealIncremental with the PKCS#12 key (node:crypto). */
+  softMs: number;
+  /** Median ms of sealIncremental with the same key in a SoftHSM2 token (graphene-pk11, CKM_SHA256_RSA_PKCS). */
+  tokenMs: number;
+  /** tokenMs - softMs: what the token adds (the issue allows at most 100 ms on the 30 MiB scan). */
+  overheadMs: number;
+  runs: number;
+}
+
+/** Seals the leader-signed `signed` `runs` times each way, alternating, in a throw-away SoftHSM2; for scripts/bench-pdf.ts. */
+export async function benchTokenSeal(signed: Buffer, o: Omit<SealOptions, 'key' | 'timestamper'> & { sealKey: KeyMaterial; runs?: number }): Promise<TokenSealTiming> {
+  const runs = o.runs ?? 5;
+  const hsm = createSoftHsm();
+  const token = { label: 'bench-seal', pin: '1234' };
+  hsm.initToken(token.label, token.pin);
+  hsm.importKey(token, o.sealKey, { label: 'seal', id: '01' });
+  const mod = pkcs11Module(hsm.module);
+  try {
+    const identity = await mod.identity({ token: token.label, key: 'seal', pin: token.pin, pinEnv: 'BENCH_PIN' });
+    const { sealKey, runs: _, ...seal } = o;
+    const time = async (key: SealOptions['key']) => {
+      const t0 = process.hrtime.bigint();
+      await sealIncremental(signed, { ...seal, key });
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    await time(sealKey); // warm both paths (fonts, identity caches)
+    await time(identity);
+    const soft: number[] = [];
+    const tok: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      soft.push(await time(sealKey));
+      tok.push(await time(identity));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { softMs: median(soft), tokenMs: median(tok), overheadMs: median(tok) - median(soft), runs };
+  } finally {
+    await mod.close();
+    hsm.remove();
+  }
 }
