@@ -9,7 +9,7 @@ import { createFileKeyStore, type KeyStore } from './activities/pdf/pki.js';
 import { pkcs11Module, withTokenSeals } from './activities/pdf/pkcs11.js';
 import { createTimestamper } from './activities/pdf/tsa.js';
 import { createLocalStorage } from './activities/storage.js';
-import { loadConfig, timestamped, type Config } from './lib/config.js';
+import { loadConfig, missingSealPins, timestamped, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,6 +42,8 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
 function keyStoreOf(config: Config): KeyStore {
   const files = createFileKeyStore(path.join(config.dataDir, 'pki'), { trustServicesUrl: config.trustServicesUrl });
   if (!config.tokenSeals) return files;
+  const missing = missingSealPins(config.tokenSeals);
+  if (missing.length) throw new Error(`Refusing to start: SEAL_PKCS11 names PIN variables that are not set: ${missing.join(', ')}.`);
   let module;
   try {
     module = pkcs11Module(config.tokenSeals.module);

@@ -40,7 +40,8 @@ export interface TokenSealConfig {
   token: string;
   key: string;
   id?: string | null;
-  pin: string;
+  /** Null when `pinEnv` is not set: the web server reads the same settings without needing the PIN; the worker refuses to start. */
+  pin: string | null;
   pinEnv: string;
   /** A PEM file with the signer certificate (when the token holds none) and/or its issuers. */
   certificates?: string | null;
@@ -52,10 +53,15 @@ export interface TokenSeals {
   seals: Record<string, TokenSealConfig>;
 }
 
+/** The PIN variables named in SEAL_PKCS11 that are not set. */
+export const missingSealPins = (t: TokenSeals | null): string[] =>
+  Object.values(t?.seals ?? {}).filter((s) => !s.pin).map((s) => s.pinEnv);
+
 const SEAL_FIELDS = new Set(['token', 'key', 'id', 'pinEnv', 'certificates']);
 
 /** SEAL_PKCS11: JSON `{"<agency code>": {"token": label, "key": label, "id"?: hex, "pinEnv": NAME, "certificates"?: path}}`;
- *  PKCS11_MODULE names the library. The PIN is read from the variable `pinEnv` names, so it is never in a file. */
+ *  PKCS11_MODULE names the library. The PIN is read from the variable `pinEnv` names, so it is never in a file; only the
+ *  worker needs it (it refuses to start without it: `missingSealPins`). */
 function tokenSealsOf(env: NodeJS.ProcessEnv): TokenSeals | null {
   const raw = env.SEAL_PKCS11?.trim();
   if (!raw) {
@@ -81,12 +87,11 @@ function tokenSealsOf(env: NodeJS.ProcessEnv): TokenSeals | null {
     };
     const pinEnv = str('pinEnv', true)!;
     if (!/^[A-Z_][A-Z0-9_]*$/.test(pinEnv)) refuse(`for ${agency}: pinEnv must name an environment variable (A-Z, 0-9, _)`);
-    const pin = env[pinEnv];
-    if (!pin) refuse(`for ${agency}: the PIN variable ${pinEnv} is not set`);
+    const pin = env[pinEnv] || null;
     const id = str('id', false);
     if (id && !/^([0-9a-fA-F]{2})+$/.test(id)) refuse(`for ${agency}: "id" must be hex (the key's CKA_ID)`);
     const certificates = str('certificates', false);
-    seals[agency] = { token: str('token', true)!, key: str('key', true)!, id, pin: pin!, pinEnv, certificates: certificates ? path.resolve(certificates) : null };
+    seals[agency] = { token: str('token', true)!, key: str('key', true)!, id, pin, pinEnv, certificates: certificates ? path.resolve(certificates) : null };
   }
   return { module: module!, seals };
 }

@@ -2,7 +2,7 @@
 // pyHanko and pdfsig; a wrong PIN, a key that is not there, a token that is absent and a missing library each
 // fail clearly, and only the absent token is retried.
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { verify, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,6 +92,17 @@ describe('the seal signed in SoftHSM2', () => {
     expect(await keys.sealKey({ code: 'OTHER', name: 'Khác' })).toMatchObject({ p12: expect.any(Buffer) });
   });
 
+  it('concurrent seals share the one session in turn, and a session the token dropped is opened again', async () => {
+    const id = await mod.identity(seal());
+    const pub = new X509Certificate(id.certDer).publicKey;
+    const data = Array.from({ length: 8 }, (_, i) => Buffer.from(`signed attributes ${i}`));
+    const sigs = await Promise.all(data.map((d) => id.sign(d)));
+    expect(sigs.map((s, i) => verify('sha256', data[i], pub, s))).toEqual(data.map(() => true));
+    // The session closed under the module's feet (as when a token is pulled and put back): CKR_SESSION_HANDLE_INVALID, reopened once.
+    (mod as unknown as { tokens: Map<string, { session: { close(): void } }> }).tokens.get('seal-hsm')!.session.close();
+    expect(verify('sha256', data[0], pub, await id.sign(data[0]))).toBe(true);
+  });
+
   it('a token holding the key alone takes its certificate and chain from the configured PEM file', async () => {
     const pem = join(work, 'seal-chain.pem');
     writeFileSync(pem, `${sealKey.certPem}\n${ca}`);
@@ -148,5 +159,8 @@ describe('a token that refuses', () => {
     expect(() => Pkcs11Module.open('/nonexistent/libpkcs11.so')).toThrow(TokenError);
     const config = loadConfig({ DATA_DIR: work, PKCS11_MODULE: '/nonexistent/libpkcs11.so', SEAL_PKCS11: JSON.stringify({ [AGENCY.code]: { token: 'seal-hsm', key: 'seal', pinEnv: 'SEAL_PIN' } }), SEAL_PIN: PIN });
     await expect(createWorker(config, null as never, { connection: {} as never })).rejects.toThrow(/^Refusing to start: Cannot load the PKCS#11 module PKCS11_MODULE=\/nonexistent\/libpkcs11.so/);
+    // Nor does it start without the PIN (the web server, which reads the same settings, does not need it).
+    const noPin = loadConfig({ DATA_DIR: work, PKCS11_MODULE: hsm.module, SEAL_PKCS11: JSON.stringify({ [AGENCY.code]: { token: 'seal-hsm', key: 'seal', pinEnv: 'SEAL_PIN' } }) });
+    await expect(createWorker(noPin, null as never, { connection: {} as never })).rejects.toThrow('Refusing to start: SEAL_PKCS11 names PIN variables that are not set: SEAL_PIN.');
   });
 });

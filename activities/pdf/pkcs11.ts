@@ -166,6 +166,7 @@ export class Pkcs11Module {
       found = this.presentSlots().find((s) => s.label === seal.token);
     }
     if (!found) throw new TokenError('token_absent', `No token labelled "${seal.token}" is present`);
+    if (!seal.pin) throw new TokenError('pin_incorrect', `No PIN for token "${seal.token}" (${seal.pinEnv} is not set)`);
     const pinHash = createHash('sha256').update(seal.pin).digest('hex');
     if (this.refusedPins.get(seal.token) === pinHash) {
       throw new TokenError('pin_incorrect', `Token "${seal.token}" refused this PIN before; not presented again`);
