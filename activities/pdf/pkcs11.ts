@@ -74,11 +74,6 @@ export class Pkcs11Module {
     return new Pkcs11Module(path, mod);
   }
 
-  /** Labels of the tokens present now. */
-  tokenLabels(): Promise<string[]> {
-    return this.locked(async () => this.presentSlots().map((s) => s.label));
-  }
-
   /** The seal's identity: certificates from the token (or the configured PEM), checked against the key with one signature. */
   async identity(seal: TokenSealConfig): Promise<SigningIdentity> {
     const { certDer, chainDer, keyType } = await this.locked(async () => this.withToken(seal, (t) => this.certificatesOf(seal, t)));
