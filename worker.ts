@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
 import { createMailer } from './activities/mailer.js';
 import { createSmsGateway } from './activities/sms.js';
-import { createFileKeyStore } from './activities/pdf/pki.js';
+import { createFileKeyStore, type KeyStore } from './activities/pdf/pki.js';
+import { pkcs11Module, withTokenSeals } from './activities/pdf/pkcs11.js';
 import { createTimestamper } from './activities/pdf/tsa.js';
 import { createLocalStorage } from './activities/storage.js';
-import { loadConfig, timestamped, type Config } from './lib/config.js';
+import { loadConfig, missingSealPins, timestamped, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,7 +19,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
   const activities = createActivities({
     db,
     storage: createLocalStorage(path.join(config.dataDir, 'files')),
-    keys: createFileKeyStore(path.join(config.dataDir, 'pki'), { trustServicesUrl: config.trustServicesUrl }),
+    keys: keyStoreOf(config),
     mailer: createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox'), from: config.mailFrom }),
     sms: createSmsGateway({ url: config.smsGatewayUrl, token: config.smsGatewayToken, outboxDir: path.join(config.dataDir, 'sms-outbox') }),
     publicUrl: config.publicUrl,
@@ -37,12 +38,29 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
   });
 }
 
+/** The generated test PKI, except the agencies whose seal is in a PKCS#11 token (loaded here: a missing library stops the start). */
+function keyStoreOf(config: Config): KeyStore {
+  const files = createFileKeyStore(path.join(config.dataDir, 'pki'), { trustServicesUrl: config.trustServicesUrl });
+  if (!config.tokenSeals) return files;
+  const missing = missingSealPins(config.tokenSeals);
+  if (missing.length) throw new Error(`Refusing to start: SEAL_PKCS11 names PIN variables that are not set: ${missing.join(', ')}.`);
+  let module;
+  try {
+    module = pkcs11Module(config.tokenSeals.module);
+  } catch (e) {
+    throw new Error(`Refusing to start: ${(e as Error).message}`);
+  }
+  return withTokenSeals(files, module, config.tokenSeals.seals);
+}
+
 async function main() {
   const config = loadConfig();
   if (config.mode === 'production' && process.env.ALLOW_TEST_PKI !== '1') {
-    // Real certificates (uploaded PKCS#12, external token signing) plug in behind the KeyStore interface later;
-    // until then production must say out loud that it signs with the generated test PKI.
-    throw new Error('Refusing to start in production mode with the generated test PKI: set ALLOW_TEST_PKI=1 to accept test certificates.');
+    // A seal in a PKCS#11 token (SEAL_PKCS11) is a real key; the leaders' certificates (uploaded PKCS#12, external
+    // token signing) plug in behind the KeyStore interface later: until then production must say out loud that
+    // their signatures come from the generated test PKI.
+    const sealsInTokens = Object.keys(config.tokenSeals?.seals ?? {});
+    throw new Error(`Refusing to start in production mode with the generated test PKI: the leaders' signatures${sealsInTokens.length ? '' : ' and the agency seals'} would use test certificates${sealsInTokens.length ? ` (the seals of ${sealsInTokens.join(', ')} are in a PKCS#11 token)` : ''}; set ALLOW_TEST_PKI=1 to accept test certificates.`);
   }
   const db = createDb(config.databaseUrl!);
   await migrateToLatest(db);

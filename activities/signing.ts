@@ -6,7 +6,7 @@
 // attempt, so a retried attempt starts again from the leader's copy and never appends twice.
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DossierView } from '../domain/dossier.js';
-import { REVOCATION_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
+import { REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
 import type { FileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
 import { beat, whileBeating } from './heartbeat.js';
@@ -15,9 +15,9 @@ import { signWithAttestation } from './pdf/sign.js';
 import { addDocumentTimestamp, addValidationData } from './pdf/dss.js';
 import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError } from './pdf/revocation.js';
 import { sealIncremental } from './pdf/seal.js';
-import { loadIdentity } from './pdf/signer.js';
+import { identityOf, type SignerKey } from './pdf/signer.js';
+import { TokenError, type TokenFailureReason } from './pdf/pkcs11.js';
 import { TsaError, type Timestamper } from './pdf/tsa.js';
-import type { KeyMaterial } from './pdf/pki.js';
 
 
 /** The deps' TSA, beating while it answers (up to 10 s) and failing the attempt with a retryable TSA_UNAVAILABLE. */
@@ -47,9 +47,35 @@ async function askingRevocation<T>(what: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What the seal keeper reads when the seal's PKCS#11 token refuses; none of these is retried (a wrong PIN
+ *  tried again counts towards locking the token). */
+const TOKEN_REFUSALS: Record<Exclude<TokenFailureReason, 'token_absent'>, string> = {
+  pin_incorrect: 'Thiết bị lưu khóa con dấu (token/HSM) từ chối mã PIN đã cấu hình; hệ thống không thử lại để tránh khóa thiết bị. Quản trị viên cần sửa mã PIN trong cấu hình và khởi động lại dịch vụ ký.',
+  pin_locked: 'Mã PIN của thiết bị lưu khóa con dấu (token/HSM) đã bị khóa hoặc hết hạn. Quản trị viên cần mở khóa mã PIN trên thiết bị.',
+  key_not_found: 'Không tìm thấy khóa con dấu trên thiết bị lưu khóa (token/HSM) theo nhãn đã cấu hình. Quản trị viên cần kiểm tra nhãn khóa trong cấu hình.',
+  certificate_not_found: 'Không tìm thấy chứng thư số của con dấu trên thiết bị lưu khóa (token/HSM) hay trong tệp đã cấu hình. Quản trị viên cần nạp chứng thư số.',
+  certificate_mismatch: 'Chứng thư số của con dấu không khớp với khóa trên thiết bị lưu khóa (token/HSM). Quản trị viên cần kiểm tra chứng thư số đã nạp.',
+  module: 'Không nạp được thư viện PKCS#11 của thiết bị lưu khóa con dấu. Quản trị viên cần kiểm tra cấu hình PKCS11_MODULE.',
+  failed: 'Thiết bị lưu khóa con dấu (token/HSM) báo lỗi khi ký. Quản trị viên cần kiểm tra thiết bị.',
+};
+
+/** The seal's token failing: absent or removed is retried as the TSA is (TOKEN_UNAVAILABLE); any other refusal stops at once. */
+export async function withSealToken<T>(what: () => Promise<T>): Promise<T> {
+  try {
+    return await what();
+  } catch (e) {
+    if (!(e instanceof TokenError)) throw e;
+    if (e.retryable) {
+      throw ApplicationFailure.retryable(`Chưa kết nối được thiết bị lưu khóa con dấu (token/HSM) (${e.message}); hồ sơ không thay đổi, hệ thống tự thử lại sau ít phút.`, TOKEN_UNAVAILABLE, { reason: e.reason });
+    }
+    const reason = e.reason as Exclude<TokenFailureReason, 'token_absent'>;
+    throw ApplicationFailure.nonRetryable(`${TOKEN_REFUSALS[reason] ?? TOKEN_REFUSALS.failed} Hồ sơ không thay đổi.`, 'signing_key_unusable' satisfies ErrorCode, { reason: e.reason, detail: e.message });
+  }
+}
+
 const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
-const checkNotRevoked = (deps: ActivityDeps, key: KeyMaterial) =>
-  longTerm(deps) ? askingRevocation(() => assertNotRevoked(loadIdentity(key).chainDer)) : Promise.resolve();
+const checkNotRevoked = (deps: ActivityDeps, key: SignerKey) =>
+  longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer)) : Promise.resolve();
 
 async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<Buffer>): Promise<FileRef> {
   const done = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirst();
@@ -100,14 +126,14 @@ export function signingActivities(deps: ActivityDeps) {
       return once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
         const signed = await deps.storage.get(signedPdf.sha256);
         beat('signed copy read');
-        const key = await deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName });
+        const key = await withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName }));
         await checkNotRevoked(deps, key);
         const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
         beat('sealing');
-        const sealed = await sealIncremental(signed, {
+        const sealed = await withSealToken(() => sealIncremental(signed, {
           sealImagePng,
           certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key, timestamper,
-        });
+        }));
         if (!longTerm(deps)) return sealed;
         beat('validation data');
         const lt = await askingRevocation(() => addValidationData(sealed));

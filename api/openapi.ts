@@ -1,4 +1,5 @@
 // The OpenAPI document of /api/v1, served at /api/v1/openapi.json.
+import { HTTP_STATUS } from '../domain/errors.js';
 import { verifyOpenApiPaths, verifyOpenApiSchemas } from './verification/openapi.js';
 import { appointmentOpenApiPaths, appointmentOpenApiSchemas } from './appointments/openapi.js';
 import { registerOpenApiPaths, registerOpenApiSchemas } from './register/openapi.js';
@@ -29,7 +30,8 @@ export const openApiDocument = {
     schemas: {
       ...verifyOpenApiSchemas, // public verification (api/verification/openapi.ts)
       ...appointmentOpenApiSchemas, // appointments (api/appointments/openapi.ts)
-      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: ['validation', 'bad_file', 'unauthenticated', 'csrf', 'forbidden', 'wrong_agency', 'not_found', 'wrong_state', 'busy', 'conflict', 'too_large', 'throttled', 'certificate_revoked', 'certificate_refused'] }, message: { type: 'string' }, field: { type: 'string' } } },
+      // Every code the API answers with (domain/errors.ts), so a new one cannot be left out of the document.
+      Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: Object.keys(HTTP_STATUS) }, message: { type: 'string' }, field: { type: 'string' } } },
       Status: { type: 'string', enum: ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'] }, // shared: Dossier (api/dossiers/openapi.ts) and VerifiedCopy (api/verification/openapi.ts)
       ...dossierOpenApiSchemas, // Applicant, Dossier (api/dossiers/openapi.ts)
       ...imageOpenApiSchemas, // Image (api/images/openapi.ts)

@@ -4,6 +4,8 @@
 export const TSA_UNAVAILABLE = 'tsa_unavailable';
 /** The failure type of a signing or sealing attempt that the OCSP responder / CRL of the signer's CA made fail (retried). */
 export const REVOCATION_UNAVAILABLE = 'revocation_unavailable';
+/** The failure type of a sealing attempt whose PKCS#11 token or HSM could not be reached (retried). */
+export const TOKEN_UNAVAILABLE = 'token_unavailable';
 
 export type ErrorCode =
   | 'validation'
@@ -22,6 +24,8 @@ export type ErrorCode =
   | 'certificate_revoked'
   /** An uploaded certificate fails a check (expired, untrusted, revoked, not for signing…): nothing was stored. */
   | 'certificate_refused'
+  /** The signing key cannot be used (its token refused the PIN, has no such key or certificate): not retried, an administrator acts. */
+  | 'signing_key_unusable'
   /** A temporary refusal (the workflow engine or worker cannot answer now): try again shortly. */
   | 'unavailable';
 
@@ -40,6 +44,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   // with cannot be used; no retry helps until an administrator issues a new one (409 would say "state conflict").
   certificate_revoked: 422,
   certificate_refused: 422,
+  signing_key_unusable: 422,
   too_large: 413,
   throttled: 429,
   unavailable: 503,

@@ -96,3 +96,28 @@ describe('the key-encryption key', () => {
     expect(loadConfig({ KEY_ENCRYPTION_KEYS_PREVIOUS: ' a , b,' }).previousKeyEncryptionKeys).toEqual(['a', 'b']);
   });
 });
+
+describe('the agency seal in a PKCS#11 token', () => {
+  const MODULE = '/usr/lib/softhsm/libsofthsm2.so';
+  const seals = (v: unknown) => JSON.stringify(v);
+  it('none by default; SEAL_PKCS11 names the token, the key and the variable holding the PIN, per agency code', () => {
+    expect(loadConfig({}).tokenSeals).toBeNull();
+    const c = loadConfig({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ '000.03.25.H51': { token: 'Con dau', key: 'seal', id: '0a1B', pinEnv: 'SEAL_PIN_H51' } }), SEAL_PIN_H51: '123456' });
+    expect(c.tokenSeals).toEqual({ module: MODULE, seals: { '000.03.25.H51': { token: 'Con dau', key: 'seal', id: '0a1B', pin: '123456', pinEnv: 'SEAL_PIN_H51', certificates: null } } });
+  });
+
+  it('refuses to start on a half or wrong configuration, naming what is wrong (never the PIN)', () => {
+    const ok = { token: 't', key: 'k', pinEnv: 'P' };
+    const refusal = (env: Record<string, string>) => { try { loadConfig(env); return null; } catch (e) { return (e as Error).message; } };
+    expect(refusal({ PKCS11_MODULE: MODULE })).toMatch(/PKCS11_MODULE is set but SEAL_PKCS11/);
+    expect(refusal({ SEAL_PKCS11: seals({ A: ok }), P: '1' })).toMatch(/needs PKCS11_MODULE/);
+    expect(refusal({ PKCS11_MODULE: 'libsofthsm2.so', SEAL_PKCS11: seals({ A: ok }), P: '1' })).toMatch(/absolute path/);
+    expect(refusal({ PKCS11_MODULE: MODULE, SEAL_PKCS11: '{token=t' })).toMatch(/is not JSON/);
+    expect(refusal({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: { ...ok, pin: '1234' } }), P: '1' })).toMatch(/for A has unknown settings pin/);
+    expect(refusal({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: { token: 't', pinEnv: 'P' } }), P: '1' })).toMatch(/for A needs "key"/);
+    // The web server reads the same settings without the PIN; the worker refuses to start without it (pkcs11.test.ts).
+    expect(loadConfig({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: ok }) }).tokenSeals?.seals.A.pin).toBeNull();
+    expect(refusal({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: { ...ok, id: 'xyz' } }), P: '1' })).toMatch(/"id" must be hex/);
+    expect(refusal({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: ok }), P: 's3cret-pin' })).toBeNull();
+  });
+});

@@ -35,6 +35,70 @@ export interface Config {
    *  folder (lib/key-encryption.ts). KEY_ENCRYPTION_KEYS_PREVIOUS: older KEKs, while rotating. */
   keyEncryptionKey: string | null;
   previousKeyEncryptionKeys: string[];
+  /** Agencies whose seal key is in a PKCS#11 token or HSM (PKCS11_MODULE, SEAL_PKCS11); null: every seal from the key store. */
+  tokenSeals: TokenSeals | null;
+}
+
+// ---- the agency seal in a PKCS#11 token -------------------------------------------------------------------
+/** One agency's seal in a token: the token's label, the private key's label (and CKA_ID, hex), the PIN read from `pinEnv`. */
+export interface TokenSealConfig {
+  token: string;
+  key: string;
+  id?: string | null;
+  /** Null when `pinEnv` is not set: the web server reads the same settings without needing the PIN; the worker refuses to start. */
+  pin: string | null;
+  pinEnv: string;
+  /** A PEM file with the signer certificate (when the token holds none) and/or its issuers. */
+  certificates?: string | null;
+}
+export interface TokenSeals {
+  /** Path of the PKCS#11 library (PKCS11_MODULE), loaded once by the worker. */
+  module: string;
+  /** By agency code. */
+  seals: Record<string, TokenSealConfig>;
+}
+
+/** The PIN variables named in SEAL_PKCS11 that are not set. */
+export const missingSealPins = (t: TokenSeals | null): string[] =>
+  Object.values(t?.seals ?? {}).filter((s) => !s.pin).map((s) => s.pinEnv);
+
+const SEAL_FIELDS = new Set(['token', 'key', 'id', 'pinEnv', 'certificates']);
+
+/** SEAL_PKCS11: JSON `{"<agency code>": {"token": label, "key": label, "id"?: hex, "pinEnv": NAME, "certificates"?: path}}`;
+ *  PKCS11_MODULE names the library. The PIN is read from the variable `pinEnv` names, so it is never in a file; only the
+ *  worker needs it (it refuses to start without it: `missingSealPins`). */
+function tokenSealsOf(env: NodeJS.ProcessEnv): TokenSeals | null {
+  const raw = env.SEAL_PKCS11?.trim();
+  if (!raw) {
+    if (env.PKCS11_MODULE) throw new Error('Refusing to start: PKCS11_MODULE is set but SEAL_PKCS11 names no agency seal in the token.');
+    return null;
+  }
+  const refuse = (why: string): never => { throw new Error(`Refusing to start: SEAL_PKCS11 ${why}.`); };
+  const module = env.PKCS11_MODULE;
+  if (!module || !path.isAbsolute(module)) refuse('needs PKCS11_MODULE, the absolute path of the PKCS#11 library (e.g. /usr/lib/softhsm/libsofthsm2.so)');
+  let parsed: unknown;
+  try { parsed = JSON.parse(raw); } catch { refuse('is not JSON: use {"<agency code>": {"token": "...", "key": "...", "pinEnv": "..."}}'); }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) refuse('must be a JSON object by agency code');
+  const seals: Record<string, TokenSealConfig> = {};
+  for (const [agency, v] of Object.entries(parsed as Record<string, unknown>)) {
+    const o = (v && typeof v === 'object' && !Array.isArray(v) ? v : refuse(`for ${agency} must be an object`)) as Record<string, unknown>;
+    const unknown = Object.keys(o).filter((k) => !SEAL_FIELDS.has(k));
+    if (unknown.length) refuse(`for ${agency} has unknown settings ${unknown.join(', ')} (known: ${[...SEAL_FIELDS].join(', ')})`);
+    const str = (k: string, required: boolean): string | null => {
+      const x = o[k];
+      if (x === undefined || x === null) return required ? refuse(`for ${agency} needs "${k}"`) : null;
+      if (typeof x !== 'string' || !x.trim()) return refuse(`for ${agency}: "${k}" must be a non-empty string`);
+      return x.trim();
+    };
+    const pinEnv = str('pinEnv', true)!;
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(pinEnv)) refuse(`for ${agency}: pinEnv must name an environment variable (A-Z, 0-9, _)`);
+    const pin = env[pinEnv] || null;
+    const id = str('id', false);
+    if (id && !/^([0-9a-fA-F]{2})+$/.test(id)) refuse(`for ${agency}: "id" must be hex (the key's CKA_ID)`);
+    const certificates = str('certificates', false);
+    seals[agency] = { token: str('token', true)!, key: str('key', true)!, id, pin, pinEnv, certificates: certificates ? path.resolve(certificates) : null };
+  }
+  return { module: module!, seals };
 }
 
 // ---- signatures: PAdES level and time-stamping authority ---------------------------------------------------
@@ -124,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustServicesUrl,
     keyEncryptionKey: env.KEY_ENCRYPTION_KEY || null,
     previousKeyEncryptionKeys: (env.KEY_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    tokenSeals: tokenSealsOf(env),
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:f
 import { join } from 'node:path';
 import forge from 'node-forge';
 import * as pkijs from 'pkijs';
+import type { SigningIdentity } from './signer.js';
 
 export interface KeyMaterial {
   p12: Buffer;
@@ -16,7 +17,8 @@ export interface KeyMaterial {
 
 export interface KeyStore {
   leaderKey(user: { username: string; fullName: string }): Promise<KeyMaterial>;
-  sealKey(agency: { code: string; name: string }): Promise<KeyMaterial>;
+  /** PKCS#12 material, or (an agency whose seal is in a PKCS#11 token) an identity that signs in the token. */
+  sealKey(agency: { code: string; name: string }): Promise<KeyMaterial | SigningIdentity>;
   caCertPem(): Promise<string>;
 }
 
@@ -31,6 +33,7 @@ export interface FileKeyStore extends KeyStore {
   readonly dir: string;
   /** Where issued certificates say their status is published (CRL DP, AIA OCSP and caIssuers); null: nowhere. */
   readonly trustServicesUrl: string | null;
+  sealKey(agency: { code: string; name: string }): Promise<KeyMaterial>;
   caKey(): Promise<ServiceKey>;
   serviceKey(kind: 'tsa' | 'ocsp'): Promise<ServiceKey>;
 }

@@ -7,8 +7,7 @@ import { vnDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { Appearance, BLACK, SEAL_RECT, wrapText } from './layout.js';
 import { addSignatureDict, addSignatureField, fillSignatureField, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
-import type { KeyMaterial } from './pki.js';
-import { loadIdentity, signPlaceholderInPlace } from './signer.js';
+import { identityOf, signPlaceholderInPlace, type SignerKey } from './signer.js';
 import type { Timestamper } from './tsa.js';
 
 export const SEAL_FIELD_NAME = 'DauCoQuan';
@@ -19,7 +18,8 @@ export interface SealOptions {
   sealDate: Date;
   agencyName: string;
   sealImagePng?: Buffer;
-  key: KeyMaterial;
+  /** PKCS#12 material, or an identity that signs elsewhere (the seal in a PKCS#11 token). */
+  key: SignerKey;
   reason?: string;
   /** A TSA to timestamp the seal (PAdES B-T); without one the seal is B-B. */
   timestamper?: Timestamper | null;
@@ -27,7 +27,7 @@ export interface SealOptions {
 
 export async function sealIncremental(signed: Buffer, o: SealOptions): Promise<Buffer> {
   const prepared = await prepareSeal(signed, o);
-  return signPlaceholderInPlace(prepared, loadIdentity(o.key), { timestamper: o.timestamper });
+  return signPlaceholderInPlace(prepared, identityOf(o.key), { timestamper: o.timestamper });
 }
 
 /** The signed bytes + an appended update with the seal field and an unsigned placeholder. */

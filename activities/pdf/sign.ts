@@ -9,9 +9,8 @@ import { vnTimeDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { A4, Appearance, BLACK, LEADER_RECT, MARGIN, SEAL_RECT, SIGN_BLUE, wrapText } from './layout.js';
 import { addSignatureDict, addSignatureField, certifyWith, hasSignatures, markPageAncestors, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
-import type { KeyMaterial } from './pki.js';
 import { SEAL_FIELD_NAME } from './seal.js';
-import { loadIdentity, signPlaceholderInPlace } from './signer.js';
+import { identityOf, signPlaceholderInPlace, type SignerKey } from './signer.js';
 import type { Timestamper } from './tsa.js';
 
 export const LEADER_FIELD_NAME = 'ChuKyLanhDao';
@@ -21,7 +20,8 @@ export interface SignOptions {
   signerName: string;
   signerTitle: string;
   signatureImagePng?: Buffer;
-  key: KeyMaterial;
+  /** PKCS#12 material, or an identity that signs elsewhere (the seal in a PKCS#11 token). */
+  key: SignerKey;
   reason?: string;
   location?: string;
   signingTime?: Date;
@@ -32,7 +32,7 @@ export interface SignOptions {
 export async function signWithAttestation(scan: Buffer, o: SignOptions): Promise<Buffer> {
   const signingTime = o.signingTime ?? new Date();
   const prepared = await prepareAttestation(scan, { ...o, signingTime });
-  return signPlaceholderInPlace(prepared, loadIdentity(o.key), { timestamper: o.timestamper });
+  return signPlaceholderInPlace(prepared, identityOf(o.key), { timestamper: o.timestamper });
 }
 
 /** The scan + attestation page + an unsigned signature placeholder (for signing elsewhere, e.g. a token). */

@@ -34,19 +34,40 @@ const der = (o: { toSchema(): asn1js.AsnType } | asn1js.AsnType): Buffer =>
   Buffer.from(('toSchema' in o ? o.toSchema() : o).toBER(false));
 
 // ---- identity ----------------------------------------------------------------------------------------------
+/** A signer: its certificates and a private key that signs, wherever it lives (this process, a PKCS#11 token, later
+ *  a remote signing service). The CMS's signatureAlgorithm follows `keyType`. */
 export interface SigningIdentity {
-  key: KeyObject;
   /** Signer certificate, DER. */
   certDer: Buffer;
   /** Certificates to embed: signer first, then its chain. */
   chainDer: Buffer[];
   commonName: string;
+  keyType: 'rsa' | 'ec';
+  /** The signature over `data` with SHA-256: RSA PKCS#1 v1.5, or ECDSA as a DER Ecdsa-Sig-Value. */
+  sign(data: Buffer): Promise<Buffer>;
 }
 
-const identityCache = new Map<string, SigningIdentity>();
+/** A key held by this process (a PKCS#12 opened with node:crypto). */
+export interface SoftIdentity extends SigningIdentity {
+  key: KeyObject;
+}
+
+/** What signing steps take: key material to open here, or an identity that signs on its own (a token's). */
+export type SignerKey = KeyMaterial | SigningIdentity;
+
+export const identityOf = (k: SignerKey): SigningIdentity => ('sign' in k ? k : loadIdentity(k));
+
+/** The identity of a key held in this process (node:crypto signs; DER-encoded ECDSA as CMS wants). */
+export function softIdentity(key: KeyObject, certDer: Buffer, chainDer: Buffer[], commonName: string): SoftIdentity {
+  const keyType = key.asymmetricKeyType === 'ec' ? 'ec' : 'rsa';
+  if (key.asymmetricKeyType !== 'rsa' && keyType !== 'ec') throw new Error(`Unsupported signing key type ${key.asymmetricKeyType}`);
+  return { key, certDer, chainDer, commonName, keyType, sign: async (data) => cryptoSign('sha256', data, key) };
+}
+
+const identityCache = new Map<string, SoftIdentity>();
 
 /** Opens a PKCS#12 (decryption in forge costs ~100 ms, so identities are cached per process). */
-export function loadIdentity(k: KeyMaterial): SigningIdentity {
+export function loadIdentity(k: KeyMaterial): SoftIdentity {
   const cacheKey = createHash('sha256').update(k.p12).update('\0').update(k.passphrase).digest('hex');
   const hit = identityCache.get(cacheKey);
   if (hit) return hit;
@@ -63,7 +84,7 @@ export function loadIdentity(k: KeyMaterial): SigningIdentity {
   const certDer = candidates.find((d) => new X509Certificate(d).checkPrivateKey(key));
   if (!certDer) throw new Error('No certificate in the PKCS#12 matches its private key');
   const chainDer = [certDer, ...certDers.filter((d) => !d.equals(certDer))];
-  const identity = { key, certDer, chainDer, commonName: k.commonName };
+  const identity = softIdentity(key, certDer, chainDer, k.commonName);
   identityCache.set(cacheKey, identity);
   return identity;
 }
@@ -122,16 +143,11 @@ export function signedAttributes(digest: Buffer, certDer: Buffer): Buffer {
   return der(new asn1js.Set({ value: encoded.map(parse) }));
 }
 
-/** The private key's signature over the signed attributes (an external token does this step instead). */
-export function signAttributes(signedAttrs: Buffer, key: KeyObject): Buffer {
-  return cryptoSign('sha256', signedAttrs, key);
-}
-
 /**
  * ContentInfo{SignedData} around signed attributes and their signature; `timestampToken` (an RFC 3161
  * TimeStampToken over the signature value, DER) goes in as the unsigned signature-time-stamp attribute.
  */
-export function assembleCms(signedAttrs: Buffer, signature: Buffer, chainDer: Buffer[], keyType = 'rsa', timestampToken?: Buffer): Buffer {
+export function assembleCms(signedAttrs: Buffer, signature: Buffer, chainDer: Buffer[], keyType: SigningIdentity['keyType'] = 'rsa', timestampToken?: Buffer): Buffer {
   const signer = certOf(chainDer[0]);
   const attrSet = parse(signedAttrs) as asn1js.Set;
   const signedAttrsObj = new SignedAndUnsignedAttributes({ type: 0, attributes: attrSet.valueBlock.value.map((v) => new Attribute({ schema: v })) });
@@ -172,9 +188,9 @@ export interface CmsOptions {
 /** Detached CMS over a precomputed SHA-256 digest of the signed content. */
 export async function cmsSignDigest(digest: Buffer, id: SigningIdentity, o: CmsOptions = {}): Promise<Buffer> {
   const attrs = signedAttributes(digest, id.certDer);
-  const signature = signAttributes(attrs, id.key);
+  const signature = await id.sign(attrs);
   const token = o.timestamper ? await o.timestamper.timestamp(signature) : undefined;
-  return assembleCms(attrs, signature, id.chainDer, id.key.asymmetricKeyType, token);
+  return assembleCms(attrs, signature, id.chainDer, id.keyType, token);
 }
 
 /** @signpdf-compatible Signer (for use with @signpdf/signpdf), backed by the fast path above. */
