@@ -1,12 +1,18 @@
 // The mode decides whether demo accounts are seeded: a mode we do not know must stop the start, never mean demo.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
+
+const ANCHORS = mkdtempSync(join(tmpdir(), 'anchors-'));
 
 /** What a production deployment sets, so that only the mode is under test. */
 const PRODUCTION_ENV = {
   SESSION_SECRET: 'x'.repeat(40),
   DATABASE_URL: 'postgres://chungthuc:s3cret-long-password@db.example.gov.vn:5432/chungthuc',
   SMTP_URL: 'smtps://user:pass@mail.example.gov.vn',
+  TRUST_ANCHORS: ANCHORS,
 };
 
 describe('the mode', () => {
@@ -79,5 +85,24 @@ describe('the trust services', () => {
   it('have no default in production', () => {
     expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV })).toMatchObject({ trustServicesUrl: null, signature: { tsa: null } });
     expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, TSA_URL: 'https://tsa.example.vn' }).signature.tsa?.url).toBe('https://tsa.example.vn');
+  });
+});
+
+describe('the trust anchors and the online revocation look-up of the verification', () => {
+  it('TRUST_ANCHORS: none in demo (the test CA is trusted anyway), required in production, a folder', () => {
+    expect(loadConfig({}).trustAnchorsDir).toBeNull();
+    expect(loadConfig({ TRUST_ANCHORS: ANCHORS }).trustAnchorsDir).toBe(ANCHORS);
+    const { TRUST_ANCHORS: _, ...withoutAnchors } = PRODUCTION_ENV;
+    expect(() => loadConfig({ APP_MODE: 'production', ...withoutAnchors })).toThrow(/TRUST_ANCHORS must name the folder/);
+    const file = join(ANCHORS, 'not-a-folder.txt');
+    writeFileSync(file, 'x');
+    expect(() => loadConfig({ TRUST_ANCHORS: file })).toThrow(/TRUST_ANCHORS=.* is not a folder/);
+    expect(() => loadConfig({ TRUST_ANCHORS: join(ANCHORS, 'missing') })).toThrow(/is not a folder/);
+  });
+
+  it('VERIFY_REVOCATION_ONLINE: off by default, on or off, anything else refused', () => {
+    expect(loadConfig({}).verifyRevocationOnline).toBe(false);
+    expect(loadConfig({ VERIFY_REVOCATION_ONLINE: 'on' }).verifyRevocationOnline).toBe(true);
+    expect(() => loadConfig({ VERIFY_REVOCATION_ONLINE: 'yes' })).toThrow(/VERIFY_REVOCATION_ONLINE="yes"; use on or off/);
   });
 });
