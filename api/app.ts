@@ -31,7 +31,7 @@ import { refuseControlCharacters } from './http/input-guard.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/sessions.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
-import { VerificationService } from './verification/service.js';
+import { VerificationService, verificationOptions } from './verification/service.js';
 import type { AppDeps } from './http/deps.js';
 import { errorHandler } from './http/errors.js';
 import { needLogin } from './http/guards.js';
@@ -53,7 +53,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
   const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow, { actionMs: input.config.actionAnswerMs }),
     appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined, input.config.appointmentLimits), throttle: new LoginThrottle(),
-    verification: new VerificationService(input.db, createFileKeyStore(path.join(input.config.dataDir, 'pki'))) };
+    verification: new VerificationService(input.db, createFileKeyStore(path.join(input.config.dataDir, 'pki')), verificationOptions(input.config)) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

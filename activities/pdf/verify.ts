@@ -1003,12 +1003,16 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
   // Revocation, from the DSS the file carries (read once, only when there is a certificate to judge).
   if (subjects.length) {
     index ??= indexObjects(text);
-    const raw = validationDataOf(pdf, text, index);
-    const data = parseValidationData(raw);
+    let data = parseValidationData({ ocsps: [], crls: [], certs: [] });
+    try { data = parseValidationData(validationDataOf(pdf, text, index)); } catch { /* an unreadable DSS proves nothing */ }
     for (const sub of subjects) {
-      const issuer = findIssuer(sub.cert, [...sub.pool, ...data.certs, ...anchors]);
-      sub.target.chain = [sub.cert.raw, ...(issuer ? [issuer.raw] : [])].map((b) => b.toString('base64'));
-      sub.target.revocation = revocationAt(sub.cert, issuer, sub.at, data);
+      try {
+        const issuer = findIssuer(sub.cert, [...sub.pool, ...data.certs, ...anchors]);
+        sub.target.chain = [sub.cert.raw, ...(issuer ? [issuer.raw] : [])].map((b) => b.toString('base64'));
+        sub.target.revocation = revocationAt(sub.cert, issuer, sub.at, data);
+      } catch {
+        sub.target.revocation = unknownRevocation(sub.at, 'Không đọc được dữ liệu thu hồi trong tệp.');
+      }
     }
   }
   return result;
