@@ -62,40 +62,54 @@ export const NO_VALIDATION_DATA = 'Tệp không chứa dữ liệu thu hồi (OC
 export interface ValidationDataDer { ocsps: Buffer[]; crls: Buffer[]; certs: Buffer[] }
 
 interface ParsedOcsp { basic: BasicOCSPResponse; certs: X509Certificate[] }
+/** An entry read (with pkijs, which costs) only when a certificate it may be about is judged. */
+interface Lazy<T> { der: Buffer; parsed?: T | null }
 export interface ValidationData {
-  ocsps: ParsedOcsp[];
-  crls: CertificateRevocationList[];
+  ocsps: Lazy<ParsedOcsp>[];
+  crls: Lazy<CertificateRevocationList>[];
   certs: X509Certificate[];
 }
 
-/** Reads what can be read; an unreadable entry is left out (it proves nothing). */
+function parseOcsp(d: Buffer): ParsedOcsp | null {
+  try {
+    const resp = new OCSPResponse({ schema: parseDer(d) });
+    if (resp.responseStatus.valueBlock.valueDec !== 0 || resp.responseBytes?.responseType !== ID_PKIX_OCSP_BASIC) return null;
+    const basic = new BasicOCSPResponse({ schema: parseDer(Buffer.from(resp.responseBytes.response.valueBlock.valueHexView)) });
+    const certs = (basic.certs ?? []).flatMap((c) => { try { return [new X509Certificate(Buffer.from(c.toSchema().toBER(false)))]; } catch { return []; } });
+    return { basic, certs };
+  } catch {
+    return null; // not an OCSP response
+  }
+}
+
+function parseCrl(d: Buffer): CertificateRevocationList | null {
+  try { return new CertificateRevocationList({ schema: parseDer(d) }); } catch { return null; }
+}
+
+function parsed<T>(e: Lazy<T>, parse: (d: Buffer) => T | null): T | null {
+  if (e.parsed === undefined) e.parsed = parse(e.der);
+  return e.parsed;
+}
+
+/** The entries as they are; an unreadable one is left out when it is read (it proves nothing). */
 export function parseValidationData(raw: ValidationDataDer): ValidationData {
-  const out: ValidationData = { ocsps: [], crls: [], certs: [] };
-  for (const d of raw.ocsps) {
-    try {
-      const resp = new OCSPResponse({ schema: parseDer(d) });
-      if (resp.responseStatus.valueBlock.valueDec !== 0 || resp.responseBytes?.responseType !== ID_PKIX_OCSP_BASIC) continue;
-      const basic = new BasicOCSPResponse({ schema: parseDer(Buffer.from(resp.responseBytes.response.valueBlock.valueHexView)) });
-      const certs = (basic.certs ?? []).flatMap((c) => { try { return [new X509Certificate(Buffer.from(c.toSchema().toBER(false)))]; } catch { return []; } });
-      out.ocsps.push({ basic, certs });
-    } catch { /* not an OCSP response */ }
-  }
-  for (const d of raw.crls) {
-    try { out.crls.push(new CertificateRevocationList({ schema: parseDer(d) })); } catch { /* not a CRL */ }
-  }
+  const certs: X509Certificate[] = [];
   for (const d of raw.certs) {
-    try { out.certs.push(new X509Certificate(d)); } catch { /* not a certificate */ }
+    try { certs.push(new X509Certificate(d)); } catch { /* not a certificate */ }
   }
-  return out;
+  return { ocsps: raw.ocsps.map((der) => ({ der })), crls: raw.crls.map((der) => ({ der })), certs };
 }
 
 /** Issuer name (DER) and public key (the BIT STRING's bytes) of a certificate, as OCSP's CertID hashes them. */
+const issuerKeyCache = new WeakMap<X509Certificate, { nameDer: Buffer; key: Buffer }>();
 function issuerKeys(issuer: X509Certificate) {
-  const c = new Certificate({ schema: parseDer(issuer.raw) });
-  return {
-    nameDer: Buffer.from(c.subject.toSchema().toBER(false)),
-    key: Buffer.from(c.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView),
-  };
+  let k = issuerKeyCache.get(issuer);
+  if (!k) {
+    const c = new Certificate({ schema: parseDer(issuer.raw) });
+    k = { nameDer: Buffer.from(c.subject.toSchema().toBER(false)), key: Buffer.from(c.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView) };
+    issuerKeyCache.set(issuer, k);
+  }
+  return k;
 }
 
 const serialOf = (x: X509Certificate) => Buffer.from(x.serialNumber.length % 2 ? `0${x.serialNumber}` : x.serialNumber, 'hex');
@@ -126,7 +140,12 @@ function fromOcsp(cert: X509Certificate, issuer: X509Certificate, data: Validati
   const { nameDer, key } = issuerKeys(issuer);
   const serial = stripZeros(serialOf(cert));
   const out: Finding[] = [];
-  for (const { basic, certs } of data.ocsps) {
+  for (const entry of data.ocsps) {
+    // A response about this certificate carries its serial: the others are not read.
+    if (!entry.der.includes(serial)) continue;
+    const ocsp = parsed(entry, parseOcsp);
+    if (!ocsp) continue;
+    const { basic, certs } = ocsp;
     const tbs = basic.tbsResponseData;
     const singles = tbs.responses.filter((r) => {
       const hash = DIGESTS[r.certID.hashAlgorithm.algorithmId];
@@ -136,11 +155,11 @@ function fromOcsp(cert: X509Certificate, issuer: X509Certificate, data: Validati
         && hexView(r.certID.issuerKeyHash).equals(createHash(hash).update(key).digest());
     });
     if (!singles.length) continue;
-    // Signed by the issuer itself, or by a responder certificate the issuer issued for OCSP signing.
+    // Signed by the issuer itself, or by a responder certificate the issuer issued for OCSP signing (the cheap
+    // signature check first, the authorisation only of the key that made it).
     const sig = hexView(basic.signature);
-    const responders = [issuer, ...certs, ...data.certs].filter((r) => r.raw.equals(issuer.raw)
-      || (issuedBy(r, issuer) && (r.keyUsage ?? []).includes(ID_KP_OCSP_SIGNING)));
-    if (!responders.some((r) => signatureVerifies(basic.signatureAlgorithm.algorithmId, tbs.tbsView, sig, r))) continue;
+    const signer = [issuer, ...certs, ...data.certs].find((r) => signatureVerifies(basic.signatureAlgorithm.algorithmId, tbs.tbsView, sig, r));
+    if (!signer || !(signer.raw.equals(issuer.raw) || ((signer.keyUsage ?? []).includes(ID_KP_OCSP_SIGNING) && issuedBy(signer, issuer)))) continue;
     for (const s of singles) {
       const tag = (s.certStatus as asn1js.BaseBlock).idBlock.tagNumber;
       if (tag === 0) out.push({ status: 'good', source: 'ocsp', evidenceTime: s.thisUpdate, revokedAt: null });
@@ -157,24 +176,36 @@ function fromCrls(cert: X509Certificate, issuer: X509Certificate, data: Validati
   const { nameDer } = issuerKeys(issuer);
   const serial = stripZeros(serialOf(cert));
   const out: Finding[] = [];
-  for (const crl of data.crls) {
-    if (!Buffer.from(crl.issuer.toSchema().toBER(false)).equals(nameDer)) continue;
+  for (const entry of data.crls) {
+    if (!entry.der.includes(nameDer)) continue; // another issuer's
+    const crl = parsed(entry, parseCrl);
+    if (!crl || !Buffer.from(crl.issuer.toSchema().toBER(false)).equals(nameDer)) continue;
     if (!signatureVerifies(crl.signature.algorithmId, crl.tbsView, hexView(crl.signatureValue), issuer)) continue;
-    const entry = crl.revokedCertificates?.find((r) => stripZeros(hexView(r.userCertificate)).equals(serial));
-    out.push(entry
-      ? { status: 'revoked', source: 'crl', evidenceTime: crl.thisUpdate.value, revokedAt: entry.revocationDate.value }
+    const listed = crl.revokedCertificates?.find((r) => stripZeros(hexView(r.userCertificate)).equals(serial));
+    out.push(listed
+      ? { status: 'revoked', source: 'crl', evidenceTime: crl.thisUpdate.value, revokedAt: listed.revocationDate.value }
       : { status: 'good', source: 'crl', evidenceTime: crl.thisUpdate.value, revokedAt: null });
   }
   return out;
 }
 
 /**
- * The status of `cert` (issued by `issuer`) at `at` from the file's validation data. A revocation anywhere wins
- * (the earliest one); "good" needs evidence made at or after `at`.
+ * The judge of one file's data: the status of `cert` (issued by `issuer`) at `at`. A revocation anywhere wins (the
+ * earliest one); "good" needs evidence made at or after `at`. Each certificate's evidence is read once, however
+ * often it is judged (a TSA's, for every timestamp it made).
  */
-export function revocationAt(cert: X509Certificate, issuer: X509Certificate | null, at: Date | null, data: ValidationData): RevocationReport {
-  if (!issuer) return unknownRevocation(at, 'Không có chứng thư số của tổ chức cấp để kiểm tra tình trạng thu hồi.');
-  const findings = [...fromOcsp(cert, issuer, data), ...fromCrls(cert, issuer, data)];
+export function revocationJudge(data: ValidationData): (cert: X509Certificate, issuer: X509Certificate | null, at: Date | null) => RevocationReport {
+  const evidence = new Map<string, Finding[]>();
+  return (cert, issuer, at) => {
+    if (!issuer) return unknownRevocation(at, 'Không có chứng thư số của tổ chức cấp để kiểm tra tình trạng thu hồi.');
+    const key = `${cert.fingerprint256} ${issuer.fingerprint256}`;
+    let findings = evidence.get(key);
+    if (!findings) evidence.set(key, findings = [...fromOcsp(cert, issuer, data), ...fromCrls(cert, issuer, data)]);
+    return judged(findings, at);
+  };
+}
+
+function judged(findings: Finding[], at: Date | null): RevocationReport {
   if (!findings.length) return unknownRevocation(at, NO_VALIDATION_DATA);
   const base = { at: at?.toISOString() ?? null, online: false, reason: null };
   const revoked = findings.filter((f) => f.status === 'revoked')

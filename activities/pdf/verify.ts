@@ -15,7 +15,7 @@
 import { createHash, createVerify, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import {
-  DIGESTS, findIssuer, parseValidationData, revocationAt, SIGNATURE_ALGS, unknownRevocation, NO_VALIDATION_DATA,
+  DIGESTS, findIssuer, parseValidationData, revocationJudge, SIGNATURE_ALGS, unknownRevocation, NO_VALIDATION_DATA,
   type RevocationReport, type ValidationDataDer,
 } from './validation-data.js';
 
@@ -871,10 +871,11 @@ const MAX_DSS_BYTES = 16 << 20;
 function validationDataOf(pdf: Buffer, text: string, index: ObjectIndex): ValidationDataDer {
   const out: ValidationDataDer = { ocsps: [], crls: [], certs: [] };
   const dssKeys = new Set<string>();
-  for (const m of text.matchAll(/\/Type\s*\/DSS\b/g)) {
-    const o = enclosingObject(index, text.length, m.index!);
+  // indexOf, not a regular expression: this scans the whole (30 MB) file.
+  for (let at = text.indexOf('/DSS'); at >= 0 && dssKeys.size <= 8; at = text.indexOf('/DSS', at + 4)) {
+    if (isWordChar(text.charCodeAt(at + 4)) || !/\/Type\s*$/.test(text.slice(Math.max(0, at - 16), at))) continue;
+    const o = enclosingObject(index, text.length, at);
     if (o) dssKeys.add(`${o.num} ${o.gen}`);
-    if (dssKeys.size > 8) break;
   }
   if (!dssKeys.size) return out;
   // The latest definition of each object, by "num gen".
@@ -1005,11 +1006,16 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
     index ??= indexObjects(text);
     let data = parseValidationData({ ocsps: [], crls: [], certs: [] });
     try { data = parseValidationData(validationDataOf(pdf, text, index)); } catch { /* an unreadable DSS proves nothing */ }
+    // The same certificate is judged several times (a TSA's for each timestamp): its issuer and findings once.
+    const judge = revocationJudge(data);
+    const issuers = new Map<string, X509Certificate | null>();
     for (const sub of subjects) {
       try {
-        const issuer = findIssuer(sub.cert, [...sub.pool, ...data.certs, ...anchors]);
+        const key = sub.cert.fingerprint256;
+        if (!issuers.has(key)) issuers.set(key, findIssuer(sub.cert, [...sub.pool, ...data.certs, ...anchors]));
+        const issuer = issuers.get(key)!;
         sub.target.chain = [sub.cert.raw, ...(issuer ? [issuer.raw] : [])].map((b) => b.toString('base64'));
-        sub.target.revocation = revocationAt(sub.cert, issuer, sub.at, data);
+        sub.target.revocation = judge(sub.cert, issuer, sub.at);
       } catch {
         sub.target.revocation = unknownRevocation(sub.at, 'Không đọc được dữ liệu thu hồi trong tệp.');
       }
