@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { createFileKeyStore, type KeyStore } from '../activities/pdf/pki.js';
+import { loadTrustAnchors } from '../activities/pdf/trust-anchors.js';
 import type { FileStorage } from '../activities/storage.js';
 import { vnDate, vnDateTime, vnIsoDate } from '../domain/vn-time.js';
 import { DomainError } from '../domain/errors.js';
@@ -33,7 +34,7 @@ import { refuseControlCharacters } from './http/input-guard.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/sessions.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
-import { VerificationService } from './verification/service.js';
+import { VerificationService, verificationOptions } from './verification/service.js';
 import type { AppDeps } from './http/deps.js';
 import { errorHandler } from './http/errors.js';
 import { needLogin } from './http/guards.js';
@@ -55,16 +56,17 @@ import { verificationScreens } from './verification/screens.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The CA certificates an uploaded certificate must chain to: in demo mode the generated test CA too. */
+/** The CA certificates an uploaded certificate must chain to: TRUST_ANCHORS, and in demo mode the generated test CA. */
 function certificateTrustAnchors(config: Config, testPki: KeyStore): () => Promise<Buffer[]> {
-  return async () => (config.mode === 'demo' ? [new X509Certificate(await testPki.caCertPem()).raw] : []);
+  const anchors = (config.trustAnchorsDir ? loadTrustAnchors(config.trustAnchorsDir) : []).map((pem) => new X509Certificate(pem).raw);
+  return async () => [...anchors, ...(config.mode === 'demo' ? [new X509Certificate(await testPki.caCertPem()).raw] : [])];
 }
 
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
   const testPki = createFileKeyStore(path.join(input.config.dataDir, 'pki'));
   const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow, { actionMs: input.config.actionAnswerMs }),
     appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined, input.config.appointmentLimits), throttle: new LoginThrottle(),
-    verification: new VerificationService(input.db, testPki),
+    verification: new VerificationService(input.db, testPki, verificationOptions(input.config)),
     certificates: new CertificateService(input.db, { mode: input.config.mode, keyRing: keyRingOf(input.config), trustAnchors: certificateTrustAnchors(input.config, testPki) }) };
   const app = express();
   app.disable('x-powered-by');

@@ -1,6 +1,11 @@
 // The mode decides whether demo accounts are seeded: a mode we do not know must stop the start, never mean demo.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
+
+const ANCHORS = mkdtempSync(join(tmpdir(), 'anchors-'));
 
 /** What a production deployment sets, so that only the mode is under test. */
 const PRODUCTION_ENV = {
@@ -8,6 +13,7 @@ const PRODUCTION_ENV = {
   DATABASE_URL: 'postgres://chungthuc:s3cret-long-password@db.example.gov.vn:5432/chungthuc',
   SMTP_URL: 'smtps://user:pass@mail.example.gov.vn',
   KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  TRUST_ANCHORS: ANCHORS,
 };
 
 describe('the mode', () => {
@@ -119,5 +125,24 @@ describe('the agency seal in a PKCS#11 token', () => {
     expect(loadConfig({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: ok }) }).tokenSeals?.seals.A.pin).toBeNull();
     expect(refusal({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: { ...ok, id: 'xyz' } }), P: '1' })).toMatch(/"id" must be hex/);
     expect(refusal({ PKCS11_MODULE: MODULE, SEAL_PKCS11: seals({ A: ok }), P: 's3cret-pin' })).toBeNull();
+  });
+});
+
+describe('the trust anchors and the online revocation look-up of the verification', () => {
+  it('TRUST_ANCHORS: none in demo (the test CA is trusted anyway), required in production, a folder', () => {
+    expect(loadConfig({}).trustAnchorsDir).toBeNull();
+    expect(loadConfig({ TRUST_ANCHORS: ANCHORS }).trustAnchorsDir).toBe(ANCHORS);
+    const { TRUST_ANCHORS: _, ...withoutAnchors } = PRODUCTION_ENV;
+    expect(() => loadConfig({ APP_MODE: 'production', ...withoutAnchors })).toThrow(/TRUST_ANCHORS must name the folder/);
+    const file = join(ANCHORS, 'not-a-folder.txt');
+    writeFileSync(file, 'x');
+    expect(() => loadConfig({ TRUST_ANCHORS: file })).toThrow(/TRUST_ANCHORS=.* is not a folder/);
+    expect(() => loadConfig({ TRUST_ANCHORS: join(ANCHORS, 'missing') })).toThrow(/is not a folder/);
+  });
+
+  it('VERIFY_REVOCATION_ONLINE: off by default, on or off, anything else refused', () => {
+    expect(loadConfig({}).verifyRevocationOnline).toBe(false);
+    expect(loadConfig({ VERIFY_REVOCATION_ONLINE: 'on' }).verifyRevocationOnline).toBe(true);
+    expect(() => loadConfig({ VERIFY_REVOCATION_ONLINE: 'yes' })).toThrow(/VERIFY_REVOCATION_ONLINE="yes"; use on or off/);
   });
 });

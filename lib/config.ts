@@ -1,4 +1,5 @@
 // Configuration from the environment. Only the composition roots (worker.ts, server.ts, scripts) call this.
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseBookingLimits, type BookingLimits } from '../domain/appointments.js';
 import type { WorkflowOptions } from '../domain/dossier.js';
@@ -37,6 +38,12 @@ export interface Config {
   previousKeyEncryptionKeys: string[];
   /** Agencies whose seal key is in a PKCS#11 token or HSM (PKCS11_MODULE, SEAL_PKCS11); null: every seal from the key store. */
   tokenSeals: TokenSeals | null;
+  /** TRUST_ANCHORS: a folder of the CA certificates (PEM or DER) that verification trusts for signers and TSAs
+   *  (read by activities/pdf/trust-anchors.ts); demo mode trusts its own test CA as well. Required in production. */
+  trustAnchorsDir: string | null;
+  /** VERIFY_REVOCATION_ONLINE=on: when a file carries no revocation data, the public verification asks the
+   *  certificate's OCSP responder / CRL, within a few seconds. Off by default: verification stays offline. */
+  verifyRevocationOnline: boolean;
 }
 
 // ---- the agency seal in a PKCS#11 token -------------------------------------------------------------------
@@ -130,6 +137,24 @@ function signatureOf(env: NodeJS.ProcessEnv, mode: Config['mode'], trustServices
   return { level, tsa: url ? { url, username: env.TSA_USERNAME || null, password: env.TSA_PASSWORD || null } : null };
 }
 
+/** TRUST_ANCHORS, when set, must be a folder (its certificates are read at start-up, where a bad one refuses too). */
+function trustAnchorsOf(env: NodeJS.ProcessEnv): string | null {
+  const raw = env.TRUST_ANCHORS;
+  if (raw === undefined || raw === '') return null;
+  const dir = path.resolve(raw);
+  let ok = false;
+  try { ok = statSync(dir).isDirectory(); } catch { /* refused below */ }
+  if (!ok) throw new Error(`Refusing to start: TRUST_ANCHORS=${JSON.stringify(raw)} is not a folder of CA certificates.`);
+  return dir;
+}
+
+function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'off') return false;
+  if (raw === 'on') return true;
+  throw new Error(`Refusing to start: ${name}=${JSON.stringify(raw)}; use on or off.`);
+}
+
 /** The port of the demo trust services (scripts/trust-services.ts), next to the app's. */
 export const DEMO_TRUST_SERVICES_PORT = 3090;
 
@@ -189,6 +214,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyEncryptionKey: env.KEY_ENCRYPTION_KEY || null,
     previousKeyEncryptionKeys: (env.KEY_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
     tokenSeals: tokenSealsOf(env),
+    trustAnchorsDir: trustAnchorsOf(env),
+    verifyRevocationOnline: onOff(env, 'VERIFY_REVOCATION_ONLINE'),
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),
@@ -209,6 +236,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else {
       try { parseKek(cfg.keyEncryptionKey, 'KEY_ENCRYPTION_KEY'); } catch (e) { problems.push((e as Error).message); }
     }
+    // Production trusts no built-in CA: without anchors every e-copy would verify as untrusted.
+    if (!cfg.trustAnchorsDir) problems.push('TRUST_ANCHORS must name the folder of the CA certificates that verification trusts');
     if (problems.length) throw new Error(`Refusing to start in production mode:\n - ${problems.join('\n - ')}`);
   }
   return cfg;

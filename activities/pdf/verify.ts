@@ -9,8 +9,17 @@
 // was appended after the last signature is read as a validator does: only long-term-validation updates (a DSS,
 // document timestamps) keep the signatures' verdict; anything else is classified (page content, annotation, form
 // field) when that is cheaply knowable.
+// Each signature's and timestamp's certificate is then judged for revocation at its timestamped time from the
+// OCSP responses and CRLs the file's DSS carries (validation-data.ts), and each signature says what it covers.
 // Nothing here throws on bad input: a broken file or signature is reported, never an exception.
 import { createHash, createVerify, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+import {
+  DIGESTS, findIssuer, parseValidationData, revocationJudge, SIGNATURE_ALGS, unknownRevocation, NO_VALIDATION_DATA,
+  type RevocationReport, type ValidationDataDer,
+} from './validation-data.js';
+
+export type { RevocationReport, RevocationStatus } from './validation-data.js';
 
 export interface SignerCertificateInfo {
   commonName: string | null;
@@ -31,9 +40,19 @@ export interface TimestampReport {
   authority: string | null;
   /** The token's imprint matches what it stamps and its signature verifies. */
   intact: boolean;
+  /** The token's message imprint equals the hash of what it stamps (the signature value, or the byte ranges). */
+  imprintMatches: boolean;
   /** The TSA's certificate chains to one of the trusted CAs given by the caller. */
   trusted: boolean;
+  /** The TSA certificate's revocation status at the token's time, from the file's validation data. */
+  revocation: RevocationReport;
+  /** The TSA certificate and its issuer when found (base64 DER), for an online look-up by the caller. */
+  chain: string[];
 }
+
+/** What a signature covers, as validators report it: the whole file; its revision with only allowed updates after it
+ *  (later signatures, then LTV updates: a DSS, document timestamps); or less, with disallowed changes after it. */
+export type Coverage = 'entireFile' | 'entireRevision' | 'partial';
 
 export interface SignatureReport {
   /** A signature (CAdES/PKCS#7) or a document timestamp (/Type /DocTimeStamp, SubFilter ETSI.RFC3161). */
@@ -56,6 +75,13 @@ export interface SignatureReport {
   level: PadesLevel | null;
   /** The signed ranges reach the end of the file (the "total document" signature). */
   coversWholeDocument: boolean;
+  coverage: Coverage;
+  /** Bytes of the file the signature does not cover (after its revision; the whole file when its ByteRange is broken). */
+  uncoveredBytes: number;
+  /** The signer certificate's revocation status at the signature's timestamp (else its claimed signing time). */
+  revocation: RevocationReport;
+  /** The signer certificate and its issuer when found (base64 DER), for an online look-up by the caller. */
+  chain: string[];
   /** The signer certificate chains to one of the trusted CAs. */
   chainsToTrustedCa: boolean;
   /** The signer certificate was within its validity period at the signing time. */
@@ -213,28 +239,6 @@ const OID = {
   subjectKeyIdentifier: '2.5.29.14',
   tstInfo: '1.2.840.113549.1.9.16.1.4',
   signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
-};
-
-const DIGESTS: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-  '2.16.840.1.101.3.4.2.4': 'sha224',
-};
-/** Signature algorithms verifiable with node:crypto's default padding/encoding: RSA PKCS#1 v1.5 and ECDSA (DER). */
-const SIGNATURE_ALGS: Record<string, string | null> = {
-  '1.2.840.113549.1.1.1': null, // rsaEncryption: the hash is the digestAlgorithm
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.113549.1.1.14': 'sha224',
-  '1.2.840.10045.2.1': null, // id-ecPublicKey
-  '1.2.840.10045.4.1': 'sha1',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
 };
 
 // ---- certificates ------------------------------------------------------------------------------------------
@@ -708,6 +712,8 @@ interface CmsCheck {
   tstTime: Date | null;
   /** The signature-time-stamp token (unsigned attribute) and the signature value it stamps. */
   signatureTimestamp: { token: Buffer; signatureValue: Buffer } | null;
+  /** A TimeStampToken's imprint equals the hash of what it stamps (true for a signature). */
+  imprintOk: boolean;
   problems: string[];
 }
 
@@ -718,7 +724,7 @@ const hashOf = (name: string, parts: Buffer[]) => { const h = createHash(name); 
  * TimeStampToken (messageDigest = hash of its TSTInfo, whose imprint = hash of the ranges).
  */
 function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
-  const r: CmsCheck = { digestOk: false, signatureOk: false, signer: null, certs: [], signingTime: null, tstTime: null, signatureTimestamp: null, problems: [] };
+  const r: CmsCheck = { digestOk: false, signatureOk: false, signer: null, certs: [], signingTime: null, tstTime: null, signatureTimestamp: null, imprintOk: true, problems: [] };
   const contentInfo = kids(readDer(cms, 0));
   if (oidOf(contentInfo[0]) !== OID.signedData) throw new DerError('not SignedData');
   const sd = kids(kids(contentInfo[1])[0]);
@@ -735,6 +741,7 @@ function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
     const imprintHash = DIGESTS[oidOf(kids(alg)[0])];
     r.tstTime = derTime(tst[4]);
     imprintOk = !!imprintHash && hashOf(imprintHash, ranges).equals(content(hashed));
+    r.imprintOk = imprintOk;
     if (!imprintOk) r.problems.push('Dấu thời gian không khớp với nội dung được đóng dấu thời gian (giá trị băm không khớp).');
     signedContent = [eContent];
   } else if (encap.length > 1) {
@@ -826,22 +833,101 @@ function checkCms(cms: Buffer, ranges: Buffer[]): CmsCheck {
 /** The time-stamping authority's name: its certificate's CN, else O. */
 const authorityOf = (c: ParsedCert | null) => (c ? c.subject[OID.commonName] ?? c.subject[OID.organization] ?? null : null);
 
+/** A certificate to judge for revocation once the file's validation data is read, and where the answer goes. */
+interface RevocationSubject { target: { revocation: RevocationReport; chain: string[] }; cert: X509Certificate; pool: X509Certificate[]; at: Date | null }
+
+const NO_TSA_CERTIFICATE = 'Không đọc được chứng thư số của đơn vị cấp dấu thời gian.';
+const x509sOf = (certs: ParsedCert[]) => certs.map((p) => p.x509).filter((p): p is X509Certificate => !!p);
+
 /** A signature-time-stamp token over `signatureValue`, or a document timestamp's over its ranges. */
-function timestampReport(token: Buffer, stamped: Buffer[], anchors: X509Certificate[]): TimestampReport | null {
+function timestampReport(token: Buffer, stamped: Buffer[], anchors: X509Certificate[], subjects: RevocationSubject[]): TimestampReport | null {
   try {
     const c = checkCms(token.subarray(0, readDer(token, 0).end), stamped);
     if (!c.tstTime) return null;
     const x = c.signer?.x509;
-    const pool = c.certs.map((p) => p.x509).filter((p): p is X509Certificate => !!p);
-    return {
+    const pool = x509sOf(c.certs);
+    const report: TimestampReport = {
       time: c.tstTime.toISOString(),
       authority: authorityOf(c.signer),
       intact: c.digestOk && c.signatureOk && c.problems.length === 0,
+      imprintMatches: c.imprintOk,
       trusted: !!x && chainsTo(x, pool, anchors),
+      revocation: unknownRevocation(c.tstTime, x ? NO_VALIDATION_DATA : NO_TSA_CERTIFICATE),
+      chain: [],
     };
+    if (x) subjects.push({ target: report, cert: x, pool, at: c.tstTime });
+    return report;
   } catch {
     return null;
   }
+}
+
+// ---- validation data (the DSS) -------------------------------------------------------------------------------
+/** Entries read per DSS array, and decoded bytes in all: a crafted DSS cannot make the look cost more. */
+const MAX_DSS_ENTRIES = 64;
+const MAX_DSS_BYTES = 16 << 20;
+
+/** The OCSP responses, CRLs and certificates of every /DSS in the file (the latest definition of each), decoded. */
+function validationDataOf(pdf: Buffer, text: string, index: ObjectIndex): ValidationDataDer {
+  const out: ValidationDataDer = { ocsps: [], crls: [], certs: [] };
+  const dssKeys = new Set<string>();
+  // indexOf, not a regular expression: this scans the whole (30 MB) file.
+  for (let at = text.indexOf('/DSS'); at >= 0 && dssKeys.size <= 8; at = text.indexOf('/DSS', at + 4)) {
+    if (isWordChar(text.charCodeAt(at + 4)) || !/\/Type\s*$/.test(text.slice(Math.max(0, at - 16), at))) continue;
+    const o = enclosingObject(index, text.length, at);
+    if (o) dssKeys.add(`${o.num} ${o.gen}`);
+  }
+  if (!dssKeys.size) return out;
+  // The latest definition of each object, by "num gen".
+  const latest = new Map<string, { after: number; end: number }>();
+  for (const h of index.headers) {
+    const o = enclosingObject(index, text.length, h.after);
+    if (o) latest.set(`${h.num} ${h.gen}`, { after: h.after, end: o.end });
+  }
+  let budget = MAX_DSS_BYTES;
+  const streamOf = (key: string): Buffer | null => {
+    const def = latest.get(key);
+    const v = def && objectValue(text, def);
+    if (!def || !v?.stream || !v.dict) return null;
+    let p = text.indexOf('stream', def.after + v.end) + 6;
+    if (p < 6 || p > def.end) return null;
+    if (text[p] === '\r') p++;
+    if (text[p] === '\n') p++;
+    const len = Number(v.dict.get('Length'));
+    let end = Number.isInteger(len) && len >= 0 && p + len <= def.end ? p + len : text.lastIndexOf('endstream', def.end);
+    if (end < p) return null;
+    if (Number.isNaN(len) && text[end - 1] === '\n') end -= text[end - 2] === '\r' ? 2 : 1;
+    const bytes = pdf.subarray(p, end);
+    const filter = v.dict.get('Filter');
+    try {
+      const data = !filter ? Buffer.from(bytes) : /^\[?\/FlateDecode\]?$/.test(filter) ? inflateSync(bytes, { maxOutputLength: Math.min(4 << 20, Math.max(1, budget)) }) : null;
+      if (data) budget -= data.length;
+      return data && budget >= 0 ? data : null;
+    } catch {
+      return null;
+    }
+  };
+  const refsIn = (value: string | undefined): string[] => {
+    if (!value) return [];
+    const one = /^(\d+ \d+) R$/.exec(value);
+    if (one) { const d = latest.get(one[1]); value = d ? objectValue(text, d)?.text ?? '' : ''; } // an indirect array
+    return [...value.matchAll(/(\d+ \d+) R/g)].slice(0, MAX_DSS_ENTRIES).map((m) => m[1]);
+  };
+  const seen = new Set<string>();
+  for (const key of dssKeys) {
+    const def = latest.get(key);
+    const dss = def ? objectValue(text, def)?.dict : null;
+    if (!dss || dss.get('Type') !== '/DSS') continue;
+    for (const [name, list] of [['OCSPs', out.ocsps], ['CRLs', out.crls], ['Certs', out.certs]] as const) {
+      for (const ref of refsIn(dss.get(name))) {
+        if (seen.has(ref) || budget < 0) continue;
+        seen.add(ref);
+        const data = streamOf(ref);
+        if (data) list.push(data);
+      }
+    }
+  }
+  return out;
 }
 
 // ---- the file ----------------------------------------------------------------------------------------------
@@ -854,6 +940,7 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
   };
   if (!isPdf) return result;
   const anchors = trustedCerts(opts.trustedCaPems ?? []);
+  const subjects: RevocationSubject[] = [];
   const text = pdf.toString('latin1');
   const seen = new Set<string>();
   const objectKeys = new Map<SignatureReport, string>();
@@ -870,7 +957,7 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
     const key = obj ? `${obj.num} ${obj.gen}` : `@${m.index}`;
     if (obj && seen.has(key)) continue; // the same dictionary written again in a later revision
     seen.add(key);
-    const report = checkSignature(pdf, text, index, br, obj, anchors);
+    const report = checkSignature(pdf, text, index, br, obj, anchors, subjects);
     objectKeys.set(report, key);
     result.signatures.push(report);
     if (obj && obj.end > re.lastIndex) re.lastIndex = obj.end;
@@ -906,11 +993,39 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
       }
     }
   }
+  // What each signature covers: later signatures and, after the last one, LTV updates are what validators allow.
+  for (const s of result.signatures) {
+    s.uncoveredBytes = s.byteRangeIntact ? Math.max(0, pdf.length - s.revisionEnd) : pdf.length;
+    const later = result.signatures.filter((t) => t !== s && t.revisionEnd > s.revisionEnd);
+    s.coverage = s.coversWholeDocument ? 'entireFile'
+      : s.byteRangeIntact && !result.resaved && !result.modifiedAfterLastSignature && !result.uncheckedSignatures
+        && later.every((t) => t.valid && t.byteRangeIntact) ? 'entireRevision' : 'partial';
+  }
+  // Revocation, from the DSS the file carries (read once, only when there is a certificate to judge).
+  if (subjects.length) {
+    index ??= indexObjects(text);
+    let data = parseValidationData({ ocsps: [], crls: [], certs: [] });
+    try { data = parseValidationData(validationDataOf(pdf, text, index)); } catch { /* an unreadable DSS proves nothing */ }
+    // The same certificate is judged several times (a TSA's for each timestamp): its issuer and findings once.
+    const judge = revocationJudge(data);
+    const issuers = new Map<string, X509Certificate | null>();
+    for (const sub of subjects) {
+      try {
+        const key = sub.cert.fingerprint256;
+        if (!issuers.has(key)) issuers.set(key, findIssuer(sub.cert, [...sub.pool, ...data.certs, ...anchors]));
+        const issuer = issuers.get(key)!;
+        sub.target.chain = [sub.cert.raw, ...(issuer ? [issuer.raw] : [])].map((b) => b.toString('base64'));
+        sub.target.revocation = judge(sub.cert, issuer, sub.at);
+      } catch {
+        sub.target.revocation = unknownRevocation(sub.at, 'Không đọc được dữ liệu thu hồi trong tệp.');
+      }
+    }
+  }
   return result;
 }
 
 function checkSignature(
-  pdf: Buffer, text: string, index: ObjectIndex, br: number[], obj: PdfObject | null, anchors: X509Certificate[],
+  pdf: Buffer, text: string, index: ObjectIndex, br: number[], obj: PdfObject | null, anchors: X509Certificate[], subjects: RevocationSubject[],
 ): SignatureReport {
   const dict = obj ? text.slice(obj.start, obj.end) : '';
   const subFilter = dictName(dict, 'SubFilter');
@@ -925,6 +1040,10 @@ function checkSignature(
     timestamp: null,
     level: null,
     coversWholeDocument: false,
+    coverage: 'partial',
+    uncoveredBytes: pdf.length,
+    revocation: unknownRevocation(null, 'Không đọc được chứng thư số của người ký.'),
+    chain: [],
     chainsToTrustedCa: false,
     certificateValidAtSigningTime: false,
     byteRange: br,
@@ -990,11 +1109,13 @@ function checkSignature(
       certs = check.certs;
       cmsTime = check.signingTime ?? check.tstTime;
       if (!rangeProblems.length) report.problems.push(...check.problems);
-      if (check.signatureTimestamp) report.timestamp = timestampReport(check.signatureTimestamp.token, [check.signatureTimestamp.signatureValue], anchors);
+      if (check.signatureTimestamp) report.timestamp = timestampReport(check.signatureTimestamp.token, [check.signatureTimestamp.signatureValue], anchors, subjects);
       if (kind === 'documentTimestamp' && check.tstTime) {
         report.timestamp = {
           time: check.tstTime.toISOString(), authority: authorityOf(signer),
-          intact: cryptoOk && !rangeProblems.length, trusted: false, // trusted: set with the chain below
+          intact: cryptoOk && !rangeProblems.length, imprintMatches: check.imprintOk && !rangeProblems.length,
+          trusted: false, // set with the chain below
+          revocation: unknownRevocation(check.tstTime, signer?.x509 ? NO_VALIDATION_DATA : NO_TSA_CERTIFICATE), chain: [],
         };
       }
     } catch {
@@ -1020,7 +1141,12 @@ function checkSignature(
       notAfter: x ? new Date(x.validTo).toISOString() : '',
     };
     if (x) {
-      const pool = certs.map((p) => p.x509).filter((p): p is X509Certificate => !!p);
+      const pool = x509sOf(certs);
+      // Judged at the timestamped time when there is one (a document timestamp: its own), else at the claimed time.
+      const at = report.timestamp?.intact ? new Date(report.timestamp.time) : signingTime;
+      report.revocation = unknownRevocation(at, NO_VALIDATION_DATA);
+      subjects.push({ target: report, cert: x, pool, at });
+      if (kind === 'documentTimestamp' && report.timestamp) subjects.push({ target: report.timestamp, cert: x, pool, at });
       report.chainsToTrustedCa = chainsTo(x, pool, anchors);
       if (report.timestamp && kind === 'documentTimestamp') report.timestamp.trusted = report.chainsToTrustedCa;
       else if (!report.chainsToTrustedCa) report.problems.push('Chứng thư số của người ký không do tổ chức chứng thực tin cậy của hệ thống cấp.');

@@ -12,16 +12,37 @@ const signer = {
   },
 };
 
+const revocation = { $ref: '#/components/schemas/VerifiedRevocation' };
+
 const timestamp = {
   type: 'object',
-  required: ['time', 'authority'],
+  required: ['time', 'authority', 'trusted', 'intact', 'imprintMatches', 'revocation'],
   properties: {
     time: { type: 'string', format: 'date-time', description: "The token's genTime" },
-    authority: { type: 'string', nullable: true, description: "CN of the time-stamping authority's certificate" },
+    authority: { type: 'string', nullable: true, description: "CN (else O) of the time-stamping authority's certificate" },
+    trusted: { type: 'boolean', description: "The TSA's certificate chains to a trust anchor (TRUST_ANCHORS; in demo mode also the system's test CA)" },
+    intact: { type: 'boolean', description: "The token's imprint matches and its signature verifies with the TSA's certificate" },
+    imprintMatches: { type: 'boolean', description: "The token's message imprint equals the hash of what it stamps (the signature value; for a document timestamp, the file's byte ranges)" },
+    revocation: { ...revocation, description: "The TSA certificate's revocation status at the token's time" },
   },
 };
 
 export const verifyOpenApiSchemas = {
+  VerifiedRevocation: {
+    type: 'object',
+    description: "A certificate's revocation status at the signature's time, judged from the validation data the file carries (DSS: OCSP responses and CRLs, each checked: for this certificate's serial and issuer, signed by the issuer or its delegated responder, a 'good' answer made at or after that time); or, when the server is configured to (VERIFY_REVOCATION_ONLINE=on) and the file has none, from the issuer's services within seconds",
+    required: ['status', 'at', 'source', 'online', 'evidenceTime', 'revokedAt', 'revokedAfterSigning', 'reason'],
+    properties: {
+      status: { type: 'string', enum: ['good', 'revoked', 'unknown'], description: 'good: not revoked at that time; revoked: see revokedAt and revokedAfterSigning; unknown: no usable data (see reason)' },
+      at: { type: 'string', format: 'date-time', nullable: true, description: "The time judged at: the signature's timestamp (a document timestamp's own time), else the signing time the signer claims" },
+      source: { type: 'string', nullable: true, enum: ['ocsp', 'crl', null], description: 'What said so' },
+      online: { type: 'boolean', description: 'Looked up at the issuer during this verification (the file carried no data); only for certificates that chain to a trust anchor' },
+      evidenceTime: { type: 'string', format: 'date-time', nullable: true, description: "The OCSP response's or CRL's thisUpdate (for an online look-up: when it was asked)" },
+      revokedAt: { type: 'string', format: 'date-time', nullable: true, description: 'The revocation time the issuer gives' },
+      revokedAfterSigning: { type: 'boolean', nullable: true, description: 'Revoked, but after `at`: the signature, made and timestamped before, stays valid. false: revoked before it signed (not genuine)' },
+      reason: { type: 'string', nullable: true, description: 'Why the status is unknown, in Vietnamese' },
+    },
+  },
   VerifiedCopy: {
     type: 'object',
     description: 'Only what is printed on the e-copy; nothing about the applicant. Certification details and signers are null/empty unless the dossier is completed.',
@@ -52,7 +73,10 @@ export const verifyOpenApiSchemas = {
       role: { type: 'string', nullable: true, enum: ['leader', 'seal', 'documentTimestamp', null], description: "leader: the leader's signature; seal: the agency's digital seal; documentTimestamp: a document timestamp (ETSI.RFC3161) added for long-term validation; null: another signature" },
       signer: { type: 'string', nullable: true, description: "CN of the signer's certificate (of the TSA's, for a document timestamp)" },
       intact: { type: 'boolean', description: 'Same as valid: the signed bytes are unchanged and the signature verifies' },
-      trusted: { type: 'boolean', description: "The certificate chains to the system's CA (a TSA's usually does not: it is not needed for genuine)" },
+      trusted: { type: 'boolean', description: "The certificate chains to a trust anchor (TRUST_ANCHORS; in demo mode also the system's test CA). For a document timestamp: its TSA's certificate (not needed for genuine)" },
+      revocation: { ...revocation, description: "The signer's (for a document timestamp, the TSA's) certificate's revocation status at the signature's timestamped time" },
+      coverage: { type: 'string', enum: ['entireFile', 'entireRevision', 'partial'], description: 'What the signature covers, as validators report it: entireFile; entireRevision: its revision, with only allowed updates after it (later signatures, then long-term-validation updates: a DSS, document timestamps); partial: disallowed changes after it, or a ByteRange that no longer matches the file (re-saved)' },
+      uncoveredBytes: { type: 'integer', description: 'Bytes of the file the signature does not cover (after its revision; the whole file when its ByteRange is broken)' },
       timestamp: { ...timestamp, nullable: true, description: "The RFC 3161 signature-time-stamp (for a document timestamp: its own token's time and TSA)" },
       level: { type: 'string', nullable: true, enum: ['B-B', 'B-T', 'B-LT', 'B-LTA', null], description: 'PAdES baseline level: B-T with an intact signature timestamp, B-LT when a DSS was added after it (its content is not checked here), B-LTA when a valid document timestamp covers that DSS; null for a document timestamp or a non-PAdES signature' },
     },
@@ -71,7 +95,7 @@ export const verifyOpenApiSchemas = {
       modifiedAfterLastSignature: { type: 'boolean', description: 'Something other than long-term-validation updates was added after the last signature' },
       ltvUpdates: { type: 'integer', description: 'Incremental updates after the seal that only add validation data (DSS) or document timestamps' },
       level: { type: 'string', nullable: true, enum: ['B-B', 'B-T', 'B-LT', 'B-LTA', null], description: "The seal's PAdES baseline level" },
-      timestamp: { ...timestamp, nullable: true, description: "The seal's signature timestamp, if any" },
+      timestamp: { ...timestamp, nullable: true, description: "The seal's signature timestamp, if any: time, authority, trusted, imprint, revocation" },
       reasons: { type: 'array', items: { type: 'string' }, description: 'Why it is not genuine, in Vietnamese' },
       signatures: { type: 'array', items: { $ref: '#/components/schemas/VerifiedSignature' } },
       dossier: { allOf: [{ $ref: '#/components/schemas/VerifiedCopy' }], nullable: true },
@@ -99,7 +123,7 @@ export const verifyOpenApiPaths = {
     post: {
       security: [],
       summary: 'Public: verify an uploaded e-copy PDF on the server (no token)',
-      description: 'Finds the dossier by the file\'s SHA-256 (else by the certification details its seal carries), says whether the file is byte-identical to the delivered e-copy or contains it (long-term-validation updates appended: still genuine), and checks every signature and document timestamp (ByteRange, digest, CMS signature, RFC 3161 timestamps, chain to the agency CA); a re-saved file is said to be so. A tampered PDF is a 200 answer with genuine:false, not an error. Nothing uploaded is kept.',
+      description: 'Finds the dossier by the file\'s SHA-256 (else by the certification details its seal carries), says whether the file is byte-identical to the delivered e-copy or contains it (long-term-validation updates appended: still genuine), and checks every signature and document timestamp (ByteRange, digest, CMS signature, RFC 3161 timestamps, chain to a trust anchor, revocation at the timestamped time from the file\'s DSS, what each covers); a certificate revoked before it signed makes the file not genuine, one revoked after it does not; a re-saved file is said to be so. A tampered PDF is a 200 answer with genuine:false, not an error. Nothing uploaded is kept.',
       requestBody: { required: true, content: { 'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'PDF, at most 30 MB' } } } } } },
       responses: {
         200: { description: 'The verdict', content: json({ $ref: '#/components/schemas/VerifiedUpload' }) },

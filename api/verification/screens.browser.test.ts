@@ -85,7 +85,7 @@ describe('Xác thực bản sao điện tử, in a browser', () => {
     // As issued at B-LTA (the default): after the seal, the DSS and the document timestamp.
     expect(await page.getByTestId('ltv-updates').innerText()).toBe('2');
     const table = await page.getByTestId('signatures').innerText();
-    for (const s of ['Chữ ký lãnh đạo', 'Con dấu cơ quan', 'Dấu thời gian', 'Nguyên vẹn', 'Tin cậy']) expect(table).toContain(s);
+    for (const s of ['Lãnh đạo ký', 'Dấu cơ quan', 'Dấu thời gian tài liệu', 'PAdES B-LTA', 'Nguyên vẹn', 'Tin cậy', 'Chưa bị thu hồi tại thời điểm ký']) expect(table).toContain(s);
     await shot(page, 'xac-thuc-tep-hop-le');
     expect(problems).toEqual([]);
   });

@@ -6,9 +6,14 @@ import { SEAL_FIELD_NAME } from '../../activities/pdf/seal.js';
 import { LEADER_FIELD_NAME } from '../../activities/pdf/sign.js';
 import { verifyOffThread } from '../../activities/pdf/pool.js';
 import type { KeyStore } from '../../activities/pdf/pki.js';
-import type { AfterSignatureChange, PadesLevel, PdfVerification, SignatureReport } from '../../activities/pdf/verify.js';
+import { CertificateRevokedError, revocationOf, RevocationUnavailableError } from '../../activities/pdf/revocation.js';
+import { loadTrustAnchors, trustedCaPems } from '../../activities/pdf/trust-anchors.js';
+import type {
+  AfterSignatureChange, Coverage, PadesLevel, PdfVerification, RevocationReport, SignatureReport, TimestampReport,
+} from '../../activities/pdf/verify.js';
 import { DomainError } from '../../domain/errors.js';
 import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier.js';
+import type { Config } from '../../lib/config.js';
 import type { Db } from '../../lib/db.js';
 import type { DossierView } from '../../domain/dossier.js';
 import { RateLimiter } from '../http/rate-limit.js';
@@ -39,21 +44,25 @@ export interface PublicRecord {
 }
 
 /** What the public sees of one signature: a subset of the verifier's report, and the same facts named for issue 8. */
-export type PublicSignature = Pick<SignatureReport, 'field' | 'signerCommonName' | 'signingTime' | 'valid' | 'coversWholeDocument' | 'chainsToTrustedCa' | 'problems'> & {
+export type PublicSignature = Pick<SignatureReport, 'field' | 'signerCommonName' | 'signingTime' | 'valid' | 'coversWholeDocument' | 'chainsToTrustedCa' | 'problems' | 'uncoveredBytes'> & {
   /** The leader's signature, the agency seal, a document timestamp (long-term validation), or null for another. */
   role: 'leader' | 'seal' | 'documentTimestamp' | null;
   /** CN of the signer's (or the TSA's) certificate. */
   signer: string | null;
   /** Its ByteRange, digest and signature hold. */
   intact: boolean;
-  /** Its certificate chains to the system's CA. */
+  /** Its certificate chains to a trust anchor (TRUST_ANCHORS; in demo mode also the system's test CA). */
   trusted: boolean;
+  /** The signer certificate's revocation status at the signature's timestamped time. */
+  revocation: RevocationReport;
+  /** What it covers: the whole file, its revision with only allowed updates after it, or part of the file. */
+  coverage: Coverage;
   /** The signature-time-stamp (or the document timestamp itself): when, and by which time-stamping authority. */
   timestamp: PublicTimestamp | null;
   level: PadesLevel | null;
 };
 
-export interface PublicTimestamp { time: string; authority: string | null }
+export type PublicTimestamp = Pick<TimestampReport, 'time' | 'authority' | 'trusted' | 'intact' | 'imprintMatches' | 'revocation'>;
 
 export interface UploadVerdict {
   genuine: boolean;
@@ -111,14 +120,29 @@ function publicRecord(row: VerifiableRow): PublicRecord {
 
 const roleOf = (s: SignatureReport): PublicSignature['role'] =>
   s.kind === 'documentTimestamp' ? 'documentTimestamp' : s.field === LEADER_FIELD_NAME ? 'leader' : s.field === SEAL_FIELD_NAME ? 'seal' : null;
-const publicTimestamp = (s: SignatureReport | undefined): PublicTimestamp | null =>
-  (s?.timestamp ? { time: s.timestamp.time, authority: s.timestamp.authority } : null);
+const publicTimestamp = (s: SignatureReport | undefined): PublicTimestamp | null => {
+  const t = s?.timestamp;
+  return t ? { time: t.time, authority: t.authority, trusted: t.trusted, intact: t.intact, imprintMatches: t.imprintMatches, revocation: t.revocation } : null;
+};
 
 const publicSignature = (s: SignatureReport): PublicSignature => ({
   field: s.field, signerCommonName: s.signerCommonName, signingTime: s.signingTime, valid: s.valid,
   coversWholeDocument: s.coversWholeDocument, chainsToTrustedCa: s.chainsToTrustedCa, problems: s.problems,
-  role: roleOf(s), signer: s.signerCommonName, intact: s.valid, trusted: s.chainsToTrustedCa, timestamp: publicTimestamp(s), level: s.level,
+  role: roleOf(s), signer: s.signerCommonName, intact: s.valid, trusted: s.chainsToTrustedCa,
+  revocation: s.revocation, coverage: s.coverage, uncoveredBytes: s.uncoveredBytes, timestamp: publicTimestamp(s), level: s.level,
 });
+
+/** The online look-up's time limit per request (OCSP, then the CRL): the verdict answers in seconds, whatever the services do. */
+export const ONLINE_REVOCATION_TIMEOUT_MS = 2500;
+
+export interface VerificationOptions {
+  /** CA certificates (PEM) of TRUST_ANCHORS, for signers and TSAs. */
+  trustAnchors?: string[];
+  /** Trust the key store's own CA as well (demo mode: the test CA). */
+  trustSystemCa?: boolean;
+  /** When a file carries no revocation data, ask the issuer's OCSP responder / CRL (VERIFY_REVOCATION_ONLINE). */
+  onlineRevocation?: { timeoutMs?: number } | null;
+}
 
 /** What a change after the seal is, in words a reader of the verdict knows. */
 const CHANGE_LABELS: Record<Exclude<AfterSignatureChange, 'unknown'>, string> = {
@@ -134,6 +158,42 @@ function changeReasons(changes: AfterSignatureChange[]): string[] {
   const out = known.length ? [`Có thay đổi sau khi đóng dấu: ${known.join(', ')}.`] : [];
   if (!known.length || changes.includes('unknown')) out.push('Có nội dung được thêm sau chữ ký số cuối cùng.');
   return out;
+}
+
+/** The options from the configuration: TRUST_ANCHORS read now (a bad file refuses the start), the test CA trusted in
+ *  demo mode only, the online look-up when VERIFY_REVOCATION_ONLINE=on. */
+export function verificationOptions(config: Pick<Config, 'mode' | 'trustAnchorsDir' | 'verifyRevocationOnline'>): VerificationOptions {
+  return {
+    trustAnchors: config.trustAnchorsDir ? loadTrustAnchors(config.trustAnchorsDir) : [],
+    trustSystemCa: config.mode === 'demo',
+    onlineRevocation: config.verifyRevocationOnline ? { timeoutMs: ONLINE_REVOCATION_TIMEOUT_MS } : null,
+  };
+}
+
+// ---- revocation looked up online -------------------------------------------------------------------------------
+const NO_DATA_IN_FILE = 'Tệp không chứa dữ liệu thu hồi cho chứng thư số này.';
+
+/** The issuer's current answer, as of the signature's time: "not revoked now" also means not revoked then. */
+async function onlineStatus(r: RevocationReport, chain: string[], timeoutMs: number): Promise<RevocationReport> {
+  const [cert, issuer] = chain.map((b) => Buffer.from(b, 'base64'));
+  const base = { ...r, online: true };
+  try {
+    const info = await revocationOf(cert, issuer, { timeoutMs });
+    if (!info) return { ...base, reason: `${NO_DATA_IN_FILE} Chứng thư số không chỉ ra dịch vụ tra cứu tình trạng thu hồi (OCSP/CRL).` };
+    return { ...base, status: 'good', source: info.ocsp ? 'ocsp' : 'crl', evidenceTime: new Date().toISOString(), reason: null };
+  } catch (e) {
+    if (e instanceof CertificateRevokedError) {
+      const at = r.at ? Date.parse(r.at) : null;
+      return {
+        ...base, status: 'revoked', source: 'ocsp', evidenceTime: new Date().toISOString(), reason: null,
+        revokedAt: e.revokedAt?.toISOString() ?? null, revokedAfterSigning: at !== null && !!e.revokedAt && e.revokedAt.getTime() > at,
+      };
+    }
+    const why = e instanceof RevocationUnavailableError
+      ? { timeout: 'không trả lời kịp', unreachable: 'không kết nối được', http: 'trả lỗi', malformed: 'trả dữ liệu hỏng', invalid: 'trả câu trả lời không hợp lệ' }[e.reason]
+      : 'lỗi không xác định';
+    return { ...base, reason: `${NO_DATA_IN_FILE} Dịch vụ tra cứu của tổ chức cấp ${why}.` };
+  }
 }
 
 // ---- the service -----------------------------------------------------------------------------------------------
@@ -152,7 +212,16 @@ export class VerificationService {
   /** Gentle per-address limits, counted together for the screens and the JSON API. */
   readonly limits = { codes: new RateLimiter(30, 60_000, throttledMessage), uploads: new RateLimiter(10, 60_000, throttledMessage) };
 
-  constructor(private readonly db: Db, private readonly keys: Pick<KeyStore, 'caCertPem'>) {}
+  private readonly options: Required<VerificationOptions>;
+
+  constructor(private readonly db: Db, private readonly keys: Pick<KeyStore, 'caCertPem'>, options: VerificationOptions = {}) {
+    this.options = { trustAnchors: options.trustAnchors ?? [], trustSystemCa: options.trustSystemCa ?? true, onlineRevocation: options.onlineRevocation ?? null };
+  }
+
+  /** The CAs the verification trusts: TRUST_ANCHORS, and the system's CA when so configured. */
+  async trustedCaPems(): Promise<string[]> {
+    return trustedCaPems({ anchors: this.options.trustAnchors, systemCaPem: this.options.trustSystemCa ? await this.keys.caCertPem() : null });
+  }
 
   /**
    * The public record of an ISSUED e-copy's code (completed, with a sealed e-copy), or null for anything else:
@@ -168,7 +237,8 @@ export class VerificationService {
 
   /** Verifies an uploaded file (its bytes) against the e-copies this system delivered. */
   async byFile(pdf: Buffer | { path: string }): Promise<UploadVerdict> {
-    const v = await verifyOffThread(pdf, { trustedCaPems: [await this.keys.caCertPem()] }); // untrusted: in the PDF pool
+    const v = await verifyOffThread(pdf, { trustedCaPems: await this.trustedCaPems() }); // untrusted: in the PDF pool
+    if (this.options.onlineRevocation) await this.lookUpOnline(v, this.options.onlineRevocation.timeoutMs ?? ONLINE_REVOCATION_TIMEOUT_MS);
     let matchedBy: UploadVerdict['matchedBy'] = null;
     let row = await completedBySealedSha256(this.db, v.sha256);
     if (row) matchedBy = 'file';
@@ -198,13 +268,18 @@ export class VerificationService {
     if (signatures.some((s) => !s.certificate && s.byteRangeIntact && s.problems.length)) reasons.push('Không đọc được chứng thư số của người ký trong chữ ký số.');
     if (signatures.some((s) => s.chainsToTrustedCa && !s.certificateValidAtSigningTime)) reasons.push('Chứng thư số không còn hiệu lực tại thời điểm ký.');
     if (timestamps.some((s) => !s.valid)) reasons.push('Dấu thời gian tài liệu không hợp lệ.');
+    // Revoked before it signed (a revocation after the timestamped time leaves the signature valid).
+    const revokedBefore = (r: RevocationReport | undefined) => r?.status === 'revoked' && r.revokedAfterSigning !== true;
+    if (signatures.some((s) => revokedBefore(s.revocation))) reasons.push('Chứng thư số của người ký đã bị thu hồi trước thời điểm ký.');
+    if (signatures.some((s) => revokedBefore(s.timestamp?.revocation))) reasons.push('Chứng thư số của đơn vị cấp dấu thời gian đã bị thu hồi trước thời điểm cấp dấu thời gian.');
     if (v.modifiedAfterLastSignature) reasons.push(...(v.changesAfterLastSignature.length ? changeReasons(v.changesAfterLastSignature) : ['Tệp đã bị thêm nội dung sau chữ ký số cuối cùng.']));
     if (v.uncheckedSignatures) reasons.push(`Tệp có quá nhiều chữ ký số (${v.signatures.length + v.uncheckedSignatures}); không kiểm tra hết được.`);
     const lastSignature = signatures.reduce<SignatureReport | null>((a, s) => (!a || s.revisionEnd > a.revisionEnd ? s : a), null);
     // After the seal only LTV updates (counted in ltvUpdates), never anything else.
     const intact = !!leader && !!seal && lastSignature === seal && seal.byteRangeIntact && !v.modifiedAfterLastSignature && !v.uncheckedSignatures
       && (seal.coversWholeDocument || v.ltvUpdates > 0)
-      && signatures.every((s) => s.valid && s.chainsToTrustedCa && s.certificateValidAtSigningTime) && timestamps.every((s) => s.valid);
+      && signatures.every((s) => s.valid && s.chainsToTrustedCa && s.certificateValidAtSigningTime && !revokedBefore(s.revocation) && !revokedBefore(s.timestamp?.revocation))
+      && timestamps.every((s) => s.valid);
     if (!dossier) reasons.push('Không tìm thấy bản sao điện tử tương ứng trong hệ thống.');
     else if (!containsIssuedRevision) reasons.push(`Tệp không trùng khớp với bản sao điện tử đã cấp cho hồ sơ ${dossier.code}.`);
     if (dossier && !dossier.genuine) reasons.push('Hồ sơ tương ứng chưa hoàn thành chứng thực.');
@@ -215,6 +290,31 @@ export class VerificationService {
       ltvUpdates: v.ltvUpdates, timestamp: publicTimestamp(seal), level: seal?.level ?? null,
       reasons: genuine ? [] : [...new Set(reasons)], dossier,
     };
+  }
+
+  /**
+   * For each certificate the file gives no revocation data for, asks its issuer's OCSP responder / CRL, each request
+   * within `timeoutMs` and all of them together within a bound: an unreachable service leaves 'unknown', with the
+   * reason. Only for certificates that chain to a trust anchor: the addresses of an untrusted certificate are the
+   * uploader's, and the server does not fetch them.
+   */
+  private async lookUpOnline(v: PdfVerification, timeoutMs: number): Promise<void> {
+    const targets: { target: { revocation: RevocationReport }; chain: string[] }[] = [];
+    for (const s of v.signatures) {
+      if (s.chainsToTrustedCa) targets.push({ target: s, chain: s.chain });
+      if (s.timestamp?.trusted && s.kind === 'signature') targets.push({ target: s.timestamp, chain: s.timestamp.chain });
+    }
+    const pending = targets.filter((t) => t.target.revocation.status === 'unknown' && t.chain.length >= 2);
+    const bound = 2 * timeoutMs + 500;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, bound); });
+    await Promise.race([late, Promise.all(pending.map(async (t) => { t.target.revocation = await onlineStatus(t.target.revocation, t.chain, timeoutMs); }))]);
+    clearTimeout(timer);
+    for (const t of pending) {
+      if (t.target.revocation.status === 'unknown' && !t.target.revocation.online) {
+        t.target.revocation = { ...t.target.revocation, online: true, reason: `${NO_DATA_IN_FILE} Không tra cứu được dịch vụ của tổ chức cấp trong ${bound / 1000} giây.` };
+      }
+    }
   }
 
   /** Verifies an uploaded file, then removes it: nothing uploaded for verification is kept. */

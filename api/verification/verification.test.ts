@@ -19,6 +19,8 @@ import { tamper, type Tampering } from '../../lib/testing/tamper.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { csrfOf, multipart, VIETNAMESE, WebClient } from '../../lib/testing/http.js';
 import { DEMO_AGENCY } from '../../lib/seed.js';
+import { freePort } from '../../lib/testing/certomancer.js';
+import { VerificationService } from './service.js';
 import type { DossierView } from '../../domain/dossier.js';
 
 let h: Harness;
@@ -281,6 +283,61 @@ describe('verification by uploading the PDF', () => {
     expect(r.body).toMatchObject({ containsIssuedRevision: true, ltvUpdates: 0 });
     expect(r.body).toHaveProperty('timestamp');
   });
+
+  it('JSON at B-T: revocation unknown for both signatures and the TSA (no data in the file, no online look-up), coverage per signature; the screen says so', async () => {
+    const r = await api('POST', '/verify', { form: fileForm(sealed) });
+    expect(r.body.signatures.map((s: any) => [s.role, s.revocation.status, s.revocation.online, s.coverage, s.timestamp?.revocation.status])).toEqual([
+      ['leader', 'unknown', false, 'entireRevision', 'unknown'],
+      ['seal', 'unknown', false, 'entireFile', 'unknown'],
+    ]);
+    expect(r.body.signatures[0].revocation.reason).toMatch(/không chứa dữ liệu thu hồi/);
+    expect(r.body.signatures.map((s: any) => s.uncoveredBytes > 0)).toEqual([true, false]); // the seal's revision follows the leader's
+    expect(r.body.timestamp).toMatchObject({ trusted: true, intact: true, imprintMatches: true, revocation: { status: 'unknown' } });
+    expect(r.body.signatures[0]).not.toHaveProperty('chain'); // the certificates stay inside
+    const page = await new Visitor().upload(sealed);
+    expect(page.html).toMatch(/data-role="leader" data-revocation="unknown" data-coverage="entireRevision"/);
+    expect(page.html).toContain('Lãnh đạo ký');
+    expect(page.html).toContain('Chưa xác định được: Tệp không chứa dữ liệu thu hồi');
+  });
+
+  it('online look-up on: the issuer says good for both signers and the TSA, within seconds; an unreachable one leaves unknown with the reason', async () => {
+    const keys = createFileKeyStore(path.join(h.config.dataDir, 'pki'));
+    const online = new VerificationService(h.db, keys, { onlineRevocation: { timeoutMs: 1500 } });
+    const v = await online.byFile(sealed);
+    expect(v.genuine).toBe(true);
+    expect(v.signatures.map((s) => [s.revocation.status, s.revocation.online, s.timestamp?.revocation.status])).toEqual([['good', true, 'good'], ['good', true, 'good']]);
+    expect(v.signatures[0].revocation).toMatchObject({ source: 'ocsp', reason: null });
+    // A CA whose certificates point at services that are down: unknown, said why, answered in seconds.
+    const dead = createFileKeyStore(fs.mkdtempSync(path.join(os.tmpdir(), 'dead-ca-')), { trustServicesUrl: `http://127.0.0.1:${await freePort()}` });
+    const signedByDead = await sealIncremental(Buffer.from(await signWithAttestation(scan, {
+      signerName: 'Lâm Phước Thọ', signerTitle: 'TRƯỞNG PHÒNG', key: await dead.leaderKey({ username: 'x', fullName: 'Lâm Phước Thọ' }),
+      attestation: { agencyName: DEMO_AGENCY.name, documentTypeName: 'Giấy khai sinh', dossierCode: 'X', date: new Date() },
+    })), { certificationNumber: '1/ĐT', registerBookName: '01/2026/ĐT', sealDate: new Date(), agencyName: DEMO_AGENCY.name, key: await dead.sealKey({ code: DEMO_AGENCY.code, name: DEMO_AGENCY.name }) });
+    const deadCa = await dead.caCertPem();
+    const t0 = Date.now();
+    const w = await new VerificationService(h.db, keys, { trustAnchors: [deadCa], onlineRevocation: { timeoutMs: 1500 } }).byFile(signedByDead);
+    expect(Date.now() - t0).toBeLessThan(6000);
+    expect(w.signatures.map((s) => [s.trusted, s.revocation.status, s.revocation.online])).toEqual([[true, 'unknown', true], [true, 'unknown', true]]);
+    expect(w.signatures[0].revocation.reason).toMatch(/^Tệp không chứa dữ liệu thu hồi cho chứng thư số này\. Dịch vụ tra cứu của tổ chức cấp không kết nối được\.$/);
+    // Untrusted (the dead CA not an anchor): the server never fetches the addresses an uploader's certificate names.
+    const u = await online.byFile(signedByDead);
+    expect(u.signatures.map((s) => [s.trusted, s.revocation.status, s.revocation.online])).toEqual([[false, 'unknown', false], [false, 'unknown', false]]);
+  }, 60_000);
+
+  it('trusted follows TRUST_ANCHORS: another CA untrusted by default, trusted once it is an anchor; the test CA only when the system CA is trusted (demo)', async () => {
+    const keys = createFileKeyStore(path.join(h.config.dataDir, 'pki'));
+    const other = createFileKeyStore(fs.mkdtempSync(path.join(os.tmpdir(), 'other-ca-')));
+    const pdf = await sealIncremental(Buffer.from(await signWithAttestation(scan, {
+      signerName: 'Lâm Phước Thọ', signerTitle: 'TRƯỞNG PHÒNG', key: await other.leaderKey({ username: 'x', fullName: 'Lâm Phước Thọ' }),
+      attestation: { agencyName: DEMO_AGENCY.name, documentTypeName: 'Giấy khai sinh', dossierCode: 'X', date: new Date() },
+    })), { certificationNumber: '1/ĐT', registerBookName: '01/2026/ĐT', sealDate: new Date(), agencyName: DEMO_AGENCY.name, key: await other.sealKey({ code: DEMO_AGENCY.code, name: DEMO_AGENCY.name }) });
+    expect((await new VerificationService(h.db, keys).byFile(pdf)).signatures.map((s) => s.trusted)).toEqual([false, false]);
+    const anchored = new VerificationService(h.db, keys, { trustAnchors: [await other.caCertPem()] });
+    expect((await anchored.byFile(pdf)).signatures.map((s) => s.trusted)).toEqual([true, true]);
+    // Production: only the anchors, not the key store's own CA.
+    const production = new VerificationService(h.db, keys, { trustAnchors: [await other.caCertPem()], trustSystemCa: false });
+    expect((await production.byFile(sealed)).signatures.map((s) => s.trusted)).toEqual([false, false]);
+  }, 60_000);
 
   it('the issued e-copy with a DSS appended (long-term validation) is still genuine: not identical, contains the issued revision, one LTV update', async () => {
     const ca = await createFileKeyStore(path.join(h.config.dataDir, 'pki')).caCertPem();
