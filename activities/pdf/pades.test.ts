@@ -105,7 +105,7 @@ describe('locked after the seal (DocMDP on the leader\'s signature, a field lock
     const j = judgePdf(sealed, [ca]);
     expect(j.signatures.map((s) => [s.field, s.mdpLevel, s.fieldLock, s.bottomLine])).toEqual([
       ['ChuKyLanhDao', 2, null, true], // certification, P 2
-      ['DauCoQuan', 1, '/All', true], // locks all fields, P 1: nothing after it but LTV data
+      ['DauCoQuan', 1, '/Include', true], // locks the fields there are (all of them), P 1: nothing after it but LTV data
     ]);
     expect(j.signatures[0].modificationLevel).toBe('FORM_FILLING'); // the seal filled the field made for it
   });
@@ -137,7 +137,7 @@ describe('locked after the seal (DocMDP on the leader\'s signature, a field lock
     const j = judgePdf(e, [ca]);
     // (the original's own signatures no longer hold: its certification forbids the attestation page we add)
     expect(j.signatures.slice(2).map((s) => [s.field, s.mdpLevel, s.fieldLock, s.bottomLine])).toEqual([
-      ['ChuKyLanhDao_2', null, null, true], ['DauCoQuan_2', 1, '/All', true],
+      ['ChuKyLanhDao_2', null, null, true], ['DauCoQuan_2', 1, '/Include', true],
     ]);
     expect(verdicts(await tamper(e, 'annotation')).at(-1)).toEqual({ field: 'DauCoQuan_2', ok: false, change: 'OTHER' });
   });

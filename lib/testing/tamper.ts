@@ -45,9 +45,14 @@ export function tamper(pdf: Buffer, kind: Tampering, dssCertsDer: Buffer[] = [])
         return;
       }
       case 'fieldAppearance': {
+        // The seal: the last signature that is not a document timestamp (one may follow it at B-LTA).
         const form = doc.catalog.lookup(PDFName.of('AcroForm'), PDFDict);
-        const fields = form.lookup(PDFName.of('Fields'), PDFArray);
-        const sealRef = fields.get(fields.size() - 1) as PDFRef;
+        const fields = form.lookup(PDFName.of('Fields'), PDFArray).asArray() as PDFRef[];
+        const isSeal = (ref: PDFRef) => {
+          const v = doc.context.lookup(ref, PDFDict).lookupMaybe(PDFName.of('V'), PDFDict);
+          return !!v && v.get(PDFName.of('Type'))?.toString() !== '/DocTimeStamp';
+        };
+        const sealRef = [...fields].reverse().find(isSeal)!;
         const widget = doc.context.lookup(sealRef, PDFDict);
         const stream = doc.context.stream('BT /F1 12 Tf 4 60 Td (So chung thuc: 999/DT) Tj ET', {
           Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 200, 120], Resources: { Font: { F1: font.ref } },
