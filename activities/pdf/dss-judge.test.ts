@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { judgeWithDss, type DssJudgement, type DssSignature } from '../../lib/testing/dss.js';
-import { TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
+import { changeFieldValue, formScan, TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
 import { addDocumentTimestamp, addValidationData } from './dss.js';
 import { makeScanPdf } from './fixtures.js';
 import { sealIncremental } from './seal.js';
@@ -23,14 +23,14 @@ const SIG_FIELD_LOCK = 'Document contains changes restricted by /SigFieldLock di
 const DOC_MDP = 'Document contains changes restricted by /DocMDP dictionary!';
 
 let services: TrustServices;
-const judged = {} as Record<(typeof LEVELS)[number] | Exclude<Tampering, 'dss'> | 'dssAdded', DssJudgement>;
+const judged = {} as Record<(typeof LEVELS)[number] | Exclude<Tampering, 'dss'> | 'dssAdded' | 'form' | 'formValueChanged', DssJudgement>;
 
 beforeAll(async () => {
   services = await startTrustServices({ pkiDir: join(mkdtempSync(join(tmpdir(), 'dss-judge-')), 'pki') });
   const [leader, seal, ca] = await Promise.all([services.store.leaderKey(LEADER), services.store.sealKey(AGENCY), services.store.caCertPem()]);
   const scan = await makeScanPdf({ pages: 2 });
-  const eCopy = async (timestamper?: Timestamper) => {
-    const signed = await signWithAttestation(scan, {
+  const eCopy = async (timestamper?: Timestamper, from = scan) => {
+    const signed = await signWithAttestation(from, {
       timestamper, signerName: LEADER.fullName, signerTitle: 'TRƯỞNG PHÒNG', key: leader,
       attestation: { agencyName: AGENCY.name, documentTypeName: 'Giấy khai sinh', dossierCode: 'G22.29-250620-010009', date: new Date() },
     });
@@ -41,10 +41,12 @@ beforeAll(async () => {
   const bt = await eCopy(timestamper);
   const lt = await addValidationData(bt);
   const lta = await addDocumentTimestamp(lt, timestamper);
+  const form = await addDocumentTimestamp(await addValidationData(await eCopy(timestamper, await formScan())), timestamper);
   const pdfs = {
     'B-B': await eCopy(), 'B-T': bt, 'B-LT': lt, 'B-LTA': lta,
     ...Object.fromEntries(await Promise.all(KINDS.map(async (k) => [k, await tamper(lta, k)]))),
     dssAdded: await tamper(lta, 'dss', [new X509Certificate(ca).raw]),
+    form, formValueChanged: await changeFieldValue(form),
   } as Record<keyof typeof judged, Buffer>;
   // The TSA's and the OCSP responder's certificates come from the same demo CA: one trust anchor.
   const names = Object.keys(pdfs) as (keyof typeof judged)[];
@@ -121,6 +123,17 @@ describe('after-seal changes, judged by DSS', () => {
     expect(seal('annotation').annotation).toEqual([expect.stringMatching(/^CREATION Annot /)]);
     expect(seal('formField').modifiedFieldNames).toContain('ghiChu');
     expect(seal('fieldAppearance').undefined).toContainEqual(expect.stringMatching(/\/AP \/N \d+ 0 R \/BBox$/));
+  });
+
+  it("a changed value of a form field the original carried: the seal's lock (P 1) reports it; the leader's DocMDP (P 2) allows form filling", () => {
+    expect(verdicts(judged.form.signatures).map((v) => v[2])).toEqual(['TOTAL_PASSED', 'TOTAL_PASSED']);
+    expect(judged.form.signatures[1].sigFieldLock!.fields).toEqual(['hoTen', 'ChuKyLanhDao', 'DauCoQuan']);
+    const [leader, seal] = judged.formValueChanged.signatures;
+    // (a form-filling change, which the lock's P 1 forbids; DSS names no field for a value set on the parent field)
+    expect(seal.modifications!.signatureOrFormFill).toContainEqual(expect.stringMatching(/^MODIFICATION .*\/AcroForm .*\/V$/));
+    expect(seal.warnings).toContain(SIG_FIELD_LOCK);
+    expect(seal.locksEnforced).toMatchObject({ indication: 'TOTAL_FAILED', subIndication: 'FORMAT_FAILURE', errors: [SIG_FIELD_LOCK] });
+    expect([leader.warnings, leader.locksEnforced.indication]).toEqual([[], 'TOTAL_PASSED']);
   });
 
   it('a DSS added after B-LTA is no violation: every signature still TOTAL_PASSED with no warning, locks enforced', () => {

@@ -5,10 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { PDFDocument, StandardFonts } from 'pdf-lib-incremental-save';
 import { startCertomancer, type Certomancer } from '../../lib/testing/certomancer.js';
 import { judgePdf } from '../../lib/testing/pades.js';
-import { TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
+import { changeFieldValue, formScan, TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
 import { makeScanPdf } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
 import { sealIncremental } from './seal.js';
@@ -74,27 +73,6 @@ describe('e-copies judged by pyHanko', () => {
     expect(j.signatures.map((s) => [s.intact, s.trusted, s.bottomLine])).toEqual([[true, false, false], [true, false, false]]);
   });
 });
-
-/** A citizen's PDF form with a filled text field (a declaration, say), scanned in as the original. */
-async function formScan(): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([595, 842]);
-  const field = doc.getForm().createTextField('hoTen');
-  field.setText('Nguyen Thi Thu');
-  field.addToPage(page, { x: 60, y: 700, width: 300, height: 24, font: await doc.embedFont(StandardFonts.Helvetica) });
-  return Buffer.from(await doc.save({ useObjectStreams: false }));
-}
-
-/** The same text field given another value, appended after the seal. */
-async function changeFieldValue(pdf: Buffer): Promise<Buffer> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  const snapshot = doc.takeSnapshot();
-  const field = doc.getForm().getTextField('hoTen');
-  field.setText('Tran Van Gia');
-  snapshot.markRefForSave(field.ref);
-  for (const w of field.acroField.getWidgets()) { const ref = doc.context.getObjectRef(w.dict); if (ref) snapshot.markRefForSave(ref); }
-  return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
-}
 
 describe('locked after the seal (DocMDP on the leader\'s signature, a field lock on the seal)', () => {
   let sealed: Buffer;

@@ -82,3 +82,24 @@ export function tamper(pdf: Buffer, kind: Tampering, dssCertsDer: Buffer[] = [])
     }
   });
 }
+
+/** A citizen's PDF form with a filled text field (a declaration, say), scanned in as the original. */
+export async function formScan(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([595, 842]);
+  const field = doc.getForm().createTextField('hoTen');
+  field.setText('Nguyen Thi Thu');
+  field.addToPage(page, { x: 60, y: 700, width: 300, height: 24, font: await doc.embedFont(StandardFonts.Helvetica) });
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+/** The same text field given another value, appended after the seal. */
+export async function changeFieldValue(pdf: Buffer): Promise<Buffer> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const snapshot = doc.takeSnapshot();
+  const field = doc.getForm().getTextField('hoTen');
+  field.setText('Tran Van Gia');
+  snapshot.markRefForSave(field.ref);
+  for (const w of field.acroField.getWidgets()) { const ref = doc.context.getObjectRef(w.dict); if (ref) snapshot.markRefForSave(ref); }
+  return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
+}
