@@ -9,6 +9,7 @@ fi
 bash scripts/ensure-system-tools.sh
 bash scripts/ensure-temporal.sh >/dev/null
 bash scripts/ensure-pades-tools.sh >/dev/null
+bash scripts/ensure-dss-tools.sh >/dev/null
 npx tsc --noEmit -p tsconfig.json
 mkdir -p .data && rm -f .data/test-results.json
 status=0

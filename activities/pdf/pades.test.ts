@@ -5,10 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { PDFDocument, StandardFonts } from 'pdf-lib-incremental-save';
 import { startCertomancer, type Certomancer } from '../../lib/testing/certomancer.js';
 import { judgePdf } from '../../lib/testing/pades.js';
-import { TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
+import { changeFieldValue, formScan, TAMPERINGS, tamper, type Tampering } from '../../lib/testing/tamper.js';
 import { makeScanPdf } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
 import { sealIncremental } from './seal.js';
@@ -75,27 +74,6 @@ describe('e-copies judged by pyHanko', () => {
   });
 });
 
-/** A citizen's PDF form with a filled text field (a declaration, say), scanned in as the original. */
-async function formScan(): Promise<Buffer> {
-  const doc = await PDFDocument.create();
-  const page = doc.addPage([595, 842]);
-  const field = doc.getForm().createTextField('hoTen');
-  field.setText('Nguyen Thi Thu');
-  field.addToPage(page, { x: 60, y: 700, width: 300, height: 24, font: await doc.embedFont(StandardFonts.Helvetica) });
-  return Buffer.from(await doc.save({ useObjectStreams: false }));
-}
-
-/** The same text field given another value, appended after the seal. */
-async function changeFieldValue(pdf: Buffer): Promise<Buffer> {
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  const snapshot = doc.takeSnapshot();
-  const field = doc.getForm().getTextField('hoTen');
-  field.setText('Tran Van Gia');
-  snapshot.markRefForSave(field.ref);
-  for (const w of field.acroField.getWidgets()) { const ref = doc.context.getObjectRef(w.dict); if (ref) snapshot.markRefForSave(ref); }
-  return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
-}
-
 describe('locked after the seal (DocMDP on the leader\'s signature, a field lock on the seal)', () => {
   let sealed: Buffer;
   beforeAll(async () => { sealed = await eCopy(); });
@@ -105,7 +83,7 @@ describe('locked after the seal (DocMDP on the leader\'s signature, a field lock
     const j = judgePdf(sealed, [ca]);
     expect(j.signatures.map((s) => [s.field, s.mdpLevel, s.fieldLock, s.bottomLine])).toEqual([
       ['ChuKyLanhDao', 2, null, true], // certification, P 2
-      ['DauCoQuan', 1, '/All', true], // locks all fields, P 1: nothing after it but LTV data
+      ['DauCoQuan', 1, '/Include', true], // locks the fields there are (all of them), P 1: nothing after it but LTV data
     ]);
     expect(j.signatures[0].modificationLevel).toBe('FORM_FILLING'); // the seal filled the field made for it
   });
@@ -137,7 +115,7 @@ describe('locked after the seal (DocMDP on the leader\'s signature, a field lock
     const j = judgePdf(e, [ca]);
     // (the original's own signatures no longer hold: its certification forbids the attestation page we add)
     expect(j.signatures.slice(2).map((s) => [s.field, s.mdpLevel, s.fieldLock, s.bottomLine])).toEqual([
-      ['ChuKyLanhDao_2', null, null, true], ['DauCoQuan_2', 1, '/All', true],
+      ['ChuKyLanhDao_2', null, null, true], ['DauCoQuan_2', 1, '/Include', true],
     ]);
     expect(verdicts(await tamper(e, 'annotation')).at(-1)).toEqual({ field: 'DauCoQuan_2', ok: false, change: 'OTHER' });
   });

@@ -35,8 +35,10 @@ export interface SignatureDictOptions {
   contentsBytes?: number;
   /** A certification signature (DocMDP, ISO 32000-2 §12.8.2.2): the changes allowed after it, 1 none, 2 forms and signing. */
   docMdp?: MdpLevel;
-  /** Locks every field once this signature is made (FieldMDP /Action /All), and after it allows only `p` (PDF 2.0). */
+  /** Locks the fields once this signature is made (FieldMDP), and after it allows only `p` (PDF 2.0). */
   fieldMdp?: MdpLevel;
+  /** The fields it locks (/Action /Include), as the signed field's /Lock names them (lockedFields); default /All. */
+  lockedFields?: string[];
 }
 
 /** The DocMDP permission levels: 1 no changes, 2 filling forms and signing, 3 also annotations. DSS and
@@ -61,7 +63,10 @@ export function addSignatureDict(doc: PDFDocument, o: SignatureDictOptions): PDF
   if (o.contactInfo) dict.set(PDFName.of('ContactInfo'), PDFHexString.fromText(o.contactInfo));
   const references: PDFDict[] = [];
   if (o.docMdp) references.push(ctx.obj({ Type: 'SigRef', TransformMethod: 'DocMDP', TransformParams: { Type: 'TransformParams', P: o.docMdp, V: '1.2' } }));
-  if (o.fieldMdp) references.push(ctx.obj({ Type: 'SigRef', TransformMethod: 'FieldMDP', TransformParams: { Type: 'TransformParams', Action: 'All', P: o.fieldMdp, V: '1.2' } }));
+  if (o.fieldMdp) {
+    const fields = o.lockedFields ? { Action: 'Include', Fields: o.lockedFields.map((n) => PDFHexString.fromText(n)) } : { Action: 'All' };
+    references.push(ctx.obj({ Type: 'SigRef', TransformMethod: 'FieldMDP', TransformParams: { Type: 'TransformParams', ...fields, P: o.fieldMdp, V: '1.2' } }));
+  }
   if (references.length) dict.set(PDFName.of('Reference'), ctx.obj(references));
   // ByteRange then Contents, last: findPlaceholder relies on this order.
   dict.set(PDFName.of('ByteRange'), byteRange);
@@ -80,7 +85,8 @@ export interface SignatureFieldOptions {
   appearanceRef?: PDFRef;
   /** When given (incremental update), every pre-existing object we touch is marked for saving. */
   snapshot?: DocumentSnapshot;
-  /** A field lock (/Lock, ISO 32000-2 §12.7.5.5): once signed, every field is locked and only `p` is allowed after. */
+  /** A field lock (/Lock, ISO 32000-2 §12.7.5.5): once signed, every field there is now is locked and only `p` is
+   *  allowed after. */
   lock?: MdpLevel;
 }
 
@@ -90,18 +96,21 @@ export function addSignatureField(doc: PDFDocument, page: PDFPage, o: SignatureF
   const mark = (ref: unknown) => {
     if (o.snapshot && ref instanceof PDFRef) o.snapshot.markRefForSave(ref);
   };
+  const name = uniqueFieldName(doc, o.fieldName);
   const widget = ctx.register(
     ctx.obj({
       Type: 'Annot',
       Subtype: 'Widget',
       FT: 'Sig',
-      T: PDFHexString.fromText(uniqueFieldName(doc, o.fieldName)),
+      T: PDFHexString.fromText(name),
       F: 4 | 128, // Print + Locked
       Rect: o.rect,
       ...(o.sigRef ? { V: o.sigRef } : {}),
       P: page.ref,
       ...(o.appearanceRef ? { AP: { N: o.appearanceRef } } : {}),
-      ...(o.lock ? { Lock: { Type: 'SigFieldLock', Action: 'All', P: o.lock } } : {}),
+      // The fields there are now, this one included, rather than /All: the EU DSS validator counts a document
+      // timestamp's new field as a change to "all fields" and flags B-LTA's own update; P still forbids new fields.
+      ...(o.lock ? { Lock: { Type: 'SigFieldLock', Action: 'Include', Fields: [...fieldNames(doc), name].map((n) => PDFHexString.fromText(n)), P: o.lock } } : {}),
     }),
   );
 
@@ -172,6 +181,15 @@ export function certifyWith(doc: PDFDocument, sigRef: PDFRef, snapshot?: Documen
  * appearance. Returns false when the document has no such empty field.
  */
 export function fillSignatureField(doc: PDFDocument, fieldName: string, o: { sigRef: PDFRef; appearanceRef: PDFRef; snapshot: DocumentSnapshot }): boolean {
+  const found = emptySignatureField(doc, fieldName);
+  if (!found) return false;
+  found.field.set(PDFName.of('V'), o.sigRef);
+  found.field.set(PDFName.of('AP'), doc.context.obj({ N: o.appearanceRef }));
+  o.snapshot.markRefForSave(found.ref);
+  return true;
+}
+
+function emptySignatureField(doc: PDFDocument, fieldName: string): { ref: PDFRef; field: PDFDict } | null {
   const fields = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
   for (let i = 0; fields && i < fields.size(); i++) {
     const ref = fields.get(i);
@@ -179,23 +197,34 @@ export function fillSignatureField(doc: PDFDocument, fieldName: string, o: { sig
     const name = field?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
     // uniqueFieldName may have suffixed it (a scan that used our field names already)
     const ours = name === fieldName || (name?.startsWith(`${fieldName}_`) && /^\d+$/.test(name.slice(fieldName.length + 1)));
-    if (!field || !(ref instanceof PDFRef) || !ours || field.get(PDFName.of('FT'))?.toString() !== '/Sig' || field.get(PDFName.of('V'))) continue;
-    field.set(PDFName.of('V'), o.sigRef);
-    field.set(PDFName.of('AP'), doc.context.obj({ N: o.appearanceRef }));
-    o.snapshot.markRefForSave(ref);
-    return true;
+    if (field && ref instanceof PDFRef && ours && field.get(PDFName.of('FT'))?.toString() === '/Sig' && !field.get(PDFName.of('V'))) return { ref, field };
   }
-  return false;
+  return null;
+}
+
+/** The fields that signing `fieldName` will lock: those its empty field's /Lock names, or, for a field still to be
+ *  made (addSignatureField with `lock`), every field there is now and that one. */
+export function lockedFields(doc: PDFDocument, fieldName: string): string[] {
+  const field = emptySignatureField(doc, fieldName)?.field;
+  const names = field?.lookupMaybe(PDFName.of('Lock'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  if (names) return names.asArray().map((n) => (n as PDFString | PDFHexString).decodeText());
+  return [...fieldNames(doc), uniqueFieldName(doc, fieldName)];
+}
+
+/** The names of the form's top-level fields. */
+function fieldNames(doc: PDFDocument): Set<string> {
+  const fields = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
+  const names = new Set<string>();
+  for (let i = 0; fields && i < fields.size(); i++) {
+    const t = fields.lookupMaybe(i, PDFDict)?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString);
+    if (t) names.add(t.decodeText());
+  }
+  return names;
 }
 
 /** Field names must be unique in the AcroForm; suffix when the scan already uses ours. */
 function uniqueFieldName(doc: PDFDocument, base: string): string {
-  const fields = doc.catalog.lookupMaybe(PDFName.of('AcroForm'), PDFDict)?.lookupMaybe(PDFName.of('Fields'), PDFArray);
-  const taken = new Set<string>();
-  for (let i = 0; fields && i < fields.size(); i++) {
-    const t = fields.lookupMaybe(i, PDFDict)?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString);
-    if (t) taken.add(t.decodeText());
-  }
+  const taken = fieldNames(doc);
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}_${n}`;
   return name;

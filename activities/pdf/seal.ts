@@ -6,7 +6,7 @@ import { PDFDocument } from 'pdf-lib-incremental-save';
 import { vnDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { Appearance, BLACK, SEAL_RECT, wrapText } from './layout.js';
-import { addSignatureDict, addSignatureField, fillSignatureField, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
+import { addSignatureDict, addSignatureField, fillSignatureField, lockedFields, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
 import { identityOf, signPlaceholderInPlace, type SignerKey } from './signer.js';
 import type { Timestamper } from './tsa.js';
 
@@ -71,8 +71,9 @@ export async function prepareSeal(signed: Buffer, o: Omit<SealOptions, 'key'>): 
     signingTime: o.sealDate,
     contentsBytes: o.timestamper ? TIMESTAMPED_CONTENTS_BYTES : undefined,
     fieldMdp: 1,
+    lockedFields: lockedFields(doc, SEAL_FIELD_NAME),
   });
-  // The seal closes the e-copy: every field locked, and after it no change at all but long-term validation data
+  // The seal closes the e-copy: every field there is locked, and after it no change at all but long-term validation data
   // (DSS, document timestamps). Validators then flag any other appended update as a violation.
   // The leader's step made the seal's field, empty and locking; an e-copy signed before that gets a new field.
   const appearanceRef = ap.register(doc);

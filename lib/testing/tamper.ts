@@ -45,9 +45,14 @@ export function tamper(pdf: Buffer, kind: Tampering, dssCertsDer: Buffer[] = [])
         return;
       }
       case 'fieldAppearance': {
+        // The seal: the last signature that is not a document timestamp (one may follow it at B-LTA).
         const form = doc.catalog.lookup(PDFName.of('AcroForm'), PDFDict);
-        const fields = form.lookup(PDFName.of('Fields'), PDFArray);
-        const sealRef = fields.get(fields.size() - 1) as PDFRef;
+        const fields = form.lookup(PDFName.of('Fields'), PDFArray).asArray() as PDFRef[];
+        const isSeal = (ref: PDFRef) => {
+          const v = doc.context.lookup(ref, PDFDict).lookupMaybe(PDFName.of('V'), PDFDict);
+          return !!v && v.get(PDFName.of('Type'))?.toString() !== '/DocTimeStamp';
+        };
+        const sealRef = [...fields].reverse().find(isSeal)!;
         const widget = doc.context.lookup(sealRef, PDFDict);
         const stream = doc.context.stream('BT /F1 12 Tf 4 60 Td (So chung thuc: 999/DT) Tj ET', {
           Type: 'XObject', Subtype: 'Form', BBox: [0, 0, 200, 120], Resources: { Font: { F1: font.ref } },
@@ -76,4 +81,25 @@ export function tamper(pdf: Buffer, kind: Tampering, dssCertsDer: Buffer[] = [])
       }
     }
   });
+}
+
+/** A citizen's PDF form with a filled text field (a declaration, say), scanned in as the original. */
+export async function formScan(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([595, 842]);
+  const field = doc.getForm().createTextField('hoTen');
+  field.setText('Nguyen Thi Thu');
+  field.addToPage(page, { x: 60, y: 700, width: 300, height: 24, font: await doc.embedFont(StandardFonts.Helvetica) });
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
+}
+
+/** The same text field given another value, appended after the seal. */
+export async function changeFieldValue(pdf: Buffer): Promise<Buffer> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const snapshot = doc.takeSnapshot();
+  const field = doc.getForm().getTextField('hoTen');
+  field.setText('Tran Van Gia');
+  snapshot.markRefForSave(field.ref);
+  for (const w of field.acroField.getWidgets()) { const ref = doc.context.getObjectRef(w.dict); if (ref) snapshot.markRefForSave(ref); }
+  return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
 }
