@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { createActivities } from './activities/index.js';
 import { createMailer } from './activities/mailer.js';
 import { createSmsGateway } from './activities/sms.js';
+import { refusingTestPki, withUploadedCertificates } from './activities/certificates.js';
 import { createFileKeyStore, type KeyStore } from './activities/pdf/pki.js';
 import { pkcs11Module, withTokenSeals } from './activities/pdf/pkcs11.js';
 import { createTimestamper } from './activities/pdf/tsa.js';
 import { createLocalStorage } from './activities/storage.js';
 import { loadConfig, missingSealPins, timestamped, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
+import { keyRingOf } from './lib/key-encryption.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -19,7 +21,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
   const activities = createActivities({
     db,
     storage: createLocalStorage(path.join(config.dataDir, 'files')),
-    keys: keyStoreOf(config),
+    keys: keyStoreOf(config, db),
     mailer: createMailer({ smtpUrl: config.smtpUrl, outboxDir: path.join(config.dataDir, 'outbox'), from: config.mailFrom }),
     sms: createSmsGateway({ url: config.smsGatewayUrl, token: config.smsGatewayToken, outboxDir: path.join(config.dataDir, 'sms-outbox') }),
     publicUrl: config.publicUrl,
@@ -38,10 +40,16 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
   });
 }
 
-/** The generated test PKI, except the agencies whose seal is in a PKCS#11 token (loaded here: a missing library stops the start). */
-function keyStoreOf(config: Config): KeyStore {
+/**
+ * Who signs: the certificate in use that a leader or seal keeper uploaded (activities/certificates.ts); an agency
+ * whose seal is in a PKCS#11 token signs there (loaded here: a missing library stops the start); else the generated
+ * test PKI, which production refuses unless ALLOW_TEST_PKI=1 (the action is then refused with what to do).
+ */
+function keyStoreOf(config: Config, db: Db): KeyStore {
   const files = createFileKeyStore(path.join(config.dataDir, 'pki'), { trustServicesUrl: config.trustServicesUrl });
-  if (!config.tokenSeals) return files;
+  const testPki = config.mode === 'production' && process.env.ALLOW_TEST_PKI !== '1' ? refusingTestPki(files) : files;
+  const uploaded = withUploadedCertificates(testPki, db, keyRingOf(config));
+  if (!config.tokenSeals) return uploaded;
   const missing = missingSealPins(config.tokenSeals);
   if (missing.length) throw new Error(`Refusing to start: SEAL_PKCS11 names PIN variables that are not set: ${missing.join(', ')}.`);
   let module;
@@ -50,18 +58,11 @@ function keyStoreOf(config: Config): KeyStore {
   } catch (e) {
     throw new Error(`Refusing to start: ${(e as Error).message}`);
   }
-  return withTokenSeals(files, module, config.tokenSeals.seals);
+  return withTokenSeals(uploaded, module, config.tokenSeals.seals);
 }
 
 async function main() {
   const config = loadConfig();
-  if (config.mode === 'production' && process.env.ALLOW_TEST_PKI !== '1') {
-    // A seal in a PKCS#11 token (SEAL_PKCS11) is a real key; the leaders' certificates (uploaded PKCS#12, external
-    // token signing) plug in behind the KeyStore interface later: until then production must say out loud that
-    // their signatures come from the generated test PKI.
-    const sealsInTokens = Object.keys(config.tokenSeals?.seals ?? {});
-    throw new Error(`Refusing to start in production mode with the generated test PKI: the leaders' signatures${sealsInTokens.length ? '' : ' and the agency seals'} would use test certificates${sealsInTokens.length ? ` (the seals of ${sealsInTokens.join(', ')} are in a PKCS#11 token)` : ''}; set ALLOW_TEST_PKI=1 to accept test certificates.`);
-  }
   const db = createDb(config.databaseUrl!);
   await migrateToLatest(db);
   const worker = await createWorker(config, db);

@@ -9,6 +9,7 @@ import type { DossierView } from '../domain/dossier.js';
 import { REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
 import type { FileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
+import { CertificateUnusableError } from './certificates.js';
 import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { signWithAttestation } from './pdf/sign.js';
@@ -73,6 +74,16 @@ export async function withSealToken<T>(what: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The key of a signature: an uploaded certificate that cannot sign now stops the action (not retried). */
+async function keyOf(what: () => Promise<SignerKey>): Promise<SignerKey> {
+  try {
+    return await what();
+  } catch (e) {
+    if (e instanceof CertificateUnusableError) throw ApplicationFailure.nonRetryable(e.message, 'signing_key_unusable' satisfies ErrorCode);
+    throw e;
+  }
+}
+
 const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
 const checkNotRevoked = (deps: ActivityDeps, key: SignerKey) =>
   longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer)) : Promise.resolve();
@@ -98,7 +109,7 @@ export function signingActivities(deps: ActivityDeps) {
       return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
         const scan = await deps.storage.get(d.scan.sha256);
         beat('scan read');
-        const key = await deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName });
+        const key = await keyOf(() => deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName }));
         await checkNotRevoked(deps, key);
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
         beat('signing');
@@ -126,7 +137,7 @@ export function signingActivities(deps: ActivityDeps) {
       return once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
         const signed = await deps.storage.get(signedPdf.sha256);
         beat('signed copy read');
-        const key = await withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName }));
+        const key = await keyOf(() => withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName })));
         await checkNotRevoked(deps, key);
         const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
         beat('sealing');

@@ -16,7 +16,8 @@ export interface KeyMaterial {
 }
 
 export interface KeyStore {
-  leaderKey(user: { username: string; fullName: string }): Promise<KeyMaterial>;
+  /** PKCS#12 material, or (an uploaded certificate, activities/certificates.ts) an identity that signs. */
+  leaderKey(user: { username: string; fullName: string }): Promise<KeyMaterial | SigningIdentity>;
   /** PKCS#12 material, or (an agency whose seal is in a PKCS#11 token) an identity that signs in the token. */
   sealKey(agency: { code: string; name: string }): Promise<KeyMaterial | SigningIdentity>;
   caCertPem(): Promise<string>;
@@ -33,6 +34,7 @@ export interface FileKeyStore extends KeyStore {
   readonly dir: string;
   /** Where issued certificates say their status is published (CRL DP, AIA OCSP and caIssuers); null: nowhere. */
   readonly trustServicesUrl: string | null;
+  leaderKey(user: { username: string; fullName: string }): Promise<KeyMaterial>;
   sealKey(agency: { code: string; name: string }): Promise<KeyMaterial>;
   caKey(): Promise<ServiceKey>;
   serviceKey(kind: 'tsa' | 'ocsp'): Promise<ServiceKey>;

@@ -1,0 +1,103 @@
+// Signing with the certificates people uploaded, through the real stack: a leader's PKCS#12 made with openssl
+// (its key never the test PKI's) and the agency seal uploaded by the seal keeper sign the e-copy, as pdfsig and
+// pyHanko see it (B-LTA); a certificate in use that has expired stops the signature with a Vietnamese message and
+// nothing changes; production without ALLOW_TEST_PKI signs nothing with the test PKI.
+import { execFileSync } from 'node:child_process';
+import crypto, { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { HTTP_STATUS, type DomainError } from '../domain/errors.js';
+import type { Actor } from '../domain/types.js';
+import { DEMO_AGENCY } from '../lib/seed.js';
+import { pdfsig, uploadedPdf } from '../lib/testing/files.js';
+import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
+import { apiClient, multipart } from '../lib/testing/http.js';
+import { judgePdf } from '../lib/testing/pades.js';
+import { CertificateUnusableError, refusingTestPki } from './certificates.js';
+import { createLocalStorage } from './storage.js';
+
+let h: Harness;
+let dir: string;
+const { call } = apiClient(() => h.baseUrl);
+/** The issuing CA's name in the uploaded leader certificate's O, so pdfsig's DN tells it from the test PKI's. */
+const OPENSSL_O = 'Chứng thư tải lên (openssl)';
+
+/** A key and certificate for `cn` made with openssl, issued by the harness's test CA, exported as PKCS#12. */
+async function opensslP12(cn: string, passphrase: string): Promise<{ p12: Buffer; certPem: string }> {
+  const ca = await h.trustServices.store.caKey();
+  fs.writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
+  fs.writeFileSync(path.join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
+  fs.writeFileSync(path.join(dir, 'ext.cnf'), [
+    'keyUsage = critical, digitalSignature, nonRepudiation',
+    'extendedKeyUsage = emailProtection',
+    'basicConstraints = CA:FALSE',
+    `authorityInfoAccess = OCSP;URI:${h.trustServices.url}/ocsp, caIssuers;URI:${h.trustServices.url}/ca.cer`,
+    `crlDistributionPoints = URI:${h.trustServices.url}/crl`,
+  ].join('\n'));
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  run('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leader.key', '-out', 'leader.csr', '-utf8', '-subj', `/C=VN/O=${OPENSSL_O}/CN=${cn}`);
+  run('x509', '-req', '-in', 'leader.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', 'ext.cnf', '-out', 'leader.crt');
+  run('pkcs12', '-export', '-inkey', 'leader.key', '-in', 'leader.crt', '-certfile', 'ca.pem', '-out', 'leader.p12', '-passout', `pass:${passphrase}`);
+  return { p12: fs.readFileSync(path.join(dir, 'leader.p12')), certPem: fs.readFileSync(path.join(dir, 'leader.crt'), 'utf8') };
+}
+
+beforeAll(async () => {
+  h = await createHarness();
+  dir = fs.mkdtempSync(path.join(h.config.dataDir, 'openssl-'));
+}, 90_000);
+afterAll(async () => { await h?.close(); });
+
+const actors = async () => (await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)))) as Actor[];
+const newDossier = async (canbo: Actor) =>
+  h.service.create(canbo, { applicantKind: 'no_account', email: 'upload@example.vn', documentType: 'KHAC' }, uploadedPdf(h, await makePdf(1)), crypto.randomUUID());
+
+it("signs with the leader's uploaded certificate and seals with the agency's uploaded one", async () => {
+  const [canbo, lanhdao, vanthu] = await actors();
+  const leaderP12 = await opensslP12(lanhdao.fullName, 'mật-khẩu 1');
+  const up = await call('lanhdao', 'POST', '/certificates', { form: multipart({ purpose: 'personal', passphrase: 'mật-khẩu 1' }, 'file', leaderP12.p12, 'ky-so.p12', 'application/x-pkcs12') });
+  expect(up.status, JSON.stringify(up.body)).toBe(201);
+  const seal = await h.trustServices.store.sealKey({ code: DEMO_AGENCY.code, name: DEMO_AGENCY.name });
+  const upSeal = await call('vanthu', 'POST', '/certificates', { form: multipart({ purpose: 'seal', passphrase: seal.passphrase }, 'file', seal.p12, 'con-dau.p12', 'application/x-pkcs12') });
+  expect(upSeal.status, JSON.stringify(upSeal.body)).toBe(201);
+
+  const d = await newDossier(canbo);
+  expect((await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID())).status).toBe('awaiting_seal');
+  const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', DEMO_AGENCY.code).executeTakeFirstOrThrow();
+  const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
+  expect(sealed.status).toBe('completed');
+
+  const pdf = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(sealed.sealedPdf!.sha256);
+  const file = path.join(dir, 'ecopy.pdf');
+  fs.writeFileSync(file, pdf);
+  const sig = pdfsig(file);
+  expect([sig.count, sig.valid]).toEqual([2, 2]);
+  expect(sig.out).toContain(`Signer Certificate Common Name: ${lanhdao.fullName}`);
+  expect(sig.out).toContain(`O=${OPENSSL_O}`); // the openssl-made certificate, not the test PKI's
+  const j = judgePdf(pdf, [await h.trustServices.store.caCertPem()]);
+  expect(j.signatures.map((s) => [s.field, s.level ?? null, s.intact, s.trusted])).toEqual([
+    ['ChuKyLanhDao', 'B-LTA', true, true], ['DauCoQuan', 'B-LTA', true, true], ['DauThoiGian', null, true, true],
+  ]);
+  // Both are now marked as used: never deleted.
+  const used = await h.db.selectFrom('certificates').select(['fingerprint', 'first_used_at']).execute();
+  expect(used.filter((c) => c.first_used_at).map((c) => c.fingerprint).sort()).toEqual([up.body.fingerprint, upSeal.body.fingerprint].sort());
+  expect(up.body.fingerprint).toBe(crypto.createHash('sha256').update(new X509Certificate(leaderP12.certPem).raw).digest('hex'));
+}, 180_000);
+
+it('a certificate in use that has expired stops the signature in Vietnamese, once, and changes nothing', async () => {
+  const [canbo, lanhdao] = await actors();
+  await h.db.updateTable('certificates').set({ not_after: new Date('2026-01-01T00:00:00Z') }).where('purpose', '=', 'personal').where('owner', '=', 'lanhdao').where('in_use', '=', true).execute();
+  const d = await newDossier(canbo);
+  const refusal = await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID()).catch((e: Error) => e);
+  expect(refusal).toMatchObject({ name: 'DomainError', code: 'signing_key_unusable', message: expect.stringMatching(/^Chứng thư số cá nhân đang dùng đã hết hạn ngày 01\/01\/2026.*Trang cá nhân → Chứng thư số\. Hồ sơ không thay đổi\.$/) });
+  expect(HTTP_STATUS[(refusal as DomainError).code]).toBe(422);
+  expect(await h.service.get(lanhdao, d.code)).toMatchObject({ status: 'awaiting_signature', signedPdf: null });
+  expect(await h.db.selectFrom('dossier_files').select('kind').where('dossier_code', '=', d.code).where('kind', '=', 'signed').execute()).toEqual([]);
+}, 120_000);
+
+it('production without ALLOW_TEST_PKI: the test PKI signs nothing, and says where to upload a certificate', async () => {
+  const store = refusingTestPki(h.trustServices.store);
+  await expect(store.leaderKey({ username: 'lanhdao', fullName: 'x' })).rejects.toThrow(CertificateUnusableError);
+  await expect(store.leaderKey({ username: 'lanhdao', fullName: 'x' })).rejects.toThrow(/Trang cá nhân → Chứng thư số/);
+  await expect(store.sealKey(DEMO_AGENCY)).rejects.toThrow(/Quản lý con dấu → Chứng thư số/);
+});
