@@ -157,3 +157,20 @@ describe('a seal keeper uploads the agency seal', () => {
     expect(e).toMatchObject({ code: 'certificate_refused', message: expect.stringContaining(`không mang tên cơ quan “${AGENCY.name}”`) });
   });
 });
+
+describe('rotating the key-encryption key', () => {
+  it('re-wraps every stored key under the new KEK, once; the keys still open and sign', async () => {
+    const { rewrapAll } = await import('../../scripts/rewrap-keys.js');
+    const rotated = keyRing(crypto.randomBytes(32), [ring.keys.get(ring.currentId)!]);
+    const stored = await db.selectFrom('certificates').select(['fingerprint', 'kek_id', 'key_wrapped', 'cert_der']).execute();
+    expect(stored.length).toBeGreaterThan(0);
+    expect((await rewrapAll(db, rotated))).toEqual({ rewrapped: stored.length, current: 0 });
+    expect((await rewrapAll(db, rotated))).toEqual({ rewrapped: 0, current: stored.length });
+    const onlyNew = keyRing(rotated.keys.get(rotated.currentId)!);
+    for (const r of await db.selectFrom('certificates').select(['fingerprint', 'kek_id', 'key_wrapped', 'cert_der']).execute()) {
+      expect(r.kek_id).toBe(onlyNew.currentId);
+      const key = createPrivateKey({ key: unwrapKey(onlyNew, { kekId: r.kek_id, blob: r.key_wrapped }, r.fingerprint), format: 'der', type: 'pkcs8' });
+      expect(new X509Certificate(r.cert_der).checkPrivateKey(key)).toBe(true);
+    }
+  });
+});
