@@ -82,6 +82,12 @@ it("signs with the leader's uploaded certificate and seals with the agency's upl
   const used = await h.db.selectFrom('certificates').select(['fingerprint', 'first_used_at']).execute();
   expect(used.filter((c) => c.first_used_at).map((c) => c.fingerprint).sort()).toEqual([up.body.fingerprint, upSeal.body.fingerprint].sort());
   expect(up.body.fingerprint).toBe(crypto.createHash('sha256').update(new X509Certificate(leaderP12.certPem).raw).digest('hex'));
+  // The register entry and the dossier's history name both certificates.
+  const entry = await h.db.selectFrom('register_entries').select(['signer_certificate', 'seal_certificate']).where('dossier_code', '=', d.code).executeTakeFirstOrThrow();
+  expect(entry).toEqual({ signer_certificate: up.body.fingerprint, seal_certificate: upSeal.body.fingerprint });
+  const history = (await h.service.get(vanthu, d.code)).history;
+  expect(history.find((e) => e.action === 'sign')?.note).toBe(`chứng thư số của ${lanhdao.fullName}, SHA-256 ${up.body.fingerprint}`);
+  expect(history.find((e) => e.action === 'seal')?.note).toContain(`chứng thư số của ${DEMO_AGENCY.name}, SHA-256 ${upSeal.body.fingerprint}`);
 }, 180_000);
 
 it('a certificate in use that has expired stops the signature in Vietnamese, once, and changes nothing', async () => {

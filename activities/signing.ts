@@ -5,9 +5,10 @@
 // refused), and the sealed e-copy gets its validation data (and at B-LTA a document timestamp) in the same
 // attempt, so a retried attempt starts again from the leader's copy and never appends twice.
 import { ApplicationFailure } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
 import type { DossierView } from '../domain/dossier.js';
 import { REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
-import type { FileRef } from '../domain/types.js';
+import type { SignedFileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
 import { CertificateUnusableError } from './certificates.js';
 import { beat, whileBeating } from './heartbeat.js';
@@ -88,23 +89,35 @@ const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.s
 const checkNotRevoked = (deps: ActivityDeps, key: SignerKey) =>
   longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer)) : Promise.resolve();
 
-async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<Buffer>): Promise<FileRef> {
-  const done = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirst();
-  if (done) return { sha256: done.sha256, size: Number(done.size) };
+/** The certificate a key signs with: SHA-256 of its DER and its holder, as the history and the register name it. */
+function certificateOf(key: SignerKey): NonNullable<SignedFileRef['certificate']> {
+  const id = identityOf(key);
+  return { fingerprint: createHash('sha256').update(id.certDer).digest('hex'), holder: id.commonName };
+}
+
+async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<{ pdf: Buffer; certificate: SignedFileRef['certificate'] }>): Promise<SignedFileRef> {
+  const select = ['sha256', 'size', 'certificate_fingerprint', 'certificate_holder'] as const;
+  const refOf = (r: { sha256: string; size: number; certificate_fingerprint: string | null; certificate_holder: string | null }): SignedFileRef => ({
+    sha256: r.sha256, size: Number(r.size),
+    ...(r.certificate_fingerprint ? { certificate: { fingerprint: r.certificate_fingerprint, holder: r.certificate_holder ?? '' } } : {}),
+  });
+  const done = await deps.db.selectFrom('dossier_files').select(select).where('key', '=', key).executeTakeFirst();
+  if (done) return refOf(done);
   const made = await make();
   beat('storing');
-  const ref = await deps.storage.put(made);
-  await deps.db.insertInto('dossier_files').values({ key, dossier_code: code, kind, sha256: ref.sha256, size: ref.size })
-    .onConflict((oc) => oc.column('key').doNothing()).execute();
+  const ref = await deps.storage.put(made.pdf);
+  await deps.db.insertInto('dossier_files').values({
+    key, dossier_code: code, kind, sha256: ref.sha256, size: ref.size,
+    certificate_fingerprint: made.certificate?.fingerprint ?? null, certificate_holder: made.certificate?.holder ?? null,
+  }).onConflict((oc) => oc.column('key').doNothing()).execute();
   // If another attempt won the race, its file is the one of record.
-  const row = await deps.db.selectFrom('dossier_files').select(['sha256', 'size']).where('key', '=', key).executeTakeFirstOrThrow();
-  return { sha256: row.sha256, size: Number(row.size) };
+  return refOf(await deps.db.selectFrom('dossier_files').select(select).where('key', '=', key).executeTakeFirstOrThrow());
 }
 
 export function signingActivities(deps: ActivityDeps) {
   const timestamper = activityTimestamper(deps.signing.timestamper);
   return {
-    async signDossier(input: { dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string }): Promise<FileRef> {
+    async signDossier(input: { dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string }): Promise<SignedFileRef> {
       const d = input.dossier;
       return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
         const scan = await deps.storage.get(d.scan.sha256);
@@ -113,7 +126,7 @@ export function signingActivities(deps: ActivityDeps) {
         await checkNotRevoked(deps, key);
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
         beat('signing');
-        return signWithAttestation(scan, {
+        const pdf = await signWithAttestation(scan, {
           signatureImagePng,
           attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
           signerName: input.signer.fullName,
@@ -123,10 +136,11 @@ export function signingActivities(deps: ActivityDeps) {
           reason: 'Chứng thực bản sao đúng với bản chính',
           timestamper,
         });
+        return { pdf, certificate: certificateOf(key) };
       });
     },
 
-    async sealDossier(input: { dossier: DossierView; at: string }): Promise<FileRef> {
+    async sealDossier(input: { dossier: DossierView; at: string }): Promise<SignedFileRef> {
       const d = input.dossier;
       if (!d.signedPdf || !d.certificationNumber || !d.registerBook) {
         throw ApplicationFailure.nonRetryable('Hồ sơ chưa được ký hoặc chưa có số chứng thực.', 'wrong_state');
@@ -134,7 +148,7 @@ export function signingActivities(deps: ActivityDeps) {
       const signedPdf = d.signedPdf;
       const book = d.registerBook;
       const number = d.certificationNumber;
-      return once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
+      const sealed = await once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
         const signed = await deps.storage.get(signedPdf.sha256);
         beat('signed copy read');
         const key = await keyOf(() => withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName })));
@@ -145,13 +159,19 @@ export function signingActivities(deps: ActivityDeps) {
           sealImagePng,
           certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key, timestamper,
         }));
-        if (!longTerm(deps)) return sealed;
+        const certificate = certificateOf(key);
+        if (!longTerm(deps)) return { pdf: sealed, certificate };
         beat('validation data');
         const lt = await askingRevocation(() => addValidationData(sealed));
-        if (deps.signing.level === 'B-LT' || !timestamper) return lt;
+        if (deps.signing.level === 'B-LT' || !timestamper) return { pdf: lt, certificate };
         beat('document timestamp');
-        return addDocumentTimestamp(lt, timestamper);
+        return { pdf: await addDocumentTimestamp(lt, timestamper), certificate };
       });
+      // The register entry names both certificates (idempotent: a retried attempt writes the same).
+      await deps.db.updateTable('register_entries')
+        .set({ signer_certificate: signedPdf.certificate?.fingerprint ?? null, seal_certificate: sealed.certificate?.fingerprint ?? null })
+        .where('dossier_code', '=', d.code).execute();
+      return sealed;
     },
   };
 }

@@ -2,7 +2,7 @@
 // Sandbox-safe (the workflow builds these events): nothing from Node, no packages.
 import { vnDateOfDay } from './vn-time.js';
 import type { HistoryEntry } from './dossier.js';
-import type { FileRef } from './types.js';
+import type { SignedFileRef } from './types.js';
 
 /** One recorded event of a dossier. Stored as `type` + `payload` (jsonb) in dossier_events. */
 export type AuditEvent =
@@ -11,8 +11,9 @@ export type AuditEvent =
   /** `note`: the clerk's own note, when one was given; pageCount and fee are the dossier's after resubmission. */
   | { type: 'resubmitted'; payload: { scanReplaced: boolean; pageCount: number; fee: number; note: string | null } }
   | { type: 'cancelled'; payload: { reason: string } }
-  | { type: 'signed'; payload: { signedPdf: FileRef | null } }
-  | { type: 'sealed'; payload: { certificationNumber: string | null; registerBook: { id: number; name: string } | null; sealedPdf: FileRef | null } }
+  /** `signedPdf.certificate`: the certificate that signed (absent in events recorded before it was kept). */
+  | { type: 'signed'; payload: { signedPdf: SignedFileRef | null } }
+  | { type: 'sealed'; payload: { certificationNumber: string | null; registerBook: { id: number; name: string } | null; sealedPdf: SignedFileRef | null } }
   /** "Hoàn thành và chuyển": the delivery is queued, to the applicant's email and/or portal account. */
   | { type: 'delivery_requested'; payload: { email: string | null; portal: boolean } }
   /** `corrected`: the email was given with the request (a corrected address), not the one on file. */
@@ -50,12 +51,17 @@ export function auditEventOf(row: { type: string; payload: unknown }): AuditEven
 const deliveredTo = (p: { email: string | null; portal: boolean }) =>
   [p.email && `email ${p.email}`, p.portal && 'tài khoản DVCQG'].filter(Boolean).join(', ');
 
+/** Which certificate signed, as an auditor checks it against the e-copy (pdfsig, the verification page). */
+const certificateNote = (f: SignedFileRef | null) =>
+  f?.certificate ? `chứng thư số của ${f.certificate.holder}, SHA-256 ${f.certificate.fingerprint}` : undefined;
+
 /** The short note kept with the event in the dossier's own history (DossierView.history), as it has always read. */
 export function auditNote(e: AuditEvent): string | undefined {
   switch (e.type) {
     case 'returned': case 'cancelled': return e.payload.reason;
     case 'resubmitted': return e.payload.note ?? (e.payload.scanReplaced ? 'Đính kèm bản scan mới' : undefined);
-    case 'sealed': return `Số chứng thực ${e.payload.certificationNumber}, sổ ${e.payload.registerBook?.name}`;
+    case 'signed': return certificateNote(e.payload.signedPdf);
+    case 'sealed': return [`Số chứng thực ${e.payload.certificationNumber}, sổ ${e.payload.registerBook?.name}`, certificateNote(e.payload.sealedPdf)].filter(Boolean).join('; ');
     case 'resend_requested': return `Gửi lại tới ${e.payload.email ?? ''}`;
     case 'delivered': return deliveredTo(e.payload);
     case 'delivery_failed': return e.payload.error;
@@ -83,7 +89,7 @@ export function auditText(e: AuditEvent): string {
     case 'returned': return STEP_WORDS.returned(e.payload.reason);
     case 'resubmitted': return STEP_WORDS.resubmitted(e.payload.scanReplaced);
     case 'cancelled': return STEP_WORDS.cancelled(e.payload.reason);
-    case 'signed': return STEP_WORDS.signed;
+    case 'signed': return e.payload.signedPdf?.certificate ? `${STEP_WORDS.signed} (${auditNote(e)})` : STEP_WORDS.signed;
     case 'sealed': return `${STEP_WORDS.sealed} (${auditNote(e)})`;
     case 'delivery_requested': return STEP_WORDS.deliveryRequested;
     case 'resend_requested': return STEP_WORDS.resendRequested(e.payload.corrected ? e.payload.email : null);

@@ -1,7 +1,7 @@
 // The certification dossier (hồ sơ chứng thực) as the workflow holds it and the API, activities and screens
 // read it: its input, state, history and delivery, and the labels of its statuses. Sandbox-safe: types and
 // constants only.
-import type { FileRef } from './types.js';
+import type { FileRef, SignedFileRef } from './types.js';
 
 export type DossierStatus = 'draft' | 'awaiting_signature' | 'returned' | 'awaiting_seal' | 'completed' | 'cancelled';
 export type ApplicantKind = 'citizen' | 'business' | 'no_account';
@@ -75,8 +75,8 @@ export interface DossierState extends DossierInput {
   cancelReason: string | null;
   signedBy: { username: string; fullName: string; title: string; at: string } | null;
   sealedBy: { username: string; fullName: string; at: string } | null;
-  signedPdf: FileRef | null;
-  sealedPdf: FileRef | null;
+  signedPdf: SignedFileRef | null;
+  sealedPdf: SignedFileRef | null;
   certificationNumber: string | null;
   registerBook: { id: number; name: string } | null;
   /** The latest delivery: requested (pending), sent, or failed after the workflow's retries. */

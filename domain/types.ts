@@ -17,3 +17,8 @@ export interface FileRef {
   sha256: string;
   size: number;
 }
+
+/** A signed file and the certificate that signed it (SHA-256 of its DER, and its holder's name). */
+export interface SignedFileRef extends FileRef {
+  certificate?: { fingerprint: string; holder: string };
+}

@@ -46,7 +46,11 @@ export interface Database {
     status: string; note: string | null; at: Timestamp;
     type: AuditEventType; payload: ColumnType<AuditPayload, AuditPayload | string, AuditPayload | string>;
   };
-  dossier_files: { key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: GeneratedTimestamp };
+  dossier_files: {
+    key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: GeneratedTimestamp;
+    /** The signed files: the certificate that signed (SHA-256 of its DER) and its holder. */
+    certificate_fingerprint: ColumnType<string | null, string | null | undefined, string | null>; certificate_holder: ColumnType<string | null, string | null | undefined, string | null>;
+  };
   register_books: {
     id: Generated<number>; agency_code: string; name: string; start_number: number; current_number: number;
     open_date: string; close_date: string; created_by: string; created_at: GeneratedTimestamp;
@@ -60,6 +64,8 @@ export interface Database {
   register_entries: {
     id: Generated<number>; register_book_id: number; number: number; certification_number: string; dossier_code: string;
     applicant_name: string; document_type_name: string; signer_name: string; copies: number; fee: number; certified_at: Timestamp;
+    /** SHA-256 of the leader's and the seal's certificates, once sealed. */
+    signer_certificate: ColumnType<string | null, string | null | undefined, string | null>; seal_certificate: ColumnType<string | null, string | null | undefined, string | null>;
   };
   deliveries: {
     id: Generated<number>; dossier_code: string; channel: 'email' | 'portal'; address: string; status: 'pending' | 'sent' | 'failed';

@@ -8,6 +8,7 @@ import * as m005 from './20261201_002_register_year.js';
 import * as m006 from './20261201_004_create_reservations.js';
 import * as m007 from './20261202_001_audit_event_type.js';
 import * as m008 from './20261202_003_certificates.js';
+import * as m009 from './20261202_004_certificate_of_record.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '20261201_004_create_reservations': m006,
   '20261202_001_audit_event_type': m007,
   '20261202_003_certificates': m008,
+  '20261202_004_certificate_of_record': m009,
 };
 
 export const migrationProvider: MigrationProvider = {
