@@ -7,6 +7,7 @@ import * as m004 from './20261201_001_sessions.js';
 import * as m005 from './20261201_002_register_year.js';
 import * as m006 from './20261201_004_create_reservations.js';
 import * as m007 from './20261202_001_audit_event_type.js';
+import * as m010 from './20261202_010_ecopy_versions.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '20261201_002_register_year': m005,
   '20261201_004_create_reservations': m006,
   '20261202_001_audit_event_type': m007,
+  '20261202_010_ecopy_versions': m010,
 };
 
 export const migrationProvider: MigrationProvider = {

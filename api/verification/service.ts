@@ -170,9 +170,10 @@ export class VerificationService {
   async byFile(pdf: Buffer | { path: string }): Promise<UploadVerdict> {
     const v = await verifyOffThread(pdf, { trustedCaPems: [await this.keys.caCertPem()] }); // untrusted: in the PDF pool
     let matchedBy: UploadVerdict['matchedBy'] = null;
-    let row = await completedBySealedSha256(this.db, v.sha256);
+    let row = await completedBySealedSha256(this.db, [v.sha256]);
     if (row) matchedBy = 'file';
-    else if (v.signedRevisionSha256 && (row = await completedBySealedSha256(this.db, v.signedRevisionSha256))) matchedBy = 'issuedRevision';
+    // The issued e-copy (or a renewal of it) with LTV updates appended: it ends where one of the revisions does.
+    else if ((row = await completedBySealedSha256(this.db, v.revisionSha256s))) matchedBy = 'issuedRevision';
     else {
       row = await this.byDetails(v);
       if (row) matchedBy = 'details';

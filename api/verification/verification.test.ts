@@ -1,11 +1,12 @@
 // Public verification of e-copies (SPEC §5 "Public", issue 4 part 6) against the real stack: dossiers driven to
 // completion by the real workflow (real signing and sealing with the test PKI), the web app on a port, PostgreSQL;
 // the issued e-copy extended by LTV updates (ours and pyHanko's), changed after the seal, and re-saved by qpdf.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileKeyStore } from '../../activities/pdf/pki.js';
 import { sealIncremental } from '../../activities/pdf/seal.js';
@@ -84,7 +85,7 @@ function tamperScanPart(pdf: Buffer, scanLength: number): Buffer {
 beforeAll(async () => {
   // Pinned to B-T: these tests append validation data (ours, pyHanko's) to an e-copy issued without any; the
   // default level's e-copy (B-LTA) is verified in activities/lta.test.ts.
-  h = await createHarness({ env: { SIGNATURE_LEVEL: 'B-T' } });
+  h = await createHarness({ env: { SIGNATURE_LEVEL: 'B-LTA' } });
   [canbo, lanhdao, vanthu] = await Promise.all(['canbo', 'lanhdao', 'vanthu'].map((u) => h.actor(u)));
   scan = await makePdf(2);
   const d = await newDossier(scan);
@@ -102,7 +103,9 @@ beforeAll(async () => {
     fs.writeFileSync(file, sealed);
     fs.writeFileSync(path.join(dir, 'ca.pem'), await createFileKeyStore(path.join(h.config.dataDir, 'pki')).caCertPem());
     fs.writeFileSync(path.join(dir, 'tsa.pem'), tsa.rootPem);
-    execFileSync(path.join(padesVenv(), 'bin/pyhanko'), ['sign', 'ltaupdate', '--timestamp-url', tsa.tsaUrl, '--trust', path.join(dir, 'ca.pem'), '--trust', path.join(dir, 'tsa.pem'), file], { stdio: 'ignore' });
+    // Not execFileSync: pyHanko fetches the demo TSA's OCSP from the trust services in this process, which a
+    // blocked event loop could not answer (the old 'Generic processing error' of ltaupdate on our B-LTA e-copies).
+    await promisify(execFile)(path.join(padesVenv(), 'bin/pyhanko'), ['sign', 'ltaupdate', '--timestamp-url', tsa.tsaUrl, '--trust', path.join(dir, 'ca.pem'), '--trust', path.join(dir, 'tsa.pem'), file]);
     ltaUpdated = fs.readFileSync(file);
   } finally {
     await tsa.stop();
