@@ -20,7 +20,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 from pyhanko.sign.validation import DocumentSecurityStore, validate_pdf_signature, validate_pdf_timestamp
 from pyhanko.sign.validation.ades import ades_lta_validation
-from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec, SignatureValidationSpec
+from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec, RevinfoOnlineFetchingRule, RevocationInfoGatheringSpec, SignatureValidationSpec
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy, FreshnessReqType
@@ -96,7 +96,11 @@ def ades_verdict(sig, roots):
             trust_manager=SimpleTrustManager.build(trust_roots=roots),
             revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO, freshness=None, freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION),
         )
-        spec = PdfSignatureValidationSpec(signature_validation_spec=SignatureValidationSpec(cert_validation_policy=policy), diff_policy=DEFAULT_DIFF_POLICY)
+        gathering = RevocationInfoGatheringSpec(online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY)  # the file alone
+        spec = PdfSignatureValidationSpec(
+            signature_validation_spec=SignatureValidationSpec(cert_validation_policy=policy, revinfo_gathering_policy=gathering),
+            diff_policy=DEFAULT_DIFF_POLICY,
+        )
         r = asyncio.run(ades_lta_validation(sig, spec))
         ind = r.ades_subindic
         return 'PASSED' if ind.name == 'OK' and ind.status.name == 'PASSED' else f'{ind.status.name}/{ind.name}: {r.failure_msg}'
