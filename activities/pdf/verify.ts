@@ -586,11 +586,13 @@ function changedKeys(a: Map<string, string>, b: Map<string, string>): string[] {
 /** Objects an appended revision may hold at most before the look is given up (and reported as unknown). */
 const MAX_APPENDED_OBJECTS = 5000;
 
-/** SHA-256 of `pdf` up to each revision end (after %%EOF and its end of line) from `from` on: one pass. */
+/** SHA-256 of `pdf` up to each revision end (after %%EOF, with and without its end of line) from `from` on: one pass. */
 function prefixHashes(pdf: Buffer, text: string, from: number): string[] {
   const ends = [from];
   for (let i = text.indexOf('%%EOF', from); i >= 0; i = text.indexOf('%%EOF', i + 5)) {
+    // A revision may end right after %%EOF or after its end of line (the next update may bring its own).
     let end = i + 5;
+    if (end > ends[ends.length - 1]) ends.push(end);
     if (text[end] === '\r') end++;
     if (text[end] === '\n') end++;
     if (end > ends[ends.length - 1]) ends.push(end);
