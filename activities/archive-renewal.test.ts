@@ -95,6 +95,8 @@ describe('archival renewal of issued e-copies', () => {
     services = await startTrustServices({ pkiDir: h.trustServices.store.dir, port: port(), url: h.trustServices.url });
     expect(await handle.result()).toEqual({ renewed: 2 });
     expect(await run({})).toEqual({ renewed: 0 });
+    // A large register: one dossier per page, a new run after each page (continue-as-new), still nothing to do.
+    expect(await run({ pageSize: 1, pagesPerRun: 1 })).toEqual({ renewed: 0 });
 
     const [v1] = await versionsOf(a.code);
     expect(await versionsOf(a.code)).toHaveLength(1);

@@ -14,12 +14,11 @@ export interface ArchiveRenewalInput {
   /** The run's clock: the schedule's start time, kept across continue-as-new. */
   at?: string;
   pageSize?: number;
+  /** Pages in one run before it continues as new (default 20; each page: one listing, up to pageSize renewals). */
+  pagesPerRun?: number;
   /** First retry delay of a renewal whose TSA or OCSP responder is down (doubles up to an hour). */
   retryInitialInterval?: string;
 }
-
-/** Pages in one run before it continues as new (each page: one listing, up to pageSize renewals). */
-const PAGES_PER_RUN = 20;
 
 export async function archiveRenewalWorkflow(input: ArchiveRenewalInput = {}): Promise<{ renewed: number }> {
   const listing = proxyActivities<Activities>({
@@ -36,7 +35,7 @@ export async function archiveRenewalWorkflow(input: ArchiveRenewalInput = {}): P
   let after = input.after ?? null;
   let renewed = input.renewed ?? 0;
   for (let page = 0; ; page++) {
-    if (page >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (page >= (input.pagesPerRun ?? 20) || workflowInfo().continueAsNewSuggested) {
       return continueAsNew<typeof archiveRenewalWorkflow>({ ...input, after, renewed, at });
     }
     const { due, next } = await listing.listDueEcopies({ after, limit: pageSize, at });
