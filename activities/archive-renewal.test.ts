@@ -129,6 +129,10 @@ describe('archival renewal of issued e-copies', () => {
     // Downloads give the new version.
     const vanthu = (await h.actor('vanthu'))!;
     expect((await h.service.currentPdf(vanthu, a.code)).ref.sha256).toBe(v1.sha256);
+    const token = crypto.randomBytes(16).toString('hex'); // a link e-mailed before the renewal, for the issued version
+    await h.db.insertInto('download_links').values({ token, dossier_code: a.code, file_sha256: a.sealedPdf!.sha256, expires_at: new Date(Date.now() + 86_400_000) }).execute();
+    const link = Buffer.from(await (await fetch(`${h.baseUrl}/tai-ve/${token}`)).arrayBuffer());
+    expect(crypto.createHash('sha256').update(link).digest('hex')).toBe(v1.sha256);
 
     // Public verification: the renewed file is the issued one, genuine; so is the version as first issued.
     for (const [file, identical] of [[renewed, true], [issued, true]] as const) {
