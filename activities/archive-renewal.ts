@@ -69,6 +69,12 @@ export function lastTimestampOf(pdf: Buffer): LastTimestamp | null {
   };
 }
 
+/** An ecopy_versions row: the file, the version it was made from ('' for version 0) and its last timestamp. */
+const versionRow = (code: string, version: number, file: FileRef, previous: string, t: LastTimestamp) => ({
+  dossier_code: code, version, sha256: file.sha256, size: file.size, previous_sha256: previous,
+  timestamped_at: t.at, tsa_name: t.tsaName, tsa_not_after: t.tsaNotAfter, tsa_algorithm: algorithmLabel(t),
+});
+
 export interface DueEcopy { code: string; sha256: string; reason: RenewalReason }
 
 export interface ArchiveRenewalOptions {
@@ -94,7 +100,13 @@ export function archiveRenewalActivities(deps: ActivityDeps) {
         const v = versions.get(r.code);
         let facts: TimestampFacts | null;
         if (v) facts = { tsaNotAfter: v.tsa_not_after.toISOString(), ...parseAlgorithmLabel(v.tsa_algorithm) };
-        else { facts = lastTimestampOf(await deps.storage.get(r.sealed.sha256)); beat(r.code); }
+        else {
+          // Read once: its facts are kept as version 0, so the next runs decide from the table alone.
+          const last = lastTimestampOf(await deps.storage.get(r.sealed.sha256));
+          beat(r.code);
+          if (last) await deps.db.insertInto('ecopy_versions').values(versionRow(r.code, 0, r.sealed, '', last)).onConflict((oc) => oc.doNothing()).execute();
+          facts = last;
+        }
         const reason = renewalDue(facts, now, marginDays);
         if (reason) due.push({ code: r.code, sha256: v?.sha256 ?? r.sealed.sha256, reason });
       }
@@ -129,10 +141,8 @@ export function archiveRenewalActivities(deps: ActivityDeps) {
         payload: { version, sha256: ref.sha256, size: ref.size, timestampedAt: facts.at, tsa: facts.tsaName, reason: input.reason },
       };
       const inserted = await deps.db.transaction().execute(async (tx) => {
-        const row = await tx.insertInto('ecopy_versions').values({
-          dossier_code: input.code, version, sha256: ref.sha256, size: ref.size, previous_sha256: current.sha256,
-          timestamped_at: facts.at, tsa_name: facts.tsaName, tsa_not_after: facts.tsaNotAfter, tsa_algorithm: algorithmLabel(facts),
-        }).onConflict((oc) => oc.doNothing()).returning('version').executeTakeFirst();
+        const row = await tx.insertInto('ecopy_versions').values(versionRow(input.code, version, ref, current.sha256, facts))
+          .onConflict((oc) => oc.doNothing()).returning('version').executeTakeFirst();
         if (!row) return false; // another attempt won: its version stands, this file is an orphan of the store
         const { seq } = await tx.selectFrom('dossier_events').select(sql<number>`coalesce(max(seq), 0) + 1`.as('seq'))
           .where('dossier_code', '=', input.code).executeTakeFirstOrThrow();

@@ -1,5 +1,6 @@
-// The versions of an issued e-copy: version 0 as issued (the dossier's sealedPdf), then one per archival renewal
-// (ecopy_versions, written by activities/archive-renewal.ts). Downloads, deliveries and verification read the newest.
+// The versions of an issued e-copy: version 0 as issued (the dossier's sealedPdf; in ecopy_versions once the renewal
+// run has read it), then one per archival renewal (activities/archive-renewal.ts). Downloads, deliveries and
+// verification read the newest.
 import type { FileRef } from '../domain/types.js';
 import type { Db } from '../lib/db.js';
 

@@ -47,7 +47,7 @@ export interface Database {
     type: AuditEventType; payload: ColumnType<AuditPayload, AuditPayload | string, AuditPayload | string>;
   };
   dossier_files: { key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: GeneratedTimestamp };
-  /** Archival renewals of issued e-copies (version 0, as issued, is the dossier's sealedPdf). */
+  /** Versions of issued e-copies: 0 as issued (the dossier's sealedPdf; previous_sha256 ''), then each archival renewal. */
   ecopy_versions: {
     dossier_code: string; version: number; sha256: string; size: ColumnType<string, number, number>; previous_sha256: string;
     timestamped_at: Timestamp; tsa_name: string; tsa_not_after: Timestamp; tsa_algorithm: string; created_at: GeneratedTimestamp;

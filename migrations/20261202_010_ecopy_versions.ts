@@ -1,6 +1,7 @@
-// Frozen: the archival renewals of an issued e-copy (activities/archive-renewal.ts). Version 0 is the e-copy as
-// issued (the dossier's sealedPdf); each renewal appends a version made from the one before it, once: the
-// unique (dossier_code, previous_sha256) makes a retried renewal find its version instead of adding another.
+// Frozen: the versions of an issued e-copy (activities/archive-renewal.ts). Version 0 is the e-copy as issued (the
+// dossier's sealedPdf), recorded with its timestamp facts the first time the renewal run reads it (previous_sha256
+// ''), so later runs need not read the file again; each renewal appends a version made from the one before it,
+// once: the unique (dossier_code, previous_sha256) makes a retried renewal find its version instead of adding another.
 import { Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
