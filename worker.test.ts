@@ -23,7 +23,7 @@ let proc: ChildProcess | null = null;
 async function startWorkerProcess(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'worker.ts'], {
     env: { ...process.env, DATABASE_URL: h.config.databaseUrl!, TEMPORAL_ADDRESS: h.config.temporalAddress, TASK_QUEUE: taskQueue, DATA_DIR: h.config.dataDir, APP_MODE: 'demo',
-      TRUST_SERVICES_URL: h.config.trustServicesUrl!, TSA_URL: h.config.signature.tsa!.url },
+      TRUST_SERVICES_URL: h.config.trustServicesUrl!, TSA_URL: h.config.signature.tsa!.url, ARCHIVE_RENEWAL: 'off' }, // no schedule left behind on the shared server
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

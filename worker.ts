@@ -1,4 +1,5 @@
 // Composition root of the Temporal worker: reads the environment, builds the activities' dependencies.
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,7 @@ import { createFileKeyStore, type KeyStore } from './activities/pdf/pki.js';
 import { pkcs11Module, withTokenSeals } from './activities/pdf/pkcs11.js';
 import { createTimestamper } from './activities/pdf/tsa.js';
 import { createLocalStorage } from './activities/storage.js';
+import { ensureArchiveRenewalSchedule } from './lib/archive-schedule.js';
 import { loadConfig, missingSealPins, timestamped, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
 import { keyRingOf } from './lib/key-encryption.js';
@@ -30,6 +32,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
       level: config.signature.level,
       timestamper: timestamped(config.signature.level) && config.signature.tsa ? createTimestamper(config.signature.tsa) : null,
     },
+    archiveRenewal: { marginDays: config.archiveRenewal.marginDays },
   });
   return Worker.create({
     connection,
@@ -66,6 +69,9 @@ async function main() {
   const db = createDb(config.databaseUrl!);
   await migrateToLatest(db);
   const worker = await createWorker(config, db);
+  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
+  await ensureArchiveRenewalSchedule(client, config.archiveRenewal, config.taskQueue);
+  await client.connection.close();
   console.log(`worker: polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);
   await worker.run();
   await db.destroy();

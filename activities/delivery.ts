@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import type { DossierView } from '../domain/dossier.js';
 import { vnDate } from '../domain/vn-time.js';
 import type { ActivityDeps } from './deps.js';
+import { currentEcopy } from './ecopy-versions.js';
 import { beat } from './heartbeat.js';
 
 const LINK_DAYS = 30;
@@ -45,7 +46,7 @@ export function deliveryActivities(deps: ActivityDeps) {
   return {
     async deliverDossier({ dossier: d, attemptKey, requestedBy, emailOnly }: DeliverInput): Promise<{ at: string; email: string | null; portal: boolean }> {
       if (!d.sealedPdf) throw new Error('no sealed e-copy to deliver');
-      const sealed = d.sealedPdf;
+      const sealed = await currentEcopy(db, d.code, d.sealedPdf); // renewed since it was issued: the newest version
       const fileName = `ban-sao-dien-tu-${d.code}.pdf`;
       const subject = `Bản sao điện tử ${d.documentType.name} - mã chứng thực ${d.code}`;
       const intro = [

@@ -19,4 +19,6 @@ export interface ActivityDeps {
   maxAttachmentBytes: number;
   /** The PAdES level of the leader's signature and the seal; B-T timestamps them with this TSA. */
   signing: { level: SignatureLevel; timestamper: Timestamper | null };
+  /** Archival renewal (activities/archive-renewal.ts); default margin 365 days. */
+  archiveRenewal?: { marginDays: number };
 }

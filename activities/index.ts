@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DomainError } from '../domain/errors.js';
 import { appointmentActivities } from './appointments.js';
+import { archiveRenewalActivities } from './archive-renewal.js';
 import type { ActivityDeps } from './deps.js';
 import { deliveryActivities } from './delivery.js';
 import { whileBeating } from './heartbeat.js';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...registerActivities(deps),
     ...deliveryActivities(deps),
     ...appointmentActivities(deps),
+    ...archiveRenewalActivities(deps),
   });
 }
 

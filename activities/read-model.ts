@@ -32,6 +32,7 @@ function legacyEvent({ action, note, state: s }: LegacyRecordEventInput): AuditE
     case 'delivered': return { type: 'delivered', payload: delivery };
     case 'deliveryFailed': return { type: 'delivery_failed', payload: { error: s.delivery?.error ?? note ?? '' } };
     case 'overdue': return { type: 'overdue', payload: { dueDate: s.dueDate ?? '' } };
+    case 'renewArchive': throw new Error('an archival renewal is recorded by its own activity, never as a legacy task');
   }
 }
 

@@ -2,7 +2,7 @@
 // activity returns the first file instead of signing twice. At B-T each signature waits for the TSA; a TSA that
 // is down, slow or answers wrongly fails the attempt before anything is stored, and Temporal retries it. At B-LT
 // and B-LTA the signer's certificate is checked with its issuer's OCSP responder / CRL before signing (revoked:
-// refused), and the sealed e-copy gets its validation data (and at B-LTA a document timestamp) in the same
+// refused), and the sealed e-copy gets its validation data (and at B-LTA a document timestamp and its chain's data) in the same
 // attempt, so a retried attempt starts again from the leader's copy and never appends twice.
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ import { CertificateUnusableError } from './certificates.js';
 import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { signWithAttestation } from './pdf/sign.js';
-import { addDocumentTimestamp, addValidationData } from './pdf/dss.js';
+import { addValidationData, archiveTimestamp } from './pdf/dss.js';
 import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError } from './pdf/revocation.js';
 import { sealIncremental } from './pdf/seal.js';
 import { identityOf, type SignerKey } from './pdf/signer.js';
@@ -23,7 +23,7 @@ import { TsaError, type Timestamper } from './pdf/tsa.js';
 
 
 /** The deps' TSA, beating while it answers (up to 10 s) and failing the attempt with a retryable TSA_UNAVAILABLE. */
-function activityTimestamper(t: Timestamper | null): Timestamper | null {
+export function activityTimestamper(t: Timestamper | null): Timestamper | null {
   if (!t) return null;
   return {
     async timestamp(data) {
@@ -39,7 +39,7 @@ function activityTimestamper(t: Timestamper | null): Timestamper | null {
 
 /** Asks the certificate's issuer (OCSP, CRL) and its answer fails the attempt: revoked for good, unreachable retried
  *  (as the TSA's outage is, under its own type REVOCATION_UNAVAILABLE). */
-async function askingRevocation<T>(what: () => Promise<T>): Promise<T> {
+export async function askingRevocation<T>(what: () => Promise<T>): Promise<T> {
   try {
     return await whileBeating(what);
   } catch (e) {
@@ -165,7 +165,7 @@ export function signingActivities(deps: ActivityDeps) {
         const lt = await askingRevocation(() => addValidationData(sealed));
         if (deps.signing.level === 'B-LT' || !timestamper) return { pdf: lt, certificate };
         beat('document timestamp');
-        return { pdf: await addDocumentTimestamp(lt, timestamper), certificate };
+        return { pdf: await askingRevocation(() => archiveTimestamp(lt, timestamper)), certificate };
       });
       // The register entry names both certificates (idempotent: a retried attempt writes the same).
       await deps.db.updateTable('register_entries')

@@ -21,6 +21,9 @@ const cases: [AuditEvent, string, string | undefined][] = [
   [{ type: 'delivery_failed', payload: { error: 'SMTP refused' } }, 'Gửi bản sao điện tử không thành công sau nhiều lần thử: SMTP refused', 'SMTP refused'],
   [{ type: 'overdue', payload: { dueDate: '2026-12-03' } },
     'Hồ sơ quá hạn trả kết quả (Quá hạn trả kết quả (hạn 03/12/2026))', 'Quá hạn trả kết quả (hạn 03/12/2026)'],
+  [{ type: 'archive_renewed', payload: { version: 2, sha256: pdf.sha256, size: 10, timestampedAt: '2027-01-01T00:00:00.000Z', tsa: 'TSA A', reason: 'weakAlgorithm' } },
+    'Gia hạn dấu thời gian lưu trữ: Phiên bản 2, thuật toán của dấu thời gian trước không còn an toàn; dấu thời gian mới của TSA A',
+    'Phiên bản 2, thuật toán của dấu thời gian trước không còn an toàn'],
 ];
 
 describe('audit events', () => {

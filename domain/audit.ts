@@ -20,7 +20,10 @@ export type AuditEvent =
   | { type: 'resend_requested'; payload: { email: string | null; corrected: boolean } }
   | { type: 'delivered'; payload: { email: string | null; portal: boolean } }
   | { type: 'delivery_failed'; payload: { error: string } }
-  | { type: 'overdue'; payload: { dueDate: string } };
+  | { type: 'overdue'; payload: { dueDate: string } }
+  /** An archival renewal (not a workflow step: the archive renewal schedule): the stored e-copy moved to `version`,
+   *  with a new DSS and a document timestamp of `tsa` at `timestampedAt`, because the last one was `reason`. */
+  | { type: 'archive_renewed'; payload: { version: number; sha256: string; size: number; timestampedAt: string; tsa: string; reason: 'expiring' | 'weakAlgorithm' | 'noTimestamp' } };
 
 export type AuditEventType = AuditEvent['type'];
 export type AuditPayload = AuditEvent['payload'];
@@ -38,6 +41,7 @@ export const AUDIT_ACTIONS: Record<AuditEventType, HistoryEntry['action']> = {
   delivered: 'delivered',
   delivery_failed: 'deliveryFailed',
   overdue: 'overdue',
+  archive_renewed: 'renewArchive',
 };
 
 export const AUDIT_EVENT_TYPES = Object.keys(AUDIT_ACTIONS) as AuditEventType[];
@@ -66,9 +70,16 @@ export function auditNote(e: AuditEvent): string | undefined {
     case 'delivered': return deliveredTo(e.payload);
     case 'delivery_failed': return e.payload.error;
     case 'overdue': return `Quá hạn trả kết quả (hạn ${vnDateOfDay(e.payload.dueDate)})`;
+    case 'archive_renewed': return `Phiên bản ${e.payload.version}, ${RENEWAL_REASON_WORDS[e.payload.reason]}`;
     default: return undefined;
   }
 }
+
+const RENEWAL_REASON_WORDS = {
+  expiring: 'chứng thư số của đơn vị cấp dấu thời gian sắp hết hạn',
+  weakAlgorithm: 'thuật toán của dấu thời gian trước không còn an toàn',
+  noTimestamp: 'bản sao chưa có dấu thời gian lưu trữ',
+} as const;
 
 /** The words of each step of "Xem tiến trình", shared by the audit trail and the workflow-history reader. */
 export const STEP_WORDS = {
@@ -97,5 +108,6 @@ export function auditText(e: AuditEvent): string {
     case 'delivery_failed': return `Gửi bản sao điện tử không thành công sau nhiều lần thử: ${e.payload.error}`;
     // The note already says "Quá hạn trả kết quả (hạn ...)"; the step has always read as both together.
     case 'overdue': return `Hồ sơ quá hạn trả kết quả (${auditNote(e)})`;
+    case 'archive_renewed': return `Gia hạn dấu thời gian lưu trữ: ${auditNote(e)}; dấu thời gian mới của ${e.payload.tsa}`;
   }
 }

@@ -18,7 +18,7 @@ export interface Applicant {
 
 export interface HistoryEntry {
   at: string; // ISO instant
-  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend' | 'delivered' | 'deliveryFailed' | 'overdue';
+  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend' | 'delivered' | 'deliveryFailed' | 'overdue' | 'renewArchive';
   actor: string; // username
   actorName: string;
   status: DossierStatus;

@@ -76,6 +76,25 @@ describe('the signature level', () => {
   });
 });
 
+describe('the archival renewal', () => {
+  it('is on at B-LTA, daily at 02:00 with a 365-day margin; ARCHIVE_RENEWAL, _SCHEDULE (cron or interval), _MARGIN_DAYS change it', () => {
+    expect(loadConfig({}).archiveRenewal).toEqual({ enabled: true, schedule: { cron: '0 2 * * *' }, marginDays: 365 });
+    expect(loadConfig({ SIGNATURE_LEVEL: 'B-LT' }).archiveRenewal.enabled).toBe(false);
+    expect(loadConfig({ ARCHIVE_RENEWAL: 'off', ARCHIVE_RENEWAL_SCHEDULE: '12h', ARCHIVE_RENEWAL_MARGIN_DAYS: '730' }).archiveRenewal)
+      .toEqual({ enabled: false, schedule: { every: '12h' }, marginDays: 730 });
+    expect(loadConfig({ ARCHIVE_RENEWAL_SCHEDULE: '30 1 * * 0' }).archiveRenewal.schedule).toEqual({ cron: '30 1 * * 0' });
+  });
+
+  it.each([
+    [{ ARCHIVE_RENEWAL: 'yes' }, /ARCHIVE_RENEWAL="yes" must be on or off/],
+    [{ ARCHIVE_RENEWAL: 'on', SIGNATURE_LEVEL: 'B-T' }, /ARCHIVE_RENEWAL=on needs SIGNATURE_LEVEL=B-LTA/],
+    [{ ARCHIVE_RENEWAL_SCHEDULE: 'daily' }, /neither a cron line/],
+    [{ ARCHIVE_RENEWAL_MARGIN_DAYS: '-1' }, /is not a number of days/],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
 describe('the trust services', () => {
   it('are on loopback in demo mode, the TSA below them; TRUST_SERVICES_URL and TSA_URL move them', () => {
     expect(loadConfig({})).toMatchObject({ trustServicesUrl: 'http://127.0.0.1:3090', signature: { tsa: { url: 'http://127.0.0.1:3090/tsa' } } });

@@ -44,7 +44,10 @@ export interface Config {
   /** VERIFY_REVOCATION_ONLINE=on: when a file carries no revocation data, the public verification asks the
    *  certificate's OCSP responder / CRL, within a few seconds. Off by default: verification stays offline. */
   verifyRevocationOnline: boolean;
+  /** Archival renewal of issued e-copies by a Temporal Schedule (ARCHIVE_RENEWAL, _SCHEDULE, _MARGIN_DAYS). */
+  archiveRenewal: ArchiveRenewalConfig;
 }
+
 
 // ---- the agency seal in a PKCS#11 token -------------------------------------------------------------------
 /** One agency's seal in a token: the token's label, the private key's label (and CKA_ID, hex), the PIN read from `pinEnv`. */
@@ -106,6 +109,33 @@ function tokenSealsOf(env: NodeJS.ProcessEnv): TokenSeals | null {
     seals[agency] = { token: str('token', true)!, key: str('key', true)!, id, pin, pinEnv, certificates: certificates ? path.resolve(certificates) : null };
   }
   return { module: module!, seals };
+}
+
+
+// ---- archival renewal ----------------------------------------------------------------------------------------
+export interface ArchiveRenewalConfig {
+  enabled: boolean;
+  /** A cron line (Vietnam time) or an interval ('12h', '1d'). */
+  schedule: { cron: string } | { every: string };
+  /** Renew when the last document timestamp's TSA certificate expires within this many days. */
+  marginDays: number;
+}
+
+/** ARCHIVE_RENEWAL (on/off; default on at B-LTA), ARCHIVE_RENEWAL_SCHEDULE (default daily at 02:00, '0 2 * * *'),
+ *  ARCHIVE_RENEWAL_MARGIN_DAYS (default 365). */
+function archiveRenewalOf(env: NodeJS.ProcessEnv, level: SignatureLevel): ArchiveRenewalConfig {
+  const raw = env.ARCHIVE_RENEWAL;
+  if (raw !== undefined && raw !== 'on' && raw !== 'off') throw new Error(`Refusing to start: ARCHIVE_RENEWAL=${JSON.stringify(raw)} must be on or off.`);
+  const enabled = raw === undefined ? level === 'B-LTA' : raw === 'on';
+  if (enabled && level !== 'B-LTA') throw new Error(`Refusing to start: ARCHIVE_RENEWAL=on needs SIGNATURE_LEVEL=B-LTA (it renews document timestamps), not ${level}.`);
+  const line = (env.ARCHIVE_RENEWAL_SCHEDULE ?? '0 2 * * *').trim();
+  let schedule: ArchiveRenewalConfig['schedule'];
+  if (/^\d+\s*(s|m|h|d)$/.test(line)) schedule = { every: line.replace(/\s+/g, '') };
+  else if (/^(\S+\s+){4}\S+$/.test(line) && /^[\d*\/,\-\s]+$/.test(line)) schedule = { cron: line };
+  else throw new Error(`Refusing to start: ARCHIVE_RENEWAL_SCHEDULE=${JSON.stringify(line)} is neither a cron line ('0 2 * * *') nor an interval ('12h', '1d').`);
+  const margin = env.ARCHIVE_RENEWAL_MARGIN_DAYS ?? '365';
+  if (!/^\d+$/.test(margin)) throw new Error(`Refusing to start: ARCHIVE_RENEWAL_MARGIN_DAYS=${JSON.stringify(margin)} is not a number of days.`);
+  return { enabled, schedule, marginDays: Number(margin) };
 }
 
 // ---- signatures: PAdES level and time-stamping authority ---------------------------------------------------
@@ -188,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = modeOf(env);
   const port = Number(env.PORT ?? 3000);
   const trustServicesUrl = (env.TRUST_SERVICES_URL || (mode === 'demo' ? `http://127.0.0.1:${DEMO_TRUST_SERVICES_PORT}` : '')).replace(/\/$/, '') || null;
+  const signature = signatureOf(env, mode, trustServicesUrl);
   const cfg: Config = {
     mode,
     port,
@@ -209,7 +240,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { reminderMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[0]), noShowMs: Number(env.APPOINTMENT_TIMERS_MS.split(',')[1]) }
       : null,
     appointmentLimits: parseBookingLimits(env.APPOINTMENT_LIMITS),
-    signature: signatureOf(env, mode, trustServicesUrl),
+    signature,
+    archiveRenewal: archiveRenewalOf(env, signature.level),
     trustServicesUrl,
     keyEncryptionKey: env.KEY_ENCRYPTION_KEY || null,
     previousKeyEncryptionKeys: (env.KEY_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),

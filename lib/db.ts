@@ -51,6 +51,11 @@ export interface Database {
     /** The signed files: the certificate that signed (SHA-256 of its DER) and its holder. */
     certificate_fingerprint: ColumnType<string | null, string | null | undefined, string | null>; certificate_holder: ColumnType<string | null, string | null | undefined, string | null>;
   };
+  /** Versions of issued e-copies: 0 as issued (the dossier's sealedPdf; previous_sha256 ''), then each archival renewal. */
+  ecopy_versions: {
+    dossier_code: string; version: number; sha256: string; size: ColumnType<string, number, number>; previous_sha256: string;
+    timestamped_at: Timestamp; tsa_name: string; tsa_not_after: Timestamp; tsa_algorithm: string; created_at: GeneratedTimestamp;
+  };
   register_books: {
     id: Generated<number>; agency_code: string; name: string; start_number: number; current_number: number;
     open_date: string; close_date: string; created_by: string; created_at: GeneratedTimestamp;

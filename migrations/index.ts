@@ -9,6 +9,7 @@ import * as m006 from './20261201_004_create_reservations.js';
 import * as m007 from './20261202_001_audit_event_type.js';
 import * as m008 from './20261202_003_certificates.js';
 import * as m009 from './20261202_004_certificate_of_record.js';
+import * as m010 from './20261202_010_ecopy_versions.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_001_audit_event_type': m007,
   '20261202_003_certificates': m008,
   '20261202_004_certificate_of_record': m009,
+  '20261202_010_ecopy_versions': m010,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,2 +1,3 @@
 export { dossierWorkflow } from './dossier.js';
 export { appointmentWorkflow } from './appointment.js';
+export { archiveRenewalWorkflow } from './archive-renewal.js';

@@ -1,15 +1,17 @@
 // Long-term validation data after the seal (PAdES B-LT): an incremental update with a /DSS holding every
 // certificate of the signatures' and their timestamps' chains with its OCSP response / CRL, plus /VRI per
-// signature; for B-LTA then a document timestamp (/DocTimeStamp, ETSI.RFC3161) in another incremental update.
-// Both are the only updates the seal's lock (P 1) allows (ISO 32000-2 §12.8.2.2.2).
+// signature; for B-LTA then a document timestamp (/DocTimeStamp, ETSI.RFC3161) in another incremental update, and
+// a last DSS update with the validation data of the document timestamp's own chain (what the next renewal, or a
+// validator, needs: ETSI EN 319 142-1 §5.5). These are the only updates the seal's lock (P 1) allows
+// (ISO 32000-2 §12.8.2.2.2). An archival renewal repeats the last three steps (archiveTimestamp).
 import { createHash, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { ContentInfo, SignedData } from 'pkijs';
 import {
-  PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, type PDFContext,
+  decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, type DocumentSnapshot, type PDFContext,
 } from 'pdf-lib-incremental-save';
 import { arrayBufferOf } from './der.js';
-import { addSignatureField, BYTE_RANGE_PLACEHOLDER, findPlaceholder, SIGNATURE_CONTENTS_BYTES } from './placeholder.js';
+import { addSignatureField, BYTE_RANGE_PLACEHOLDER, DOC_TIMESTAMP_CONTENTS_BYTES, findPlaceholder } from './placeholder.js';
 import { revocationOf, type RevocationInfo, type RevocationOptions } from './revocation.js';
 import type { Timestamper } from './tsa.js';
 
@@ -60,7 +62,13 @@ export interface ValidationDataOptions extends RevocationOptions {
   /** CA certificates (DER) to find issuers among, besides those the signatures carry (a TSA's token often
    *  carries its own certificate only); they go into the DSS too. */
   issuers?: Buffer[];
+  /** Which signatures and document timestamps get validation data: all (the default), those the DSS has no
+   *  VRI entry for yet ('missing'), or those and the last document timestamp afresh ('renewal'). */
+  scope?: 'all' | 'missing' | 'renewal';
 }
+
+/** The VRI key of a signature: the upper-case SHA-1 of its /Contents (ETSI EN 319 142-1 §5.4.2.3). */
+export const vriKeyOf = (contents: Buffer) => sha1Hex(contents);
 
 /**
  * `pdf` + an incremental update with a /DSS (merged into one that is there already) for every signature and
@@ -73,22 +81,34 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
   const ctx = doc.context;
   const sigs = signaturesOf(doc);
   if (!sigs.length) throw new Error('No signature to add validation data for');
+  const known = existingDss(doc)?.lookupMaybe(PDFName.of('VRI'), PDFDict);
+  const lastTimestamp = sigs.map((s) => s.type).lastIndexOf('/DocTimeStamp');
+  const wanted = (i: number) => {
+    const scope = o.scope ?? 'all';
+    if (scope === 'all' || !known || (scope === 'renewal' && i === lastTimestamp)) return true;
+    return !known.has(PDFName.of(vriKeyOf(sigs[i].contents)));
+  };
 
-  // Every certificate once, with its revocation data once.
+  // Every certificate once, with its revocation data once; issuers are looked for among all of them.
   const byDer = new Map<string, { der: Buffer; x: X509Certificate }>();
-  const perSig = sigs.map((s) => {
+  const add = (d: Buffer) => { if (!byDer.has(d.toString('base64'))) byDer.set(d.toString('base64'), { der: d, x: new X509Certificate(d) }); };
+  const perSig = sigs.map((s, i) => {
     const ders = certificatesOfCms(s.contents);
-    for (const d of ders) byDer.set(d.toString('base64'), { der: d, x: new X509Certificate(d) });
-    return { key: sha1Hex(s.contents), ders };
-  });
-  for (const d of o.issuers ?? []) byDer.set(d.toString('base64'), { der: d, x: new X509Certificate(d) });
+    ders.forEach(add);
+    return { key: vriKeyOf(s.contents), ders, wanted: wanted(i) };
+  }).filter((s) => s.wanted);
+  if (!perSig.length) return pdf; // nothing is missing: no empty update
+  (o.issuers ?? []).forEach(add);
   const pool = [...byDer.values()].map((c) => c.x);
+  const needed = new Set(perSig.flatMap((s) => s.ders.map((d) => d.toString('base64'))));
+  for (const d of o.issuers ?? []) needed.add(d.toString('base64'));
   const revocation = new Map<string, RevocationInfo | null>();
   for (const { der, x } of [...byDer.values()]) {
+    if (!needed.has(der.toString('base64'))) continue;
     const issuer = issuerOf(x, pool);
     const info = issuer ? await lookUp(der, issuer.raw) : null;
     revocation.set(der.toString('base64'), info);
-    for (const r of info?.responderCerts ?? []) if (!byDer.has(r.toString('base64'))) byDer.set(r.toString('base64'), { der: r, x: new X509Certificate(r) });
+    for (const r of info?.responderCerts ?? []) { add(r); needed.add(r.toString('base64')); }
   }
 
   const dss = existingDss(doc) ?? ctx.obj({ Type: 'DSS' });
@@ -97,7 +117,17 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
     if (!arr) { arr = ctx.obj([]); dss.set(PDFName.of(key), arr); }
     return arr;
   };
-  const refs = new Map<string, PDFRef>(); // by the data's base64: each blob stored once
+  const refs = new Map<string, PDFRef>(); // by the data's base64: each blob stored once, also across updates
+  for (const key of ['Certs', 'OCSPs', 'CRLs']) {
+    const arr = dss.lookupMaybe(PDFName.of(key), PDFArray);
+    for (let i = 0; arr && i < arr.size(); i++) {
+      const ref = arr.get(i);
+      const stream = ref instanceof PDFRef ? ctx.lookup(ref) : null;
+      if (ref instanceof PDFRef && stream instanceof PDFRawStream) {
+        refs.set(`${key}:${Buffer.from(decodePDFRawStream(stream).decode()).toString('base64')}`, ref);
+      }
+    }
+  }
   const streamRef = (key: string, data: Buffer) => {
     const id = `${key}:${data.toString('base64')}`;
     let ref = refs.get(id);
@@ -108,7 +138,7 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
     }
     return ref;
   };
-  for (const { der } of byDer.values()) streamRef('Certs', der);
+  for (const { der } of byDer.values()) if (needed.has(der.toString('base64'))) streamRef('Certs', der);
   for (const info of revocation.values()) {
     if (info?.ocsp) streamRef('OCSPs', info.ocsp);
     if (info?.crl) streamRef('CRLs', info.crl);
@@ -124,7 +154,7 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
     if (crls.length) entry.set(PDFName.of('CRL'), ctx.obj(crls));
     vri.set(PDFName.of(s.key), entry);
   }
-  setDss(doc, dss, ctx);
+  setDss(doc, dss, ctx, snapshot);
   snapshot.markRefForSave(ctx.trailerInfo.Root as PDFRef);
   return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
 }
@@ -133,10 +163,11 @@ function existingDss(doc: PDFDocument): PDFDict | null {
   return doc.catalog.lookupMaybe(PDFName.of('DSS'), PDFDict) ?? null;
 }
 
-/** The DSS as an indirect object of its own, rewritten in this update. */
-function setDss(doc: PDFDocument, dss: PDFDict, ctx: PDFContext) {
+/** The DSS as an indirect object of its own, rewritten in this update (an existing one must be marked: an
+ *  incremental save writes only new objects and those marked). */
+function setDss(doc: PDFDocument, dss: PDFDict, ctx: PDFContext, snapshot: DocumentSnapshot) {
   const raw = doc.catalog.get(PDFName.of('DSS'));
-  if (raw instanceof PDFRef) { ctx.assign(raw, dss); return; }
+  if (raw instanceof PDFRef) { ctx.assign(raw, dss); snapshot.markRefForSave(raw); return; }
   doc.catalog.set(PDFName.of('DSS'), ctx.register(dss));
 }
 
@@ -152,7 +183,7 @@ export async function addDocumentTimestamp(pdf: Buffer, timestamper: Timestamper
   const sig = ctx.obj({ Type: 'DocTimeStamp', Filter: 'Adobe.PPKLite', SubFilter: 'ETSI.RFC3161' });
   // ByteRange then Contents, last: findPlaceholder relies on this order.
   sig.set(PDFName.of('ByteRange'), byteRange);
-  sig.set(PDFName.of('Contents'), PDFHexString.of('0'.repeat(SIGNATURE_CONTENTS_BYTES * 2)));
+  sig.set(PDFName.of('Contents'), PDFHexString.of('0'.repeat(DOC_TIMESTAMP_CONTENTS_BYTES * 2)));
   const sigRef = ctx.register(sig);
   const page = doc.getPage(doc.getPageCount() - 1);
   addSignatureField(doc, page, { fieldName: DOC_TIMESTAMP_FIELD_NAME, rect: [0, 0, 0, 0], sigRef, snapshot });
@@ -169,4 +200,15 @@ export async function addDocumentTimestamp(pdf: Buffer, timestamper: Timestamper
   if (hex.length > room) throw new Error(`Timestamp token (${token.length} bytes) exceeds the placeholder (${room / 2} bytes)`);
   out.write(hex.toUpperCase().padEnd(room, '0'), p.contentsStart + 1, 'latin1');
   return out;
+}
+
+/**
+ * B-LTA's archive timestamp, also each archival renewal: fresh validation data for the last document timestamp's
+ * chain and for whatever has none yet (scope 'renewal'; at the first one, after the seal's B-LT data, only what is
+ * missing), a new document timestamp over all of it, then a DSS update with the new timestamp's own chain.
+ */
+export async function archiveTimestamp(pdf: Buffer, timestamper: Timestamper, o: ValidationDataOptions = {}): Promise<Buffer> {
+  const refreshed = await addValidationData(pdf, { ...o, scope: o.scope ?? 'renewal' });
+  const stamped = await addDocumentTimestamp(refreshed, timestamper);
+  return addValidationData(stamped, { ...o, scope: 'missing' });
 }

@@ -38,6 +38,9 @@ export interface FileKeyStore extends KeyStore {
   sealKey(agency: { code: string; name: string }): Promise<KeyMaterial>;
   caKey(): Promise<ServiceKey>;
   serviceKey(kind: 'tsa' | 'ocsp'): Promise<ServiceKey>;
+  /** A new key and certificate for a service, valid `days` from now (a TSA rotating its certificate; tests make
+   *  one that expires soon). The trust services read it when they start. */
+  reissueServiceKey(kind: 'tsa' | 'ocsp', days: number): Promise<ServiceKey>;
 }
 
 export interface KeyStoreOptions {
@@ -239,19 +242,30 @@ export function createFileKeyStore(dir: string, opts: KeyStoreOptions = {}): Fil
       };
     });
 
+  const serviceDir = (kind: 'tsa' | 'ocsp') => join(dir, `${kind}-${slug('demo', kind === 'tsa' ? TSA_NAME : OCSP_NAME, url)}`);
+  const serviceCert = async (kind: 'tsa' | 'ocsp', years: number) => {
+    const issuer = await ca();
+    const keys = newKeyPair();
+    const subject = [utf8('CN', kind === 'tsa' ? TSA_NAME : OCSP_NAME), utf8('O', TEST_CA_NAME), { shortName: 'C', value: 'VN' }];
+    const cert = issue({ subject, publicKey: keys.publicKey, issuer: issuer.cert, signingKey: issuer.key, years, profile: kind, trustServicesUrl: url });
+    return { 'cert.pem': pki.certificateToPem(cert), 'key.pem': pki.privateKeyToPem(keys.privateKey) };
+  };
   const serviceKey = (kind: 'tsa' | 'ocsp') =>
     once(`service:${kind}`, async (): Promise<ServiceKey> => {
-      const name = kind === 'tsa' ? TSA_NAME : OCSP_NAME;
-      const svcDir = join(dir, `${kind}-${slug('demo', name, url)}`);
-      if (!(await readIfExists(join(svcDir, 'cert.pem')))) {
-        const issuer = await ca();
-        const keys = newKeyPair();
-        const subject = [utf8('CN', name), utf8('O', TEST_CA_NAME), { shortName: 'C', value: 'VN' }];
-        const cert = issue({ subject, publicKey: keys.publicKey, issuer: issuer.cert, signingKey: issuer.key, years: 10, profile: kind, trustServicesUrl: url });
-        await publishDir(svcDir, { 'cert.pem': pki.certificateToPem(cert), 'key.pem': pki.privateKeyToPem(keys.privateKey) });
-      }
+      const svcDir = serviceDir(kind);
+      if (!(await readIfExists(join(svcDir, 'cert.pem')))) await publishDir(svcDir, await serviceCert(kind, 10));
       return { certPem: await readFile(join(svcDir, 'cert.pem'), 'utf8'), keyPem: await readFile(join(svcDir, 'key.pem'), 'utf8') };
     });
+  async function reissueServiceKey(kind: 'tsa' | 'ocsp', days: number): Promise<ServiceKey> {
+    const files = await serviceCert(kind, days / 365);
+    // The retired certificate stays known to the OCSP responder (issuedSerials): timestamps made with it remain.
+    const retired = await readIfExists(join(serviceDir(kind), 'cert.pem'));
+    if (retired) await publishDir(join(dir, `${kind}-retired-${serialOf(retired.toString('utf8'))}`), { 'cert.pem': retired });
+    await mkdir(serviceDir(kind), { recursive: true });
+    for (const [name, data] of Object.entries(files)) await writeFile(join(serviceDir(kind), name), data, { mode: 0o600 });
+    inflight.delete(`service:${kind}`);
+    return { certPem: files['cert.pem'], keyPem: files['key.pem'] };
+  }
 
   return {
     dir,
@@ -264,6 +278,7 @@ export function createFileKeyStore(dir: string, opts: KeyStoreOptions = {}): Fil
       return { certPem, keyPem };
     },
     serviceKey,
+    reissueServiceKey,
     leaderKey(user) {
       return identity('leader', user.username, user.fullName, [utf8('CN', user.fullName), { shortName: 'C', value: 'VN' }]);
     },

@@ -19,6 +19,9 @@ import {
 export const SIGNATURE_CONTENTS_BYTES = 12 * 1024;
 /** ...and with a signature timestamp (B-T): the TSA's token and its certificates come on top. */
 export const TIMESTAMPED_CONTENTS_BYTES = 16 * 1024;
+/** ...and for a document timestamp's token alone: the demo TSA's is about 2 KiB (its certificate included); 8 KiB
+ *  leave room for a TSA that sends a chain of three 4096-bit certificates. */
+export const DOC_TIMESTAMP_CONTENTS_BYTES = 8 * 1024;
 const MARK = '**********';
 /** How pdf-lib serialises our /ByteRange placeholder array. */
 export const BYTE_RANGE_PLACEHOLDER = `/ByteRange [ 0 /${MARK} /${MARK} /${MARK} ]`;

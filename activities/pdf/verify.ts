@@ -118,6 +118,9 @@ export interface PdfVerification {
   /** SHA-256 of the file up to the end of the last signature's revision, when bytes follow it (else null):
    *  the issued e-copy's hash when only updates were appended. */
   signedRevisionSha256: string | null;
+  /** SHA-256 of the file up to the end of each revision from the last signature's on, the whole file last: an
+   *  issued e-copy (or a renewed version of it) is one of them when only LTV updates were appended to it. */
+  revisionSha256s: string[];
   /** Some signature's ByteRange no longer lines up with its /Contents: the file was rewritten after signing. */
   resaved: boolean;
 }
@@ -587,6 +590,23 @@ function changedKeys(a: Map<string, string>, b: Map<string, string>): string[] {
 /** Objects an appended revision may hold at most before the look is given up (and reported as unknown). */
 const MAX_APPENDED_OBJECTS = 5000;
 
+/** SHA-256 of `pdf` up to each revision end (after %%EOF, with and without its end of line) from `from` on: one pass. */
+function prefixHashes(pdf: Buffer, text: string, from: number): string[] {
+  const ends = [from];
+  for (let i = text.indexOf('%%EOF', from); i >= 0; i = text.indexOf('%%EOF', i + 5)) {
+    // A revision may end right after %%EOF or after its end of line (the next update may bring its own).
+    let end = i + 5;
+    if (end > ends[ends.length - 1]) ends.push(end);
+    if (text[end] === '\r') end++;
+    if (text[end] === '\n') end++;
+    if (end > ends[ends.length - 1]) ends.push(end);
+  }
+  if (ends[ends.length - 1] !== pdf.length) ends.push(pdf.length);
+  const h = createHash('sha256');
+  let at = 0;
+  return ends.map((end) => { h.update(pdf.subarray(at, end)); at = end; return h.copy().digest('hex'); });
+}
+
 function classifyAppended(text: string, index: ObjectIndex, from: number, validTimestamps: Set<string | undefined>): { revisions: number; changes: AfterSignatureChange[] } {
   const changes = new Set<AfterSignatureChange>();
   const tail = text.slice(from);
@@ -936,7 +956,7 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
   const isPdf = pdf.subarray(0, 1024).indexOf('%PDF-') >= 0;
   const result: PdfVerification = {
     isPdf, size: pdf.length, sha256, signatures: [], uncheckedSignatures: 0, bytesAfterLastSignature: 0, modifiedAfterLastSignature: false,
-    ltvUpdates: 0, changesAfterLastSignature: [], signedRevisionSha256: null, resaved: false,
+    ltvUpdates: 0, changesAfterLastSignature: [], signedRevisionSha256: null, revisionSha256s: [], resaved: false,
   };
   if (!isPdf) return result;
   const anchors = trustedCerts(opts.trustedCaPems ?? []);
@@ -977,6 +997,7 @@ export function verifyPdfSignatures(pdf: Buffer, opts: VerifyOptions = {}): PdfV
         .map((s) => objectKeys.get(s)));
       const after = classifyAppended(text, index, lastEnd, validTimestamps);
       result.ltvUpdates = after.changes.length ? 0 : after.revisions;
+      result.revisionSha256s = prefixHashes(pdf, text, lastEnd);
       result.changesAfterLastSignature = after.changes;
       result.modifiedAfterLastSignature = after.changes.length > 0;
     }

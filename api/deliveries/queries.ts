@@ -1,6 +1,8 @@
 // SQL of the deliveries feature: the agency's e-mail deliveries (latest state per dossier), every delivery attempt
 // of a dossier, and the e-mailed download links. The delivery activity writes these tables (activities/delivery.ts).
 import { containsPattern, type Database, type Db } from '../../lib/db.js';
+// The e-copy's newest version (an archival renewal), worker-side SQL: one copy.
+export { newestVersionOf } from '../../activities/ecopy-versions.js';
 
 export type DeliveryStatus = Database['deliveries']['status'];
 

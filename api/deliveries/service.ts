@@ -3,7 +3,7 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Db } from '../../lib/db.js';
 import { paging, parse } from '../http/schemas.js';
-import { downloadLink, emailDeliveries, type DeliveryStatus } from './queries.js';
+import { downloadLink, emailDeliveries, newestVersionOf, type DeliveryStatus } from './queries.js';
 
 export { attemptsOf } from './queries.js';
 
@@ -25,5 +25,7 @@ export async function listDeliveries(db: Db, agencyCode: string, f: DeliveryFilt
 export async function openDownloadLink(db: Db, token: string) {
   const link = await downloadLink(db, token);
   if (!link || new Date(link.expires_at) < new Date()) throw new DomainError('not_found', 'Liên kết tải bản sao điện tử không tồn tại hoặc đã hết hạn.');
-  return link;
+  // Renewed since it was sent (archival renewal): the newest version, of which the one sent is a prefix.
+  const newest = await newestVersionOf(db, link.dossier_code, link.file_sha256);
+  return newest ? { ...link, file_sha256: newest.sha256 } : link;
 }

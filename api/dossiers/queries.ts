@@ -4,6 +4,8 @@ import { sql } from 'kysely';
 import { vnDayStart } from '../../domain/vn-time.js';
 import type { DossierStatus } from '../../domain/dossier.js';
 import { containsPattern, type Db } from '../../lib/db.js';
+// The stored e-copy's newest version (archival renewal), worker-side SQL: one copy.
+export { currentEcopy } from '../../activities/ecopy-versions.js';
 
 /** A portal account's public fields, by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */
 export const accountByIdNumber = (db: Db, idNumber: string) =>

@@ -186,10 +186,14 @@ export function dossierScreens(deps: AppDeps) {
     try {
       const code = String(req.params.code);
       await dossiers.row(actor(res), code);
+      let fromHistory = true;
       const steps = await dossierProgress(deps.temporal, code).catch(async (e) => {
         if (e?.name !== 'WorkflowNotFoundError' && !/not found/i.test(String(e?.message))) throw e;
+        fromHistory = false;
         return progressFromEvents(await dossiers.events(actor(res), code));
       });
+      // Archival renewals run outside the dossier's workflow: only its audit trail has them.
+      if (fromHistory) steps.push(...progressFromEvents((await dossiers.events(actor(res), code)).filter((e) => e.type === 'archive_renewed')));
       // Every e-mail attempt, including the workflow's own retries (Temporal records only their outcome).
       for (const a of await attemptsOf(db, code)) {
         if (a.channel !== 'email') continue;

@@ -380,7 +380,7 @@ export class DossierService {
   async currentPdf(actor: Actor, code: string, which?: string): Promise<{ ref: FileRef; kind: 'scan' | 'signed' | 'sealed' }> {
     const v = await this.get(actor, code);
     if (which === 'scan') return { ref: v.scan, kind: 'scan' };
-    if (v.sealedPdf) return { ref: v.sealedPdf, kind: 'sealed' };
+    if (v.sealedPdf) return { ref: await q.currentEcopy(this.db, code, v.sealedPdf), kind: 'sealed' };
     if (v.signedPdf) return { ref: v.signedPdf, kind: 'signed' };
     return { ref: v.scan, kind: 'scan' };
   }

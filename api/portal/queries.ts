@@ -2,6 +2,7 @@
 // Appointments are read and booked through api/appointments/service.ts, never here.
 import { sql } from 'kysely';
 import type { Db } from '../../lib/db.js';
+import { newestVersionOf } from '../../activities/ecopy-versions.js';
 
 /** What the booking form shows of the account (the booking is made in its name). */
 export const accountDetails = (db: Db, username: string) =>
@@ -36,9 +37,13 @@ export const copiesOf = (db: Db, username: string) =>
     .orderBy('portal_inbox.created_at', 'desc').orderBy('portal_inbox.id', 'desc').execute();
 
 /** The e-copy behind a download token, only if it was delivered to this account. */
-export const copyOfAccount = (db: Db, token: string, username: string) =>
-  db.selectFrom('portal_inbox').select(['id', 'dossier_code', 'file_sha256'])
+/** An e-copy in the account's inbox, as its newest version (renewed since it was delivered: archival renewal). */
+export async function copyOfAccount(db: Db, token: string, username: string) {
+  const item = await db.selectFrom('portal_inbox').select(['id', 'dossier_code', 'file_sha256'])
     .where('download_token', '=', token).where('account_username', '=', username).executeTakeFirst();
+  const newest = item && await newestVersionOf(db, item.dossier_code, item.file_sha256);
+  return item && newest ? { ...item, file_sha256: newest.sha256 } : item;
+}
 
 /** The first download marks the e-copy read. */
 export async function markCopyRead(db: Db, id: number): Promise<void> {

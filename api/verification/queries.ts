@@ -13,9 +13,13 @@ export function issuedByCode(db: Db, code: string) {
     .where('certification_number', 'is not', null).where(sql<string>`snapshot->'sealedPdf'->>'sha256'`, 'is not', null).executeTakeFirst();
 }
 
-/** The completed dossier whose sealed e-copy has this SHA-256. */
-export function completedBySealedSha256(db: Db, sha256: string) {
-  return rows(db).where('status', '=', 'completed').where(sql<string>`snapshot->'sealedPdf'->>'sha256'`, '=', sha256).executeTakeFirst();
+/** The completed dossier whose sealed e-copy, as issued or as renewed (ecopy_versions), has one of these SHA-256s. */
+export function completedBySealedSha256(db: Db, sha256s: string[]) {
+  if (!sha256s.length) return Promise.resolve(undefined);
+  return rows(db).where('status', '=', 'completed').where((eb) => eb.or([
+    eb(sql<string>`snapshot->'sealedPdf'->>'sha256'`, 'in', sha256s),
+    eb('code', 'in', eb.selectFrom('ecopy_versions').select('dossier_code').where('sha256', 'in', sha256s)),
+  ])).executeTakeFirst();
 }
 
 /** Completed dossiers with this certification number in this register book, of this agency (by code or name); two at most. */

@@ -240,9 +240,10 @@ export class VerificationService {
     const v = await verifyOffThread(pdf, { trustedCaPems: await this.trustedCaPems() }); // untrusted: in the PDF pool
     if (this.options.onlineRevocation) await this.lookUpOnline(v, this.options.onlineRevocation.timeoutMs ?? ONLINE_REVOCATION_TIMEOUT_MS);
     let matchedBy: UploadVerdict['matchedBy'] = null;
-    let row = await completedBySealedSha256(this.db, v.sha256);
+    let row = await completedBySealedSha256(this.db, [v.sha256]);
     if (row) matchedBy = 'file';
-    else if (v.signedRevisionSha256 && (row = await completedBySealedSha256(this.db, v.signedRevisionSha256))) matchedBy = 'issuedRevision';
+    // The issued e-copy (or a renewal of it) with LTV updates appended: it ends where one of the revisions does.
+    else if ((row = await completedBySealedSha256(this.db, v.revisionSha256s))) matchedBy = 'issuedRevision';
     else {
       row = await this.byDetails(v);
       if (row) matchedBy = 'details';

@@ -39,6 +39,11 @@ export interface JudgedSignature {
   /** With `ltv`: 'ok' when pyHanko validates the signature and its timestamp offline, revocation checked in
    *  hard-fail mode from the file's DSS alone; else why not. */
   ltv?: string;
+  /** With `ades`: pyHanko's AdES long-term validation (EN 319 102-1 §5.6.3), offline, revocation data required:
+   *  'PASSED', else the indication and why. */
+  ades?: string;
+  /** Whether the DSS has a VRI entry (its validation data) for this signature or document timestamp. */
+  vri: boolean;
   error?: string;
 }
 
@@ -56,7 +61,7 @@ export function padesVenv(): string {
 const judgePython = () => path.join(padesVenv(), 'bin/python');
 
 /** What pyHanko says of `pdf`, trusting the given CA certificates (PEM). */
-export function judgePdf(pdf: Buffer | string, trust: string[], opts: { allowFetching?: boolean; ltv?: boolean } = {}): Judgement {
+export function judgePdf(pdf: Buffer | string, trust: string[], opts: { allowFetching?: boolean; ltv?: boolean; ades?: boolean } = {}): Judgement {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pades-judge-'));
   try {
     const file = typeof pdf === 'string' ? pdf : path.join(dir, 'in.pdf');
@@ -64,6 +69,7 @@ export function judgePdf(pdf: Buffer | string, trust: string[], opts: { allowFet
     const args = [JUDGE, ...trust.flatMap((pem, i) => { const p = path.join(dir, `trust-${i}.pem`); fs.writeFileSync(p, pem); return ['--trust', p]; })];
     if (opts.allowFetching) args.push('--allow-fetching');
     if (opts.ltv) args.push('--ltv');
+    if (opts.ades) args.push('--ades');
     const out = execFileSync(judgePython(), [...args, file], { encoding: 'utf8', maxBuffer: 16 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(out) as Judgement;
   } finally {
