@@ -174,6 +174,8 @@ function depsWith(level: SignatureLevel, keys: { leader: KeyMaterial; seal: KeyM
   };
   const db = {
     selectFrom: () => chain,
+    // The register entry's certificates: no register here.
+    updateTable: () => ({ set: () => ({ where: () => ({ execute: async () => [] }) }) }),
     insertInto: () => ({ values: (v: { key: string; sha256: string; size: number }) => ({ onConflict: () => ({ execute: async () => { rows.set(v.key, v); } }) }) }),
   };
   const storage = {
