@@ -102,14 +102,19 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
   const pool = [...byDer.values()].map((c) => c.x);
   const needed = new Set(perSig.flatMap((s) => s.ders.map((d) => d.toString('base64'))));
   for (const d of o.issuers ?? []) needed.add(d.toString('base64'));
-  const revocation = new Map<string, RevocationInfo | null>();
-  for (const { der, x } of [...byDer.values()]) {
-    if (!needed.has(der.toString('base64'))) continue;
+  // The certificates' issuers are asked all at once (a lookup is a network round trip; they do not depend on each
+  // other), the answers kept in the certificates' order so the update is the same whatever answers first.
+  const asked = [...byDer.values()].filter(({ der }) => needed.has(der.toString('base64')));
+  const answers = await Promise.all(asked.map(({ der, x }) => {
     const issuer = issuerOf(x, pool);
-    const info = issuer ? await lookUp(der, issuer.raw) : null;
+    return issuer ? lookUp(der, issuer.raw) : Promise.resolve(null);
+  }));
+  const revocation = new Map<string, RevocationInfo | null>();
+  asked.forEach(({ der }, i) => {
+    const info = answers[i];
     revocation.set(der.toString('base64'), info);
     for (const r of info?.responderCerts ?? []) { add(r); needed.add(r.toString('base64')); }
-  }
+  });
 
   const dss = existingDss(doc) ?? ctx.obj({ Type: 'DSS' });
   const streamsIn = (key: string) => {

@@ -29,7 +29,7 @@ export const certificateOpenApiSchemas = {
 export const certificateOpenApiPaths = (errors: OpenApiErrors) => ({
   '/certificates': {
     get: {
-      summary: "The caller's personal certificates (signer) and its agency's seal certificates (sealer); never the keys",
+      summary: "The caller's personal certificates (signer) and its agency's seal certificates; never the keys",
       responses: { 200: { description: 'Lists', content: json({ type: 'object', properties: { personal: { type: 'array', items: certificate }, seal: { type: 'array', items: certificate } } }) }, 401: errors[401] },
     },
     post: {

@@ -22,7 +22,7 @@ const PAGES: Record<CertificatePurpose, { path: string; title: string; back: str
   },
 };
 
-export const STATUS_LABELS: Record<CertificateView['status'], string> = {
+const STATUS_LABELS: Record<CertificateView['status'], string> = {
   in_use: 'Đang dùng', standby: 'Không dùng', needs_approval: 'Chờ quản trị viên xác nhận', expired: 'Hết hạn',
 };
 const KEY_USAGE_LABELS: Record<string, string> = {

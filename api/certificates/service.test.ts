@@ -147,6 +147,8 @@ describe('a seal keeper uploads the agency seal', () => {
     expect(v).toMatchObject({ purpose: 'seal', owner: AGENCY.code, status: 'in_use' });
     expect((await service().list(sealer)).seal.map((c) => c.fingerprint)).toEqual([v.fingerprint]);
     expect((await service().list(sealer)).personal).toEqual([]);
+    // every member of the agency sees its seal certificates (GET /certificates), only the seal keeper changes them
+    expect((await service().list(leader)).seal.map((c) => c.fingerprint)).toEqual([v.fingerprint]);
     // a leader may not use or replace it
     expect((await refusal(service().use(leader, v.fingerprint))).code).toBe('forbidden');
   });

@@ -81,7 +81,8 @@ export class CertificateService {
   async list(actor: Actor): Promise<{ personal: CertificateView[]; seal: CertificateView[] }> {
     const now = this.now();
     const personal = actor.roles.includes('signer') ? await listCertificates(this.db, 'personal', actor.username) : [];
-    const seal = actor.roles.includes('sealer') ? await listCertificates(this.db, 'seal', actor.agencyCode) : [];
+    // The agency's seal certificates are listed to all its staff (read only: only the seal keeper uploads or picks).
+    const seal = await listCertificates(this.db, 'seal', actor.agencyCode);
     return { personal: personal.map((r) => viewOf(r, now)), seal: seal.map((r) => viewOf(r, now)) };
   }
 
