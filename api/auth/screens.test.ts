@@ -83,6 +83,7 @@ describe('CSRF on every state-changing screen route, whatever the content type',
     const params: Record<string, (route: string) => string> = {
       code: (route) => (/^\/(cong-dan\/)?lich-hen\//.test(route) ? appointment.body.code : dossier.body.code),
       id: () => String(book.id),
+      fingerprint: () => 'a'.repeat(64), // a certificate's SHA-256: the refusal comes before any lookup
     };
 
     const staff = await loginStaff(h.baseUrl, 'canbo');

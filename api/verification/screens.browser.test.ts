@@ -82,8 +82,8 @@ describe('Xác thực bản sao điện tử, in a browser', () => {
     expect(await page.getByTestId('identical').innerText()).toBe('Có');
     expect(await page.getByTestId('intact').innerText()).toBe('Có');
     expect(await page.getByTestId('contains-issued').innerText()).toBe('Có');
-    // As issued at B-LTA (the default): after the seal, the DSS and the document timestamp.
-    expect(await page.getByTestId('ltv-updates').innerText()).toBe('2');
+    // As issued at B-LTA (the default): after the seal, the DSS, the document timestamp, the DSS of its chain.
+    expect(await page.getByTestId('ltv-updates').innerText()).toBe('3');
     const table = await page.getByTestId('signatures').innerText();
     for (const s of ['Lãnh đạo ký', 'Dấu cơ quan', 'Dấu thời gian tài liệu', 'PAdES B-LTA', 'Nguyên vẹn', 'Tin cậy', 'Chưa bị thu hồi tại thời điểm ký']) expect(table).toContain(s);
     await shot(page, 'xac-thuc-tep-hop-le');
