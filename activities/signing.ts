@@ -15,7 +15,7 @@ import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { signWithAttestation } from './pdf/sign.js';
 import { addValidationData, archiveTimestamp } from './pdf/dss.js';
-import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError } from './pdf/revocation.js';
+import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError, type RevocationAnswers } from './pdf/revocation.js';
 import { sealIncremental } from './pdf/seal.js';
 import { identityOf, type SignerKey } from './pdf/signer.js';
 import { TokenError, type TokenFailureReason } from './pdf/pkcs11.js';
@@ -86,8 +86,8 @@ async function keyOf(what: () => Promise<SignerKey>): Promise<SignerKey> {
 }
 
 const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
-const checkNotRevoked = (deps: ActivityDeps, key: SignerKey) =>
-  longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer)) : Promise.resolve();
+const checkNotRevoked = (deps: ActivityDeps, key: SignerKey, answers?: RevocationAnswers) =>
+  longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer, { answers })) : Promise.resolve();
 
 /** The certificate a key signs with: SHA-256 of its DER and its holder, as the history and the register name it. */
 function certificateOf(key: SignerKey): NonNullable<SignedFileRef['certificate']> {
@@ -152,7 +152,9 @@ export function signingActivities(deps: ActivityDeps) {
         const signed = await deps.storage.get(signedPdf.sha256);
         beat('signed copy read');
         const key = await keyOf(() => withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName })));
-        await checkNotRevoked(deps, key);
+        // Within this attempt each certificate's issuer is asked once: the seal's check, then the validation data.
+        const answers: RevocationAnswers = new Map();
+        await checkNotRevoked(deps, key, answers);
         const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
         beat('sealing');
         const sealed = await withSealToken(() => sealIncremental(signed, {
@@ -162,10 +164,9 @@ export function signingActivities(deps: ActivityDeps) {
         const certificate = certificateOf(key);
         if (!longTerm(deps)) return { pdf: sealed, certificate };
         beat('validation data');
-        const lt = await askingRevocation(() => addValidationData(sealed));
-        if (deps.signing.level === 'B-LT' || !timestamper) return { pdf: lt, certificate };
-        beat('document timestamp');
-        return { pdf: await askingRevocation(() => archiveTimestamp(lt, timestamper)), certificate };
+        if (deps.signing.level === 'B-LT' || !timestamper) return { pdf: await askingRevocation(() => addValidationData(sealed, { answers })), certificate };
+        // B-LTA: the validation data, the document timestamp, then the validation data of its own chain.
+        return { pdf: await askingRevocation(() => archiveTimestamp(sealed, timestamper, { answers })), certificate };
       });
       // The register entry names both certificates (idempotent: a retried attempt writes the same).
       await deps.db.updateTable('register_entries')

@@ -47,7 +47,13 @@ export interface RevocationInfo {
 export interface RevocationOptions {
   timeoutMs?: number;
   now?: Date;
+  /** Answers already had within one piece of work (a seal: its signer check, then the validation data): each
+   *  certificate's issuer is asked once. Never kept across work, so a revocation is seen by the next signature. */
+  answers?: RevocationAnswers;
 }
+
+/** See RevocationOptions.answers: by certificate and issuer (DER, base64), the lookup's answer (or failure). */
+export type RevocationAnswers = Map<string, Promise<RevocationInfo | null>>;
 
 const certOf = (d: Buffer) => new Certificate({ schema: parseDer(d) });
 const der = (o: { toSchema(): asn1js.AsnType }) => Buffer.from(o.toSchema().toBER(false));
@@ -167,6 +173,17 @@ export async function fetchCrl(url: string, certDer: Buffer, issuerDer: Buffer, 
  * anywhere throws CertificateRevokedError; when no service gives a usable answer, RevocationUnavailableError.
  */
 export async function revocationOf(certDer: Buffer, issuerDer: Buffer, o: RevocationOptions = {}): Promise<RevocationInfo | null> {
+  if (!o.answers) return lookUpRevocation(certDer, issuerDer, o);
+  const key = `${certDer.toString('base64')}|${issuerDer.toString('base64')}`;
+  let answer = o.answers.get(key);
+  if (!answer) {
+    answer = lookUpRevocation(certDer, issuerDer, o);
+    o.answers.set(key, answer);
+  }
+  return answer;
+}
+
+async function lookUpRevocation(certDer: Buffer, issuerDer: Buffer, o: RevocationOptions): Promise<RevocationInfo | null> {
   const p = pointersOf(certDer);
   if (!p.ocsp.length && !p.crl.length) return null;
   const failures: RevocationUnavailableError[] = [];
