@@ -14,7 +14,7 @@ import { startCertomancer, type Certomancer } from '../lib/testing/certomancer.j
 import { startCscDummy, type CscDummy } from '../lib/testing/csc-dummy.js';
 import { pdfsig, uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, expectRefusal, VIETNAMESE } from '../lib/testing/http.js';
+import { apiClient, csrfOf, expectRefusal, loginStaff, VIETNAMESE } from '../lib/testing/http.js';
 import { judgePdf } from '../lib/testing/pades.js';
 import { until } from '../lib/testing/time.js';
 import { createFileKeyStore } from './pdf/pki.js';
@@ -68,6 +68,28 @@ it('configures remote signing over the JSON API: a wrong token is refused and no
   const [row] = await remoteRows();
   expect(row!.secret_wrapped!.includes(Buffer.from(csc.token))).toBe(false); // wrapped at rest
   expect((await call('lanhdao', 'GET', '/certificates/remote')).body.remoteSigner).toMatchObject({ fingerprint: saved.body.fingerprint });
+}, 60_000);
+
+it('the personal page without JavaScript: list the credentials, a wrong token refused on the form, save, switch off and on', async () => {
+  const b = await loginStaff(h.baseUrl, 'lanhdao');
+  const page = await b.get('/trang-ca-nhan/chung-thu-so');
+  expect(page.html).toContain('Ký từ xa (CSC)');
+  const form = { _csrf: csrfOf(page.html), serviceUrl: csc.url, authKind: 'token', token: csc.token, credentialId: '' };
+  const listed = await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa', { ...form, step: 'list' });
+  expect(listed.status).toBe(200);
+  expect(listed.html).toContain(`<option value="${csc.leaderCredential}"`);
+  const wrong = await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa', { ...form, token: 'sai', credentialId: csc.leaderCredential, step: 'save' });
+  expect(wrong.status).toBe(422);
+  expect(wrong.html).toContain('từ chối thông tin đăng nhập');
+  expect(wrong.html).not.toContain('value="sai"'); // a refused secret is not sent back
+  const saved = await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa', { ...form, credentialId: csc.leaderCredential, step: 'save' });
+  expect(saved.status).toBe(303);
+  const off = await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa/su-dung', { _csrf: form._csrf, inUse: 'false' });
+  expect(off.status).toBe(303);
+  expect((await remoteRows())[0]!.in_use).toBe(false);
+  expect((await b.get('/trang-ca-nhan/chung-thu-so')).html).toContain('không dùng (ký bằng chứng thư số đã tải lên)');
+  await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa/su-dung', { _csrf: form._csrf, inUse: 'true' });
+  expect((await remoteRows())[0]!.in_use).toBe(true);
 }, 60_000);
 
 it("signs through the service: the e-copy's leader signature is the service's certificate, valid for pdfsig and pyHanko (B-LTA)", async () => {
