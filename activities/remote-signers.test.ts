@@ -82,8 +82,11 @@ it('the personal page without JavaScript: list the credentials, a wrong token re
   expect(wrong.status).toBe(422);
   expect(wrong.html).toContain('từ chối thông tin đăng nhập');
   expect(wrong.html).not.toContain('value="sai"'); // a refused secret is not sent back
-  const saved = await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa', { ...form, credentialId: csc.leaderCredential, step: 'save' });
+  // Saved with OAuth2 client credentials this time: the next test signs through them.
+  const oauth2 = { authKind: 'oauth2', token: '', tokenUrl: csc.oauth2.tokenUrl, clientId: csc.oauth2.clientId, clientSecret: csc.oauth2.clientSecret };
+  const saved = await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa', { ...form, ...oauth2, credentialId: csc.leaderCredential, step: 'save' });
   expect(saved.status).toBe(303);
+  expect((await remoteRows())[0]).toMatchObject({ auth_kind: 'oauth2' });
   const off = await b.post('/trang-ca-nhan/chung-thu-so/ky-tu-xa/su-dung', { _csrf: form._csrf, inUse: 'false' });
   expect(off.status).toBe(303);
   expect((await remoteRows())[0]!.in_use).toBe(false);
@@ -139,7 +142,7 @@ it('credentials that stop working refuse the signature at once in Vietnamese (42
   const d = await h.service.create(canbo, { applicantKind: 'no_account', email: 'csc3@example.vn', documentType: 'KHAC' }, uploadedPdf(h, await makePdf(1)), 'csc-create-3');
   // The service revoked the token: what is stored no longer opens the door.
   const wrapped = wrapKey(keyRingOf(h.config), Buffer.from(JSON.stringify({ token: 'thu-hoi' })), remoteSecretContext('lanhdao'));
-  await h.db.updateTable('remote_signers').set({ secret_wrapped: wrapped.blob, kek_id: wrapped.kekId }).where('username', '=', 'lanhdao').execute();
+  await h.db.updateTable('remote_signers').set({ auth_kind: 'token', secret_wrapped: wrapped.blob, kek_id: wrapped.kekId }).where('username', '=', 'lanhdao').execute();
   const started = Date.now();
   const refusal = await h.service.act(lanhdao, d.code, 'sign', {}, 'csc-sign-3').catch((e: Error) => e);
   expect(refusal).toMatchObject({ code: 'signing_key_unusable', message: expect.stringMatching(/từ chối thông tin đăng nhập.*Hồ sơ không thay đổi/) });

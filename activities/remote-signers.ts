@@ -15,15 +15,30 @@ export interface RemoteSecret {
   token?: string;
   username?: string;
   password?: string;
+  /** OAuth2 client credentials and the token endpoint. */
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
   pin?: string;
 }
+
+export type RemoteAuthKind = 'none' | 'token' | 'basic' | 'oauth2';
 
 /** The context the secrets are wrapped under (a blob moved to another user's row does not open). */
 export const remoteSecretContext = (username: string) => `remote-signer:${username}`;
 
-export function cscServiceOf(row: { service_url: string; auth_kind: 'none' | 'token' | 'basic' }, secret: RemoteSecret, timeoutMs?: number): CscService {
-  const auth: CscAuth = row.auth_kind === 'token' ? { kind: 'token', token: secret.token ?? '' }
-    : row.auth_kind === 'basic' ? { kind: 'basic', username: secret.username ?? '', password: secret.password ?? '' } : { kind: 'none' };
+/** How to authenticate, from the kind and the secrets (the one place that reads them). */
+export function cscAuthOf(kind: RemoteAuthKind, secret: RemoteSecret): CscAuth {
+  switch (kind) {
+    case 'token': return { kind, token: secret.token ?? '' };
+    case 'basic': return { kind, username: secret.username ?? '', password: secret.password ?? '' };
+    case 'oauth2': return { kind, tokenUrl: secret.tokenUrl ?? '', clientId: secret.clientId ?? '', clientSecret: secret.clientSecret ?? '' };
+    default: return { kind: 'none' };
+  }
+}
+
+export function cscServiceOf(row: { service_url: string; auth_kind: RemoteAuthKind }, secret: RemoteSecret, timeoutMs?: number): CscService {
+  const auth = cscAuthOf(row.auth_kind, secret);
   return { url: row.service_url, auth, ...(secret.pin ? { pin: secret.pin } : {}), ...(timeoutMs ? { timeoutMs } : {}) };
 }
 

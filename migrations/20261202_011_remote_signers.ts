@@ -9,8 +9,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('username', 'text', (c) => c.primaryKey())
     .addColumn('service_url', 'text', (c) => c.notNull())
     .addColumn('credential_id', 'text', (c) => c.notNull())
-    .addColumn('auth_kind', 'text', (c) => c.notNull().check(sql`auth_kind in ('none', 'token', 'basic')`))
-    // JSON {token?, username?, password?, pin?} under the KEK kek_id (lib/key-encryption.ts); null when nothing is secret.
+    .addColumn('auth_kind', 'text', (c) => c.notNull().check(sql`auth_kind in ('none', 'token', 'basic', 'oauth2')`))
+    // JSON {token?, username?, password?, clientId?, clientSecret?, tokenUrl?, pin?} under the KEK kek_id (lib/key-encryption.ts); null when nothing is secret.
     .addColumn('secret_wrapped', 'bytea')
     .addColumn('kek_id', 'text')
     .addColumn('cert_fingerprint', 'text', (c) => c.notNull()) // SHA-256 of the credential's certificate, hex

@@ -1,6 +1,6 @@
 // The CSC client against an independent server (certomancer-csc-dummy behind a token gate): list, info, authorize
-// and signHash give a signature that verifies with the service's certificate; a wrong token, an unknown
-// credential are refused for good; the service down is a retryable failure.
+// and signHash give a signature that verifies with the service's certificate; a token from OAuth2 client
+// credentials; a wrong token or secret and an unknown credential are refused for good; the service down is retryable.
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -47,6 +47,13 @@ it('refuses a wrong token, and an unknown credential, for good', async () => {
   expect(e1).toMatchObject({ reason: 'unauthorized', status: 401, retryable: false });
   await expect(client().credentialInfo('trust/nobody')).rejects.toMatchObject({ reason: 'not_found', retryable: false });
   await expect(client().authorize('trust/nobody', Buffer.alloc(32))).rejects.toMatchObject({ retryable: false });
+}, 30_000);
+
+it('gets its token with OAuth2 client credentials; a wrong client secret is refused for good', async () => {
+  const c = cscClient({ url: csc.url, auth: { kind: 'oauth2', ...csc.oauth2 } });
+  expect(await c.listCredentials()).toContain(csc.leaderCredential);
+  const wrong = cscClient({ url: csc.url, auth: { kind: 'oauth2', ...csc.oauth2, clientSecret: 'sai' } });
+  await expect(wrong.listCredentials()).rejects.toMatchObject({ reason: 'unauthorized', status: 401, retryable: false });
 }, 30_000);
 
 it('the service down or slow is retryable', async () => {

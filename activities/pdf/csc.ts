@@ -1,5 +1,6 @@
 // A Cloud Signature Consortium API client (credentials/list, credentials/info, credentials/authorize,
-// signatures/signHash; auth/login for username and password) and the SigningIdentity of a remote credential.
+// signatures/signHash; auth/login for username and password, OAuth2 client credentials) and the SigningIdentity of
+// a remote credential.
 // The service URL is the API's base with its version (…/csc/v2, or …/csc/v1 for v1 services): requests carry the
 // v2 field names and their v1 twins (hashes/hash, hashAlgorithmOID/hashAlgo), which services ignore when unknown.
 import { createHash, X509Certificate } from 'node:crypto';
@@ -13,11 +14,13 @@ const OID = {
 const TIMEOUT_MS = 10_000;
 
 /** How this platform authenticates to the service: nothing (a service in a closed network), a bearer token the
- *  user was given, or a username and password exchanged for a token at auth/login. */
+ *  user was given, a username and password exchanged for a token at auth/login, or OAuth2 client credentials
+ *  exchanged at the service's token endpoint (RFC 6749 §4.4). */
 export type CscAuth =
   | { kind: 'none' }
   | { kind: 'token'; token: string }
-  | { kind: 'basic'; username: string; password: string };
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string };
 
 export interface CscService {
   /** The API base, e.g. https://ca.example.vn/csc/v2 (no trailing slash needed). */
@@ -99,8 +102,36 @@ export function cscClient(service: CscService): CscClient {
     }
   }
 
+  /** OAuth2 client credentials: a form POST to the token endpoint, the client authenticated with HTTP Basic. */
+  async function clientCredentials(a: { tokenUrl: string; clientId: string; clientSecret: string }): Promise<string> {
+    let res: Response;
+    try {
+      res = await fetch(a.tokenUrl, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json',
+          Authorization: `Basic ${Buffer.from(`${encodeURIComponent(a.clientId)}:${encodeURIComponent(a.clientSecret)}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'service' }).toString(),
+        signal: AbortSignal.timeout(timeout),
+      });
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      if (err.name === 'TimeoutError' || err.name === 'AbortError') throw new CscError(`oauth2/token: no answer within ${timeout / 1000} s`, 'timeout');
+      throw new CscError(`oauth2/token: ${err.cause?.code ?? err.message}`, 'unreachable');
+    }
+    const body = await res.json().catch(() => ({})) as { access_token?: unknown; error?: string };
+    if (!res.ok) {
+      const reason: CscFailureReason = res.status >= 500 || res.status === 429 ? 'server' : 'unauthorized';
+      throw new CscError(`oauth2/token: HTTP ${res.status}${body.error ? ` (${body.error})` : ''}`, reason, res.status);
+    }
+    if (typeof body.access_token !== 'string') throw new CscError('oauth2/token: no access_token in the answer', 'bad_answer');
+    return body.access_token;
+  }
+
   async function authHeaders(): Promise<Record<string, string>> {
     if (service.auth.kind === 'none') return {};
+    if (!token && service.auth.kind === 'oauth2') token = await clientCredentials(service.auth);
     if (!token && service.auth.kind === 'basic') {
       const basic = Buffer.from(`${service.auth.username}:${service.auth.password}`).toString('base64');
       const r = await call('auth/login', { rememberMe: false }, { Authorization: `Basic ${basic}` });

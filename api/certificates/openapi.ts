@@ -30,7 +30,7 @@ export const certificateOpenApiSchemas = {
     required: ['serviceUrl', 'credentialId', 'authKind', 'fingerprint', 'subject', 'notAfter', 'inUse', 'updatedAt'],
     description: "A leader's remote signing service (Cloud Signature Consortium API); its secrets are never returned",
     properties: {
-      serviceUrl: { type: 'string' }, credentialId: { type: 'string' }, authKind: { type: 'string', enum: ['none', 'token', 'basic'] },
+      serviceUrl: { type: 'string' }, credentialId: { type: 'string' }, authKind: { type: 'string', enum: ['none', 'token', 'basic', 'oauth2'] },
       fingerprint: { type: 'string', description: "SHA-256 of the credential's certificate, lowercase hex" },
       subject: { type: 'string' }, commonName: { type: 'string', nullable: true }, notAfter: { type: 'string', format: 'date-time' },
       inUse: { type: 'boolean', description: 'true: the leader signs through the service; false: with the uploaded certificate in use' },
@@ -41,8 +41,9 @@ export const certificateOpenApiSchemas = {
 
 const serviceProps = {
   serviceUrl: { type: 'string', description: 'The CSC API base with its version, e.g. https://ky-so.example.vn/csc/v2' },
-  authKind: { type: 'string', enum: ['none', 'token', 'basic'], description: 'token: a bearer (OAuth2) access token the user was given; basic: username and password exchanged at auth/login; default token' },
+  authKind: { type: 'string', enum: ['none', 'token', 'basic', 'oauth2'], description: 'token: a bearer (OAuth2) access token the user was given; basic: username and password exchanged at auth/login; oauth2: client credentials (clientId, clientSecret) exchanged at tokenUrl; default token' },
   token: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' },
+  tokenUrl: { type: 'string', description: "oauth2: the service's token endpoint" }, clientId: { type: 'string' }, clientSecret: { type: 'string' },
   pin: { type: 'string', description: "The credential's PIN, for services whose authMode is explicit" },
 };
 

@@ -2,8 +2,8 @@
 // list the credentials a service offers, save a choice after checking its certificate as an upload is checked
 // (the rules, a path to a trust anchor, revocation) with the secrets wrapped under the KEK, switch it on or off.
 import { createHash } from 'node:crypto';
-import { remoteSecretContext, type RemoteSecret } from '../../activities/remote-signers.js';
-import { assertEnabled, cscClient, CscError, type CscAuth } from '../../activities/pdf/csc.js';
+import { cscAuthOf, remoteSecretContext, type RemoteAuthKind, type RemoteSecret } from '../../activities/remote-signers.js';
+import { assertEnabled, cscClient, CscError } from '../../activities/pdf/csc.js';
 import { certificateFacts } from '../../activities/pdf/pkcs12.js';
 import { judgeCertificate } from '../../domain/certificate.js';
 import { DomainError } from '../../domain/errors.js';
@@ -13,19 +13,15 @@ import { wrapKey, type KeyRing } from '../../lib/key-encryption.js';
 import { assertRole } from '../http/guards.js';
 import { refused, type CertificateService } from './service.js';
 
-export interface RemoteSignerInput {
+export interface RemoteSignerInput extends RemoteSecret {
   serviceUrl: string;
-  authKind: 'none' | 'token' | 'basic';
-  token?: string;
-  username?: string;
-  password?: string;
-  pin?: string;
+  authKind: RemoteAuthKind;
 }
 
 export interface RemoteSignerView {
   serviceUrl: string;
   credentialId: string;
-  authKind: 'none' | 'token' | 'basic';
+  authKind: RemoteAuthKind;
   fingerprint: string;
   subject: string;
   commonName: string | null;
@@ -48,7 +44,7 @@ function serviceError(e: unknown): unknown {
   return new DomainError('certificate_refused', `${what[e.reason] ?? 'Dịch vụ ký số từ xa từ chối yêu cầu.'} (${e.message}) Chưa lưu gì.`, 'serviceUrl');
 }
 
-const viewOf = (r: { service_url: string; credential_id: string; auth_kind: 'none' | 'token' | 'basic'; cert_fingerprint: string; subject: string; common_name: string | null; not_after: Date | string; in_use: boolean; updated_at: Date | string }): RemoteSignerView => ({
+const viewOf = (r: { service_url: string; credential_id: string; auth_kind: RemoteAuthKind; cert_fingerprint: string; subject: string; common_name: string | null; not_after: Date | string; in_use: boolean; updated_at: Date | string }): RemoteSignerView => ({
   serviceUrl: r.service_url, credentialId: r.credential_id, authKind: r.auth_kind, fingerprint: r.cert_fingerprint, subject: r.subject,
   commonName: r.common_name, notAfter: new Date(r.not_after).toISOString(), inUse: r.in_use, updatedAt: new Date(r.updated_at).toISOString(),
 });
@@ -64,10 +60,17 @@ export class RemoteSigningService {
     } catch {
       throw new DomainError('validation', 'Địa chỉ dịch vụ ký số từ xa phải là một URL http(s), ví dụ https://ky-so.example.vn/csc/v2.', 'serviceUrl');
     }
-    const auth: CscAuth = input.authKind === 'token' ? { kind: 'token', token: input.token ?? '' }
-      : input.authKind === 'basic' ? { kind: 'basic', username: input.username ?? '', password: input.password ?? '' } : { kind: 'none' };
+    const auth = cscAuthOf(input.authKind, input);
     if (auth.kind === 'token' && !auth.token) throw new DomainError('validation', 'Vui lòng nhập mã truy cập (access token) của dịch vụ.', 'token');
     if (auth.kind === 'basic' && (!auth.username || !auth.password)) throw new DomainError('validation', 'Vui lòng nhập tên đăng nhập và mật khẩu của dịch vụ.', 'username');
+    if (auth.kind === 'oauth2') {
+      if (!auth.clientId || !auth.clientSecret) throw new DomainError('validation', 'Vui lòng nhập mã ứng dụng (client id) và khóa bí mật (client secret) OAuth2.', 'clientId');
+      try {
+        if (!/^https?:$/.test(new URL(auth.tokenUrl).protocol)) throw new Error('scheme');
+      } catch {
+        throw new DomainError('validation', 'Địa chỉ cấp mã truy cập OAuth2 (token URL) phải là một URL http(s).', 'tokenUrl');
+      }
+    }
     return cscClient({ url: url.toString().replace(/\/+$/, ''), auth, ...(input.pin ? { pin: input.pin } : {}) });
   }
 
@@ -102,6 +105,7 @@ export class RemoteSigningService {
     const secret: RemoteSecret = {
       ...(input.authKind === 'token' ? { token: input.token } : {}),
       ...(input.authKind === 'basic' ? { username: input.username, password: input.password } : {}),
+      ...(input.authKind === 'oauth2' ? { tokenUrl: input.tokenUrl, clientId: input.clientId, clientSecret: input.clientSecret } : {}),
       ...(input.pin ? { pin: input.pin } : {}),
     };
     const wrapped = Object.keys(secret).length ? wrapKey(this.ring, Buffer.from(JSON.stringify(secret)), remoteSecretContext(actor.username)) : null;

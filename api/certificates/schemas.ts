@@ -33,11 +33,14 @@ const secret = (max = 4096) => z.string().max(max).optional().transform((v) => (
 /** The service and how to authenticate to it (secrets kept as typed: no text normalisation). */
 export const remoteServiceFields = object({
   serviceUrl: text('Địa chỉ dịch vụ ký số từ xa', 500),
-  authKind: oneOf('Cách xác thực', ['none', 'token', 'basic'] as const, 'Cách xác thực (authKind) phải là none, token hoặc basic.')
+  authKind: oneOf('Cách xác thực', ['none', 'token', 'basic', 'oauth2'] as const, 'Cách xác thực (authKind) phải là none, token, basic hoặc oauth2.')
     .transform((v) => v ?? 'token'),
   token: secret(),
   username: secret(200),
   password: secret(1024),
+  tokenUrl: secret(500),
+  clientId: secret(200),
+  clientSecret: secret(1024),
   pin: secret(64),
 });
 

@@ -69,7 +69,7 @@ export function certificateScreens(deps: AppDeps) {
       const v = await certificates.remote.save(actorOf(res), parse(remoteSignerFields, form));
       flash(req, `Đã lưu cấu hình ký số từ xa: từ nay ký bằng chứng thư số của “${v.commonName ?? v.subject}” trên dịch vụ ${v.serviceUrl}.`);
       res.redirect(303, personal.path);
-    }, (status, message) => renderPersonal(res, status, message, { ...form, token: undefined, password: undefined, pin: undefined }), ['unavailable']);
+    }, (status, message) => renderPersonal(res, status, message, { ...form, token: undefined, password: undefined, clientSecret: undefined, pin: undefined }), ['unavailable']);
   });
   r.post(`${personal.path}/ky-tu-xa/su-dung`, ...onlyLeader, (req, res, next) => renderAgainOnRefusal(res, next, async () => {
     const v = await certificates.remote.use(actorOf(res), parse(remoteUseFields, req.body).inUse);

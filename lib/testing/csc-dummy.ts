@@ -1,7 +1,8 @@
 // An independent Cloud Signature Consortium API server for tests: certomancer-csc-dummy (PyPI) serving the
 // certificates of a running certomancer (lib/testing/certomancer.ts: same config, same keys, same URLs, so its
 // certificates are the Animator's and their OCSP/CRL answer), behind a gate of ours that asks for a bearer token
-// (the dummy authenticates nothing) and can play the service being down.
+// (the dummy authenticates nothing; the gate's /oauth2/token gives it for OAuth2 client credentials) and can play
+// the service being down.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,6 +15,8 @@ export interface CscDummy {
   url: string;
   /** The bearer token the gate wants. */
   token: string;
+  /** OAuth2 client credentials the gate's token endpoint (tokenUrl) exchanges for that token. */
+  oauth2: { tokenUrl: string; clientId: string; clientSecret: string };
   /** The credential of certomancer's leader certificate ("Tran Van Anh"). */
   leaderCredential: string;
   /** While true, the gate cuts every connection (the service down). */
@@ -22,6 +25,8 @@ export interface CscDummy {
   refused: number;
   stop(): Promise<void>;
 }
+
+const CLIENT = { id: 'ctdt-test', secret: 'ctdt-test-secret' };
 
 export async function startCscDummy(trust: Certomancer, opts: { token?: string } = {}): Promise<CscDummy> {
   const port = await freePort();
@@ -40,6 +45,12 @@ export async function startCscDummy(trust: Certomancer, opts: { token?: string }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     if (state.down) { state.refused++; return void req.socket.destroy(); }
+    if (req.url === '/oauth2/token') {
+      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+      const ok = form.get('grant_type') === 'client_credentials' && req.headers.authorization === `Basic ${Buffer.from(`${CLIENT.id}:${CLIENT.secret}`).toString('base64')}`;
+      return void res.writeHead(ok ? 200 : 401, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(ok ? { access_token: token, token_type: 'Bearer', expires_in: 3600 } : { error: 'invalid_client' }));
+    }
     if (req.headers.authorization !== `Bearer ${token}`) {
       return void res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'invalid_token', error_description: 'The access token is not valid' }));
     }
@@ -73,6 +84,7 @@ export async function startCscDummy(trust: Certomancer, opts: { token?: string }
   }
   return {
     url: `${gateUrl}/csc/v1`, token, leaderCredential: 'trust/leader',
+    oauth2: { tokenUrl: `${gateUrl}/oauth2/token`, clientId: CLIENT.id, clientSecret: CLIENT.secret },
     get down() { return state.down; }, set down(v: boolean) { state.down = v; },
     get refused() { return state.refused; }, set refused(v: number) { state.refused = v; },
     stop,
