@@ -40,7 +40,7 @@ export const certificateOpenApiSchemas = {
 };
 
 const serviceProps = {
-  serviceUrl: { type: 'string', description: 'The CSC API base with its version, e.g. https://ky-so.example.vn/csc/v2' },
+  serviceUrl: { type: 'string', description: 'The CSC API base with its version, e.g. https://ky-so.example.vn/csc/v2 (https only in production)' },
   authKind: { type: 'string', enum: ['none', 'token', 'basic', 'oauth2'], description: 'token: a bearer (OAuth2) access token the user was given; basic: username and password exchanged at auth/login; oauth2: client credentials (clientId, clientSecret) exchanged at tokenUrl; default token' },
   token: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' },
   tokenUrl: { type: 'string', description: "oauth2: the service's token endpoint" }, clientId: { type: 'string' }, clientSecret: { type: 'string' },

@@ -50,15 +50,21 @@ const viewOf = (r: { service_url: string; credential_id: string; auth_kind: Remo
 });
 
 export class RemoteSigningService {
-  constructor(private readonly db: Db, private readonly ring: KeyRing, private readonly certificates: CertificateService, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: Db, private readonly ring: KeyRing, private readonly certificates: CertificateService,
+    private readonly o: { mode: 'demo' | 'production'; now: () => Date },
+  ) {}
+
+  private now() { return this.o.now(); }
 
   private client(input: RemoteSignerInput) {
     let url: URL;
     try {
       url = new URL(input.serviceUrl);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('scheme');
+      // Production sends credentials only over TLS; demo also accepts http (a test service on loopback).
+      if (url.protocol !== 'https:' && (url.protocol !== 'http:' || this.o.mode === 'production')) throw new Error('scheme');
     } catch {
-      throw new DomainError('validation', 'Địa chỉ dịch vụ ký số từ xa phải là một URL http(s), ví dụ https://ky-so.example.vn/csc/v2.', 'serviceUrl');
+      throw new DomainError('validation', `Địa chỉ dịch vụ ký số từ xa phải là một URL ${this.o.mode === 'production' ? 'https' : 'http(s)'}, ví dụ https://ky-so.example.vn/csc/v2.`, 'serviceUrl');
     }
     const auth = cscAuthOf(input.authKind, input);
     if (auth.kind === 'token' && !auth.token) throw new DomainError('validation', 'Vui lòng nhập mã truy cập (access token) của dịch vụ.', 'token');
@@ -66,9 +72,10 @@ export class RemoteSigningService {
     if (auth.kind === 'oauth2') {
       if (!auth.clientId || !auth.clientSecret) throw new DomainError('validation', 'Vui lòng nhập mã ứng dụng (client id) và khóa bí mật (client secret) OAuth2.', 'clientId');
       try {
-        if (!/^https?:$/.test(new URL(auth.tokenUrl).protocol)) throw new Error('scheme');
+        const p = new URL(auth.tokenUrl).protocol;
+        if (p !== 'https:' && (p !== 'http:' || this.o.mode === 'production')) throw new Error('scheme');
       } catch {
-        throw new DomainError('validation', 'Địa chỉ cấp mã truy cập OAuth2 (token URL) phải là một URL http(s).', 'tokenUrl');
+        throw new DomainError('validation', `Địa chỉ cấp mã truy cập OAuth2 (token URL) phải là một URL ${this.o.mode === 'production' ? 'https' : 'http(s)'}.`, 'tokenUrl');
       }
     }
     return cscClient({ url: url.toString().replace(/\/+$/, ''), auth, ...(input.pin ? { pin: input.pin } : {}) });

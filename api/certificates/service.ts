@@ -69,7 +69,7 @@ export class CertificateService {
   constructor(private readonly db: Db, private readonly o: CertificateServiceOptions) {
     this.lookUp = o.revocation ?? ((c, i) => revocationOf(c, i, { timeoutMs: UPLOAD_REVOCATION_TIMEOUT_MS }));
     this.now = o.now ?? (() => new Date());
-    this.remote = new RemoteSigningService(db, o.keyRing, this, () => this.now());
+    this.remote = new RemoteSigningService(db, o.keyRing, this, { mode: o.mode, now: () => this.now() });
   }
 
   /** Whose certificates `purpose` names for this actor: the leader's own, or the seal of the actor's agency. */
