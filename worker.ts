@@ -7,6 +7,7 @@ import { createActivities } from './activities/index.js';
 import { createMailer } from './activities/mailer.js';
 import { createSmsGateway } from './activities/sms.js';
 import { refusingTestPki, withUploadedCertificates } from './activities/certificates.js';
+import { withRemoteSigners } from './activities/remote-signers.js';
 import { createFileKeyStore, type KeyStore } from './activities/pdf/pki.js';
 import { pkcs11Module, withTokenSeals } from './activities/pdf/pkcs11.js';
 import { createTimestamper } from './activities/pdf/tsa.js';
@@ -44,14 +45,17 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
 }
 
 /**
- * Who signs: the certificate in use that a leader or seal keeper uploaded (activities/certificates.ts); an agency
+ * Who signs: a leader's remote signing service when chosen (activities/remote-signers.ts); the certificate in use
+ * that a leader or seal keeper uploaded (activities/certificates.ts); an agency
  * whose seal is in a PKCS#11 token signs there (loaded here: a missing library stops the start); else the generated
  * test PKI, which production refuses unless ALLOW_TEST_PKI=1 (the action is then refused with what to do).
  */
 function keyStoreOf(config: Config, db: Db): KeyStore {
   const files = createFileKeyStore(path.join(config.dataDir, 'pki'), { trustServicesUrl: config.trustServicesUrl });
   const testPki = config.mode === 'production' && process.env.ALLOW_TEST_PKI !== '1' ? refusingTestPki(files) : files;
-  const uploaded = withUploadedCertificates(testPki, db, keyRingOf(config));
+  const ring = keyRingOf(config);
+  // A leader who chose remote signing (CSC) signs there; else with the uploaded certificate in use.
+  const uploaded = withRemoteSigners(withUploadedCertificates(testPki, db, ring), db, ring);
   if (!config.tokenSeals) return uploaded;
   const missing = missingSealPins(config.tokenSeals);
   if (missing.length) throw new Error(`Refusing to start: SEAL_PKCS11 names PIN variables that are not set: ${missing.join(', ')}.`);

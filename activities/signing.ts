@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { DossierView } from '../domain/dossier.js';
-import { REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
+import { REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
 import type { SignedFileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
 import { CertificateUnusableError } from './certificates.js';
@@ -19,6 +19,7 @@ import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError, 
 import { sealIncremental } from './pdf/seal.js';
 import { identityOf, type SignerKey } from './pdf/signer.js';
 import { TokenError, type TokenFailureReason } from './pdf/pkcs11.js';
+import { CscError, type CscFailureReason } from './pdf/csc.js';
 import { TsaError, type Timestamper } from './pdf/tsa.js';
 
 
@@ -75,6 +76,28 @@ export async function withSealToken<T>(what: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What the leader reads when the remote signing service refuses for good (none of these is retried). */
+const REMOTE_REFUSALS: Partial<Record<CscFailureReason, string>> = {
+  unauthorized: 'Dịch vụ ký số từ xa (CSC) từ chối thông tin đăng nhập đã lưu; hệ thống không thử lại. Lãnh đạo cần cập nhật tên đăng nhập, mật khẩu hoặc mã truy cập tại Trang cá nhân → Chứng thư số → Ký từ xa.',
+  not_found: 'Dịch vụ ký số từ xa (CSC) không còn khóa ký đã chọn. Lãnh đạo cần chọn lại khóa ký tại Trang cá nhân → Chứng thư số → Ký từ xa.',
+  disabled: 'Khóa ký trên dịch vụ ký số từ xa (CSC) đang bị vô hiệu hóa. Lãnh đạo cần liên hệ tổ chức cung cấp dịch vụ hoặc chọn khóa ký khác tại Trang cá nhân → Chứng thư số → Ký từ xa.',
+};
+
+/** The remote signing service failing: down, slow or overloaded is retried as the TSA is (REMOTE_SIGNING_UNAVAILABLE);
+ *  a refusal (credentials, the credential, the request) stops at once. */
+export async function withRemoteSigner<T>(what: () => Promise<T>): Promise<T> {
+  try {
+    return await whileBeating(what);
+  } catch (e) {
+    if (!(e instanceof CscError)) throw e;
+    if (e.retryable) {
+      throw ApplicationFailure.retryable(`Chưa kết nối được dịch vụ ký số từ xa (CSC) (${e.message}); hồ sơ không thay đổi, hệ thống tự thử lại sau ít phút.`, REMOTE_SIGNING_UNAVAILABLE, { reason: e.reason });
+    }
+    const message = REMOTE_REFUSALS[e.reason] ?? 'Dịch vụ ký số từ xa (CSC) từ chối yêu cầu ký. Lãnh đạo cần kiểm tra cấu hình tại Trang cá nhân → Chứng thư số → Ký từ xa.';
+    throw ApplicationFailure.nonRetryable(`${message} (${e.message}) Hồ sơ không thay đổi.`, 'signing_key_unusable' satisfies ErrorCode, { reason: e.reason, detail: e.message });
+  }
+}
+
 /** The key of a signature: an uploaded certificate that cannot sign now stops the action (not retried). */
 async function keyOf(what: () => Promise<SignerKey>): Promise<SignerKey> {
   try {
@@ -122,11 +145,11 @@ export function signingActivities(deps: ActivityDeps) {
       return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
         const scan = await deps.storage.get(d.scan.sha256);
         beat('scan read');
-        const key = await keyOf(() => deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName }));
+        const key = await keyOf(() => withRemoteSigner(() => deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName })));
         await checkNotRevoked(deps, key);
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
         beat('signing');
-        const pdf = await signWithAttestation(scan, {
+        const pdf = await withRemoteSigner(() => signWithAttestation(scan, {
           signatureImagePng,
           attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
           signerName: input.signer.fullName,
@@ -135,7 +158,7 @@ export function signingActivities(deps: ActivityDeps) {
           signingTime: new Date(input.at),
           reason: 'Chứng thực bản sao đúng với bản chính',
           timestamper,
-        });
+        }));
         return { pdf, certificate: certificateOf(key) };
       });
     },

@@ -6,6 +6,8 @@ export const TSA_UNAVAILABLE = 'tsa_unavailable';
 export const REVOCATION_UNAVAILABLE = 'revocation_unavailable';
 /** The failure type of a sealing attempt whose PKCS#11 token or HSM could not be reached (retried). */
 export const TOKEN_UNAVAILABLE = 'token_unavailable';
+/** The failure type of a signing attempt whose remote signing service (CSC API) could not be reached (retried). */
+export const REMOTE_SIGNING_UNAVAILABLE = 'remote_signing_unavailable';
 
 export type ErrorCode =
   | 'validation'

@@ -91,6 +91,13 @@ export interface Database {
     needs_approval: Generated<boolean>; approved_by: string | null; approved_at: Timestamp | null; in_use: Generated<boolean>;
     uploaded_by: string; uploaded_at: GeneratedTimestamp; first_used_at: Timestamp | null;
   };
+  /** A leader's remote signing service (CSC API); `secret_wrapped` is the JSON of its secrets under the KEK `kek_id`. */
+  remote_signers: {
+    username: string; service_url: string; credential_id: string; auth_kind: 'none' | 'token' | 'basic' | 'oauth2';
+    secret_wrapped: Buffer | null; kek_id: string | null; cert_fingerprint: string; cert_der: Buffer;
+    chain_der: ColumnType<string[], string, string>; subject: string; common_name: string | null; not_after: Timestamp;
+    in_use: Generated<boolean>; updated_by: string; updated_at: GeneratedTimestamp;
+  };
   images: {
     kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number;
     uploaded_by: string; uploaded_at: GeneratedTimestamp;

@@ -1,10 +1,11 @@
-// Re-wraps every stored private key under the current KEY_ENCRYPTION_KEY, after a rotation: set the new key as
+// Re-wraps every stored private key (and every remote signer's secrets) under the current KEY_ENCRYPTION_KEY, after a rotation: set the new key as
 // KEY_ENCRYPTION_KEY and the old one(s) in KEY_ENCRYPTION_KEYS_PREVIOUS, run `npm run rewrap-keys`, then drop the
 // old keys. Each row is re-wrapped in its own statement, guarded by its old blob: running it twice (or while the
 // worker signs) changes nothing twice. Run: npx tsx scripts/rewrap-keys.ts
 import { loadConfig } from '../lib/config.js';
 import { createDb, type Db } from '../lib/db.js';
 import { keyRingOf, rewrapKey, type KeyRing } from '../lib/key-encryption.js';
+import { remoteSecretContext } from '../activities/remote-signers.js';
 
 export async function rewrapAll(db: Db, ring: KeyRing): Promise<{ rewrapped: number; current: number }> {
   const rows = await db.selectFrom('certificates').select(['fingerprint', 'kek_id', 'key_wrapped']).execute();
@@ -16,7 +17,15 @@ export async function rewrapAll(db: Db, ring: KeyRing): Promise<{ rewrapped: num
       .where('fingerprint', '=', r.fingerprint).where('kek_id', '=', r.kek_id).where('key_wrapped', '=', r.key_wrapped).executeTakeFirst();
     rewrapped += Number(done.numUpdatedRows);
   }
-  return { rewrapped, current: rows.length - rewrapped };
+  const remote = await db.selectFrom('remote_signers').select(['username', 'kek_id', 'secret_wrapped']).where('secret_wrapped', 'is not', null).execute();
+  for (const r of remote) {
+    const next = rewrapKey(ring, { kekId: r.kek_id!, blob: r.secret_wrapped! }, remoteSecretContext(r.username));
+    if (!next) continue;
+    const done = await db.updateTable('remote_signers').set({ kek_id: next.kekId, secret_wrapped: next.blob })
+      .where('username', '=', r.username).where('kek_id', '=', r.kek_id).where('secret_wrapped', '=', r.secret_wrapped).executeTakeFirst();
+    rewrapped += Number(done.numUpdatedRows);
+  }
+  return { rewrapped, current: rows.length + remote.length - rewrapped };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,4 +1,5 @@
-// JSON API of uploaded certificates: /api/v1/certificates (list, upload), /{fingerprint}/use, /{fingerprint}/approve.
+// JSON API of uploaded certificates: /api/v1/certificates (list, upload), /{fingerprint}/use, /{fingerprint}/approve;
+// the leader's remote signing service: /certificates/remote (read, save), /remote/credentials, /remote/use.
 // Mounted after the bearer-token check (api/app.ts, jsonRoutes); the acting user comes from the token.
 import fs from 'node:fs/promises';
 import express from 'express';
@@ -8,7 +9,7 @@ import type { AppDeps } from '../http/deps.js';
 import { actorOf } from '../http/guards.js';
 import { parse } from '../http/schemas.js';
 import { discard, parseMultipart } from '../http/upload.js';
-import { fingerprintParams, PKCS12_UPLOAD, uploadFields } from './schemas.js';
+import { fingerprintParams, PKCS12_UPLOAD, remoteServiceFields, remoteSignerFields, remoteUseFields, uploadFields } from './schemas.js';
 import { PKCS12_UPLOAD_MAX_BYTES } from './service.js';
 
 export function certificateJson(deps: AppDeps) {
@@ -33,6 +34,20 @@ export function certificateJson(deps: AppDeps) {
       const view = await certificates.upload(actor, { file: bytes, passphrase, purpose, agencyName: await agencyNameOf(deps.db, actor.agencyCode) });
       res.status(201).json(view);
     } catch (e) { next(e); }
+  });
+
+  // Before /certificates/:fingerprint/…: "remote" is not a fingerprint.
+  r.get('/certificates/remote', async (_req, res, next) => {
+    try { res.json({ remoteSigner: await certificates.remote.get(actorOf(res)) }); } catch (e) { next(e); }
+  });
+  r.put('/certificates/remote', async (req, res, next) => {
+    try { res.json(await certificates.remote.save(actorOf(res), parse(remoteSignerFields, req.body))); } catch (e) { next(e); }
+  });
+  r.post('/certificates/remote/credentials', async (req, res, next) => {
+    try { res.json({ credentialIds: await certificates.remote.credentials(actorOf(res), parse(remoteServiceFields, req.body)) }); } catch (e) { next(e); }
+  });
+  r.post('/certificates/remote/use', async (req, res, next) => {
+    try { res.json(await certificates.remote.use(actorOf(res), parse(remoteUseFields, req.body).inUse)); } catch (e) { next(e); }
   });
 
   r.post('/certificates/:fingerprint/use', async (req, res, next) => {

@@ -3,6 +3,7 @@ import type { OpenApiErrors } from '../openapi.js';
 
 const error = { $ref: '#/components/schemas/Error' };
 const certificate = { $ref: '#/components/schemas/Certificate' };
+const remoteSigner = { $ref: '#/components/schemas/RemoteSigner' };
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const fingerprint = { name: 'fingerprint', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' }, description: "SHA-256 of the certificate's DER, lowercase hex" };
 
@@ -24,6 +25,26 @@ export const certificateOpenApiSchemas = {
       firstUsedAt: { type: 'string', format: 'date-time', nullable: true },
     },
   },
+  RemoteSigner: {
+    type: 'object',
+    required: ['serviceUrl', 'credentialId', 'authKind', 'fingerprint', 'subject', 'notAfter', 'inUse', 'updatedAt'],
+    description: "A leader's remote signing service (Cloud Signature Consortium API); its secrets are never returned",
+    properties: {
+      serviceUrl: { type: 'string' }, credentialId: { type: 'string' }, authKind: { type: 'string', enum: ['none', 'token', 'basic', 'oauth2'] },
+      fingerprint: { type: 'string', description: "SHA-256 of the credential's certificate, lowercase hex" },
+      subject: { type: 'string' }, commonName: { type: 'string', nullable: true }, notAfter: { type: 'string', format: 'date-time' },
+      inUse: { type: 'boolean', description: 'true: the leader signs through the service; false: with the uploaded certificate in use' },
+      updatedAt: { type: 'string', format: 'date-time' },
+    },
+  },
+};
+
+const serviceProps = {
+  serviceUrl: { type: 'string', description: 'The CSC API base with its version, e.g. https://ky-so.example.vn/csc/v2 (https only in production)' },
+  authKind: { type: 'string', enum: ['none', 'token', 'basic', 'oauth2'], description: 'token: a bearer (OAuth2) access token the user was given; basic: username and password exchanged at auth/login; oauth2: client credentials (clientId, clientSecret) exchanged at tokenUrl; default token' },
+  token: { type: 'string' }, username: { type: 'string' }, password: { type: 'string' },
+  tokenUrl: { type: 'string', description: "oauth2: the service's token endpoint" }, clientId: { type: 'string' }, clientSecret: { type: 'string' },
+  pin: { type: 'string', description: "The credential's PIN, for services whose authMode is explicit" },
 };
 
 export const certificateOpenApiPaths = (errors: OpenApiErrors) => ({
@@ -60,6 +81,37 @@ export const certificateOpenApiPaths = (errors: OpenApiErrors) => ({
       summary: 'An administrator of the agency approves a personal certificate whose holder name differs',
       parameters: [fingerprint],
       responses: { 200: { description: 'Approved and in use', content: json(certificate) }, ...errors },
+    },
+  },
+  '/certificates/remote': {
+    get: {
+      summary: "The signed-in leader's remote signing service, or null",
+      responses: { 200: { description: 'The configuration', content: json({ type: 'object', properties: { remoteSigner: { ...remoteSigner, nullable: true } } }) }, ...errors },
+    },
+    put: {
+      summary: 'Sign through a remote signing service (CSC API) from now on: the signed-in leader, for itself',
+      description: "The service is asked for the credential (credentials/info) and its certificate is checked as an uploaded one is (validity, key usage, a path to a trust anchor, revocation, the holder's name); a refusal stores nothing. The secrets (token, password, PIN) are stored encrypted under KEY_ENCRYPTION_KEY. Each signature then hashes the CMS signed attributes with SHA-256, asks credentials/authorize for a SAD bound to that hash and signatures/signHash for the signature.",
+      requestBody: { content: json({ type: 'object', required: ['serviceUrl', 'credentialId'], properties: { ...serviceProps, credentialId: { type: 'string', description: 'One of POST /certificates/remote/credentials' } } }) },
+      responses: {
+        ...errors,
+        200: { description: 'Saved and in use', content: json(remoteSigner) },
+        422: { description: 'The service refused (credentials, credential disabled or unknown) or a check refused its certificate (certificate_refused)', content: json(error) },
+        503: { description: 'The service did not answer; nothing stored', content: json(error) },
+      },
+    },
+  },
+  '/certificates/remote/credentials': {
+    post: {
+      summary: 'The credentials a remote signing service offers (credentials/list), to pick one',
+      requestBody: { content: json({ type: 'object', required: ['serviceUrl'], properties: serviceProps }) },
+      responses: { ...errors, 200: { description: 'Credential ids', content: json({ type: 'object', properties: { credentialIds: { type: 'array', items: { type: 'string' } } } }) }, 422: { description: 'The service refused', content: json(error) }, 503: { description: 'The service did not answer', content: json(error) } },
+    },
+  },
+  '/certificates/remote/use': {
+    post: {
+      summary: 'Switch remote signing on (sign through the service) or off (sign with the uploaded certificate in use)',
+      requestBody: { content: json({ type: 'object', required: ['inUse'], properties: { inUse: { type: 'boolean' } } }) },
+      responses: { ...errors, 200: { description: 'Switched', content: json(remoteSigner) } },
     },
   },
 });

@@ -1,7 +1,8 @@
-// What the certificate routes accept: the upload policy of a PKCS#12 file field and the purpose.
+// What the certificate routes accept: the upload policy of a PKCS#12 file field and the purpose; a remote signer.
 import { z } from 'zod';
 import { CERTIFICATE_PURPOSES, type CertificatePurpose } from '../../domain/certificate.js';
 import { DomainError } from '../../domain/errors.js';
+import { object, oneOf, text } from '../http/schemas.js';
 import type { UploadPolicy } from '../http/upload.js';
 import { PKCS12_UPLOAD_MAX_BYTES } from './service.js';
 
@@ -24,4 +25,27 @@ export const uploadFields = z.object({
 
 export const fingerprintParams = z.object({
   fingerprint: z.string().refine((v) => /^[0-9a-f]{64}$/.test(v), { message: 'Dấu vân tay (fingerprint) là SHA-256 của chứng thư: 64 ký tự hex thường.' }),
+});
+
+// ---- remote signing (CSC API) ------------------------------------------------------------------------------
+const secret = (max = 4096) => z.string().max(max).optional().transform((v) => (v ? v : undefined));
+
+/** The service and how to authenticate to it (secrets kept as typed: no text normalisation). */
+export const remoteServiceFields = object({
+  serviceUrl: text('Địa chỉ dịch vụ ký số từ xa', 500),
+  authKind: oneOf('Cách xác thực', ['none', 'token', 'basic', 'oauth2'] as const, 'Cách xác thực (authKind) phải là none, token, basic hoặc oauth2.')
+    .transform((v) => v ?? 'token'),
+  token: secret(),
+  username: secret(200),
+  password: secret(1024),
+  tokenUrl: secret(500),
+  clientId: secret(200),
+  clientSecret: secret(1024),
+  pin: secret(64),
+});
+
+export const remoteSignerFields = remoteServiceFields.extend({ credentialId: text('Khóa ký (credential)', 500) });
+
+export const remoteUseFields = object({
+  inUse: z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off'])]).transform((v) => v === true || v === 'true' || v === 'on'),
 });

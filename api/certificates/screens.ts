@@ -1,5 +1,6 @@
 // Screens of uploaded certificates: "Trang cá nhân → Chứng thư số" (the leader's personal certificates), "Quản lý
-// con dấu → Chứng thư số" (the agency seal, for the seal keeper), and the administrator's approvals.
+// con dấu → Chứng thư số" (the agency seal, for the seal keeper), the leader's remote signing service (Ký từ xa,
+// CSC) on the personal page, and the administrator's approvals.
 import fs from 'node:fs/promises';
 import express, { type Request, type Response } from 'express';
 import type { CertificatePurpose } from '../../domain/certificate.js';
@@ -8,7 +9,7 @@ import { actorOf, flash, staffOnly } from '../http/guards.js';
 import { renderAgainOnRefusal } from '../http/render-again.js';
 import { parse } from '../http/schemas.js';
 import { discard, parseFormUpload } from '../http/upload.js';
-import { fingerprintParams, PKCS12_UPLOAD, uploadFields } from './schemas.js';
+import { fingerprintParams, PKCS12_UPLOAD, remoteServiceFields, remoteSignerFields, remoteUseFields, uploadFields } from './schemas.js';
 import { PKCS12_UPLOAD_MAX_BYTES, type CertificateView } from './service.js';
 
 const PAGES: Record<CertificatePurpose, { path: string; title: string; back: string; role: 'signer' | 'sealer'; roleMessage: string }> = {
@@ -40,15 +41,45 @@ export function certificateScreens(deps: AppDeps) {
   const r = express.Router();
   const certificates = deps.certificates;
 
+  /** A certificates page; the personal one also shows the remote signing section (`remoteForm`: what was typed). */
+  async function renderPage(res: Response, purpose: CertificatePurpose, status = 200, error?: string, remoteForm?: Record<string, unknown>) {
+    const page = PAGES[purpose];
+    const actor = actorOf(res);
+    const list = await certificates.list(actor);
+    const remote = purpose === 'personal' ? await certificates.remote.get(actor) : null;
+    res.status(status).render('certificates.njk', {
+      title: page.title, active: page.back, error, purpose, page, maxKb: PKCS12_UPLOAD_MAX_BYTES / 1024,
+      certificates: list[purpose].map(rowOf), remote,
+      remoteForm: remoteForm ?? (remote ? { serviceUrl: remote.serviceUrl, authKind: remote.authKind, credentialId: remote.credentialId } : { authKind: 'token' }),
+    });
+  }
+
+  // Ký từ xa (CSC): list the service's credentials (the form comes back with them to pick one), save, switch.
+  // Before the certificates' /:fingerprint/su-dung, which would take "ky-tu-xa" for a fingerprint.
+  const personal = PAGES.personal;
+  const onlyLeader = staffOnly(personal.role, personal.roleMessage);
+  const renderPersonal = (res: Response, status = 200, error?: string, remoteForm?: Record<string, unknown>) => renderPage(res, 'personal', status, error, remoteForm);
+  r.post(`${personal.path}/ky-tu-xa`, ...onlyLeader, (req, res, next) => {
+    const form = { ...(req.body as Record<string, unknown>) };
+    return renderAgainOnRefusal(res, next, async () => {
+      if (form.step === 'list') {
+        const credentialIds = await certificates.remote.credentials(actorOf(res), parse(remoteServiceFields, form));
+        return renderPersonal(res, 200, undefined, { ...form, credentialIds });
+      }
+      const v = await certificates.remote.save(actorOf(res), parse(remoteSignerFields, form));
+      flash(req, `Đã lưu cấu hình ký số từ xa: từ nay ký bằng chứng thư số của “${v.commonName ?? v.subject}” trên dịch vụ ${v.serviceUrl}.`);
+      res.redirect(303, personal.path);
+    }, (status, message) => renderPersonal(res, status, message, { ...form, token: undefined, password: undefined, clientSecret: undefined, pin: undefined }), ['unavailable']);
+  });
+  r.post(`${personal.path}/ky-tu-xa/su-dung`, ...onlyLeader, (req, res, next) => renderAgainOnRefusal(res, next, async () => {
+    const v = await certificates.remote.use(actorOf(res), parse(remoteUseFields, req.body).inUse);
+    flash(req, v.inUse ? 'Từ nay ký bản sao qua dịch vụ ký số từ xa.' : 'Từ nay ký bản sao bằng chứng thư số đã tải lên (không dùng ký từ xa).');
+    res.redirect(303, personal.path);
+  }, (status, message) => renderPersonal(res, status, message)));
+
   for (const purpose of ['personal', 'seal'] as const) {
     const page = PAGES[purpose];
-    const render = async (res: Response, status = 200, error?: string) => {
-      const list = await certificates.list(actorOf(res));
-      res.status(status).render('certificates.njk', {
-        title: page.title, active: page.back, error, purpose, page, maxKb: PKCS12_UPLOAD_MAX_BYTES / 1024,
-        certificates: list[purpose].map(rowOf),
-      });
-    };
+    const render = (res: Response, status = 200, error?: string) => renderPage(res, purpose, status, error);
     const only = staffOnly(page.role, page.roleMessage);
     r.get(page.path, ...only, async (_req, res, next) => {
       try { await render(res); } catch (e) { next(e); }

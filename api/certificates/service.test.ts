@@ -13,7 +13,7 @@ import { startTrustServices, type TrustServices } from '../../activities/pdf/tru
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/types.js';
 import { createDb, migrateToLatest, type Db } from '../../lib/db.js';
-import { keyRing, unwrapKey, type KeyRing } from '../../lib/key-encryption.js';
+import { keyRing, unwrapKey, wrapKey, type KeyRing } from '../../lib/key-encryption.js';
 import { createTestDatabase } from '../../lib/testing/database.js';
 import { CertificateService } from './service.js';
 
@@ -161,9 +161,10 @@ describe('a seal keeper uploads the agency seal', () => {
 });
 
 describe('rotating the key-encryption key', () => {
+  let rotated: KeyRing; // what the certificates are wrapped under after the first rotation
   it('re-wraps every stored key under the new KEK, once; the keys still open and sign', async () => {
     const { rewrapAll } = await import('../../scripts/rewrap-keys.js');
-    const rotated = keyRing(crypto.randomBytes(32), [ring.keys.get(ring.currentId)!]);
+    rotated = keyRing(crypto.randomBytes(32), [ring.keys.get(ring.currentId)!]);
     const stored = await db.selectFrom('certificates').select(['fingerprint', 'kek_id', 'key_wrapped', 'cert_der']).execute();
     expect(stored.length).toBeGreaterThan(0);
     expect((await rewrapAll(db, rotated))).toEqual({ rewrapped: stored.length, current: 0 });
@@ -174,5 +175,24 @@ describe('rotating the key-encryption key', () => {
       const key = createPrivateKey({ key: unwrapKey(onlyNew, { kekId: r.kek_id, blob: r.key_wrapped }, r.fingerprint), format: 'der', type: 'pkcs8' });
       expect(new X509Certificate(r.cert_der).checkPrivateKey(key)).toBe(true);
     }
+  });
+
+  it("re-wraps a remote signer's secrets too, bound to its user", async () => {
+    const { rewrapAll } = await import('../../scripts/rewrap-keys.js');
+    const { remoteSecretContext } = await import('../../activities/remote-signers.js');
+    const old = keyRing(crypto.randomBytes(32));
+    const secret = Buffer.from(JSON.stringify({ token: 'bí mật' }));
+    const w = wrapKey(old, secret, remoteSecretContext('lanhdao'));
+    const cert = (await db.selectFrom('certificates').select(['cert_der']).executeTakeFirstOrThrow()).cert_der;
+    await db.insertInto('remote_signers').values({
+      username: 'lanhdao', service_url: 'https://csc.example.vn/csc/v2', credential_id: 'c1', auth_kind: 'token', secret_wrapped: w.blob, kek_id: w.kekId,
+      cert_fingerprint: 'f'.repeat(64), cert_der: cert, chain_der: '[]', subject: 'CN=x', not_after: new Date('2100-01-01'), updated_by: 'lanhdao',
+    }).execute();
+    const next = keyRing(crypto.randomBytes(32), [old.keys.get(old.currentId)!, rotated.keys.get(rotated.currentId)!]);
+    await rewrapAll(db, next);
+    const row = await db.selectFrom('remote_signers').select(['kek_id', 'secret_wrapped']).executeTakeFirstOrThrow();
+    expect(row.kek_id).toBe(next.currentId);
+    expect(unwrapKey(keyRing(next.keys.get(next.currentId)!), { kekId: row.kek_id!, blob: row.secret_wrapped! }, remoteSecretContext('lanhdao'))).toEqual(secret);
+    await db.deleteFrom('remote_signers').execute();
   });
 });

@@ -11,6 +11,7 @@ import type { Actor } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { wrapKey, type KeyRing } from '../../lib/key-encryption.js';
 import { assertRole } from '../http/guards.js';
+import { RemoteSigningService } from './remote.js';
 import { approveCertificate, findCertificate, insertCertificate, listCertificates, pendingApprovals, putInUse, type CertificateListRow } from './queries.js';
 
 export const PKCS12_UPLOAD_MAX_BYTES = 256 * 1024;
@@ -56,16 +57,19 @@ export function viewOf(r: CertificateListRow, now = new Date()): CertificateView
   };
 }
 
-const refused = (findings: Finding<string>[]) =>
+export const refused = (findings: Finding<string>[]) =>
   new DomainError('certificate_refused', `Không thể dùng chứng thư số này: ${findings.map((f) => f.message).join(' ')}`, 'file');
 
 export class CertificateService {
   private readonly lookUp: (certDer: Buffer, issuerDer: Buffer) => Promise<RevocationInfo | null>;
   private readonly now: () => Date;
+  /** The leader's remote signing service (CSC API), checked as uploads are. */
+  readonly remote: RemoteSigningService;
 
   constructor(private readonly db: Db, private readonly o: CertificateServiceOptions) {
     this.lookUp = o.revocation ?? ((c, i) => revocationOf(c, i, { timeoutMs: UPLOAD_REVOCATION_TIMEOUT_MS }));
     this.now = o.now ?? (() => new Date());
+    this.remote = new RemoteSigningService(db, o.keyRing, this, { mode: o.mode, now: () => this.now() });
   }
 
   /** Whose certificates `purpose` names for this actor: the leader's own, or the seal of the actor's agency. */
@@ -102,23 +106,7 @@ export class CertificateService {
       holder: { fullName: actor.fullName },
       agency: { code: actor.agencyCode, name: input.agencyName },
     });
-    const refusals: Finding<string>[] = [...judged.refusals];
-    const warnings: Finding<string>[] = [...judged.warnings];
-
-    const anchors = await this.o.trustAnchors();
-    const path = pathToAnchor(opened.certDer, opened.chainDer.slice(1), anchors, now);
-    if (!path) {
-      refusals.push({ code: 'certificate_untrusted', message: 'Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực được tin cậy cấp (không dẫn tới chứng thư gốc nào trong danh sách tin cậy).' });
-    }
-    if (!refusals.length) {
-      const status = await this.revocationStatus(opened.certDer, path?.path[1] ?? issuerAmong(opened.certDer, [...opened.chainDer, ...anchors]));
-      if (status.refusal) refusals.push(status.refusal);
-      if (status.unknown) {
-        const finding = { code: 'certificate_status_unknown', message: `Chưa xác định được tình trạng thu hồi của chứng thư số (${status.unknown}).` };
-        if (this.o.mode === 'production') refusals.push(finding);
-        else warnings.push(finding);
-      }
-    }
+    const { refusals, warnings, path } = await this.trust(opened.certDer, opened.chainDer, judged, now);
     if (refusals.length) throw refused(refusals);
 
     const wrapped = wrapKey(this.o.keyRing, opened.keyPkcs8, facts.fingerprint);
@@ -160,6 +148,30 @@ export class CertificateService {
     }
     await approveCertificate(this.db, fingerprint, actor.username);
     return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
+  }
+
+  /**
+   * The checks after the certificate's own rules (`judged`): a path to a trust anchor, then revocation (a status
+   * that cannot be learned refuses in production, warns in demo). Shared by uploads and remote signers.
+   */
+  async trust(certDer: Buffer, chainDer: Buffer[], judged: { refusals: Finding<string>[]; warnings: Finding<string>[] }, now: Date) {
+    const refusals: Finding<string>[] = [...judged.refusals];
+    const warnings: Finding<string>[] = [...judged.warnings];
+    const anchors = await this.o.trustAnchors();
+    const path = pathToAnchor(certDer, chainDer.slice(1), anchors, now);
+    if (!path) {
+      refusals.push({ code: 'certificate_untrusted', message: 'Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực được tin cậy cấp (không dẫn tới chứng thư gốc nào trong danh sách tin cậy).' });
+    }
+    if (!refusals.length) {
+      const status = await this.revocationStatus(certDer, path?.path[1] ?? issuerAmong(certDer, [...chainDer, ...anchors]));
+      if (status.refusal) refusals.push(status.refusal);
+      if (status.unknown) {
+        const finding = { code: 'certificate_status_unknown', message: `Chưa xác định được tình trạng thu hồi của chứng thư số (${status.unknown}).` };
+        if (this.o.mode === 'production') refusals.push(finding);
+        else warnings.push(finding);
+      }
+    }
+    return { refusals, warnings, path };
   }
 
   private async revocationStatus(certDer: Buffer, issuerDer: Buffer | null): Promise<{ refusal?: Finding<string>; unknown?: string }> {

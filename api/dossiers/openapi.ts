@@ -19,7 +19,7 @@ export const dossierOpenApiSchemas = {
       certificationNumber: { type: 'string', nullable: true, example: '12/ĐT' }, registerBook: { type: 'object', nullable: true },
       returnReason: { type: 'string', nullable: true }, history: { type: 'array', items: { type: 'object' } },
       processing: { type: 'boolean', description: 'Present (true) while an accepted action is still running' },
-      waitingFor: { type: 'string', enum: ['timestamp', 'revocation', 'token'], description: "Present while processing when the last attempt waited in vain for a trust service, the time-stamping authority (timestamp), the certificate's OCSP responder / CRL (revocation) or the PKCS#11 token / HSM holding the agency seal's key (token); it is being retried" },
+      waitingFor: { type: 'string', enum: ['timestamp', 'revocation', 'token', 'remote_signing'], description: "Present while processing when the last attempt waited in vain for a trust service, the time-stamping authority (timestamp), the certificate's OCSP responder / CRL (revocation), the PKCS#11 token / HSM holding the agency seal's key (token) or the leader's remote signing service, CSC API (remote_signing); it is being retried" },
       stale: { type: 'boolean', description: "Present (true) when the workflow could not be asked: the read model's last recorded state, possibly not current" },
     },
   },

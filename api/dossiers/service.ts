@@ -7,7 +7,7 @@ import { inspectScanOffThread } from '../../activities/pdf/pool.js';
 import { ScanError } from '../../activities/pdf/scan.js';
 import type { FileStorage } from '../../activities/storage.js';
 import { vnDdMmYy } from '../../domain/vn-time.js';
-import { DomainError, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE } from '../../domain/errors.js';
+import { DomainError, REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE } from '../../domain/errors.js';
 import { dossierFee } from '../../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../../domain/ids.js';
 import { checkAction, type Action } from '../../domain/rules.js';
@@ -57,7 +57,7 @@ export type DossierPage = DossierView & {
   processing?: boolean;
   /** While processing: its last attempt failed for want of a signature timestamp, or of the certificate's
    *  revocation status (OCSP/CRL), and it is being retried. */
-  waitingFor?: 'timestamp' | 'revocation' | 'token';
+  waitingFor?: 'timestamp' | 'revocation' | 'token' | 'remote_signing';
   /** The workflow could not be asked (worker down or restarting): the read model's snapshot, maybe not current. */
   stale?: boolean;
 };
@@ -304,6 +304,7 @@ export class DossierService {
       if (types.includes(TSA_UNAVAILABLE)) return 'timestamp';
       if (types.includes(REVOCATION_UNAVAILABLE)) return 'revocation';
       if (types.includes(TOKEN_UNAVAILABLE)) return 'token';
+      if (types.includes(REMOTE_SIGNING_UNAVAILABLE)) return 'remote_signing';
       return null;
     } catch {
       return null; // only a finer notice; the page shows "đang xử lý" anyway

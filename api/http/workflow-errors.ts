@@ -2,7 +2,7 @@
 // workflow's Vietnamese message and its error code.
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DomainError, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../../domain/errors.js';
+import { DomainError, REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../../domain/errors.js';
 
 const KNOWN_CODES = new Set<ErrorCode>(['validation', 'forbidden', 'wrong_agency', 'wrong_state', 'busy', 'not_found', 'conflict', 'bad_file', 'unauthenticated', 'unavailable', 'certificate_revoked', 'signing_key_unusable']);
 
@@ -40,8 +40,8 @@ export function updateError(e: unknown, finished: string): unknown {
   if (e instanceof DomainError) return e;
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
     const type = (e.cause.type ?? '') as ErrorCode;
-    // A signature that ran out of attempts waiting for the TSA, the OCSP/CRL or the seal's token: nothing changed, try again later.
-    if ([TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE].includes(type as string)) return new DomainError('unavailable', e.cause.message);
+    // A signature that ran out of attempts waiting for the TSA, the OCSP/CRL, the seal's token or the remote signing service: nothing changed, try again later.
+    if ([TSA_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, REMOTE_SIGNING_UNAVAILABLE].includes(type as string)) return new DomainError('unavailable', e.cause.message);
     return new DomainError(KNOWN_CODES.has(type) ? type : 'conflict', e.cause.message);
   }
   if (e instanceof WorkflowNotFoundError) return new WorkflowGone(finished);

@@ -10,12 +10,14 @@ import { fileURLToPath } from 'node:url';
 import type { KeyMaterial } from '../../activities/pdf/pki.js';
 import { padesVenv } from './pades.js';
 
-const CONFIG = path.join(path.dirname(fileURLToPath(import.meta.url)), 'certomancer.yml');
+export const CERTOMANCER_CONFIG = path.join(path.dirname(fileURLToPath(import.meta.url)), 'certomancer.yml');
 const ARCH = 'trust';
 
 export interface Certomancer {
   /** Base URL of the Animator. */
   url: string;
+  /** The folder of the run's keys (what another certomancer-based service, the CSC dummy, signs with). */
+  keyRoot: string;
   /** The RFC 3161 endpoint. */
   tsaUrl: string;
   /** The root CA that issued the TSA's certificate (what a validator must trust). */
@@ -47,7 +49,7 @@ export async function startCertomancer(): Promise<Certomancer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const bin = path.join(padesVenv(), 'bin/certomancer');
-  const common = ['--config', CONFIG, '--key-root', keys, '--service-url-prefix', url];
+  const common = ['--config', CERTOMANCER_CONFIG, '--key-root', keys, '--service-url-prefix', url];
   // Certificates are derived from the config and the keys, so what `summon` writes is what the Animator serves.
   const issued = new Map<string, KeyMaterial>();
   const keyOf = (label: string): KeyMaterial => {
@@ -80,7 +82,7 @@ export async function startCertomancer(): Promise<Certomancer> {
     const res = await fetch(`${url}/${ARCH}/certs/root/ca.crt.pem`).catch(() => null);
     if (res?.ok) {
       return {
-        url, tsaUrl: `${url}/${ARCH}/tsa/tsa`, rootPem: await res.text(), stop, keyOf,
+        url, keyRoot: keys, tsaUrl: `${url}/${ARCH}/tsa/tsa`, rootPem: await res.text(), stop, keyOf,
         ocspUrl: `${url}/${ARCH}/ocsp/root`, crlUrl: `${url}/${ARCH}/crls/root/latest.crl`,
       };
     }
