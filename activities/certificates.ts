@@ -74,7 +74,7 @@ export function refusingTestPki(base: KeyStore): KeyStore {
   const refuse = (what: string, where: string) => Promise.reject(new CertificateUnusableError(
     `${what} chưa có chứng thư số do tổ chức cung cấp dịch vụ chứng thực cấp: cần tải lên tệp PKCS#12 tại ${where}. Hồ sơ không thay đổi.`));
   return {
-    leaderKey: () => refuse('Lãnh đạo ký', 'Trang cá nhân → Chứng thư số'),
+    leaderKey: () => refuse('Lãnh đạo ký', 'Trang cá nhân → Chứng thư số (hoặc cấu hình ký từ xa CSC ở cùng trang)'),
     sealKey: () => refuse('Cơ quan', 'Quản lý con dấu → Chứng thư số'),
     caCertPem: () => base.caCertPem(),
   };
