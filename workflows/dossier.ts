@@ -180,7 +180,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       const signer = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' };
       const made = await pdf.prepareExternalSignature({ dossier: view(), signer, at, certificateChain });
       preparation = {
-        preparationId: uuid4(), expiresAt: new Date(Date.now() + PREPARATION_LIFETIME_MS).toISOString(),
+        preparationId: uuid4(), expiresAt: new Date(Date.now() + (options.signPreparationMs ?? PREPARATION_LIFETIME_MS)).toISOString(),
         signer, at, certificateChain, certificate, ...made,
       };
       return clone(preparation);
