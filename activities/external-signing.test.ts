@@ -2,6 +2,7 @@
 // sign/prepare with the leader's chain, the signed attributes signed in a SoftHSM2 token by pkcs11-tool
 // (CKM_SHA256_RSA_PKCS) with the worker restarted in between, sign/complete; pdfsig and pyHanko judge the result.
 // Then the `digest` path (openssl pkeyutl over the precomputed hash) and every refusal, each changing nothing.
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -20,6 +21,7 @@ import { apiClient, expectRefusal } from '../lib/testing/http.js';
 import { judgePdf } from '../lib/testing/pades.js';
 import { createSoftHsm, type SoftHsm } from '../lib/testing/softhsm.js';
 import { createWorker } from '../worker.js';
+import { workflowIdFor } from '../workflows/messages.js';
 import { createFileKeyStore, type KeyMaterial } from './pdf/pki.js';
 import { loadIdentity } from './pdf/signer.js';
 import { createLocalStorage, type FileStorage } from './storage.js';
@@ -123,6 +125,13 @@ async function snapshot(code: string) {
   return { status: v.status, history: v.history.length, signedPdf: v.signedPdf, files };
 }
 
+/** RECORD_HISTORIES=1 writes the dossier's history for workflows/replay.test.ts (a new path of the workflow). */
+async function recordHistory(code: string, name: string) {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await h.client.workflow.getHandle(workflowIdFor(code)).fetchHistory();
+  fs.writeFileSync(path.resolve('workflows/histories', `${name}.json`), `${historyToJSON(history)}\n`);
+}
+
 const prepare = (code: string, certificate = chainPem(lanhdaoKey), user = 'lanhdao', key?: string) =>
   call(user, 'POST', `/dossiers/${code}/sign/prepare`, { json: { certificate }, ...(key ? { headers: { 'idempotency-key': key } } : {}) });
 const complete = (code: string, preparationId: string, signature: string, user = 'lanhdao') =>
@@ -179,6 +188,7 @@ describe('signing with a token outside the server', () => {
     const before = await snapshot(d.code);
     expectRefusal(await complete(d.code, p.body.preparationId, signature), 409, 'wrong_state');
     expect(await snapshot(d.code)).toEqual(before);
+    await recordHistory(d.code, 'dossier-signed-with-token-sealed');
   }, 180_000);
 
   it('signs the precomputed digest too (openssl pkeyutl), after refusing a wrong signature that changes nothing', async () => {
@@ -198,6 +208,7 @@ describe('signing with a token outside the server', () => {
     const file = path.join(work, 'digest.pdf');
     fs.writeFileSync(file, await storage.get(done.body.signedPdf.sha256));
     expect(pdfsig(file).valid).toBe(1);
+    await recordHistory(d.code, 'dossier-token-signature-refused-then-signed');
   }, 120_000);
 
   it('refuses a certificate that is not the signer\'s, untrusted, or a caller who is no signer: nothing changes', async () => {
