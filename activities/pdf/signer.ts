@@ -235,25 +235,23 @@ export function fillByteRange(pdf: Buffer): FilledPlaceholder {
   const text = `/ByteRange [${range.join(' ')}]`;
   if (text.length > placeholderLen) throw new Error('ByteRange does not fit its placeholder');
   pdf.write(text.padEnd(placeholderLen, ' '), p.byteRangePos, 'latin1');
-  return { contentsStart: p.contentsStart, contentsEnd: p.contentsEnd, digest: byteRangeDigest(pdf, p) };
+  const digest = createHash('sha256').update(pdf.subarray(0, p.contentsStart)).update(pdf.subarray(p.contentsEnd)).digest();
+  return { contentsStart: p.contentsStart, contentsEnd: p.contentsEnd, digest };
 }
 
-const byteRangeDigest = (pdf: Buffer, p: { contentsStart: number; contentsEnd: number }) =>
-  createHash('sha256').update(pdf.subarray(0, p.contentsStart)).update(pdf.subarray(p.contentsEnd)).digest();
-
 /**
- * The filled placeholder of a PDF that `fillByteRange` prepared earlier (e.g. kept in storage while a token signs
- * elsewhere): its last /ByteRange must cover the whole file around an unwritten (all zeros) /Contents.
+ * The /Contents of a PDF that `fillByteRange` prepared earlier (e.g. kept in content-addressed storage while a token
+ * signs elsewhere): its last /ByteRange must cover the whole file around an unwritten (all zeros) /Contents. Not
+ * hashed again: the signed attributes carry the digest that `fillByteRange` computed over these very bytes.
  */
-export function filledPlaceholder(pdf: Buffer): FilledPlaceholder {
+export function filledPlaceholder(pdf: Buffer): Pick<FilledPlaceholder, 'contentsStart' | 'contentsEnd'> {
   const at = pdf.lastIndexOf('/ByteRange [');
   const m = at < 0 ? null : /^\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/.exec(pdf.subarray(at, at + 80).toString('latin1'));
   if (!m) throw new Error('No filled /ByteRange in the prepared PDF');
   const [a, b, c, d] = m.slice(1).map(Number);
   if (a !== 0 || c + d !== pdf.length || b >= c || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) throw new Error('The prepared PDF\'s /ByteRange does not match the file');
   if (!/^0*$/.test(pdf.subarray(b + 1, c - 1).toString('latin1'))) throw new Error('The prepared PDF\'s /Contents is already written');
-  const p = { contentsStart: b, contentsEnd: c };
-  return { ...p, digest: byteRangeDigest(pdf, p) };
+  return { contentsStart: b, contentsEnd: c };
 }
 
 /** Writes `cms` (hex) into the filled placeholder's /Contents IN PLACE. */
