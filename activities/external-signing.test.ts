@@ -4,6 +4,7 @@
 // Then the `digest` path (openssl pkeyutl over the precomputed hash) and every refusal, each changing nothing.
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import bcrypt from 'bcryptjs';
 import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
@@ -22,7 +23,7 @@ import { judgePdf } from '../lib/testing/pades.js';
 import { createSoftHsm, type SoftHsm } from '../lib/testing/softhsm.js';
 import { createWorker } from '../worker.js';
 import { workflowIdFor } from '../workflows/messages.js';
-import { createFileKeyStore, type KeyMaterial } from './pdf/pki.js';
+import { revokeCertificate, type KeyMaterial } from './pdf/pki.js';
 import { loadIdentity } from './pdf/signer.js';
 import { createLocalStorage, type FileStorage } from './storage.js';
 
@@ -71,7 +72,7 @@ beforeAll(async () => {
   shortLived = new DossierService(h.db, h.client, storage, config.taskQueue, { ...config.workflow, signPreparationMs: 1500 });
 
   // The leader's key and certificate (the demo CA's), its key put into a SoftHSM2 token as a CA's enrolment leaves it.
-  const pki = createFileKeyStore(path.join(config.dataDir, 'pki'));
+  const pki = h.trustServices.store;
   const lanhdao = (await h.actor('lanhdao'))!;
   lanhdaoKey = await pki.leaderKey({ username: 'lanhdao', fullName: lanhdao.fullName });
   caPem = await pki.caCertPem();
@@ -215,7 +216,7 @@ describe('signing with a token outside the server', () => {
     const d = await newDossier();
     const before = await snapshot(d.code);
     // Another person's certificate from the same trusted CA.
-    const pki = createFileKeyStore(path.join(config.dataDir, 'pki'));
+    const pki = h.trustServices.store;
     const other = await pki.leaderKey({ username: 'nguoikhac', fullName: 'Trần Văn Khác' });
     expectRefusal(await prepare(d.code, chainPem(other)), 422, 'certificate_refused', /Trần Văn Khác/);
     // A self-made certificate in the leader's own name.
@@ -225,6 +226,25 @@ describe('signing with a token outside the server', () => {
     expectRefusal(await prepare(d.code, chainPem(lanhdaoKey), 'canbo'), 403, 'forbidden');
     expect(await snapshot(d.code)).toEqual(before);
   }, 60_000);
+
+  it('refuses another leader\'s completion and, at B-LT and above, a certificate revoked since the preparation: nothing changes', async () => {
+    // A second leader of the same agency.
+    await h.db.insertInto('users').values({ username: 'lanhdao-pho', full_name: 'Phạm Thị Phó', title: 'Phó Trưởng phòng', password_hash: await bcrypt.hash('demo', 4), agency_code: h.agencyCode }).execute();
+    await h.db.insertInto('user_roles').values({ username: 'lanhdao-pho', agency_code: h.agencyCode, role: 'signer' }).execute();
+    const d = await newDossier(service, 'revoked');
+    // Another certificate in the leader's name, from the same CA (a second token), naming the CA's OCSP responder and CRL.
+    const second = await h.trustServices.store.leaderKey({ username: 'lanhdao-token-2', fullName: 'Lâm Phước Thọ' });
+    const p = await prepare(d.code, chainPem(second));
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    const signature = keyFileSignsDigest(p.body.digest, second);
+    const before = await snapshot(d.code);
+    expectRefusal(await complete(d.code, p.body.preparationId, signature, 'lanhdao-pho'), 403, 'forbidden');
+    expect(await snapshot(d.code)).toEqual(before);
+    if (h.config.signature.level !== 'B-LT' && h.config.signature.level !== 'B-LTA') return;
+    await revokeCertificate(h.trustServices.store.dir, second.certPem);
+    expectRefusal(await complete(d.code, p.body.preparationId, signature), 422, 'certificate_revoked', /thu hồi/);
+    expect(await snapshot(d.code)).toEqual(before);
+  }, 120_000);
 
   it('refuses an expired preparation and one overtaken by a normal signature: nothing changes', async () => {
     const d = await newDossier(shortLived, 'expiry');
