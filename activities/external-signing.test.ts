@@ -246,7 +246,7 @@ describe('signing with a token outside the server', () => {
     expect(await snapshot(d.code)).toEqual(before);
   }, 120_000);
 
-  it('refuses an expired preparation and one overtaken by a normal signature: nothing changes', async () => {
+  it('refuses an expired preparation, one made before a new scan, one overtaken by a normal signature: nothing changes', async () => {
     const d = await newDossier(shortLived, 'expiry');
     const p = await prepare(d.code);
     expect(p.status, JSON.stringify(p.body)).toBe(200);
@@ -257,9 +257,18 @@ describe('signing with a token outside the server', () => {
     expectRefusal(await complete(d.code, 'khong-co-phien-nay', signature), 409, 'wrong_state');
     expect(await snapshot(d.code)).toEqual(before);
 
+    // Prepared, then returned and resubmitted with another scan: the old preparation cannot sign the new dossier.
+    const d3 = await newDossier(service, 'rescanned');
+    const p3 = await prepare(d3.code);
+    const lanhdao = (await h.actor('lanhdao'))!;
+    await service.act(lanhdao, d3.code, 'returnToCreator', { reason: 'Bản scan không rõ' }, `return-${d3.code}`);
+    await service.act(canbo, d3.code, 'resubmit', {}, `resubmit-${d3.code}`, uploadedPdf(h, await makePdf(2, 'Bản scan mới')));
+    const rescanned = await snapshot(d3.code);
+    expectRefusal(await complete(d3.code, p3.body.preparationId, tokenSigns(p3.body.signedAttributes)), 409, 'wrong_state', /scan/);
+    expect(await snapshot(d3.code)).toEqual(rescanned);
+
     const d2 = await newDossier(service, 'overtaken');
     const p2 = await prepare(d2.code);
-    const lanhdao = (await h.actor('lanhdao'))!;
     expect((await service.act(lanhdao, d2.code, 'sign', {}, `sign-${d2.code}`)).status).toBe('awaiting_seal');
     const after = await snapshot(d2.code);
     expectRefusal(await complete(d2.code, p2.body.preparationId, tokenSigns(p2.body.signedAttributes)), 409, 'wrong_state');

@@ -181,7 +181,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       const made = await pdf.prepareExternalSignature({ dossier: view(), signer, at, certificateChain });
       preparation = {
         preparationId: uuid4(), expiresAt: new Date(Date.now() + (options.signPreparationMs ?? PREPARATION_LIFETIME_MS)).toISOString(),
-        signer, at, certificateChain, certificate, ...made,
+        signer, at, certificateChain, certificate, scan: state.scan, ...made,
       };
       return clone(preparation);
     } catch (e) {
@@ -210,6 +210,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       guard('sign', actor);
       refuseIf(!preparation || preparation.preparationId !== preparationId, 'wrong_state', 'Không tìm thấy phiên chuẩn bị ký này (đã được dùng, đã bị thay bằng phiên mới hoặc không tồn tại): vui lòng chuẩn bị ký lại.');
       refuseIf(preparation!.signer.username !== actor.username, 'forbidden', 'Phiên chuẩn bị ký này do lãnh đạo khác tạo; bạn không được hoàn tất chữ ký của người khác.');
+      refuseIf(preparation!.scan.sha256 !== state.scan.sha256, 'wrong_state', 'Bản scan của hồ sơ đã thay đổi sau khi chuẩn bị ký: vui lòng chuẩn bị ký lại.');
       refuseIf(Date.now() > Date.parse(preparation!.expiresAt), 'wrong_state', 'Phiên chuẩn bị ký đã hết hạn (10 phút): vui lòng chuẩn bị ký lại.');
       refuseIf(typeof signature !== 'string' || !signature, 'validation', 'Vui lòng gửi chữ ký số (base64).');
     },

@@ -28,6 +28,8 @@ export interface SignPreparation {
   certificateChain: string[];
   /** The signer's certificate (SHA-256 of its DER, holder) as the history names it. */
   certificate: { fingerprint: string; holder: string };
+  /** The scan the copy was prepared from: a preparation made before a resubmission with a new scan cannot complete. */
+  scan: FileRef;
   /** The scan + attestation page + placeholder with its /ByteRange filled, in file storage. */
   prepared: FileRef;
   /** DER SET of the signed attributes: the bytes the token signs (SHA-256 + PKCS#1 v1.5 or ECDSA). */

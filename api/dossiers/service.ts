@@ -385,7 +385,7 @@ export class DossierService {
         args: [{ actor, certificateChain: signer.chainDer.map((d) => d.toString('base64')), certificate: { fingerprint: signer.fingerprint, holder: signer.holder } }], updateId,
       });
     } catch (e) {
-      throw toDomainError(e);
+      throw finished(toDomainError(e));
     }
   }
 
@@ -395,7 +395,7 @@ export class DossierService {
     const { preparationId, signature } = parse(completeSignArgs, args);
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) throw new DomainError('validation', 'Chữ ký số phải được mã hóa base64.', 'signature');
     const updateId = `${actor.username}:completeSign:${checkIdempotencyKey(idempotencyKey) || crypto.randomUUID()}`;
-    return this.answer(actor, code, completeSignUpdate, { actor, preparationId, signature }, updateId);
+    return this.answer(actor, code, completeSignUpdate, { actor, preparationId, signature }, updateId).catch((e: unknown) => { throw finished(e); });
   }
 
   async list(actor: Actor, f: ListFilter) {
@@ -420,6 +420,9 @@ export class DossierService {
 }
 
 const FINISHED = 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.';
+
+/** A workflow gone from Temporal takes no more signatures: said as a finished dossier (as `act` says it). */
+const finished = (e: unknown) => (e instanceof WorkflowGone ? new DomainError('wrong_state', FINISHED) : e);
 
 /** A dossier's page waits this long for its workflow before showing the read model (the worker may be down). */
 const QUERY_WITHIN_MS = 3000;
