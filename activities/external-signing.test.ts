@@ -6,7 +6,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import bcrypt from 'bcryptjs';
 import { execFileSync } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, sign, verify, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
@@ -24,7 +24,7 @@ import { createSoftHsm, type SoftHsm } from '../lib/testing/softhsm.js';
 import { createWorker } from '../worker.js';
 import { workflowIdFor } from '../workflows/messages.js';
 import { revokeCertificate, type KeyMaterial } from './pdf/pki.js';
-import { loadIdentity } from './pdf/signer.js';
+import { cmsSignatureOf, loadIdentity } from './pdf/signer.js';
 import { createLocalStorage, type FileStorage } from './storage.js';
 
 let h: Harness;
@@ -274,4 +274,22 @@ describe('signing with a token outside the server', () => {
     expectRefusal(await complete(d2.code, p2.body.preparationId, tokenSigns(p2.body.signedAttributes)), 409, 'wrong_state');
     expect(await snapshot(d2.code)).toEqual(after);
   }, 120_000);
+});
+
+describe('a signature made elsewhere, as the CMS carries it', () => {
+  it('takes ECDSA as DER or as CKM_ECDSA gives it (r || s), always answering DER; refuses one over other bytes', () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ec.key', '-out', 'ec.pem', '-days', '1', '-subj', '/CN=EC'], { cwd: work, stdio: 'ignore' });
+    const certDer = new X509Certificate(fs.readFileSync(path.join(work, 'ec.pem'))).raw;
+    const key = createPrivateKey(fs.readFileSync(path.join(work, 'ec.key')));
+    const data = Buffer.from('signed attributes');
+    for (let i = 0; i < 20; i++) { // some r or s with a high bit or a leading zero byte
+      const raw = sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+      const asDer = cmsSignatureOf(certDer, data, raw)!;
+      expect(asDer[0]).toBe(0x30);
+      expect(verify('sha256', data, new X509Certificate(certDer).publicKey, asDer)).toBe(true);
+      const derSig = sign('sha256', data, key);
+      expect(cmsSignatureOf(certDer, data, derSig)).toEqual(derSig);
+      expect(cmsSignatureOf(certDer, Buffer.from('other bytes'), raw)).toBeNull();
+    }
+  });
 });

@@ -12,7 +12,7 @@ import type { ActivityDeps } from './deps.js';
 import { beat } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { prepareAttestation } from './pdf/sign.js';
-import { assembleCms, filledPlaceholder, fillByteRange, keyTypeOf, signedAttributes, verifiesWith, writeContents, type SigningIdentity } from './pdf/signer.js';
+import { assembleCms, filledPlaceholder, fillByteRange, keyTypeOf, signedAttributes, cmsSignatureOf, writeContents, type SigningIdentity } from './pdf/signer.js';
 import { activityTimestamper, checkNotRevoked, leaderSignatureOptions, once } from './signing.js';
 
 const b64 = (s: string) => Buffer.from(s, 'base64');
@@ -56,8 +56,8 @@ export function externalSigningActivities(deps: ActivityDeps) {
       return once(deps, `${d.code}:signed:external:${p.preparationId}`, d.code, 'signed', async () => {
         const chain = p.certificateChain.map(b64);
         const attrs = b64(p.signedAttributes);
-        const signature = b64(input.signature);
-        if (!signature.length || !verifiesWith(chain[0], attrs, signature)) {
+        const signature = cmsSignatureOf(chain[0], attrs, b64(input.signature));
+        if (!signature) {
           throw ApplicationFailure.nonRetryable('Chữ ký số gửi lên không khớp với chứng thư số đã dùng khi chuẩn bị ký (hoặc không ký đúng dữ liệu signedAttributes). Hồ sơ không thay đổi; vui lòng ký lại.', 'signature_invalid' satisfies ErrorCode);
         }
         const id = externalIdentity(chain, p.certificate.holder);

@@ -189,6 +189,25 @@ export function verifiesWith(certDer: Buffer, data: Buffer, signature: Buffer): 
   }
 }
 
+/**
+ * A signature made elsewhere as the CMS carries it, or null when it does not verify over `data` with `certDer`'s key:
+ * RSA as it is; ECDSA as a DER Ecdsa-Sig-Value, also when given as PKCS#11 CKM_ECDSA returns it (r || s).
+ */
+export function cmsSignatureOf(certDer: Buffer, data: Buffer, signature: Buffer): Buffer | null {
+  if (verifiesWith(certDer, data, signature)) return signature;
+  const key = new X509Certificate(certDer).publicKey;
+  if (key.asymmetricKeyType !== 'ec' || signature.length % 2) return null;
+  try {
+    if (!cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)) return null;
+  } catch {
+    return null;
+  }
+  const half = signature.length / 2;
+  const int = (b: Buffer) => new asn1js.Integer({ valueHex: ab(b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b) });
+  const strip = (b: Buffer) => { let i = 0; while (i < b.length - 1 && b[i] === 0) i++; return b.subarray(i); };
+  return der(new asn1js.Sequence({ value: [int(strip(signature.subarray(0, half))), int(strip(signature.subarray(half)))] }));
+}
+
 /** The key type of a certificate's public key, as the CMS names its signature algorithm; null for any other. */
 export function keyTypeOf(certDer: Buffer): SigningIdentity['keyType'] | null {
   const t = new X509Certificate(certDer).publicKey.asymmetricKeyType;
