@@ -18,7 +18,7 @@ import type { Actor } from '../domain/types.js';
 import type { Config } from '../lib/config.js';
 import { pdfsig, uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
-import { apiClient, expectRefusal } from '../lib/testing/http.js';
+import { apiClient, expectRefusal, multipart } from '../lib/testing/http.js';
 import { judgePdf } from '../lib/testing/pades.js';
 import { createSoftHsm, type SoftHsm } from '../lib/testing/softhsm.js';
 import { createWorker } from '../worker.js';
@@ -226,6 +226,23 @@ describe('signing with a token outside the server', () => {
     expectRefusal(await prepare(d.code, chainPem(lanhdaoKey), 'canbo'), 403, 'forbidden');
     expect(await snapshot(d.code)).toEqual(before);
   }, 60_000);
+
+  it('takes a certificate in another spelling of the name once it is the leader\'s uploaded one, approved by an administrator', async () => {
+    const d = await newDossier(service, 'approved');
+    const spelled = await h.trustServices.store.leaderKey({ username: 'lanhdao-spelled', fullName: 'LAM PHUOC THO' });
+    expectRefusal(await prepare(d.code, chainPem(spelled)), 422, 'certificate_refused', /LAM PHUOC THO/);
+    const up = await call('lanhdao', 'POST', '/certificates', { form: multipart({ passphrase: spelled.passphrase, purpose: 'personal' }, 'file', spelled.p12, 'token.p12', 'application/x-pkcs12') });
+    expect(up.status, JSON.stringify(up.body)).toBe(201);
+    expectRefusal(await prepare(d.code, chainPem(spelled)), 422, 'certificate_refused'); // waits for the administrator
+    expect((await call('quantri', 'POST', `/certificates/${up.body.fingerprint}/approve`)).status).toBe(200);
+    const p = await prepare(d.code, chainPem(spelled));
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    const done = await complete(d.code, p.body.preparationId, keyFileSignsDigest(p.body.digest, spelled));
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.signedPdf.certificate).toEqual({ fingerprint: up.body.fingerprint, holder: 'LAM PHUOC THO' });
+    const row = await h.db.selectFrom('certificates').select('first_used_at').where('fingerprint', '=', up.body.fingerprint).executeTakeFirstOrThrow();
+    expect(row.first_used_at).not.toBeNull();
+  }, 120_000);
 
   it('refuses another leader\'s completion and, at B-LT and above, a certificate revoked since the preparation: nothing changes', async () => {
     // A second leader of the same agency.

@@ -68,7 +68,11 @@ export function externalSigningActivities(deps: ActivityDeps) {
         beat('timestamp');
         const token = timestamper ? await timestamper.timestamp(signature) : undefined;
         const cms = assembleCms(attrs, signature, chain, id.keyType, token);
-        return { pdf: writeContents(pdf, placeholder, cms), certificate: p.certificate };
+        writeContents(pdf, placeholder, cms);
+        // A token's certificate that was also uploaded is marked used, as an uploaded one that signs is (never deleted).
+        await deps.db.updateTable('certificates').set({ first_used_at: new Date() })
+          .where('fingerprint', '=', p.certificate.fingerprint).where('first_used_at', 'is', null).execute();
+        return { pdf, certificate: p.certificate };
       });
     },
   };
