@@ -7,6 +7,7 @@ import { appointmentActivities } from './appointments.js';
 import { archiveRenewalActivities } from './archive-renewal.js';
 import type { ActivityDeps } from './deps.js';
 import { deliveryActivities } from './delivery.js';
+import { externalSigningActivities } from './external-signing.js';
 import { whileBeating } from './heartbeat.js';
 import { readModelActivities } from './read-model.js';
 import { registerActivities } from './register.js';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   return guardAll({
     ...readModelActivities(deps),
     ...signingActivities(deps),
+    ...externalSigningActivities(deps),
     ...registerActivities(deps),
     ...deliveryActivities(deps),
     ...appointmentActivities(deps),

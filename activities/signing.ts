@@ -13,7 +13,7 @@ import type { ActivityDeps } from './deps.js';
 import { CertificateUnusableError } from './certificates.js';
 import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
-import { signWithAttestation } from './pdf/sign.js';
+import { signWithAttestation, type SignOptions } from './pdf/sign.js';
 import { addValidationData, archiveTimestamp } from './pdf/dss.js';
 import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError, type RevocationAnswers } from './pdf/revocation.js';
 import { sealIncremental } from './pdf/seal.js';
@@ -108,8 +108,8 @@ async function keyOf(what: () => Promise<SignerKey>): Promise<SignerKey> {
   }
 }
 
-const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
-const checkNotRevoked = (deps: ActivityDeps, key: SignerKey, answers?: RevocationAnswers) =>
+export const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
+export const checkNotRevoked = (deps: ActivityDeps, key: SignerKey, answers?: RevocationAnswers) =>
   longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer, { answers })) : Promise.resolve();
 
 /** The certificate a key signs with: SHA-256 of its DER and its holder, as the history and the register name it. */
@@ -118,7 +118,7 @@ function certificateOf(key: SignerKey): NonNullable<SignedFileRef['certificate']
   return { fingerprint: createHash('sha256').update(id.certDer).digest('hex'), holder: id.commonName };
 }
 
-async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<{ pdf: Buffer; certificate: SignedFileRef['certificate'] }>): Promise<SignedFileRef> {
+export async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<{ pdf: Buffer; certificate: SignedFileRef['certificate'] }>): Promise<SignedFileRef> {
   const select = ['sha256', 'size', 'certificate_fingerprint', 'certificate_holder'] as const;
   const refOf = (r: { sha256: string; size: number; certificate_fingerprint: string | null; certificate_holder: string | null }): SignedFileRef => ({
     sha256: r.sha256, size: Number(r.size),
@@ -137,6 +137,18 @@ async function once(deps: ActivityDeps, key: string, code: string, kind: string,
   return refOf(await deps.db.selectFrom('dossier_files').select(select).where('key', '=', key).executeTakeFirstOrThrow());
 }
 
+/** The leader's signature as every way of signing makes it (here, or with a token outside the server). */
+export function leaderSignatureOptions(input: { dossier: DossierView; signer: { fullName: string; title: string }; at: string }): Omit<SignOptions, 'key'> {
+  const d = input.dossier;
+  return {
+    attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
+    signerName: input.signer.fullName,
+    signerTitle: input.signer.title,
+    signingTime: new Date(input.at),
+    reason: 'Chứng thực bản sao đúng với bản chính',
+  };
+}
+
 export function signingActivities(deps: ActivityDeps) {
   const timestamper = activityTimestamper(deps.signing.timestamper);
   return {
@@ -149,16 +161,7 @@ export function signingActivities(deps: ActivityDeps) {
         await checkNotRevoked(deps, key);
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
         beat('signing');
-        const pdf = await withRemoteSigner(() => signWithAttestation(scan, {
-          signatureImagePng,
-          attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
-          signerName: input.signer.fullName,
-          signerTitle: input.signer.title,
-          key,
-          signingTime: new Date(input.at),
-          reason: 'Chứng thực bản sao đúng với bản chính',
-          timestamper,
-        }));
+        const pdf = await withRemoteSigner(() => signWithAttestation(scan, { ...leaderSignatureOptions(input), signatureImagePng, key, timestamper }));
         return { pdf, certificate: certificateOf(key) };
       });
     },

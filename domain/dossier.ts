@@ -44,6 +44,8 @@ export interface WorkflowOptions {
   /** Attempts at signing or sealing (backoff 1 s doubling to 1 min): 12 ride out about 8 minutes of a TSA
    *  being down. Optional: workflows started before it existed use the default. */
   pdfAttempts?: number;
+  /** Tests only: how long a signature prepared for a token outside the server may be completed (default 10 minutes). */
+  signPreparationMs?: number;
   /** Demos and tests only: mark a dossier overdue this long after submission instead of at the end of its due day. */
   overdueAfterMs?: number;
 }

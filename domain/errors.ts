@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'certificate_refused'
   /** The signing key cannot be used (its token refused the PIN, has no such key or certificate): not retried, an administrator acts. */
   | 'signing_key_unusable'
+  /** A signature made outside the server does not verify with the certificate it was prepared for: nothing changed. */
+  | 'signature_invalid'
   /** A temporary refusal (the workflow engine or worker cannot answer now): try again shortly. */
   | 'unavailable';
 
@@ -47,6 +49,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   certificate_revoked: 422,
   certificate_refused: 422,
   signing_key_unusable: 422,
+  signature_invalid: 422,
   too_large: 413,
   throttled: 429,
   unavailable: 503,

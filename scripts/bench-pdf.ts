@@ -3,8 +3,8 @@
 // timestamp and the DSS of its chain), as the activities run them, compared with the hashing floor
 // (sha256sum and node:crypto over the same file). The TSA, OCSP responder and CRL are the demo trust services on
 // loopback (BENCH_TSA=certomancer: certomancer's TSA for B-T instead). Run: npx tsx scripts/bench-pdf.ts
-// (BENCH_LEVELS=B-B,B-LTA to choose levels). Last, the seal with its key in a SoftHSM2 token against the same key
-// as a PKCS#12 file. Data stays in .data/bench/ (git-ignored).
+// (BENCH_LEVELS=B-B,B-LTA to choose levels). Then the seal with its key in a SoftHSM2 token against the same key
+// as a PKCS#12 file, and the leader's signature through the external token exchange. Data stays in .data/bench/ (git-ignored).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,10 +13,12 @@ import { makeScanPdf } from '../activities/pdf/fixtures.js';
 import { addValidationData, archiveTimestamp } from '../activities/pdf/dss.js';
 import { assertNotRevoked, type RevocationAnswers } from '../activities/pdf/revocation.js';
 import { loadIdentity } from '../activities/pdf/signer.js';
+import { assembleCms, filledPlaceholder, fillByteRange, signedAttributes, verifiesWith, writeContents } from '../activities/pdf/signer.js';
+import { createLocalStorage } from '../activities/storage.js';
 import { startTrustServices } from '../activities/pdf/trust-services.js';
 import { inspectScan } from '../activities/pdf/scan.js';
 import { sealIncremental } from '../activities/pdf/seal.js';
-import { hasClassicXref, signWithAttestation } from '../activities/pdf/sign.js';
+import { hasClassicXref, prepareAttestation, signWithAttestation } from '../activities/pdf/sign.js';
 import { createTimestamper, type Timestamper } from '../activities/pdf/tsa.js';
 import { startCertomancer } from '../lib/testing/certomancer.js';
 import { benchTokenSeal } from '../lib/testing/softhsm.js';
@@ -145,6 +147,42 @@ if (spawnSync('softhsm2-util', ['--version']).status === 0) {
   const t = await benchTokenSeal(signed, { sealKey, runs: RUNS, certificationNumber: '12/ĐT', registerBookName: '01/2025-SCT/BS', sealDate: new Date(), agencyName: agency.name });
   console.log(`\nseal (B-B) on scan-classic.pdf, median of ${t.runs}: PKCS#12 key ${t.softMs.toFixed(1)} ms, SoftHSM2 token ${t.tokenMs.toFixed(1)} ms (the token adds ${t.overheadMs.toFixed(1)} ms; budget 100 ms); the signature alone: ${t.softSignMs.toFixed(2)} ms with the PKCS#12 key, ${t.tokenSignMs.toFixed(2)} ms in the token`);
 } else console.log('\n(softhsm2-util not installed: no PKCS#11 figure)');
+// The leader's signature through the external exchange (sign/prepare, a token signs, sign/complete) against the same
+// signature with the key in this process: prepare builds the same copy and keeps it in file storage, complete reads it
+// back, checks the signature and writes the CMS. The issue allows it at most 100 ms more on the 30 MiB scan.
+{
+  const scan = readFileSync(await scanFile('scan-classic.pdf', false));
+  const storage = createLocalStorage(join(DIR, 'files'));
+  const timestamper = createTimestamper({ url: services.tsaUrl });
+  const id = loadIdentity(leaderKey);
+  const opts = {
+    attestation: { agencyName: agency.name, documentTypeName: 'Giấy khai sinh', dossierCode: 'G22.29-250620-010009', date: new Date() },
+    signerName: 'Trần Văn Ánh', signerTitle: 'PHÓ TRƯỞNG PHÒNG', timestamper, signingTime: new Date(),
+  };
+  const soft = async () => { await signWithAttestation(scan, { ...opts, key: leaderKey }); };
+  const external = async () => {
+    const pdf = await prepareAttestation(scan, opts);
+    const attrs = signedAttributes(fillByteRange(pdf).digest, id.certDer);
+    const ref = await storage.put(pdf);
+    const signature = await id.sign(attrs); // the token, elsewhere
+    const prepared = await storage.get(ref.sha256);
+    if (!verifiesWith(id.certDer, attrs, signature)) throw new Error('signature does not verify');
+    const token = await timestamper.timestamp(signature);
+    writeContents(prepared, filledPlaceholder(prepared), assembleCms(attrs, signature, id.chainDer, id.keyType, token));
+  };
+  const time = async (fn: () => Promise<void>) => { const t0 = process.hrtime.bigint(); await fn(); return ms(t0); };
+  await time(soft);
+  await time(external);
+  const softs: number[] = [];
+  const externals: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Each first in turn: the run after a 30 MiB one tends to pay for its garbage collection.
+    if (i % 2) externals.push(await time(external));
+    softs.push(await time(soft));
+    if (!(i % 2)) externals.push(await time(external));
+  }
+  console.log(`\nB-T, leader signature, ${(scan.length / MiB).toFixed(1)} MiB: key in process ${f(median(softs))} ms, external token exchange ${f(median(externals))} ms (file storage round trip included): ${(median(externals) - median(softs)).toFixed(1)} ms more`);
+}
 await certomancer?.stop();
 await services.close();
 console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

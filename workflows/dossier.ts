@@ -1,7 +1,7 @@
 // The whole life of one certification dossier. Sandbox fence: import only @temporalio/workflow,
 // ../domain and ./messages — nothing from Node, pg, express or activity values (held by scripts/check-fence).
 import {
-  ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler,
+  ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, uuid4,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
@@ -13,8 +13,8 @@ import { checkAction, checkReason, type Action } from '../domain/rules.js';
 import { isEmail } from '../domain/ids.js';
 import type { Actor } from '../domain/types.js';
 import {
-  cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
-  submitUpdate, type ActionArgs,
+  cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
+  submitUpdate, type ActionArgs, type SignPreparation,
 } from './messages.js';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -37,6 +37,9 @@ function dueEndsAt(dueDate: string, overdueAfterMs?: number): number {
 
 /** Who the workflow's own events (overdue, delivery outcomes) are recorded as. */
 const SYSTEM = { username: 'system', fullName: 'Hệ thống' };
+
+/** How long a signature prepared for a token outside the server may be completed. */
+const PREPARATION_LIFETIME_MS = 10 * 60_000;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -161,6 +164,57 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     state.signedBy = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '', at };
     state.status = 'awaiting_seal';
   }, () => ({ type: 'signed', payload: { signedPdf: state.signedPdf } })), { validator: ({ actor }) => guard('sign', actor) });
+
+  // The leader's signature made outside the server (a USB token): prepareSign keeps the prepared copy's state here,
+  // outside the dossier's state (it changes nothing a person sees), until completeSign signs with it or it expires.
+  // A newer preparation replaces an older one; a refused completion leaves it as it was.
+  let preparation: SignPreparation | null = null;
+  const refuseIf = (bad: boolean, code: 'validation' | 'wrong_state' | 'forbidden', message: string) => {
+    if (bad) refuse(new DomainError(code, message));
+  };
+
+  setHandler(prepareSignUpdate, async ({ actor, certificateChain, certificate }) => {
+    state.busy = true;
+    try {
+      const at = new Date().toISOString();
+      const signer = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' };
+      const made = await pdf.prepareExternalSignature({ dossier: view(), signer, at, certificateChain });
+      preparation = {
+        preparationId: uuid4(), expiresAt: new Date(Date.now() + (options.signPreparationMs ?? PREPARATION_LIFETIME_MS)).toISOString(),
+        signer, at, certificateChain, certificate, scan: state.scan, ...made,
+      };
+      return clone(preparation);
+    } catch (e) {
+      refuse(e);
+    } finally {
+      state.busy = false;
+    }
+  }, {
+    validator: ({ actor, certificateChain, certificate }) => {
+      guard('sign', actor);
+      refuseIf(!Array.isArray(certificateChain) || !certificateChain.length || certificateChain.some((c) => typeof c !== 'string' || !c)
+        || typeof certificate?.fingerprint !== 'string', 'validation', 'Vui lòng gửi chuỗi chứng thư số của người ký.');
+    },
+  });
+
+  setHandler(completeSignUpdate, ({ actor, preparationId, signature }) => {
+    const p = preparation!;
+    return act(actor, async () => {
+      state.signedPdf = await pdf.completeExternalSignature({ dossier: view(), preparation: p, signature });
+      state.signedBy = { username: p.signer.username, fullName: p.signer.fullName, title: p.signer.title, at: p.at };
+      state.status = 'awaiting_seal';
+      preparation = null;
+    }, () => ({ type: 'signed', payload: { signedPdf: state.signedPdf } }));
+  }, {
+    validator: ({ actor, preparationId, signature }) => {
+      guard('sign', actor);
+      refuseIf(!preparation || preparation.preparationId !== preparationId, 'wrong_state', 'Không tìm thấy phiên chuẩn bị ký này (đã được dùng, đã bị thay bằng phiên mới hoặc không tồn tại): vui lòng chuẩn bị ký lại.');
+      refuseIf(preparation!.signer.username !== actor.username, 'forbidden', 'Phiên chuẩn bị ký này do lãnh đạo khác tạo; bạn không được hoàn tất chữ ký của người khác.');
+      refuseIf(preparation!.scan.sha256 !== state.scan.sha256, 'wrong_state', 'Bản scan của hồ sơ đã thay đổi sau khi chuẩn bị ký: vui lòng chuẩn bị ký lại.');
+      refuseIf(Date.now() > Date.parse(preparation!.expiresAt), 'wrong_state', 'Phiên chuẩn bị ký đã hết hạn (10 phút): vui lòng chuẩn bị ký lại.');
+      refuseIf(typeof signature !== 'string' || !signature, 'validation', 'Vui lòng gửi chữ ký số (base64).');
+    },
+  });
 
   setHandler(sealUpdate, ({ actor, registerBookId }) => act(actor, async () => {
     const at = new Date().toISOString();

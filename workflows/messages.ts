@@ -15,6 +15,33 @@ export const signUpdate = defineUpdate<DossierView, [ActionArgs]>('sign');
 export const sealUpdate = defineUpdate<DossierView, [ActionArgs & { registerBookId: number }]>('seal');
 export const deliverUpdate = defineUpdate<DossierView, [ActionArgs]>('deliver');
 export const resendUpdate = defineUpdate<DossierView, [ActionArgs & { email?: string | null }]>('resend');
+/** A signature being made outside the server (a leader's USB token): what the workflow keeps between
+ *  `prepareSign` and `completeSign`. Binary values are base64. */
+export interface SignPreparation {
+  preparationId: string;
+  /** ISO instant after which `completeSign` is refused (10 minutes after the preparation). */
+  expiresAt: string;
+  signer: { username: string; fullName: string; title: string };
+  /** The signing time written into the attestation page and the signature dictionary. */
+  at: string;
+  /** The signer's certificate chain, DER, leaf first, as given to prepare and checked by the server. */
+  certificateChain: string[];
+  /** The signer's certificate (SHA-256 of its DER, holder) as the history names it. */
+  certificate: { fingerprint: string; holder: string };
+  /** The scan the copy was prepared from: a preparation made before a resubmission with a new scan cannot complete. */
+  scan: FileRef;
+  /** The scan + attestation page + placeholder with its /ByteRange filled, in file storage. */
+  prepared: FileRef;
+  /** DER SET of the signed attributes: the bytes the token signs (SHA-256 + PKCS#1 v1.5 or ECDSA). */
+  signedAttributes: string;
+  /** SHA-256 of `signedAttributes`: for a tool that signs a precomputed hash. */
+  digest: string;
+}
+
+/** Prepares a signature outside the server: the attestation page, the placeholder and the attributes to sign. */
+export const prepareSignUpdate = defineUpdate<SignPreparation, [ActionArgs & { certificateChain: string[]; certificate: SignPreparation['certificate'] }]>('prepareSign');
+/** Completes a prepared signature with the raw signature over its signed attributes. */
+export const completeSignUpdate = defineUpdate<DossierView, [ActionArgs & { preparationId: string; signature: string }]>('completeSign');
 /** The dossier as it is now; `processing` while an accepted action is still running (e.g. the signature). */
 export const getStateQuery = defineQuery<DossierView & { processing?: boolean }>('getState');
 

@@ -3,7 +3,7 @@
 // the DER of the signed attributes. The CMS is built with pkijs + asn1js, certificates embedded byte-for-byte.
 // Split as digest -> signedAttributes -> signature -> assembleCms (+ an optional RFC 3161 signature timestamp),
 // so an external token (prepare-hash / attach-signature) can sign the attributes elsewhere later.
-import { createHash, createPrivateKey, sign as cryptoSign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, sign as cryptoSign, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import forge from 'node-forge';
 import {
@@ -180,6 +180,40 @@ export function assembleCms(signedAttrs: Buffer, signature: Buffer, chainDer: Bu
   return der(new ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) }));
 }
 
+/** Whether `signature` is `certDer`'s key's signature over `data` with SHA-256 (RSA PKCS#1 v1.5, or DER ECDSA). */
+export function verifiesWith(certDer: Buffer, data: Buffer, signature: Buffer): boolean {
+  try {
+    return cryptoVerify('sha256', data, new X509Certificate(certDer).publicKey, signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A signature made elsewhere as the CMS carries it, or null when it does not verify over `data` with `certDer`'s key:
+ * RSA as it is; ECDSA as a DER Ecdsa-Sig-Value, also when given as PKCS#11 CKM_ECDSA returns it (r || s).
+ */
+export function cmsSignatureOf(certDer: Buffer, data: Buffer, signature: Buffer): Buffer | null {
+  if (verifiesWith(certDer, data, signature)) return signature;
+  const key = new X509Certificate(certDer).publicKey;
+  if (key.asymmetricKeyType !== 'ec' || signature.length % 2) return null;
+  try {
+    if (!cryptoVerify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)) return null;
+  } catch {
+    return null;
+  }
+  const half = signature.length / 2;
+  const int = (b: Buffer) => new asn1js.Integer({ valueHex: ab(b[0] & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b) });
+  const strip = (b: Buffer) => { let i = 0; while (i < b.length - 1 && b[i] === 0) i++; return b.subarray(i); };
+  return der(new asn1js.Sequence({ value: [int(strip(signature.subarray(0, half))), int(strip(signature.subarray(half)))] }));
+}
+
+/** The key type of a certificate's public key, as the CMS names its signature algorithm; null for any other. */
+export function keyTypeOf(certDer: Buffer): SigningIdentity['keyType'] | null {
+  const t = new X509Certificate(certDer).publicKey.asymmetricKeyType;
+  return t === 'rsa' ? 'rsa' : t === 'ec' ? 'ec' : null;
+}
+
 export interface CmsOptions {
   /** When given, the CMS gets a timestamp over its signature value (PAdES B-T); its failure fails the signature. */
   timestamper?: Timestamper | null;
@@ -204,27 +238,56 @@ export class FastP12Signer extends Signer {
   }
 }
 
-/**
- * Signs the newest placeholder of `pdf` IN PLACE (no copy of the 30 MB buffer): fills /ByteRange,
- * hashes the two ranges with node:crypto, writes the hex CMS into /Contents. Returns `pdf`. When the
- * timestamp fails, the error is thrown before /Contents is written (the caller's buffer is no e-copy).
- */
-export async function signPlaceholderInPlace(pdf: Buffer, id: SigningIdentity, o: CmsOptions = {}): Promise<Buffer> {
+/** Where a placeholder's /Contents sits once its /ByteRange is filled: [0, contentsStart, contentsEnd, rest]. */
+export interface FilledPlaceholder {
+  contentsStart: number;
+  contentsEnd: number;
+  /** SHA-256 of the two byte ranges (what the CMS's message-digest attribute carries). */
+  digest: Buffer;
+}
+
+/** Fills the newest placeholder's /ByteRange IN PLACE and hashes the two ranges with node:crypto. */
+export function fillByteRange(pdf: Buffer): FilledPlaceholder {
   const p = findPlaceholder(pdf);
   const range = [0, p.contentsStart, p.contentsEnd, pdf.length - p.contentsEnd];
   const placeholderLen = BYTE_RANGE_PLACEHOLDER.length;
   const text = `/ByteRange [${range.join(' ')}]`;
   if (text.length > placeholderLen) throw new Error('ByteRange does not fit its placeholder');
   pdf.write(text.padEnd(placeholderLen, ' '), p.byteRangePos, 'latin1');
+  const digest = createHash('sha256').update(pdf.subarray(0, p.contentsStart)).update(pdf.subarray(p.contentsEnd)).digest();
+  return { contentsStart: p.contentsStart, contentsEnd: p.contentsEnd, digest };
+}
 
-  const digest = createHash('sha256')
-    .update(pdf.subarray(0, p.contentsStart))
-    .update(pdf.subarray(p.contentsEnd))
-    .digest();
-  const cms = await cmsSignDigest(digest, id, o);
+/**
+ * The /Contents of a PDF that `fillByteRange` prepared earlier (e.g. kept in content-addressed storage while a token
+ * signs elsewhere): its last /ByteRange must cover the whole file around an unwritten (all zeros) /Contents. Not
+ * hashed again: the signed attributes carry the digest that `fillByteRange` computed over these very bytes.
+ */
+export function filledPlaceholder(pdf: Buffer): Pick<FilledPlaceholder, 'contentsStart' | 'contentsEnd'> {
+  const at = pdf.lastIndexOf('/ByteRange [');
+  const m = at < 0 ? null : /^\/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]/.exec(pdf.subarray(at, at + 80).toString('latin1'));
+  if (!m) throw new Error('No filled /ByteRange in the prepared PDF');
+  const [a, b, c, d] = m.slice(1).map(Number);
+  if (a !== 0 || c + d !== pdf.length || b >= c || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) throw new Error('The prepared PDF\'s /ByteRange does not match the file');
+  if (!/^0*$/.test(pdf.subarray(b + 1, c - 1).toString('latin1'))) throw new Error('The prepared PDF\'s /Contents is already written');
+  return { contentsStart: b, contentsEnd: c };
+}
+
+/** Writes `cms` (hex) into the filled placeholder's /Contents IN PLACE. */
+export function writeContents(pdf: Buffer, p: Pick<FilledPlaceholder, 'contentsStart' | 'contentsEnd'>, cms: Buffer): Buffer {
   const room = p.contentsEnd - p.contentsStart - 2;
   const hex = cms.toString('hex');
   if (hex.length > room) throw new Error(`Signature (${cms.length} bytes) exceeds the placeholder (${room / 2} bytes)`);
   pdf.write(hex.toUpperCase().padEnd(room, '0'), p.contentsStart + 1, 'latin1');
   return pdf;
+}
+
+/**
+ * Signs the newest placeholder of `pdf` IN PLACE (no copy of the 30 MB buffer): fills /ByteRange,
+ * hashes the two ranges with node:crypto, writes the hex CMS into /Contents. Returns `pdf`. When the
+ * timestamp fails, the error is thrown before /Contents is written (the caller's buffer is no e-copy).
+ */
+export async function signPlaceholderInPlace(pdf: Buffer, id: SigningIdentity, o: CmsOptions = {}): Promise<Buffer> {
+  const p = fillByteRange(pdf);
+  return writeContents(pdf, p, await cmsSignDigest(p.digest, id, o));
 }

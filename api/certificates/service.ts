@@ -3,6 +3,7 @@
 // domain/certificate.ts, the path to a trust anchor, revocation), the key wrapped under the KEK, and which is in use.
 import { openPkcs12OffThread } from '../../activities/pdf/pool.js';
 import { issuerAmong, pathToAnchor } from '../../activities/pdf/chain.js';
+import { certificateFacts } from '../../activities/pdf/pkcs12.js';
 import { CertificateRevokedError, revocationOf, RevocationUnavailableError, type RevocationInfo } from '../../activities/pdf/revocation.js';
 import { judgeCertificate, type CertificatePurpose, type Finding } from '../../domain/certificate.js';
 import { DomainError } from '../../domain/errors.js';
@@ -172,6 +173,37 @@ export class CertificateService {
       }
     }
     return { refusals, warnings, path };
+  }
+
+  /**
+   * A certificate chain a leader signs with outside the server (a USB token): readable, valid now, for signing,
+   * chaining to the trust anchors, and the leader's own: its holder name is the user's full name, or it is one of
+   * the leader's uploaded personal certificates that an administrator approved. Revocation is asked when signing.
+   * Returns the chain to embed (leaf first, up to the anchor) and the certificate of record.
+   */
+  async externalSigner(actor: Actor, chainDer: Buffer[]): Promise<{ chainDer: Buffer[]; fingerprint: string; holder: string }> {
+    assertRole(actor, 'signer', 'Chỉ lãnh đạo ký được ký số hồ sơ.');
+    const leaf = chainDer[0];
+    let facts;
+    try {
+      facts = certificateFacts(leaf);
+    } catch {
+      throw new DomainError('validation', 'Không đọc được chứng thư số của người ký (PEM, chứng thư của người ký trước rồi tới các chứng thư cấp trên).', 'certificate');
+    }
+    const now = this.now();
+    const judged = judgeCertificate(facts, { purpose: 'personal', now, holder: { fullName: actor.fullName } });
+    const refusals: Finding<string>[] = [...judged.refusals];
+    const path = pathToAnchor(leaf, chainDer.slice(1), await this.o.trustAnchors(), now);
+    if (!path) refusals.push({ code: 'certificate_untrusted', message: 'Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực được tin cậy cấp (không dẫn tới chứng thư gốc nào trong danh sách tin cậy).' });
+    if (judged.warnings.some((w) => w.code === 'certificate_holder_name_differs')) {
+      const uploaded = await findCertificate(this.db, facts.fingerprint);
+      const approved = uploaded && uploaded.purpose === 'personal' && uploaded.owner === actor.username && !uploaded.needs_approval;
+      if (!approved) {
+        refusals.push({ code: 'certificate_not_signers', message: `Chứng thư số mang tên “${facts.commonName ?? ''}”, không phải của “${actor.fullName}”: chỉ được ký bằng chứng thư số của chính mình (hoặc chứng thư đã tải lên và được quản trị viên xác nhận).` });
+      }
+    }
+    if (refusals.length) throw new DomainError('certificate_refused', `Không thể ký bằng chứng thư số này: ${refusals.map((f) => f.message).join(' ')}`, 'certificate');
+    return { chainDer: path!.path, fingerprint: facts.fingerprint, holder: facts.commonName ?? facts.subject };
   }
 
   private async revocationStatus(certDer: Buffer, issuerDer: Buffer | null): Promise<{ refusal?: Finding<string>; unknown?: string }> {

@@ -89,6 +89,20 @@ export function dossiersJson(deps: AppDeps) {
   r.post('/dossiers/:code/seal', act('seal'));
   r.post('/dossiers/:code/deliver', act('deliver'));
   r.post('/dossiers/:code/resend', act('resend'));
+  // The leader's signature with a token outside the server (README "Ký số bằng USB token"): prepare, sign elsewhere, complete.
+  r.post('/dossiers/:code/sign/prepare', async (req, res, next) => {
+    try {
+      const p = await dossiers.prepareSign(actor(res), String(req.params.code), req.body ?? {}, key(req), deps.certificates);
+      res.json({ preparationId: p.preparationId, digest: p.digest, digestAlgorithm: 'SHA-256', signedAttributes: p.signedAttributes, expiresAt: p.expiresAt, certificate: p.certificate });
+    } catch (e) { next(e); }
+  });
+  r.post('/dossiers/:code/sign/complete', async (req, res, next) => {
+    try {
+      const v = await dossiers.completeSign(actor(res), String(req.params.code), req.body ?? {}, key(req));
+      if (v.processing) return res.status(202).json({ code: v.code, status: v.status, processing: true });
+      res.json(dossierJson(v));
+    } catch (e) { next(e); }
+  });
   r.post('/dossiers/:code/resubmit', async (req, res, next) => {
     try {
       let file = null; let k = key(req);

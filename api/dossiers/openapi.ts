@@ -1,4 +1,4 @@
-// OpenAPI piece of the dossier routes /document-types, /dossiers, /dossiers/{code}[/pdf|/return|…|/resend] (api/dossiers/json.ts), spread into api/openapi.ts.
+// OpenAPI piece of the dossier routes /document-types, /dossiers, /dossiers/{code}[/pdf|/return|…|/sign/prepare|/sign/complete|/resend] (api/dossiers/json.ts), spread into api/openapi.ts.
 import type { OpenApiErrors } from '../openapi.js';
 
 const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: 'G22.29-271126-010001' };
@@ -24,6 +24,47 @@ export const dossierOpenApiSchemas = {
     },
   },
 };
+
+/** The exchange of a signature made outside the server (a leader's USB token driven by a desktop tool). */
+const signPrepare = (errors: OpenApiErrors) => ({
+  post: {
+    parameters: [code, idem],
+    summary: "Prepare the leader's signature with a token outside the server (signer)",
+    description: [
+      'Step 1 of 2. The server checks `certificate` as the signer\'s: a chain that reaches a configured trust anchor (TRUST_ANCHORS; in demo mode also the test CA), valid now, with key usage digitalSignature or nonRepudiation, not a CA, whose holder (CN) is the user\'s full name (or one of the user\'s uploaded personal certificates that an administrator approved).',
+      'It then builds the signed copy exactly as POST /dossiers/{code}/sign would (the attestation page, the signature field and the empty signature placeholder, signing time now), fills its /ByteRange and computes the SHA-256 of the two byte ranges. `signedAttributes` is the DER encoding (a SET, tag 0x31) of the CMS signed attributes the signature will carry: content-type (id-data), message-digest (that byte-range SHA-256) and signing-certificate-v2 (ESSCertIDv2 of the given leaf certificate).',
+      '**The bytes to sign are `signedAttributes` exactly as decoded.** A token signs them with CKM_SHA256_RSA_PKCS (RSA PKCS#1 v1.5 over SHA-256) or CKM_ECDSA over their SHA-256 (r || s as the token returns it, or a DER Ecdsa-Sig-Value). A tool that signs a precomputed hash signs `digest` = SHA-256(signedAttributes) as the SHA-256 DigestInfo (e.g. `openssl pkeyutl -sign -pkeyopt digest:sha256`); `digest` is not the document digest.',
+      'The preparation lives in the dossier\'s workflow (a restart loses nothing) until `expiresAt`, 10 minutes; a new preparation replaces an older one. Nothing a person sees changes.',
+    ].join('\n\n'),
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['certificate'], properties: {
+      certificate: { type: 'string', description: 'The signer\'s certificate chain, PEM, leaf first, then its CA certificates (the root may be left out)', example: '-----BEGIN CERTIFICATE-----\nMIID…\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n…' },
+    } } } } },
+    responses: {
+      200: { description: 'The preparation', content: { 'application/json': { schema: { type: 'object', required: ['preparationId', 'digest', 'digestAlgorithm', 'signedAttributes', 'expiresAt'], properties: {
+        preparationId: { type: 'string', description: 'Names the preparation in sign/complete' },
+        signedAttributes: { type: 'string', format: 'byte', description: 'Base64 of the DER SET of signed attributes: the bytes to sign' },
+        digest: { type: 'string', format: 'byte', description: 'Base64 of SHA-256(signedAttributes), for tools that sign a precomputed hash' },
+        digestAlgorithm: { type: 'string', enum: ['SHA-256'] },
+        expiresAt: { type: 'string', format: 'date-time', description: 'sign/complete is refused after this (10 minutes)' },
+        certificate: { type: 'object', properties: { fingerprint: { type: 'string', description: 'SHA-256 of the leaf certificate, hex' }, holder: { type: 'string' } } },
+      } } } } },
+      422: { description: 'certificate_refused: the chain is not trusted, the certificate expired, is not for signing, or is not the signer\'s' },
+      ...errors,
+    },
+  },
+});
+const signComplete = (errors: OpenApiErrors) => ({
+  post: {
+    parameters: [code, idem],
+    summary: "Complete the leader's signature with the token's raw signature (signer)",
+    description: 'Step 2 of 2. The server verifies `signature` over the prepared `signedAttributes` with the prepared certificate\'s public key, timestamps it (B-T and above), checks the certificate\'s revocation (B-LT and above), assembles the CMS (SubFilter ETSI.CAdES.detached), writes it into the placeholder and stores the signed copy; the dossier moves on to awaiting_seal as after POST /dossiers/{code}/sign, its history naming the certificate (SHA-256). A refusal changes nothing: a wrong signature (422 signature_invalid) keeps the preparation for another try; an unknown, replaced or expired preparation, a second complete or one after the dossier was signed another way are 409 wrong_state; another leader\'s preparation 403.',
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['preparationId', 'signature'], properties: {
+      preparationId: { type: 'string' },
+      signature: { type: 'string', format: 'byte', description: 'Base64 of the raw signature over signedAttributes: RSA PKCS#1 v1.5 (as long as the modulus), or ECDSA as a DER Ecdsa-Sig-Value or as r || s (PKCS#11 CKM_ECDSA)' },
+    } } } } },
+    responses: { ...actionAnswer(errors), 422: { description: 'signature_invalid: the signature does not verify with the prepared certificate over signedAttributes; certificate_revoked' } },
+  },
+});
 
 /** The paths, with the document's common error responses. */
 export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
@@ -52,6 +93,8 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
     '/dossiers/{code}/resubmit': { post: { parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan (creator)', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' } } } }, 'application/json': { schema: { type: 'object' } } } }, responses: action } },
     '/dossiers/{code}/cancel': { post: { parameters: [code, idem], summary: 'Cancel a returned dossier with a reason (creator)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
     '/dossiers/{code}/sign': { post: { parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)", responses: action } },
+    '/dossiers/{code}/sign/prepare': signPrepare(errors),
+    '/dossiers/{code}/sign/complete': signComplete(errors),
     '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the year\'s next certification number and apply the agency seal (sealer); registerBookId is the book that takes the year\'s next number (another is refused with 400)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: action } },
     '/dossiers/{code}/deliver': { post: { parameters: [code, idem], summary: 'Complete and send the e-copy by e-mail and to the portal inbox (sealer)', responses: action } },
     '/dossiers/{code}/resend': { post: { parameters: [code, idem], summary: 'Re-send the e-copy by e-mail, optionally to a corrected address (sealer)', requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { email: { type: 'string', format: 'email' } } } } } }, responses: action } },

@@ -1,5 +1,5 @@
 // The dossier feature's requests: the applicant, the new-dossier form's query, the list filters, the actions' arguments.
-import { idNumber, multilineText, object, optionalText, oneOf, pagingShape, positiveInt32 } from '../http/schemas.js';
+import { idNumber, multilineText, object, optionalText, oneOf, pagingShape, positiveInt32, text } from '../http/schemas.js';
 
 /** The applicant of a new dossier (service.ts resolveApplicant); formats are checked there, in Vietnamese. */
 export const applicantSchema = object({
@@ -25,6 +25,9 @@ export const dossierListQuery = object({
 export const reasonArgs = object({ reason: multilineText('Lý do', 1000) });
 export const sealArgs = object({ registerBookId: positiveInt32('Sổ chứng thực', 'Vui lòng chọn sổ chứng thực.') });
 export const resendArgs = object({ email: optionalText('Email', 254) });
+/** A signature outside the server: the signer's chain (PEM, leaf first), then the raw signature (base64). */
+export const prepareSignArgs = object({ certificate: multilineText('Chứng thư số', 64 * 1024) });
+export const completeSignArgs = object({ preparationId: text('Mã phiên chuẩn bị ký', 100), signature: text('Chữ ký số', 16 * 1024) });
 
 /** The new-dossier form's query (the account search, "Xử lý" from an appointment): plain texts, shown again. */
 export const newDossierQuery = object({

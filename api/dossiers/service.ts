@@ -14,11 +14,12 @@ import { checkAction, type Action } from '../../domain/rules.js';
 import type { Applicant, DossierInput, DossierStatus, WorkflowOptions } from '../../domain/dossier.js';
 import type { Actor, FileRef } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
-import { cancelUpdate, deliverUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor } from '../../workflows/messages.js';
+import { cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor } from '../../workflows/messages.js';
 import { type DossierView } from '../../domain/dossier.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
 import { paging, parse } from '../http/schemas.js';
-import { applicantSchema, reasonArgs, resendArgs, sealArgs } from './schemas.js';
+import { applicantSchema, completeSignArgs, prepareSignArgs, reasonArgs, resendArgs, sealArgs } from './schemas.js';
+import type { CertificateService } from '../certificates/service.js';
 import { checkIdempotencyKey } from '../http/idempotency.js';
 import { discard, type UploadedFile } from '../http/upload.js';
 import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow-errors.js';
@@ -366,6 +367,38 @@ export class DossierService {
     }
   }
 
+  /**
+   * Prepares the leader's signature with a token outside the server: the chain (PEM, leaf first) is checked as the
+   * signer's (`certificates.externalSigner`), then the workflow builds the signed copy up to its placeholder and
+   * keeps the preparation. The same idempotency key answers the same preparation.
+   */
+  async prepareSign(actor: Actor, code: string, args: Record<string, unknown>, idempotencyKey: string, certificates: Pick<CertificateService, 'externalSigner'>): Promise<SignPreparation> {
+    await this.row(actor, code);
+    assertRole(actor, 'signer', 'Bạn không có Quyền ký bản sao để thực hiện thao tác này.');
+    const pems = [...parse(prepareSignArgs, args).certificate.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)].map((m) => m[0]);
+    if (!pems.length || pems.length > 8) throw new DomainError('validation', 'Vui lòng gửi chuỗi chứng thư số (PEM) của người ký: chứng thư của người ký trước, rồi tới các chứng thư cấp trên.', 'certificate');
+    const ders = pems.map((pem) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64'));
+    const signer = await certificates.externalSigner(actor, ders);
+    const handle = this.temporal.workflow.getHandle(workflowIdFor(code));
+    const updateId = `${actor.username}:prepareSign:${checkIdempotencyKey(idempotencyKey) || crypto.randomUUID()}`;
+    try {
+      return await handle.executeUpdate(prepareSignUpdate, {
+        args: [{ actor, certificateChain: signer.chainDer.map((d) => d.toString('base64')), certificate: { fingerprint: signer.fingerprint, holder: signer.holder } }], updateId,
+      });
+    } catch (e) {
+      throw finished(toDomainError(e));
+    }
+  }
+
+  /** Completes a prepared signature with the token's raw signature (base64) over the signed attributes. */
+  async completeSign(actor: Actor, code: string, args: Record<string, unknown>, idempotencyKey: string): Promise<DossierPage> {
+    await this.row(actor, code);
+    const { preparationId, signature } = parse(completeSignArgs, args);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) throw new DomainError('validation', 'Chữ ký số phải được mã hóa base64.', 'signature');
+    const updateId = `${actor.username}:completeSign:${checkIdempotencyKey(idempotencyKey) || crypto.randomUUID()}`;
+    return this.answer(actor, code, completeSignUpdate, { actor, preparationId, signature }, updateId).catch((e: unknown) => { throw finished(e); });
+  }
+
   async list(actor: Actor, f: ListFilter) {
     const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
     const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCode: actor.agencyCode });
@@ -388,6 +421,9 @@ export class DossierService {
 }
 
 const FINISHED = 'Không thể thực hiện thao tác này: hồ sơ đã kết thúc xử lý.';
+
+/** A workflow gone from Temporal takes no more signatures: said as a finished dossier (as `act` says it). */
+const finished = (e: unknown) => (e instanceof WorkflowGone ? new DomainError('wrong_state', FINISHED) : e);
 
 /** A dossier's page waits this long for its workflow before showing the read model (the worker may be down). */
 const QUERY_WITHIN_MS = 3000;

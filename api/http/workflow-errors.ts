@@ -4,7 +4,7 @@ import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, W
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../../domain/errors.js';
 
-const KNOWN_CODES = new Set<ErrorCode>(['validation', 'forbidden', 'wrong_agency', 'wrong_state', 'busy', 'not_found', 'conflict', 'bad_file', 'unauthenticated', 'unavailable', 'certificate_revoked', 'signing_key_unusable']);
+const KNOWN_CODES = new Set<ErrorCode>(['validation', 'forbidden', 'wrong_agency', 'wrong_state', 'busy', 'not_found', 'conflict', 'bad_file', 'unauthenticated', 'unavailable', 'certificate_revoked', 'signing_key_unusable', 'certificate_refused', 'signature_invalid']);
 
 /** The workflow no longer exists (past retention) or was never started: it takes no more updates. */
 export class WorkflowGone extends DomainError {
