@@ -6,7 +6,6 @@
 // (ISO 32000-2 §12.8.2.2.2). An archival renewal repeats the last three steps (archiveTimestamp).
 import { createHash, X509Certificate } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { ContentInfo, SignedData } from 'pkijs';
 import {
   decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, type DocumentSnapshot, type PDFContext,
 } from 'pdf-lib-incremental-save';
@@ -16,6 +15,7 @@ import { revocationOf, type RevocationInfo, type RevocationOptions } from './rev
 import type { Timestamper } from './tsa.js';
 
 const ID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
+const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
 export const DOC_TIMESTAMP_FIELD_NAME = 'DauThoiGian';
 
 /** Where a PDF's signatures stand: each /Sig or /DocTimeStamp value's /Contents bytes and /Type. */
@@ -33,16 +33,35 @@ export function signaturesOf(doc: PDFDocument): { contents: Buffer; type: string
   return out;
 }
 
-/** The certificates a CMS carries, and those of the signature timestamps in its unsigned attributes. */
+/**
+ * The certificates a CMS carries, and those of the signature timestamps in its unsigned attributes, as the exact
+ * DER they were embedded with. Read by walking the DER (ContentInfo → SignedData → certificates, signerInfos)
+ * rather than through pkijs's schemas, which cost ~20 ms per signature and re-encode each certificate.
+ */
 export function certificatesOfCms(cms: Uint8Array): Buffer[] {
   const r = asn1js.fromBER(arrayBufferOf(cms)); // /Contents is zero-padded after the DER: fromBER stops at its end
   if (r.offset === -1) throw new Error('Signature /Contents is not DER');
-  const sd = new SignedData({ schema: new ContentInfo({ schema: r.result }).content });
-  const certs: Buffer[] = (sd.certificates ?? []).map((c) => Buffer.from(c.toSchema().toBER(false)));
-  for (const si of sd.signerInfos) {
-    for (const a of si.unsignedAttrs?.attributes ?? []) {
-      if (a.type !== ID_SIGNATURE_TIMESTAMP) continue;
-      for (const v of a.values) certs.push(...certificatesOfCms(Buffer.from(v.toBER(false))));
+  const fail = (why: string): never => { throw new Error(`Signature /Contents is not a CMS SignedData: ${why}`); };
+  const children = (b: asn1js.AsnType | undefined): asn1js.AsnType[] =>
+    (b instanceof asn1js.Constructed || b instanceof asn1js.Sequence || b instanceof asn1js.Set ? (b as asn1js.Constructed).valueBlock.value : fail('unexpected primitive'));
+  const isContext = (b: asn1js.AsnType, n: number) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === n;
+  const [contentType, explicit] = children(r.result);
+  if (!(contentType instanceof asn1js.ObjectIdentifier) || contentType.valueBlock.toString() !== ID_SIGNED_DATA || !explicit || !isContext(explicit, 0)) fail('not signedData');
+  const signedData = children(children(explicit)[0]);
+  const certs: Buffer[] = [];
+  for (const el of signedData) {
+    if (!isContext(el, 0)) continue; // certificates [0] IMPLICIT SET OF CertificateChoices
+    for (const c of children(el)) if (c.idBlock.tagClass === 1 && c.idBlock.tagNumber === 16) certs.push(Buffer.from(c.valueBeforeDecodeView));
+  }
+  const signerInfos = signedData[signedData.length - 1];
+  for (const si of children(signerInfos)) {
+    const fields = children(si);
+    const unsigned = fields[fields.length - 1];
+    if (!unsigned || !isContext(unsigned, 1)) continue; // unsignedAttrs [1] IMPLICIT SET OF Attribute
+    for (const attr of children(unsigned)) {
+      const [type, values] = children(attr);
+      if (!(type instanceof asn1js.ObjectIdentifier) || type.valueBlock.toString() !== ID_SIGNATURE_TIMESTAMP) continue;
+      for (const v of children(values)) certs.push(...certificatesOfCms(Buffer.from(v.valueBeforeDecodeView)));
     }
   }
   return certs;

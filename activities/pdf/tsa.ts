@@ -43,6 +43,9 @@ const ID_CE_EXT_KEY_USAGE = '2.5.29.37';
 setEngine('node', new CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
 
 const ab = arrayBufferOf;
+/** The ArrayBuffer under `b` when `b` spans all of it (a large Buffer has one of its own), else a copy; read only. */
+const wholeArrayBuffer = (b: Buffer): ArrayBuffer =>
+  (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b.buffer : ab(b));
 const bytes = (v: ArrayBuffer | Uint8Array) => Buffer.from(v instanceof Uint8Array ? v : new Uint8Array(v));
 
 export function createTimestamper(cfg: TsaConfig): Timestamper {
@@ -66,7 +69,7 @@ export async function requestTimestamp(cfg: TsaConfig, data: Buffer): Promise<Bu
   });
   const body = Buffer.from(req.toSchema().toBER(false));
   const answer = await post(cfg, body);
-  return checkAnswer(answer, data, nonce);
+  return checkAnswer(answer, data, nonce, imprint);
 }
 
 async function post(cfg: TsaConfig, body: Buffer): Promise<Buffer> {
@@ -85,9 +88,9 @@ async function post(cfg: TsaConfig, body: Buffer): Promise<Buffer> {
   }
 }
 
-/** Checks a TimeStampResp against the request (over `data`, with `nonce`); returns the token's DER. */
-export async function checkAnswer(answer: Buffer, data: Buffer, nonce: Buffer): Promise<Buffer> {
-  const imprint = createHash('sha256').update(data).digest();
+/** Checks a TimeStampResp against the request (over `data`, with `nonce`; `imprint`: its SHA-256, when the caller has
+ *  it already — a document timestamp covers the whole file); returns the token's DER. */
+export async function checkAnswer(answer: Buffer, data: Buffer, nonce: Buffer, imprint = createHash('sha256').update(data).digest()): Promise<Buffer> {
   const parsed = asn1js.fromBER(ab(answer));
   if (parsed.offset === -1 || parsed.offset !== answer.length) throw new TsaError('malformed', 'TSA answer is not a DER TimeStampResp');
   let resp: TimeStampResp;
@@ -126,7 +129,8 @@ export async function checkAnswer(answer: Buffer, data: Buffer, nonce: Buffer): 
 
   let verified: { signatureVerified?: boolean | null; signerCertificate?: Certificate | null; message?: string };
   try {
-    verified = await signed.verify({ signer: 0, data: ab(data), checkChain: false, extendedMode: true });
+    // pkijs hashes `data` again to check the token's imprint: hand it the bytes without a copy where they are whole.
+    verified = await signed.verify({ signer: 0, data: wholeArrayBuffer(data), checkChain: false, extendedMode: true });
   } catch (e) {
     const err = e as { signatureVerified?: boolean | null; message?: string };
     throw new TsaError('invalid', `TSA token signature does not verify: ${err.message ?? String(e)}`);
