@@ -21,6 +21,7 @@ import { hasClassicXref, prepareAttestation, signWithAttestation } from '../acti
 import { createTimestamper, type Timestamper } from '../activities/pdf/tsa.js';
 import { startCertomancer } from '../lib/testing/certomancer.js';
 import { benchTokenSeal } from '../lib/testing/softhsm.js';
+import { alternatingMedians } from '../lib/testing/time.js';
 
 const DIR = join(process.cwd(), '.data', 'bench');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -169,18 +170,8 @@ if (spawnSync('softhsm2-util', ['--version']).status === 0) {
     const token = await timestamper.timestamp(signature);
     writeContents(prepared, filledPlaceholder(prepared), assembleCms(attrs, signature, id.chainDer, id.keyType, token));
   };
-  const time = async (fn: () => Promise<void>) => { const t0 = process.hrtime.bigint(); await fn(); return ms(t0); };
-  await time(soft);
-  await time(external);
-  const softs: number[] = [];
-  const externals: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    // Each first in turn: the run after a 30 MiB one tends to pay for its garbage collection.
-    if (i % 2) externals.push(await time(external));
-    softs.push(await time(soft));
-    if (!(i % 2)) externals.push(await time(external));
-  }
-  console.log(`\nB-T, leader signature, ${(scan.length / MiB).toFixed(1)} MiB: key in process ${f(median(softs))} ms, external token exchange ${f(median(externals))} ms (file storage round trip included): ${(median(externals) - median(softs)).toFixed(1)} ms more`);
+  const t = await alternatingMedians(RUNS, soft, external);
+  console.log(`\nB-T, leader signature, ${(scan.length / MiB).toFixed(1)} MiB: key in process ${f(t.a)} ms, external token exchange ${f(t.b)} ms (file storage round trip included): ${(t.b - t.a).toFixed(1)} ms more`);
 }
 await certomancer?.stop();
 await services.close();

@@ -8,6 +8,7 @@ import type { KeyMaterial } from '../../activities/pdf/pki.js';
 import { pkcs11Module } from '../../activities/pdf/pkcs11.js';
 import { sealIncremental, type SealOptions } from '../../activities/pdf/seal.js';
 import { loadIdentity } from '../../activities/pdf/signer.js';
+import { alternatingMedians } from './time.js';
 
 /** Debian's softhsm2 package. */
 export const SOFTHSM_MODULE = '/usr/lib/softhsm/libsofthsm2.so';
@@ -99,21 +100,8 @@ export async function benchTokenSeal(signed: Buffer, o: Omit<SealOptions, 'key' 
   try {
     const identity = await mod.identity({ token: token.label, key: 'seal', pin: token.pin, pinEnv: 'BENCH_PIN' });
     const { sealKey, runs: _, ...seal } = o;
-    const time = async (key: SealOptions['key']) => {
-      const t0 = process.hrtime.bigint();
-      await sealIncremental(signed, { ...seal, key });
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    };
-    await time(sealKey); // warm both paths (fonts, identity caches)
-    await time(identity);
-    const soft: number[] = [];
-    const tok: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      // Each first in turn: the run after a 30 MiB one tends to pay for its garbage collection.
-      if (i % 2) tok.push(await time(identity));
-      soft.push(await time(sealKey));
-      if (!(i % 2)) tok.push(await time(identity));
-    }
+    const sealWith = (key: SealOptions['key']) => () => sealIncremental(signed, { ...seal, key });
+    const seals = await alternatingMedians(runs, sealWith(sealKey), sealWith(identity)); // warm-up included (fonts, identity caches)
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const attrs = Buffer.alloc(220, 0x31);
     const soft1 = loadIdentity(sealKey);
@@ -126,7 +114,7 @@ export async function benchTokenSeal(signed: Buffer, o: Omit<SealOptions, 'key' 
       }
       return median(xs);
     };
-    return { softMs: median(soft), tokenMs: median(tok), overheadMs: median(tok) - median(soft), softSignMs: await signTimes(soft1), tokenSignMs: await signTimes(identity), runs };
+    return { softMs: seals.a, tokenMs: seals.b, overheadMs: seals.b - seals.a, softSignMs: await signTimes(soft1), tokenSignMs: await signTimes(identity), runs };
   } finally {
     await mod.close();
     hsm.remove();

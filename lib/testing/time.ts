@@ -48,3 +48,22 @@ export async function eventually<T>(probe: () => Promise<T> | T, ok: (v: T) => b
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Benchmarks: the median times (ms) of `a` and `b` over `runs` runs each, after one warm-up of each. Each goes
+ * first in turn, since the run after a 30 MiB one tends to pay for its garbage collection.
+ */
+export async function alternatingMedians(runs: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<{ a: number; b: number }> {
+  const time = async (f: () => Promise<unknown>) => { const t0 = process.hrtime.bigint(); await f(); return Number(process.hrtime.bigint() - t0) / 1e6; };
+  await time(a);
+  await time(b);
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (i % 2) bs.push(await time(b));
+    as.push(await time(a));
+    if (!(i % 2)) bs.push(await time(b));
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  return { a: median(as), b: median(bs) };
+}
