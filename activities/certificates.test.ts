@@ -2,7 +2,6 @@
 // (its key never the test PKI's) and the agency seal uploaded by the seal keeper sign the e-copy, as pdfsig and
 // pyHanko see it (B-LTA); a certificate in use that has expired stops the signature with a Vietnamese message and
 // nothing changes; production without ALLOW_TEST_PKI signs nothing with the test PKI.
-import { execFileSync } from 'node:child_process';
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,35 +12,15 @@ import { DEMO_AGENCY } from '../lib/seed.js';
 import { pdfsig, uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { apiClient, multipart } from '../lib/testing/http.js';
+import { OPENSSL_O, opensslP12 } from '../lib/testing/openssl-p12.js';
 import { judgePdf } from '../lib/testing/pades.js';
 import { CertificateUnusableError, refusingTestPki } from './certificates.js';
+import { verifyPdfSignatures } from './pdf/verify.js';
 import { createLocalStorage } from './storage.js';
 
 let h: Harness;
 let dir: string;
 const { call } = apiClient(() => h.baseUrl);
-/** The issuing CA's name in the uploaded leader certificate's O, so pdfsig's DN tells it from the test PKI's. */
-const OPENSSL_O = 'Chứng thư tải lên (openssl)';
-
-/** A key and certificate for `cn` made with openssl, issued by the harness's test CA, exported as PKCS#12. */
-async function opensslP12(cn: string, passphrase: string): Promise<{ p12: Buffer; certPem: string }> {
-  const ca = await h.trustServices.store.caKey();
-  fs.writeFileSync(path.join(dir, 'ca.pem'), ca.certPem);
-  fs.writeFileSync(path.join(dir, 'ca.key'), ca.keyPem, { mode: 0o600 });
-  fs.writeFileSync(path.join(dir, 'ext.cnf'), [
-    'keyUsage = critical, digitalSignature, nonRepudiation',
-    'extendedKeyUsage = emailProtection',
-    'basicConstraints = CA:FALSE',
-    `authorityInfoAccess = OCSP;URI:${h.trustServices.url}/ocsp, caIssuers;URI:${h.trustServices.url}/ca.cer`,
-    `crlDistributionPoints = URI:${h.trustServices.url}/crl`,
-  ].join('\n'));
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  run('req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leader.key', '-out', 'leader.csr', '-utf8', '-subj', `/C=VN/O=${OPENSSL_O}/CN=${cn}`);
-  run('x509', '-req', '-in', 'leader.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', 'ext.cnf', '-out', 'leader.crt');
-  run('pkcs12', '-export', '-inkey', 'leader.key', '-in', 'leader.crt', '-certfile', 'ca.pem', '-out', 'leader.p12', '-passout', `pass:${passphrase}`);
-  return { p12: fs.readFileSync(path.join(dir, 'leader.p12')), certPem: fs.readFileSync(path.join(dir, 'leader.crt'), 'utf8') };
-}
-
 beforeAll(async () => {
   h = await createHarness();
   dir = fs.mkdtempSync(path.join(h.config.dataDir, 'openssl-'));
@@ -54,7 +33,7 @@ const newDossier = async (canbo: Actor) =>
 
 it("signs with the leader's uploaded certificate and seals with the agency's uploaded one", async () => {
   const [canbo, lanhdao, vanthu] = await actors();
-  const leaderP12 = await opensslP12(lanhdao.fullName, 'mật-khẩu 1');
+  const leaderP12 = await opensslP12(h, dir, { cn: lanhdao.fullName, passphrase: 'mật-khẩu 1' });
   const up = await call('lanhdao', 'POST', '/certificates', { form: multipart({ purpose: 'personal', passphrase: 'mật-khẩu 1' }, 'file', leaderP12.p12, 'ky-so.p12', 'application/x-pkcs12') });
   expect(up.status, JSON.stringify(up.body)).toBe(201);
   const seal = await h.trustServices.store.sealKey({ code: DEMO_AGENCY.code, name: DEMO_AGENCY.name });
@@ -107,3 +86,48 @@ it('production without ALLOW_TEST_PKI: the test PKI signs nothing, and says wher
   await expect(store.leaderKey({ username: 'lanhdao', fullName: 'x' })).rejects.toThrow(/Trang cá nhân → Chứng thư số/);
   await expect(store.sealKey(DEMO_AGENCY)).rejects.toThrow(/Quản lý con dấu → Chứng thư số/);
 });
+
+it('ECDSA P-256 end to end: the leader signs and the seal keeper seals with openssl-made EC certificates; pdfsig and pyHanko accept both', async () => {
+  const [canbo, lanhdao, vanthu] = await actors();
+  // Their own O, so the signer DN pdfsig prints names these EC certificates, not the RSA ones uploaded above.
+  const EC_O = 'Chứng thư ECDSA P-256 (openssl)';
+  const leaderEc = await opensslP12(h, dir, { cn: lanhdao.fullName, passphrase: 'khóa EC 1', key: 'ec', org: EC_O });
+  const sealEc = await opensslP12(h, dir, { cn: DEMO_AGENCY.name, passphrase: 'khóa EC 2', key: 'ec', org: EC_O });
+  for (const k of [leaderEc, sealEc]) expect(new X509Certificate(k.certPem).publicKey.asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
+  const up = await call('lanhdao', 'POST', '/certificates', { form: multipart({ purpose: 'personal', passphrase: 'khóa EC 1' }, 'file', leaderEc.p12, 'ky-so-ec.p12', 'application/x-pkcs12') });
+  expect(up.status, JSON.stringify(up.body)).toBe(201);
+  expect(up.body).toMatchObject({ fingerprint: leaderEc.fingerprint, status: 'in_use', commonName: lanhdao.fullName });
+  const upSeal = await call('vanthu', 'POST', '/certificates', { form: multipart({ purpose: 'seal', passphrase: 'khóa EC 2' }, 'file', sealEc.p12, 'con-dau-ec.p12', 'application/x-pkcs12') });
+  expect(upSeal.status, JSON.stringify(upSeal.body)).toBe(201);
+  expect(upSeal.body).toMatchObject({ fingerprint: sealEc.fingerprint, status: 'in_use' });
+
+  const d = await newDossier(canbo);
+  expect((await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID())).status).toBe('awaiting_seal');
+  const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', DEMO_AGENCY.code).executeTakeFirstOrThrow();
+  const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
+  expect(sealed.status).toBe('completed');
+
+  const pdf = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(sealed.sealedPdf!.sha256);
+  const file = path.join(dir, 'ecopy-ec.pdf');
+  fs.writeFileSync(file, pdf);
+  const sig = pdfsig(file);
+  expect([sig.count, sig.valid], sig.out).toEqual([2, 2]);
+  // The signer DN of each signature pdfsig lists, the document timestamp's (an unknown type to pdfsig) left out.
+  const signers = sig.out.split(/^Signature #\d+:$/m).filter((b) => !/Signature Type: (unknown|ETSI\.RFC3161)/.test(b))
+    .flatMap((b) => /Signer full Distinguished Name: (.*)/.exec(b)?.[1] ?? []);
+  expect(signers, sig.out).toHaveLength(2);
+  expect(signers[0]).toContain(`CN=${lanhdao.fullName}`);
+  expect(signers[1]).toContain(`CN=${DEMO_AGENCY.name}`);
+  for (const s of signers) expect(s).toContain(`O=${EC_O}`);
+  const j = judgePdf(pdf, [await h.trustServices.store.caCertPem()]);
+  expect(j.signatures.map((s) => [s.field, s.level ?? null, s.intact, s.valid, s.trusted, s.bottomLine])).toEqual([
+    ['ChuKyLanhDao', 'B-LTA', true, true, true, true], ['DauCoQuan', 'B-LTA', true, true, true, true], ['DauThoiGian', null, true, true, true, true],
+  ]);
+  // Our own reading of the file (the public verification's) agrees: both EC signatures valid, trusted, B-LTA.
+  const ours = verifyPdfSignatures(pdf, { trustedCaPems: [await h.trustServices.store.caCertPem()] });
+  expect(ours.signatures.map((s) => [s.field, s.valid, s.chainsToTrustedCa, s.level, s.problems])).toEqual([
+    ['ChuKyLanhDao', true, true, 'B-LTA', []], ['DauCoQuan', true, true, 'B-LTA', []], ['DauThoiGian', true, true, null, []],
+  ]);
+  const entry = await h.db.selectFrom('register_entries').select(['signer_certificate', 'seal_certificate']).where('dossier_code', '=', d.code).executeTakeFirstOrThrow();
+  expect(entry).toEqual({ signer_certificate: leaderEc.fingerprint, seal_certificate: sealEc.fingerprint });
+}, 180_000);
