@@ -1,7 +1,8 @@
 // Signing with the certificates people uploaded, through the real stack: a leader's PKCS#12 made with openssl
 // (its key never the test PKI's) and the agency seal uploaded by the seal keeper sign the e-copy, as pdfsig and
-// pyHanko see it (B-LTA); a certificate in use that has expired stops the signature with a Vietnamese message and
-// nothing changes; production without ALLOW_TEST_PKI signs nothing with the test PKI.
+// pyHanko see it (B-LTA), with RSA keys and with ECDSA P-256 ones; a certificate in use that has expired stops the
+// signature with a Vietnamese message and nothing changes; production without ALLOW_TEST_PKI signs nothing with the
+// test PKI.
 import crypto, { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -119,9 +120,11 @@ it('ECDSA P-256 end to end: the leader signs and the seal keeper seals with open
   expect(signers[0]).toContain(`CN=${lanhdao.fullName}`);
   expect(signers[1]).toContain(`CN=${DEMO_AGENCY.name}`);
   for (const s of signers) expect(s).toContain(`O=${EC_O}`);
-  const j = judgePdf(pdf, [await h.trustServices.store.caCertPem()]);
-  expect(j.signatures.map((s) => [s.field, s.level ?? null, s.intact, s.valid, s.trusted, s.bottomLine])).toEqual([
-    ['ChuKyLanhDao', 'B-LTA', true, true, true, true], ['DauCoQuan', 'B-LTA', true, true, true, true], ['DauThoiGian', null, true, true, true, true],
+  // pyHanko: intact, valid, trusted, B-LTA; and offline from the file's DSS alone (hard-fail revocation, AdES-LTA).
+  const j = judgePdf(pdf, [await h.trustServices.store.caCertPem()], { ltv: true, ades: true });
+  expect(j.signatures.map((s) => [s.field, s.level ?? null, s.intact, s.valid, s.trusted, s.bottomLine, s.ltv, s.ades ?? null])).toEqual([
+    ['ChuKyLanhDao', 'B-LTA', true, true, true, true, 'ok', 'PASSED'], ['DauCoQuan', 'B-LTA', true, true, true, true, 'ok', 'PASSED'],
+    ['DauThoiGian', null, true, true, true, true, 'ok', null],
   ]);
   // Our own reading of the file (the public verification's) agrees: both EC signatures valid, trusted, B-LTA.
   const ours = verifyPdfSignatures(pdf, { trustedCaPems: [await h.trustServices.store.caCertPem()] });
