@@ -1,6 +1,6 @@
 # One image for both processes; docker-compose.yml runs it as `worker` and as `web`.
 FROM node:20-bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core ca-certificates && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core ca-certificates poppler-utils && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund

@@ -14,11 +14,14 @@ export class CertificateUnusableError extends Error {
   override name = 'CertificateUnusableError';
 }
 
-/** The uploaded certificate in use of `owner` for `purpose`, or undefined (the worker's copy of the query). */
-export function certificateInUse(db: Db, purpose: CertificatePurpose, owner: string) {
-  return db.selectFrom('certificates')
-    .select(['fingerprint', 'cert_der', 'chain_der', 'key_wrapped', 'kek_id', 'common_name', 'subject', 'not_before', 'not_after'])
-    .where('purpose', '=', purpose).where('owner', '=', owner).where('in_use', '=', true).executeTakeFirst();
+/** The uploaded certificate in use of `owner` for `purpose` (or the one of `owner` with `fingerprint`), or undefined
+ *  (the worker's copy of the query). */
+export function certificateInUse(db: Db, purpose: CertificatePurpose, owner: string, fingerprint?: string) {
+  let q = db.selectFrom('certificates')
+    .select(['fingerprint', 'cert_der', 'chain_der', 'key_wrapped', 'kek_id', 'common_name', 'subject', 'not_before', 'not_after', 'needs_approval'])
+    .where('purpose', '=', purpose).where('owner', '=', owner);
+  q = fingerprint ? q.where('fingerprint', '=', fingerprint) : q.where('in_use', '=', true);
+  return q.executeTakeFirst();
 }
 
 export interface UploadedIdentity extends SigningIdentity {
@@ -30,10 +33,13 @@ const WHERE: Record<CertificatePurpose, string> = {
   personal: 'Trang cá nhân → Chứng thư số', seal: 'Quản lý con dấu → Chứng thư số',
 };
 
-export async function uploadedIdentity(db: Db, ring: KeyRing, purpose: CertificatePurpose, owner: string, now = new Date()): Promise<UploadedIdentity | null> {
-  const row = await certificateInUse(db, purpose, owner);
+export async function uploadedIdentity(db: Db, ring: KeyRing, purpose: CertificatePurpose, owner: string, now = new Date(), fingerprint?: string): Promise<UploadedIdentity | null> {
+  const row = await certificateInUse(db, purpose, owner, fingerprint);
   if (!row) return null;
-  const what = purpose === 'personal' ? 'Chứng thư số cá nhân đang dùng' : 'Chứng thư số của cơ quan đang dùng';
+  const what = fingerprint ? 'Chứng thư số đã chọn' : purpose === 'personal' ? 'Chứng thư số cá nhân đang dùng' : 'Chứng thư số của cơ quan đang dùng';
+  if (row.needs_approval) {
+    throw new CertificateUnusableError(`${what} đang chờ quản trị viên xác nhận (tên người giữ chứng thư khác họ tên tài khoản). Hồ sơ không thay đổi.`);
+  }
   if (new Date(row.not_after) < now) {
     throw new CertificateUnusableError(`${what} đã hết hạn ngày ${vnDate(row.not_after)}: cần tải lên chứng thư số mới tại ${WHERE[purpose]}. Hồ sơ không thay đổi.`);
   }
@@ -57,7 +63,12 @@ export async function uploadedIdentity(db: Db, ring: KeyRing, purpose: Certifica
 export function withUploadedCertificates(base: KeyStore, db: Db, ring: KeyRing): KeyStore {
   return {
     async leaderKey(user) {
-      return (await uploadedIdentity(db, ring, 'personal', user.username)) ?? base.leaderKey(user);
+      const chosen = await uploadedIdentity(db, ring, 'personal', user.username, new Date(), user.certificate);
+      if (chosen) return chosen;
+      if (user.certificate) {
+        throw new CertificateUnusableError('Không tìm thấy chứng thư số đã chọn trong các chứng thư số của bạn (Trang cá nhân → Chứng thư số). Hồ sơ không thay đổi.');
+      }
+      return base.leaderKey(user);
     },
     async sealKey(agency) {
       return (await uploadedIdentity(db, ring, 'seal', agency.code)) ?? base.sealKey(agency);

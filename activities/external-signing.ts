@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { DossierView } from '../domain/dossier.js';
+import type { SignaturePlacement } from '../domain/placement.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { SignedFileRef } from '../domain/types.js';
 import type { SignPreparation } from '../workflows/messages.js';
@@ -34,6 +35,7 @@ export function externalSigningActivities(deps: ActivityDeps) {
      *  input makes the same bytes, stored under their hash. */
     async prepareExternalSignature(input: {
       dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string; certificateChain: string[];
+      placement?: SignaturePlacement | null;
     }): Promise<Pick<SignPreparation, 'prepared' | 'signedAttributes' | 'digest'>> {
       const d = input.dossier;
       const scan = await deps.storage.get(d.scan.sha256);

@@ -50,8 +50,10 @@ const WHERE = 'Trang cá nhân → Chứng thư số → Ký từ xa';
 
 /** The remote identity of a leader who chose remote signing, or null. CscError (the service down, refusing)
  *  passes through: activities/signing.ts says whether it is retried. */
-export async function remoteIdentityOf(db: Db, ring: KeyRing, username: string, now = new Date()): Promise<RemoteIdentity | null> {
-  const row = await db.selectFrom('remote_signers').selectAll().where('username', '=', username).where('in_use', '=', true).executeTakeFirst();
+export async function remoteIdentityOf(db: Db, ring: KeyRing, username: string, now = new Date(), chosen?: string): Promise<RemoteIdentity | null> {
+  const q = db.selectFrom('remote_signers').selectAll().where('username', '=', username);
+  // A certificate chosen for this signature: the remote credential when it is that one, in use or not.
+  const row = await (chosen ? q.where('cert_fingerprint', '=', chosen) : q.where('in_use', '=', true)).executeTakeFirst();
   if (!row) return null;
   let secret: RemoteSecret = {};
   if (row.secret_wrapped && row.kek_id) {
@@ -78,7 +80,7 @@ export async function remoteIdentityOf(db: Db, ring: KeyRing, username: string, 
 export function withRemoteSigners(base: KeyStore, db: Db, ring: KeyRing): KeyStore {
   return {
     async leaderKey(user) {
-      return (await remoteIdentityOf(db, ring, user.username)) ?? base.leaderKey(user);
+      return (await remoteIdentityOf(db, ring, user.username, new Date(), user.certificate)) ?? base.leaderKey(user);
     },
     sealKey: (agency) => base.sealKey(agency),
     caCertPem: () => base.caCertPem(),

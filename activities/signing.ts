@@ -7,6 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHash } from 'node:crypto';
 import type { DossierView } from '../domain/dossier.js';
+import type { SignaturePlacement } from '../domain/placement.js';
 import { REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
 import type { SignedFileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
@@ -138,7 +139,7 @@ export async function once(deps: ActivityDeps, key: string, code: string, kind: 
 }
 
 /** The leader's signature as every way of signing makes it (here, or with a token outside the server). */
-export function leaderSignatureOptions(input: { dossier: DossierView; signer: { fullName: string; title: string }; at: string }): Omit<SignOptions, 'key'> {
+export function leaderSignatureOptions(input: { dossier: DossierView; signer: { fullName: string; title: string }; at: string; placement?: SignaturePlacement | null }): Omit<SignOptions, 'key'> {
   const d = input.dossier;
   return {
     attestation: { agencyName: d.agencyName, documentTypeName: d.documentType.name, dossierCode: d.code, date: new Date(input.at), copies: d.copies },
@@ -146,18 +147,25 @@ export function leaderSignatureOptions(input: { dossier: DossierView; signer: { 
     signerTitle: input.signer.title,
     signingTime: new Date(input.at),
     reason: 'Chứng thực bản sao đúng với bản chính',
+    ...(input.placement ? { placement: input.placement } : {}),
   };
 }
 
 export function signingActivities(deps: ActivityDeps) {
   const timestamper = activityTimestamper(deps.signing.timestamper);
   return {
-    async signDossier(input: { dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string }): Promise<SignedFileRef> {
+    /** `certificate`: the fingerprint of the leader's certificate chosen for this signature (else the one in use);
+     *  `placement`: where the signature box goes on the attestation page (else the right column). */
+    async signDossier(input: {
+      dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string;
+      certificate?: string | null; placement?: SignaturePlacement | null;
+    }): Promise<SignedFileRef> {
       const d = input.dossier;
       return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
         const scan = await deps.storage.get(d.scan.sha256);
         beat('scan read');
-        const key = await keyOf(() => withRemoteSigner(() => deps.keys.leaderKey({ username: input.signer.username, fullName: input.signer.fullName })));
+        const who = { username: input.signer.username, fullName: input.signer.fullName, ...(input.certificate ? { certificate: input.certificate } : {}) };
+        const key = await keyOf(() => withRemoteSigner(() => deps.keys.leaderKey(who)));
         await checkNotRevoked(deps, key);
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
         beat('signing');

@@ -64,10 +64,11 @@ function certificateTrustAnchors(config: Config, testPki: KeyStore): () => Promi
 
 export function createApp(input: { config: Config; db: Db; temporal: Client; storage: FileStorage }): express.Express {
   const testPki = createFileKeyStore(path.join(input.config.dataDir, 'pki'));
-  const deps: AppDeps = { ...input, dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow, { actionMs: input.config.actionAnswerMs }),
+  const certificates = new CertificateService(input.db, { mode: input.config.mode, keyRing: keyRingOf(input.config), trustAnchors: certificateTrustAnchors(input.config, testPki) });
+  const deps: AppDeps = { ...input, certificates,
+    dossiers: new DossierService(input.db, input.temporal, input.storage, input.config.taskQueue, input.config.workflow, { actionMs: input.config.actionAnswerMs, certificates }),
     appointments: new AppointmentService(input.db, input.temporal, input.config.taskQueue, input.config.appointmentTimers ?? undefined, input.config.appointmentLimits), throttle: new LoginThrottle(),
-    verification: new VerificationService(input.db, testPki, verificationOptions(input.config)),
-    certificates: new CertificateService(input.db, { mode: input.config.mode, keyRing: keyRingOf(input.config), trustAnchors: certificateTrustAnchors(input.config, testPki) }) };
+    verification: new VerificationService(input.db, testPki, verificationOptions(input.config)) };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');

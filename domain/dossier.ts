@@ -2,6 +2,7 @@
 // read it: its input, state, history and delivery, and the labels of its statuses. Sandbox-safe: types and
 // constants only.
 import type { FileRef, SignedFileRef } from './types.js';
+import type { SignaturePlacement } from './placement.js';
 
 export type DossierStatus = 'draft' | 'awaiting_signature' | 'returned' | 'awaiting_seal' | 'completed' | 'cancelled';
 export type ApplicantKind = 'citizen' | 'business' | 'no_account';
@@ -75,7 +76,8 @@ export interface DossierState extends DossierInput {
   overdue?: boolean;
   returnReason: string | null;
   cancelReason: string | null;
-  signedBy: { username: string; fullName: string; title: string; at: string } | null;
+  /** Who signed, when, and where the signature box is on the attestation page (absent: the default place). */
+  signedBy: { username: string; fullName: string; title: string; at: string; placement?: SignaturePlacement } | null;
   sealedBy: { username: string; fullName: string; at: string } | null;
   signedPdf: SignedFileRef | null;
   sealedPdf: SignedFileRef | null;

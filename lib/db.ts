@@ -98,6 +98,8 @@ export interface Database {
     chain_der: ColumnType<string[], string, string>; subject: string; common_name: string | null; not_after: Timestamp;
     in_use: Generated<boolean>; updated_by: string; updated_at: GeneratedTimestamp;
   };
+  /** Where a leader last placed the signature box (PDF points, lower-left corner): their default. */
+  signature_placements: { username: string; x: number; y: number; updated_at: GeneratedTimestamp };
   images: {
     kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number;
     uploaded_by: string; uploaded_at: GeneratedTimestamp;

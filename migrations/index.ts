@@ -11,6 +11,7 @@ import * as m008 from './20261202_003_certificates.js';
 import * as m009 from './20261202_004_certificate_of_record.js';
 import * as m010 from './20261202_010_ecopy_versions.js';
 import * as m011 from './20261202_011_remote_signers.js';
+import * as m012 from './20261202_012_signature_placements.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_004_certificate_of_record': m009,
   '20261202_010_ecopy_versions': m010,
   '20261202_011_remote_signers': m011,
+  '20261202_012_signature_placements': m012,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,7 @@ import type { DossierInput, DossierState, DossierView, WorkflowOptions } from '.
 import { DomainError } from '../domain/errors.js';
 import { checkAction, checkReason, type Action } from '../domain/rules.js';
 import { isEmail } from '../domain/ids.js';
+import { checkPlacement } from '../domain/placement.js';
 import type { Actor } from '../domain/types.js';
 import {
   cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
@@ -97,6 +98,16 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   const guard = (action: Action, actor: Actor) => {
     try { checkAction(state, action, actor); } catch (e) { refuse(e); }
   };
+  /** The leader's choices for a signature, checked again here (the web server checked them first). */
+  const signChoiceGuard = (actor: Actor, certificate: unknown, placement: unknown) => {
+    guard('sign', actor);
+    try {
+      if (placement !== undefined) checkPlacement((placement ?? {}) as Record<string, unknown>, state.pageCount);
+      if (certificate !== undefined && (typeof certificate !== 'string' || !/^[0-9a-f]{64}$/.test(certificate))) {
+        throw new DomainError('validation', 'Chứng thư số được chọn phải là dấu vân tay SHA-256 (64 ký tự hex).', 'certificate');
+      }
+    } catch (e) { refuse(e); }
+  };
 
   /** Appends to the dossier's history and records the event in the read model and audit trail. */
   async function record(event: AuditEvent, who: { username: string; fullName: string }) {
@@ -158,12 +169,15 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   const cancelling = withReason('cancel', 'cancelled', 'lý do hủy hồ sơ', (r) => { state.status = 'cancelled'; state.cancelReason = r; });
   setHandler(cancelUpdate, cancelling.handler, { validator: cancelling.validator });
 
-  setHandler(signUpdate, ({ actor }) => act(actor, async () => {
+  setHandler(signUpdate, ({ actor, certificate, placement }) => act(actor, async () => {
     const at = new Date().toISOString();
-    state.signedPdf = await pdf.signDossier({ dossier: view(), signer: { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' }, at });
-    state.signedBy = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '', at };
+    state.signedPdf = await pdf.signDossier({
+      dossier: view(), signer: { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' }, at,
+      ...(certificate ? { certificate } : {}), ...(placement ? { placement } : {}),
+    });
+    state.signedBy = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '', at, ...(placement ? { placement } : {}) };
     state.status = 'awaiting_seal';
-  }, () => ({ type: 'signed', payload: { signedPdf: state.signedPdf } })), { validator: ({ actor }) => guard('sign', actor) });
+  }, () => ({ type: 'signed', payload: { signedPdf: state.signedPdf } })), { validator: ({ actor, certificate, placement }) => signChoiceGuard(actor, certificate, placement) });
 
   // The leader's signature made outside the server (a USB token): prepareSign keeps the prepared copy's state here,
   // outside the dossier's state (it changes nothing a person sees), until completeSign signs with it or it expires.
@@ -173,15 +187,15 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     if (bad) refuse(new DomainError(code, message));
   };
 
-  setHandler(prepareSignUpdate, async ({ actor, certificateChain, certificate }) => {
+  setHandler(prepareSignUpdate, async ({ actor, certificateChain, certificate, placement }) => {
     state.busy = true;
     try {
       const at = new Date().toISOString();
       const signer = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' };
-      const made = await pdf.prepareExternalSignature({ dossier: view(), signer, at, certificateChain });
+      const made = await pdf.prepareExternalSignature({ dossier: view(), signer, at, certificateChain, ...(placement ? { placement } : {}) });
       preparation = {
         preparationId: uuid4(), expiresAt: new Date(Date.now() + (options.signPreparationMs ?? PREPARATION_LIFETIME_MS)).toISOString(),
-        signer, at, certificateChain, certificate, scan: state.scan, ...made,
+        signer, at, certificateChain, certificate, scan: state.scan, ...(placement ? { placement } : {}), ...made,
       };
       return clone(preparation);
     } catch (e) {
@@ -190,8 +204,8 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       state.busy = false;
     }
   }, {
-    validator: ({ actor, certificateChain, certificate }) => {
-      guard('sign', actor);
+    validator: ({ actor, certificateChain, certificate, placement }) => {
+      signChoiceGuard(actor, undefined, placement);
       refuseIf(!Array.isArray(certificateChain) || !certificateChain.length || certificateChain.some((c) => typeof c !== 'string' || !c)
         || typeof certificate?.fingerprint !== 'string', 'validation', 'Vui lòng gửi chuỗi chứng thư số của người ký.');
     },
@@ -201,7 +215,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     const p = preparation!;
     return act(actor, async () => {
       state.signedPdf = await pdf.completeExternalSignature({ dossier: view(), preparation: p, signature });
-      state.signedBy = { username: p.signer.username, fullName: p.signer.fullName, title: p.signer.title, at: p.at };
+      state.signedBy = { username: p.signer.username, fullName: p.signer.fullName, title: p.signer.title, at: p.at, ...(p.placement ? { placement: p.placement } : {}) };
       state.status = 'awaiting_seal';
       preparation = null;
     }, () => ({ type: 'signed', payload: { signedPdf: state.signedPdf } }));

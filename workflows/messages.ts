@@ -1,6 +1,7 @@
 // Message definitions shared by the workflow and the web server (sandbox-safe).
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DossierView } from '../domain/dossier.js';
+import type { SignaturePlacement } from '../domain/placement.js';
 import type { Actor, FileRef } from '../domain/types.js';
 
 export interface ActionArgs {
@@ -11,7 +12,13 @@ export const submitUpdate = defineUpdate<DossierView, [ActionArgs]>('submit');
 export const returnToCreatorUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('returnToCreator');
 export const resubmitUpdate = defineUpdate<DossierView, [ActionArgs & { scan?: FileRef; pageCount?: number; fee?: number; note?: string }]>('resubmit');
 export const cancelUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('cancel');
-export const signUpdate = defineUpdate<DossierView, [ActionArgs]>('sign');
+/** What the leader chose for a signature: a certificate of theirs (SHA-256 fingerprint, else the one in use) and
+ *  where the box goes on the attestation page (else the right column); both already checked by the web server. */
+export interface SignChoice {
+  certificate?: string;
+  placement?: SignaturePlacement;
+}
+export const signUpdate = defineUpdate<DossierView, [ActionArgs & SignChoice]>('sign');
 export const sealUpdate = defineUpdate<DossierView, [ActionArgs & { registerBookId: number }]>('seal');
 export const deliverUpdate = defineUpdate<DossierView, [ActionArgs]>('deliver');
 export const resendUpdate = defineUpdate<DossierView, [ActionArgs & { email?: string | null }]>('resend');
@@ -28,6 +35,8 @@ export interface SignPreparation {
   certificateChain: string[];
   /** The signer's certificate (SHA-256 of its DER, holder) as the history names it. */
   certificate: { fingerprint: string; holder: string };
+  /** Where the signature box is on the attestation page (absent: the right column). */
+  placement?: SignaturePlacement;
   /** The scan the copy was prepared from: a preparation made before a resubmission with a new scan cannot complete. */
   scan: FileRef;
   /** The scan + attestation page + placeholder with its /ByteRange filled, in file storage. */
@@ -39,7 +48,7 @@ export interface SignPreparation {
 }
 
 /** Prepares a signature outside the server: the attestation page, the placeholder and the attributes to sign. */
-export const prepareSignUpdate = defineUpdate<SignPreparation, [ActionArgs & { certificateChain: string[]; certificate: SignPreparation['certificate'] }]>('prepareSign');
+export const prepareSignUpdate = defineUpdate<SignPreparation, [ActionArgs & { certificateChain: string[]; certificate: SignPreparation['certificate']; placement?: SignaturePlacement }]>('prepareSign');
 /** Completes a prepared signature with the raw signature over its signed attributes. */
 export const completeSignUpdate = defineUpdate<DossierView, [ActionArgs & { preparationId: string; signature: string }]>('completeSign');
 /** The dossier as it is now; `processing` while an accepted action is still running (e.g. the signature). */

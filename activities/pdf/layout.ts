@@ -22,14 +22,17 @@ import {
   setFillingColor,
   type Color,
 } from 'pdf-lib-incremental-save';
+import { ATTESTATION_PAGE, DEFAULT_PLACEMENT, SIGNATURE_BOX, type SignaturePlacement } from '../../domain/placement.js';
 
 export type Rect = [x1: number, y1: number, x2: number, y2: number];
 
 /** A4 portrait, in points. */
-export const A4: [number, number] = [595.28, 841.89];
+export const A4: [number, number] = [ATTESTATION_PAGE.width, ATTESTATION_PAGE.height];
 export const MARGIN = 60;
-/** Leader's signature widget (right column, under the title). */
-export const LEADER_RECT: Rect = [305, 318, 535, 428];
+/** The leader's signature widget with its lower-left corner at `p` (domain/placement.ts checks the bounds). */
+export const leaderRectAt = (p: SignaturePlacement): Rect => [p.x, p.y, p.x + SIGNATURE_BOX.width, p.y + SIGNATURE_BOX.height];
+/** Leader's signature widget where it goes by default (right column, under the title). */
+export const LEADER_RECT: Rect = leaderRectAt(DEFAULT_PLACEMENT);
 /** Agency seal widget (left column). The number, the book and the seal date appear in it. */
 export const SEAL_RECT: Rect = [MARGIN, 300, 290, 478];
 

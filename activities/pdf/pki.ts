@@ -16,8 +16,9 @@ export interface KeyMaterial {
 }
 
 export interface KeyStore {
-  /** PKCS#12 material, or (an uploaded certificate, activities/certificates.ts) an identity that signs. */
-  leaderKey(user: { username: string; fullName: string }): Promise<KeyMaterial | SigningIdentity>;
+  /** PKCS#12 material, or (an uploaded certificate, activities/certificates.ts) an identity that signs.
+   *  `certificate`: the SHA-256 fingerprint of the leader's certificate chosen for this signature (else the one in use). */
+  leaderKey(user: { username: string; fullName: string; certificate?: string }): Promise<KeyMaterial | SigningIdentity>;
   /** PKCS#12 material, or (an agency whose seal is in a PKCS#11 token) an identity that signs in the token. */
   sealKey(agency: { code: string; name: string }): Promise<KeyMaterial | SigningIdentity>;
   caCertPem(): Promise<string>;

@@ -13,6 +13,22 @@ import type { PdfSource, PdfTask, PdfTaskResult } from './pool-worker.js';
 
 export type { PdfSource } from './pool-worker.js';
 
+/** What the attestation page says (as signDossier will write it), for its preview on "Xử lý". */
+export interface AttestationPreviewInput {
+  agencyName: string;
+  documentTypeName: string;
+  dossierCode: string;
+  /** ISO instant: the date line (the day the leader looks at it; signing writes its own). */
+  date: string;
+  copies: number;
+  signerName: string;
+  signerTitle: string;
+}
+
+/** Pixels per inch of the preview: 1.5 px per PDF point, sharp at the screen's 1:1 size and on a HiDPI screen. */
+export const PREVIEW_DPI = 108;
+export const PREVIEW_UNAVAILABLE_MESSAGE = 'Chưa hiển thị được trang lời chứng (máy chủ thiếu công cụ pdftoppm của poppler-utils); vẫn chọn được vị trí có sẵn bên dưới.';
+
 export interface PdfPoolOptions {
   /** Worker threads (the machine has 2 cores; the web server keeps its own). */
   threads?: number;
@@ -99,6 +115,17 @@ export class PdfPool {
     return { opened: { keyPkcs8: buf(r.keyPkcs8), certDer: buf(r.certDer), chainDer: r.chainDer.map(buf) }, facts: r.facts };
   }
 
+  /** The attestation page as a PNG (PREVIEW_DPI) in a worker; a DomainError 'unavailable' when it cannot be drawn. */
+  async attestationPreview(input: AttestationPreviewInput): Promise<Buffer> {
+    const r = await this.run({ kind: 'attestationPreview', input, dpi: PREVIEW_DPI, timeoutMs: Math.min(10_000, this.timeoutMs) });
+    if (!r.ok) {
+      console.error('pdf pool: attestation preview', r.message);
+      throw new DomainError('unavailable', PREVIEW_UNAVAILABLE_MESSAGE);
+    }
+    if (r.kind !== 'attestationPreview') throw new Error('pdf pool: unexpected answer');
+    return Buffer.from(r.png.buffer, r.png.byteOffset, r.png.byteLength);
+  }
+
   /** Ends the workers (running tasks are refused). */
   async close(): Promise<void> {
     await this.pool.destroy();
@@ -143,4 +170,5 @@ export async function closePdfPool(): Promise<void> {
 
 export const inspectScanOffThread = (source: Buffer | PdfSource) => pdfPool().inspectScan(source);
 export const openPkcs12OffThread = (p12: Buffer, passphrase: string) => pdfPool().openPkcs12(p12, passphrase);
+export const attestationPreviewOffThread = (input: AttestationPreviewInput) => pdfPool().attestationPreview(input);
 export const verifyOffThread = (source: Buffer | PdfSource, opts?: VerifyOptions) => pdfPool().verify(source, opts);

@@ -3,11 +3,12 @@
 // original bytes (the 30 MB scan is parsed once and never re-serialised). Scans with xref/object streams
 // are re-saved once without object streams (pdf-lib-incremental-save cannot append to those, and the seal
 // step needs a classic file).
-import { PDFDocument, type PDFFont, type PDFImage } from 'pdf-lib-incremental-save';
+import { PDFDocument, rgb, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib-incremental-save';
 import { attestationBlocks, type AttestationInput } from '../../domain/attestation.js';
 import { vnTimeDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
-import { A4, Appearance, BLACK, LEADER_RECT, MARGIN, SEAL_RECT, SIGN_BLUE, wrapText } from './layout.js';
+import { DEFAULT_PLACEMENT, type SignaturePlacement } from '../../domain/placement.js';
+import { A4, Appearance, BLACK, leaderRectAt, MARGIN, SEAL_RECT, SIGN_BLUE, wrapText } from './layout.js';
 import { addSignatureDict, addSignatureField, certifyWith, hasSignatures, markPageAncestors, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
 import { SEAL_FIELD_NAME } from './seal.js';
 import { identityOf, signPlaceholderInPlace, type SignerKey } from './signer.js';
@@ -27,6 +28,8 @@ export interface SignOptions {
   signingTime?: Date;
   /** A TSA to timestamp the signature (PAdES B-T); without one the signature is B-B. */
   timestamper?: Timestamper | null;
+  /** Where the signature box goes on the attestation page (its name line moves with it); default: the right column. */
+  placement?: SignaturePlacement;
 }
 
 export async function signWithAttestation(scan: Buffer, o: SignOptions): Promise<Buffer> {
@@ -47,38 +50,12 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
   const bold = await embedVietnameseFont(doc, 'bold');
   const page = doc.addPage(A4);
   if (snapshot) markPageAncestors(doc, page, snapshot);
-
   const b = attestationBlocks({ ...o.attestation, signerName: o.signerName, signerTitle: o.signerTitle });
-  const [W, H] = A4;
-  const contentW = W - 2 * MARGIN;
-  let y = H - 70;
-  for (const line of wrapText(bold, b.header[0], 13, contentW)) {
-    page.drawText(line, { x: (W - bold.widthOfTextAtSize(line, 13)) / 2, y, size: 13, font: bold, color: BLACK });
-    y -= 18;
-  }
-  page.drawLine({ start: { x: W / 2 - 70, y: y + 8 }, end: { x: W / 2 + 70, y: y + 8 }, thickness: 0.7, color: BLACK });
-  y -= 36;
-  for (const line of b.header.slice(1)) {
-    page.drawText(line, { x: (W - bold.widthOfTextAtSize(line, 17)) / 2, y, size: 17, font: bold });
-    y -= 36;
-  }
-  for (const [i, text] of b.body.entries()) {
-    for (const line of wrapText(i === 0 ? bold : regular, text, 12, contentW)) {
-      page.drawText(line, { x: MARGIN, y, size: 12, font: i === 0 ? bold : regular });
-      y -= 20;
-    }
-  }
-  // Right column: date, title, signature box, name.
-  const [lx1, ly1, lx2, ly2] = LEADER_RECT;
-  const cx = (lx1 + lx2) / 2;
-  const centred = (s: string, font: PDFFont, size: number, yy: number) =>
-    page.drawText(s, { x: cx - font.widthOfTextAtSize(s, size) / 2, y: yy, size, font });
-  centred(b.dateLine, regular, 12, SEAL_RECT[3] - 12);
-  centred(b.signerTitle, bold, 12, SEAL_RECT[3] - 32);
-  centred(b.signerName, bold, 12, ly1 - 16);
-  page.drawText('Bản sao điện tử được chứng thực từ bản chính (Nghị định 23/2015/NĐ-CP, Nghị định 45/2020/NĐ-CP).', {
-    x: MARGIN, y: 40, size: 8, font: regular, color: BLACK,
-  });
+  drawAttestationText(page, b, { regular, bold });
+  // The signature box where the leader placed it, the name under it.
+  const leaderRect = leaderRectAt(o.placement ?? DEFAULT_PLACEMENT);
+  const [lx1, ly1, lx2, ly2] = leaderRect;
+  centred(page, b.signerName, bold, 12, ly1 - 16, (lx1 + lx2) / 2);
 
   // The widget's appearance: the signature image (if any) above "Ký bởi" / "Ngày ký" lines.
   const ap = new Appearance(lx2 - lx1, ly2 - ly1);
@@ -109,7 +86,7 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
   if (certifiable) certifyWith(doc, sigRef, snapshot);
   addSignatureField(doc, page, {
     fieldName: LEADER_FIELD_NAME,
-    rect: LEADER_RECT,
+    rect: leaderRect,
     sigRef,
     appearanceRef: ap.register(doc),
     snapshot,
@@ -121,6 +98,60 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
 
   if (snapshot) return Buffer.concat([scan, await doc.saveIncremental(snapshot)]);
   return Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }));
+}
+
+const centred = (page: PDFPage, s: string, font: PDFFont, size: number, y: number, cx: number) =>
+  page.drawText(s, { x: cx - font.widthOfTextAtSize(s, size) / 2, y, size, font, color: BLACK });
+
+/** The attestation page's text: the heading, the attestation, the date and the signer's title in the right column,
+ *  the legal footer. The signature box and the name under it are drawn where the leader placed them. */
+function drawAttestationText(page: PDFPage, b: ReturnType<typeof attestationBlocks>, fonts: { regular: PDFFont; bold: PDFFont }) {
+  const { regular, bold } = fonts;
+  const [W, H] = A4;
+  const contentW = W - 2 * MARGIN;
+  let y = H - 70;
+  for (const line of wrapText(bold, b.header[0], 13, contentW)) {
+    page.drawText(line, { x: (W - bold.widthOfTextAtSize(line, 13)) / 2, y, size: 13, font: bold, color: BLACK });
+    y -= 18;
+  }
+  page.drawLine({ start: { x: W / 2 - 70, y: y + 8 }, end: { x: W / 2 + 70, y: y + 8 }, thickness: 0.7, color: BLACK });
+  y -= 36;
+  for (const line of b.header.slice(1)) {
+    page.drawText(line, { x: (W - bold.widthOfTextAtSize(line, 17)) / 2, y, size: 17, font: bold });
+    y -= 36;
+  }
+  for (const [i, text] of b.body.entries()) {
+    for (const line of wrapText(i === 0 ? bold : regular, text, 12, contentW)) {
+      page.drawText(line, { x: MARGIN, y, size: 12, font: i === 0 ? bold : regular });
+      y -= 20;
+    }
+  }
+  const column = leaderRectAt(DEFAULT_PLACEMENT);
+  const columnX = (column[0] + column[2]) / 2;
+  centred(page, b.dateLine, regular, 12, SEAL_RECT[3] - 12, columnX);
+  centred(page, b.signerTitle, bold, 12, SEAL_RECT[3] - 32, columnX);
+  page.drawText('Bản sao điện tử được chứng thực từ bản chính (Nghị định 23/2015/NĐ-CP, Nghị định 45/2020/NĐ-CP).', {
+    x: MARGIN, y: 40, size: 8, font: regular, color: BLACK,
+  });
+}
+
+/**
+ * The attestation page alone as the leader will sign it, without the signature box and the name under it (the
+ * screen draws those where the leader drags them), and with a faint outline where the agency seal goes: the
+ * background of "Xử lý"'s placement. One A4 page, our own content: rendered to an image by the web server.
+ */
+export async function attestationPreviewPdf(o: Pick<SignOptions, 'attestation' | 'signerName' | 'signerTitle'>): Promise<Buffer> {
+  const doc = await PDFDocument.create({ updateMetadata: false });
+  const regular = await embedVietnameseFont(doc, 'regular');
+  const bold = await embedVietnameseFont(doc, 'bold');
+  const page = doc.addPage(A4);
+  drawAttestationText(page, attestationBlocks({ ...o.attestation, signerName: o.signerName, signerTitle: o.signerTitle }), { regular, bold });
+  const [sx1, sy1, sx2, sy2] = SEAL_RECT;
+  const grey = rgb(0.6, 0.6, 0.6);
+  page.drawRectangle({ x: sx1, y: sy1, width: sx2 - sx1, height: sy2 - sy1, borderColor: grey, borderWidth: 0.6, borderDashArray: [4, 3] });
+  const note = 'Vị trí đóng dấu của cơ quan';
+  page.drawText(note, { x: (sx1 + sx2) / 2 - regular.widthOfTextAtSize(note, 9) / 2, y: (sy1 + sy2) / 2, size: 9, font: regular, color: grey });
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
 }
 
 /** True when the last startxref points at a classic `xref` table (not an xref stream). */

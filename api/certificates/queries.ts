@@ -64,3 +64,7 @@ export function pendingApprovals(db: Db, agencyCode: string): Promise<Certificat
     .where('certificates.purpose', '=', 'personal').where('certificates.needs_approval', '=', true).where('users.agency_code', '=', agencyCode)
     .orderBy('certificates.uploaded_at').execute();
 }
+
+/** The certificate of the leader's remote signing service, if they configured one. */
+export const remoteSignerCertificate = (db: Db, username: string) =>
+  db.selectFrom('remote_signers').select(['cert_fingerprint', 'common_name', 'subject', 'not_after']).where('username', '=', username).executeTakeFirst();

@@ -13,7 +13,7 @@ import type { Db } from '../../lib/db.js';
 import { wrapKey, type KeyRing } from '../../lib/key-encryption.js';
 import { assertRole } from '../http/guards.js';
 import { RemoteSigningService } from './remote.js';
-import { approveCertificate, findCertificate, insertCertificate, listCertificates, pendingApprovals, putInUse, type CertificateListRow } from './queries.js';
+import { approveCertificate, findCertificate, insertCertificate, listCertificates, pendingApprovals, putInUse, remoteSignerCertificate, type CertificateListRow } from './queries.js';
 
 export const PKCS12_UPLOAD_MAX_BYTES = 256 * 1024;
 /** A person waits for the revocation answer at upload: bounded well below the request's patience. */
@@ -130,6 +130,26 @@ export class CertificateService {
     if (new Date(row.not_after) < this.now()) throw new DomainError('wrong_state', `Chứng thư số đã hết hạn ngày ${vnDate(row.not_after)}.`);
     await putInUse(this.db, row.purpose, row.owner, fingerprint);
     return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
+  }
+
+  /**
+   * The leader's own certificate chosen for one signature (`POST /dossiers/{code}/sign {certificate}`): one of their
+   * uploaded personal certificates that can sign now, or their remote signing service's. Returns the fingerprint in
+   * the form the worker looks up (lower-case hex).
+   */
+  async signingCertificate(actor: Actor, fingerprint: string): Promise<string> {
+    assertRole(actor, 'signer', 'Chỉ lãnh đạo ký được ký số hồ sơ.');
+    const fp = fingerprint.replace(/[:\s]/g, '').toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(fp)) throw new DomainError('validation', 'Chứng thư số được chọn phải là dấu vân tay SHA-256 (64 ký tự hex).', 'certificate');
+    const row = await findCertificate(this.db, fp);
+    if (row && row.purpose === 'personal' && row.owner === actor.username) {
+      if (row.needs_approval) throw new DomainError('certificate_refused', 'Chứng thư số đã chọn đang chờ quản trị viên xác nhận (tên người giữ chứng thư khác họ tên tài khoản).', 'certificate');
+      if (new Date(row.not_after) < this.now()) throw new DomainError('certificate_refused', `Chứng thư số đã chọn đã hết hạn ngày ${vnDate(row.not_after)}.`, 'certificate');
+      return fp;
+    }
+    const remote = await remoteSignerCertificate(this.db, actor.username);
+    if (remote?.cert_fingerprint === fp) return fp;
+    throw new DomainError('validation', 'Chứng thư số đã chọn không phải chứng thư số của bạn (Trang cá nhân → Chứng thư số).', 'certificate');
   }
 
   /** Personal certificates of the administrator's agency's users that wait for an approval. */

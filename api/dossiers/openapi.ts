@@ -1,5 +1,6 @@
 // OpenAPI piece of the dossier routes /document-types, /dossiers, /dossiers/{code}[/pdf|/return|…|/sign/prepare|/sign/complete|/resend] (api/dossiers/json.ts), spread into api/openapi.ts.
 import type { OpenApiErrors } from '../openapi.js';
+import { ATTESTATION_PAGE, DEFAULT_PLACEMENT, PLACEMENT_LIMITS, SIGNATURE_BOX } from '../../domain/placement.js';
 
 const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: 'G22.29-271126-010001' };
 const idem = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Same key, same result: a repeated request acts once.' };
@@ -18,12 +19,28 @@ export const dossierOpenApiSchemas = {
       copies: { type: 'integer' }, pageCount: { type: 'integer' }, fee: { type: 'integer', description: 'VND, TT 226/2016/TT-BTC' },
       certificationNumber: { type: 'string', nullable: true, example: '12/ĐT' }, registerBook: { type: 'object', nullable: true },
       returnReason: { type: 'string', nullable: true }, history: { type: 'array', items: { type: 'object' } },
+      signedBy: { type: 'object', nullable: true, description: 'Who signed and when; `placement` {x, y} where the signature box is on the attestation page (absent: the default place)', properties: {
+        username: { type: 'string' }, fullName: { type: 'string' }, title: { type: 'string' }, at: { type: 'string', format: 'date-time' },
+        placement: { type: 'object', properties: { x: { type: 'number' }, y: { type: 'number' } } },
+      } },
       processing: { type: 'boolean', description: 'Present (true) while an accepted action is still running' },
       waitingFor: { type: 'string', enum: ['timestamp', 'revocation', 'token', 'remote_signing'], description: "Present while processing when the last attempt waited in vain for a trust service, the time-stamping authority (timestamp), the certificate's OCSP responder / CRL (revocation), the PKCS#11 token / HSM holding the agency seal's key (token) or the leader's remote signing service, CSC API (remote_signing); it is being retried" },
       stale: { type: 'boolean', description: "Present (true) when the workflow could not be asked: the read model's last recorded state, possibly not current" },
     },
   },
 };
+
+/** Where the leader's signature box goes on the attestation page (domain/placement.ts has the limits). */
+const placement = {
+  type: 'object', required: ['x', 'y'],
+  description: `Where the signature box (${SIGNATURE_BOX.width} × ${SIGNATURE_BOX.height} pt, the signer's name under it) goes on the attestation page, the A4 page (${ATTESTATION_PAGE.width} × ${ATTESTATION_PAGE.height} pt) the system adds after the scan. Without it, the leader's last placement, else the right column under the title (x ${DEFAULT_PLACEMENT.x}, y ${DEFAULT_PLACEMENT.y}). The placement used becomes the leader's default and is kept in the dossier (signedBy.placement). Out of the page: 422 validation, nothing changes.`,
+  properties: {
+    page: { type: 'integer', description: 'The e-copy page that carries the signature: only the attestation page, the scan\'s page count + 1 (the law puts the signature under the attestation)' },
+    x: { type: 'number', minimum: PLACEMENT_LIMITS.x.min, maximum: PLACEMENT_LIMITS.x.max, description: "The box's lower-left corner, PDF points from the page's left edge" },
+    y: { type: 'number', minimum: PLACEMENT_LIMITS.y.min, maximum: PLACEMENT_LIMITS.y.max, description: "The box's lower-left corner, PDF points from the page's bottom edge (PDF user space)" },
+  },
+  example: { page: 2, x: 305, y: 318 },
+} as const;
 
 /** The exchange of a signature made outside the server (a leader's USB token driven by a desktop tool). */
 const signPrepare = (errors: OpenApiErrors) => ({
@@ -38,6 +55,7 @@ const signPrepare = (errors: OpenApiErrors) => ({
     ].join('\n\n'),
     requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['certificate'], properties: {
       certificate: { type: 'string', description: 'The signer\'s certificate chain, PEM, leaf first, then its CA certificates (the root may be left out)', example: '-----BEGIN CERTIFICATE-----\nMIID…\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\n…' },
+      placement,
     } } } } },
     responses: {
       200: { description: 'The preparation', content: { 'application/json': { schema: { type: 'object', required: ['preparationId', 'digest', 'digestAlgorithm', 'signedAttributes', 'expiresAt'], properties: {
@@ -92,7 +110,15 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
     '/dossiers/{code}/return': { post: { parameters: [code, idem], summary: 'Return to the creator with a reason (signer)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
     '/dossiers/{code}/resubmit': { post: { parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan (creator)', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' } } } }, 'application/json': { schema: { type: 'object' } } } }, responses: action } },
     '/dossiers/{code}/cancel': { post: { parameters: [code, idem], summary: 'Cancel a returned dossier with a reason (creator)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
-    '/dossiers/{code}/sign': { post: { parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)", responses: action } },
+    '/dossiers/{code}/sign': { post: {
+      parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)",
+      description: "Signs with the leader's certificate in use (an uploaded PKCS#12, the remote signing service, or in demo mode the test CA's), or with `certificate`, one of the leader's own (an uploaded personal certificate that can sign, or the remote service's). The history and the register entry name the certificate that signed (SHA-256).",
+      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: {
+        certificate: { type: 'string', pattern: '^[0-9A-Fa-f:]{64,95}$', description: "SHA-256 fingerprint (hex) of one of the leader's certificates (GET /certificates); not the leader's: 422 validation; waiting for an administrator's approval or expired: 422 certificate_refused" },
+        placement,
+      } } } } },
+      responses: action,
+    } },
     '/dossiers/{code}/sign/prepare': signPrepare(errors),
     '/dossiers/{code}/sign/complete': signComplete(errors),
     '/dossiers/{code}/seal': { post: { parameters: [code, idem], summary: 'Allocate the year\'s next certification number and apply the agency seal (sealer); registerBookId is the book that takes the year\'s next number (another is refused with 400)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['registerBookId'], properties: { registerBookId: { type: 'integer' } } } } } }, responses: action } },

@@ -85,3 +85,12 @@ export async function listDossiers(db: Db, f: ListQuery) {
 /** The dossier's audit events, in order. */
 export const dossierEvents = (db: Db, code: string) =>
   db.selectFrom('dossier_events').selectAll().where('dossier_code', '=', code).orderBy('seq').execute();
+
+/** Where the leader last placed the signature box, or undefined (the default place). */
+export const signaturePlacementOf = (db: Db, username: string) =>
+  db.selectFrom('signature_placements').select(['x', 'y']).where('username', '=', username).executeTakeFirst();
+
+/** Keeps `p` as the leader's default place for the signature box. */
+export const saveSignaturePlacement = (db: Db, username: string, p: { x: number; y: number }) =>
+  db.insertInto('signature_placements').values({ username, x: p.x, y: p.y })
+    .onConflict((oc) => oc.column('username').doUpdateSet({ x: p.x, y: p.y, updated_at: new Date() })).execute();

@@ -4,7 +4,8 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { inspectScanOffThread } from '../../activities/pdf/pool.js';
 import { ScanError } from '../../activities/pdf/scan.js';
-import { parseVnDate } from '../../domain/vn-time.js';
+import { parseVnDate, vnDate } from '../../domain/vn-time.js';
+import { ATTESTATION_PAGE, attestationPageOf, PLACEMENT_LIMITS, PLACEMENT_PRESETS, SIGNATURE_BOX } from '../../domain/placement.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import { dossierFee, feePerCopy } from '../../domain/fee.js';
 import { checkAction } from '../../domain/rules.js';
@@ -12,6 +13,7 @@ import { RETURN_REASONS, type DossierStatus } from '../../domain/dossier.js';
 import type { Role } from '../../domain/types.js';
 import { createDossier } from '../appointments/service.js';
 import { attemptsOf } from '../deliveries/service.js';
+import { getImage } from '../images/service.js';
 import type { AppDeps } from '../http/deps.js';
 import { actorOf as actor, assertRole, flash, needLogin, needRole } from '../http/guards.js';
 import { pageCount, pageUrlFor } from '../http/paging.js';
@@ -160,8 +162,38 @@ export function dossierScreens(deps: AppDeps) {
     };
     const can = { sign: allowed('sign'), seal: allowed('seal'), deliver: allowed('deliver'), resubmit: allowed('resubmit') };
     const books = can.seal ? await booksForSealing(db, a.agencyCode) : [];
-    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, books, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
+    const signing = can.sign ? await signingForm(a, d.pageCount) : null;
+    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, books, signing, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
   }
+
+  /** What the KÝ SỐ form offers: where the signature box goes (the leader's last place, the presets), which
+   *  certificate signs when the leader has more than one, the signature image the box shows. */
+  async function signingForm(a: ReturnType<typeof actor>, scanPages: number) {
+    const at = await dossiers.signaturePlacement(a);
+    const presets = Object.entries(PLACEMENT_PRESETS).map(([key, p]) => ({ key, label: p.label, ...p.at }));
+    const preset = presets.find((p) => p.x === at.x && p.y === at.y)?.key ?? 'custom';
+    const { personal } = await deps.certificates.list(a);
+    const usable = personal.filter((c) => c.status === 'in_use' || c.status === 'standby');
+    const remote = await deps.certificates.remote.get(a).catch(() => null);
+    const certificates = [
+      ...usable.map((c) => ({ fingerprint: c.fingerprint, label: `${c.commonName ?? c.subject} · ${c.issuer} · đến ${vnDate(c.notAfter)}`, inUse: c.status === 'in_use' && !remote?.inUse })),
+      ...(remote ? [{ fingerprint: remote.fingerprint, label: `Ký từ xa: ${remote.commonName ?? remote.subject} · đến ${vnDate(remote.notAfter)}`, inUse: remote.inUse }] : []),
+    ];
+    const image = await getImage(db, 'signature', a.username);
+    return {
+      page: attestationPageOf(scanPages), at, preset, presets, box: SIGNATURE_BOX, sheet: ATTESTATION_PAGE, limits: PLACEMENT_LIMITS,
+      certificates: certificates.length > 1 ? certificates : [],
+      imageUrl: image ? `/trang-ca-nhan/chu-ky/${encodeURIComponent(a.username)}?v=${image.sha256.slice(0, 16)}` : null,
+      date: vnDate(new Date()),
+    };
+  }
+  // The attestation page the leader places the signature on (PNG; without the box, which the screen draws).
+  r.get('/ho-so/:code/trang-loi-chung.png', needLogin, async (req, res, next) => {
+    try {
+      const png = await dossiers.attestationPreview(actor(res), String(req.params.code));
+      res.set({ 'Content-Type': 'image/png', 'Content-Length': String(png.length), 'Cache-Control': 'private, max-age=300', 'X-Content-Type-Options': 'nosniff' }).send(png);
+    } catch (e) { next(e); }
+  });
   r.get('/ho-so/:code', needLogin, async (req, res, next) => {
     try { await renderDetail(req, res, String(req.params.code)); } catch (e) { next(e); }
   });

@@ -3,7 +3,7 @@
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import crypto from 'node:crypto';
-import { inspectScanOffThread } from '../../activities/pdf/pool.js';
+import { attestationPreviewOffThread, inspectScanOffThread, type AttestationPreviewInput } from '../../activities/pdf/pool.js';
 import { ScanError } from '../../activities/pdf/scan.js';
 import type { FileStorage } from '../../activities/storage.js';
 import { vnDdMmYy } from '../../domain/vn-time.js';
@@ -11,10 +11,11 @@ import { DomainError, REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_
 import { dossierFee } from '../../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../../domain/ids.js';
 import { checkAction, type Action } from '../../domain/rules.js';
+import { checkPlacement, DEFAULT_PLACEMENT, isPlacementPreset, PLACEMENT_PRESETS, type SignaturePlacement } from '../../domain/placement.js';
 import type { Applicant, DossierInput, DossierStatus, WorkflowOptions } from '../../domain/dossier.js';
 import type { Actor, FileRef } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
-import { cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor } from '../../workflows/messages.js';
+import { cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor, type SignChoice } from '../../workflows/messages.js';
 import { type DossierView } from '../../domain/dossier.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
 import { paging, parse } from '../http/schemas.js';
@@ -70,6 +71,11 @@ export interface AnswerTimes {
   queryMs?: number;
 }
 
+export interface DossierServiceOptions extends AnswerTimes {
+  /** Checks a certificate a leader chooses for one signature (without it only the worker checks it). */
+  certificates?: Pick<CertificateService, 'signingCertificate'>;
+}
+
 export class DossierService {
   constructor(
     private readonly db: Db,
@@ -77,8 +83,10 @@ export class DossierService {
     private readonly storage: FileStorage,
     private readonly taskQueue = TASK_QUEUE,
     private readonly workflowOptions?: WorkflowOptions,
-    private readonly answerTimes: AnswerTimes = {},
+    private readonly options: DossierServiceOptions = {},
   ) {}
+
+  private readonly previews = new Map<string, Promise<Buffer>>();
 
   /** Finds a portal account by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */
   async findAccount(idNumber: string) {
@@ -243,13 +251,13 @@ export class DossierService {
   }
 
   /**
-   * A person's action, answered within `answerTimes.actionMs`: the result when the workflow finishes in time;
+   * A person's action, answered within `options.actionMs`: the result when the workflow finishes in time;
    * when it accepted the action but is still working (a signature, a seal, or a worker restarting meanwhile),
    * the dossier as it is now, marked `processing`; when it did not even accept it in time, a temporary refusal
    * ('unavailable'): sending the same action again (same idempotency key, same update id) finds the first.
    */
   private async answer<A extends object>(actor: Actor, code: string, def: UpdateDefinition<DossierView, [A]>, args: A, updateId: string): Promise<DossierPage> {
-    const within = this.answerTimes.actionMs;
+    const within = this.options.actionMs;
     if (!within) return this.update(workflowIdFor(code), def, args, updateId);
     const handle = this.temporal.workflow.getHandle(workflowIdFor(code));
     const waited = new AbortController();
@@ -281,7 +289,7 @@ export class DossierService {
   async get(actor: Actor, code: string): Promise<DossierPage> {
     const row = await this.row(actor, code);
     const query = () => this.temporal.workflow.getHandle(workflowIdFor(code)).query(getStateQuery);
-    const within = this.answerTimes.queryMs ?? QUERY_WITHIN_MS;
+    const within = this.options.queryMs ?? QUERY_WITHIN_MS;
     try {
       const v: DossierPage = await this.temporal.withDeadline(Date.now() + within, query);
       const waitingFor = v.processing ? await this.waitingFor(code) : null;
@@ -341,8 +349,13 @@ export class DossierService {
         return update(returnToCreatorUpdate, { actor, reason: parse(reasonArgs, args).reason });
       case 'cancel':
         return update(cancelUpdate, { actor, reason: parse(reasonArgs, args).reason });
-      case 'sign':
-        return update(signUpdate, { actor });
+      case 'sign': {
+        const choice = await this.signChoice(actor, code, args);
+        const v = await update(signUpdate, { actor, ...choice });
+        // The place used becomes the leader's default for the next dossier.
+        if (args.placement !== undefined && args.placement !== '' && choice.placement) await q.saveSignaturePlacement(this.db, actor.username, choice.placement);
+        return v;
+      }
       case 'deliver':
         return update(deliverUpdate, { actor });
       case 'resend': {
@@ -367,6 +380,60 @@ export class DossierService {
     }
   }
 
+  /** The attestation page as the leader would sign it now, without the signature box (PNG, cached by content). */
+  async attestationPreview(actor: Actor, code: string): Promise<Buffer> {
+    assertRole(actor, 'signer', 'Bạn không có Quyền ký bản sao để thực hiện thao tác này.');
+    const v = await this.get(actor, code);
+    const input: AttestationPreviewInput = {
+      agencyName: v.agencyName, documentTypeName: v.documentType.name, dossierCode: v.code, date: new Date().toISOString(), copies: v.copies,
+      signerName: actor.fullName, signerTitle: actor.title ?? '',
+    };
+    const key = JSON.stringify({ ...input, date: vnDdMmYy(new Date(input.date)) });
+    let png = this.previews.get(key);
+    if (!png) {
+      png = attestationPreviewOffThread(input);
+      png.catch(() => this.previews.delete(key));
+      this.previews.set(key, png);
+      // A few dozen pages of ~45 KB: the oldest goes first.
+      if (this.previews.size > 32) this.previews.delete(this.previews.keys().next().value!);
+    }
+    return png;
+  }
+
+  /** The leader's default place for the signature box (their last one), or the default place. */
+  async signaturePlacement(actor: Actor): Promise<SignaturePlacement> {
+    const saved = await q.signaturePlacementOf(this.db, actor.username);
+    return saved ? { x: saved.x, y: saved.y } : { ...DEFAULT_PLACEMENT };
+  }
+
+  /**
+   * What the leader chose for a signature, checked: a certificate of theirs (`certificate`: SHA-256 fingerprint) and
+   * where the box goes (`placement`: `{page?, x, y}` from the API; from the form a preset's name, or `custom` with
+   * `placementX`/`placementY` set by the dragging script). Without a placement, the leader's default, if any.
+   */
+  private async signChoice(actor: Actor, code: string, args: Record<string, unknown>): Promise<SignChoice> {
+    const row = await this.row(actor, code);
+    const choice: SignChoice = {};
+    if (args.certificate !== undefined && args.certificate !== '') {
+      if (typeof args.certificate !== 'string') throw new DomainError('validation', 'Chứng thư số được chọn phải là dấu vân tay SHA-256 (64 ký tự hex).', 'certificate');
+      choice.certificate = this.options.certificates
+        ? await this.options.certificates.signingCertificate(actor, args.certificate)
+        : args.certificate.replace(/[:\s]/g, '').toLowerCase();
+    }
+    const p = args.placement;
+    if (p !== undefined && p !== '') {
+      if (p === 'custom') choice.placement = checkPlacement({ x: args.placementX, y: args.placementY }, row.page_count);
+      else if (isPlacementPreset(p)) choice.placement = { ...PLACEMENT_PRESETS[p].at };
+      else if (p && typeof p === 'object' && !Array.isArray(p)) choice.placement = checkPlacement(p as Record<string, unknown>, row.page_count);
+      else throw new DomainError('validation', 'Vị trí chữ ký không hợp lệ: gửi {page, x, y} hoặc chọn một vị trí có sẵn.', 'placement');
+    } else {
+      const saved = await q.signaturePlacementOf(this.db, actor.username);
+      // A default saved under other limits is dropped rather than refusing the signature.
+      if (saved) try { choice.placement = checkPlacement(saved, row.page_count); } catch { /* the default place */ }
+    }
+    return choice;
+  }
+
   /**
    * Prepares the leader's signature with a token outside the server: the chain (PEM, leaf first) is checked as the
    * signer's (`certificates.externalSigner`), then the workflow builds the signed copy up to its placeholder and
@@ -379,11 +446,12 @@ export class DossierService {
     if (!pems.length || pems.length > 8) throw new DomainError('validation', 'Vui lòng gửi chuỗi chứng thư số (PEM) của người ký: chứng thư của người ký trước, rồi tới các chứng thư cấp trên.', 'certificate');
     const ders = pems.map((pem) => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, ''), 'base64'));
     const signer = await certificates.externalSigner(actor, ders);
+    const { placement } = await this.signChoice(actor, code, { placement: args.placement });
     const handle = this.temporal.workflow.getHandle(workflowIdFor(code));
     const updateId = `${actor.username}:prepareSign:${checkIdempotencyKey(idempotencyKey) || crypto.randomUUID()}`;
     try {
       return await handle.executeUpdate(prepareSignUpdate, {
-        args: [{ actor, certificateChain: signer.chainDer.map((d) => d.toString('base64')), certificate: { fingerprint: signer.fingerprint, holder: signer.holder } }], updateId,
+        args: [{ actor, certificateChain: signer.chainDer.map((d) => d.toString('base64')), certificate: { fingerprint: signer.fingerprint, holder: signer.holder }, ...(placement ? { placement } : {}) }], updateId,
       });
     } catch (e) {
       throw finished(toDomainError(e));

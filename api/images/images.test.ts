@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../../activities/pdf/fixtures.js';
 import { LEADER_RECT, SEAL_RECT } from '../../activities/pdf/layout.js';
-import { filesUnder, pdfsig, poppler } from '../../lib/testing/files.js';
+import { filesUnder, near, patch, pdfsig, poppler, renderPage as render } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginStaff, multipart } from '../../lib/testing/http.js';
 import { eventually } from '../../lib/testing/time.js';
@@ -60,26 +60,6 @@ function imagesOnPage(file: string, page: number): { type: string; width: number
   return poppler('pdfimages', ['-list', '-f', String(page), '-l', String(page), file]).split('\n').slice(2).filter((l) => l.trim())
     .map((l) => l.trim().split(/\s+/)).map((c) => ({ type: c[2], width: Number(c[3]), height: Number(c[4]) }));
 }
-/** Renders a page at 72 dpi (1 px = 1 pt) and returns a pixel reader in PDF coordinates (origin bottom left). */
-function renderPage(file: string, page: number): (x: number, y: number) => [number, number, number] {
-  const out = path.join(tmp, `render-${crypto.randomUUID()}`);
-  poppler('pdftoppm', ['-r', '72', '-f', String(page), '-l', String(page), '-singlefile', file, out]);
-  const ppm = fs.readFileSync(`${out}.ppm`);
-  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 40).toString('latin1'))!;
-  const [w, hgt, off] = [Number(m[1]), Number(m[2]), m[0].length];
-  return (x, y) => {
-    const row = Math.round(hgt - y);
-    const i = off + (row * w + Math.round(x)) * 3;
-    return [ppm[i], ppm[i + 1], ppm[i + 2]];
-  };
-}
-const near = (a: number[], b: number[], tol = 40) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
-/** How many pixels of a 9×9 patch around (x, y) have the colour. */
-function patch(px: (x: number, y: number) => [number, number, number], x: number, y: number, colour: number[]): number {
-  let n = 0;
-  for (let dx = -4; dx <= 4; dx++) for (let dy = -4; dy <= 4; dy++) if (near(px(x + dx, y + dy), colour)) n++;
-  return n;
-}
 // Where the images land on the attestation page (activities/pdf/sign.ts and seal.ts draw them centred in these boxes).
 const SEAL_CENTRE = { x: (SEAL_RECT[0] + SEAL_RECT[2]) / 2, y: SEAL_RECT[1] + Math.min(SEAL_RECT[2] - SEAL_RECT[0], SEAL_RECT[3] - SEAL_RECT[1] - 54) / 2 + 2 };
 const SIGN_CENTRE = { x: (LEADER_RECT[0] + LEADER_RECT[2]) / 2, y: LEADER_RECT[1] + 26 + (LEADER_RECT[3] - LEADER_RECT[1] - 28) / 2 };
@@ -120,7 +100,7 @@ describe('the uploaded images are drawn in the e-copy', () => {
     // Control: no image uploaded yet.
     const before = await certify(1);
     expect(imagesOnPage(before.file, before.lastPage)).toEqual([]);
-    let px = renderPage(before.file, before.lastPage);
+    let px = render(before.file, before.lastPage, tmp);
     expect(patch(px, SEAL_CENTRE.x, SEAL_CENTRE.y, SEAL_GREEN)).toBe(0);
     expect(patch(px, SIGN_CENTRE.x, SIGN_CENTRE.y, SIGN_ORANGE)).toBe(0);
 
@@ -148,7 +128,7 @@ describe('the uploaded images are drawn in the e-copy', () => {
     expect(imgs).toContainEqual({ type: 'smask', width: 300, height: 120 });
 
     // And rendered, the seal's box is green and the signature's box orange, where the defaults are not.
-    px = renderPage(after.file, after.lastPage);
+    px = render(after.file, after.lastPage, tmp);
     expect(patch(px, SEAL_CENTRE.x, SEAL_CENTRE.y, SEAL_GREEN)).toBeGreaterThan(70);
     expect(patch(px, SIGN_CENTRE.x, SIGN_CENTRE.y, SIGN_ORANGE)).toBeGreaterThan(70);
     // The green disk (radius 90 of 200 px) is drawn 120 pt wide: inside at 50 pt from the centre, outside at 60 pt.

@@ -31,6 +31,29 @@ export function poppler(cmd: string, args: string[]): string {
   return `${r.stdout}${r.stderr}`;
 }
 
+/** Renders a page at 72 dpi (1 px = 1 pt) into `dir` and returns a pixel reader in PDF coordinates (origin bottom left). */
+export function renderPage(file: string, page: number, dir: string): (x: number, y: number) => [number, number, number] {
+  const out = path.join(dir, `render-${crypto.randomUUID()}`);
+  poppler('pdftoppm', ['-r', '72', '-f', String(page), '-l', String(page), '-singlefile', file, out]);
+  const ppm = fs.readFileSync(`${out}.ppm`);
+  fs.rmSync(`${out}.ppm`);
+  const m = /^P6\s+(\d+)\s+(\d+)\s+255\s/.exec(ppm.subarray(0, 40).toString('latin1'))!;
+  const [w, hgt, off] = [Number(m[1]), Number(m[2]), m[0].length];
+  return (x, y) => {
+    const row = Math.round(hgt - y);
+    const i = off + (row * w + Math.round(x)) * 3;
+    return [ppm[i], ppm[i + 1], ppm[i + 2]];
+  };
+}
+/** The colours are within `tol` of each other on every channel. */
+export const near = (a: number[], b: number[], tol = 40) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+/** How many pixels of a 9×9 patch around (x, y) have the colour. */
+export function patch(px: (x: number, y: number) => [number, number, number], x: number, y: number, colour: number[]): number {
+  let n = 0;
+  for (let dx = -4; dx <= 4; dx++) for (let dy = -4; dy <= 4; dy++) if (near(px(x + dx, y + dy), colour)) n++;
+  return n;
+}
+
 /** The signatures pdfsig finds in the file, and how many it calls valid (pdfsig exits 0 even when one is broken: read its text). */
 export function pdfsig(file: string): { count: number; valid: number; documentTimestamps: number; out: string } {
   const out = poppler('pdfsig', [file]);
