@@ -23,6 +23,9 @@ import { judgePdf } from '../lib/testing/pades.js';
 import { createSoftHsm, type SoftHsm } from '../lib/testing/softhsm.js';
 import { createWorker } from '../worker.js';
 import { workflowIdFor } from '../workflows/messages.js';
+import { loadPrepared, storePrepared } from './external-signing.js';
+import { makeScanPdf } from './pdf/fixtures.js';
+import { prepareAttestation } from './pdf/sign.js';
 import { revokeCertificate, type KeyMaterial } from './pdf/pki.js';
 import { cmsSignatureOf, loadIdentity } from './pdf/signer.js';
 import { createLocalStorage, type FileStorage } from './storage.js';
@@ -307,6 +310,33 @@ describe('a signature made elsewhere, as the CMS carries it', () => {
       const derSig = sign('sha256', data, key);
       expect(cmsSignatureOf(certDer, data, derSig)).toEqual(derSig);
       expect(cmsSignatureOf(certDer, Buffer.from('other bytes'), raw)).toBeNull();
+    }
+  });
+});
+
+describe('the prepared copy in file storage', () => {
+  it('keeps only what prepare appended to a classic-xref scan, the whole copy otherwise, and gives back the same bytes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ctdt-prepared-'));
+    try {
+      const files = createLocalStorage(dir);
+      const opts = { attestation: { agencyName: 'UBND xã A', documentTypeName: 'Giấy khai sinh', dossierCode: 'G22.29-011226-010001', date: new Date() }, signerName: 'Lâm Phước Thọ', signerTitle: 'Chủ tịch' };
+      for (const objectStreams of [false, true]) {
+        const scan = await makeScanPdf({ pages: 2, imageBytesPerPage: 200_000, objectStreams });
+        const scanRef = await files.put(scan);
+        const pdf = await prepareAttestation(scan, opts);
+        const kept = await storePrepared(files, { bytes: scan, ref: scanRef }, pdf);
+        if (objectStreams) {
+          expect(kept.preparedOn).toBeUndefined();
+          expect(kept.prepared.size).toBe(pdf.length);
+        } else {
+          expect(kept.preparedOn).toEqual(scanRef);
+          expect(kept.prepared.size).toBe(pdf.length - scan.length);
+          expect(kept.prepared.size).toBeLessThan(200_000);
+        }
+        expect((await loadPrepared(files, kept)).equals(pdf)).toBe(true);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

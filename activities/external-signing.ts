@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import type { DossierView } from '../domain/dossier.js';
 import type { SignaturePlacement } from '../domain/placement.js';
 import type { ErrorCode } from '../domain/errors.js';
-import type { SignedFileRef } from '../domain/types.js';
+import type { FileRef, SignedFileRef } from '../domain/types.js';
 import type { SignPreparation } from '../workflows/messages.js';
 import type { ActivityDeps } from './deps.js';
 import { beat } from './heartbeat.js';
+import type { FileStorage } from './storage.js';
 import { imageBytes } from './images.js';
 import { prepareAttestation } from './pdf/sign.js';
 import { assembleCms, filledPlaceholder, fillByteRange, keyTypeOf, signedAttributes, cmsSignatureOf, writeContents, type SigningIdentity } from './pdf/signer.js';
@@ -28,6 +29,23 @@ function externalIdentity(chain: Buffer[], holder: string): SigningIdentity {
   };
 }
 
+/**
+ * Keeps a prepared copy until the token has signed. A scan with a classic xref gets the attestation page as an
+ * incremental update: only those appended bytes are stored (the scan is in storage already), so the 30 MB copy is
+ * neither written nor read back whole.
+ */
+export async function storePrepared(storage: FileStorage, scan: { bytes: Buffer; ref: FileRef }, pdf: Buffer): Promise<Pick<SignPreparation, 'prepared' | 'preparedOn'>> {
+  const appended = pdf.length > scan.bytes.length && pdf.subarray(0, scan.bytes.length).equals(scan.bytes);
+  if (!appended) return { prepared: await storage.put(pdf) };
+  return { prepared: await storage.put(pdf.subarray(scan.bytes.length)), preparedOn: scan.ref };
+}
+
+/** The prepared copy as `storePrepared` kept it. */
+export async function loadPrepared(storage: FileStorage, p: Pick<SignPreparation, 'prepared' | 'preparedOn'>): Promise<Buffer> {
+  const stored = await storage.get(p.prepared.sha256);
+  return p.preparedOn ? Buffer.concat([await storage.get(p.preparedOn.sha256), stored]) : stored;
+}
+
 export function externalSigningActivities(deps: ActivityDeps) {
   const timestamper = activityTimestamper(deps.signing.timestamper);
   return {
@@ -36,7 +54,7 @@ export function externalSigningActivities(deps: ActivityDeps) {
     async prepareExternalSignature(input: {
       dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string; certificateChain: string[];
       placement?: SignaturePlacement | null;
-    }): Promise<Pick<SignPreparation, 'prepared' | 'signedAttributes' | 'digest'>> {
+    }): Promise<Pick<SignPreparation, 'prepared' | 'preparedOn' | 'signedAttributes' | 'digest'>> {
       const d = input.dossier;
       const scan = await deps.storage.get(d.scan.sha256);
       beat('scan read');
@@ -46,8 +64,8 @@ export function externalSigningActivities(deps: ActivityDeps) {
       const { digest } = fillByteRange(pdf);
       const attrs = signedAttributes(digest, b64(input.certificateChain[0]));
       beat('storing');
-      const prepared = await deps.storage.put(pdf);
-      return { prepared, signedAttributes: attrs.toString('base64'), digest: createHash('sha256').update(attrs).digest('base64') };
+      const stored = await storePrepared(deps.storage, { bytes: scan, ref: d.scan }, pdf);
+      return { ...stored, signedAttributes: attrs.toString('base64'), digest: createHash('sha256').update(attrs).digest('base64') };
     },
 
     /** The signed copy from a preparation and the token's signature; a signature that does not verify is refused
@@ -64,8 +82,8 @@ export function externalSigningActivities(deps: ActivityDeps) {
         }
         const id = externalIdentity(chain, p.certificate.holder);
         await checkNotRevoked(deps, id);
-        const pdf = await deps.storage.get(p.prepared.sha256);
         // Content-addressed: the very bytes whose byte-range digest the signed attributes carry.
+        const pdf = await loadPrepared(deps.storage, p);
         const placeholder = filledPlaceholder(pdf);
         beat('timestamp');
         const token = timestamper ? await timestamper.timestamp(signature) : undefined;

@@ -39,8 +39,11 @@ export interface SignPreparation {
   placement?: SignaturePlacement;
   /** The scan the copy was prepared from: a preparation made before a resubmission with a new scan cannot complete. */
   scan: FileRef;
-  /** The scan + attestation page + placeholder with its /ByteRange filled, in file storage. */
+  /** The scan + attestation page + placeholder with its /ByteRange filled, in file storage; with `preparedOn`, only
+   *  the bytes appended to that file (an incremental update on the scan, which storage holds already). */
   prepared: FileRef;
+  /** The file `prepared` is appended to (the scan), when it was stored as an incremental update only. */
+  preparedOn?: FileRef;
   /** DER SET of the signed attributes: the bytes the token signs (SHA-256 + PKCS#1 v1.5 or ECDSA). */
   signedAttributes: string;
   /** SHA-256 of `signedAttributes`: for a tool that signs a precomputed hash. */
