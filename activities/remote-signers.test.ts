@@ -150,3 +150,43 @@ it('credentials that stop working refuse the signature at once in Vietnamese (42
   expect(await h.service.get(lanhdao, d.code)).toMatchObject({ status: 'awaiting_signature', signedPdf: null });
   expect((await filesOf(d.code)).map((f) => f.kind)).not.toContain('signed');
 }, 60_000);
+
+it("a credential whose certificate names someone else waits for the administrator's approval, then signs", async () => {
+  // A second leader of the agency whose full name is not the certificate's holder.
+  const { password_hash } = await h.db.selectFrom('users').select('password_hash').where('username', '=', 'lanhdao').executeTakeFirstOrThrow();
+  await h.db.insertInto('users').values({ username: 'lanhdao-xa', full_name: 'Nguyễn Thị Khác', title: 'Phó Chủ tịch', password_hash, agency_code: h.agencyCode }).execute();
+  await h.db.insertInto('user_roles').values({ username: 'lanhdao-xa', agency_code: h.agencyCode, role: 'signer' }).execute();
+
+  const saved = await call('lanhdao-xa', 'PUT', '/certificates/remote', { json: { ...service(), credentialId: csc.leaderCredential } });
+  expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+  expect(saved.body).toMatchObject({ commonName: HOLDER, inUse: false, needsApproval: true, warnings: [expect.objectContaining({ code: 'certificate_holder_name_differs' })] });
+  const fp = saved.body.fingerprint as string;
+  expectRefusal(await call('lanhdao-xa', 'POST', '/certificates/remote/use', { json: { inUse: true } }), 409, 'wrong_state', /chờ quản trị viên xác nhận/);
+
+  const newDossier = async (n: number) => {
+    const canbo = (await h.actor('canbo'))!;
+    return (await h.service.create(canbo, { applicantKind: 'no_account', email: `xa${n}@example.vn`, documentType: 'KHAC' }, uploadedPdf(h, await makePdf(1)), `xa-create-${n}`)).code;
+  };
+  // Until approved: not used, and not choosable.
+  const first = await newDossier(1);
+  expectRefusal(await call('lanhdao-xa', 'POST', `/dossiers/${encodeURIComponent(first)}/sign`, { json: { certificate: fp } }), 422, 'certificate_refused', /chờ quản trị viên xác nhận/);
+  const signed = await call('lanhdao-xa', 'POST', `/dossiers/${encodeURIComponent(first)}/sign`);
+  expect(signed.status, JSON.stringify(signed.body)).toBe(200);
+  expect(signed.body.signedPdf.certificate.fingerprint).not.toBe(fp);
+
+  // The administrator sees it with the uploaded ones and approves it; only an administrator may.
+  expectRefusal(await call('lanhdao-xa', 'GET', '/certificates/pending'), 403, 'forbidden');
+  const pending = await call('quantri', 'GET', '/certificates/pending');
+  expect(pending.status, JSON.stringify(pending.body)).toBe(200);
+  expect(pending.body.items).toContainEqual(expect.objectContaining({ fingerprint: fp, owner: 'lanhdao-xa', remote: true, status: 'needs_approval', commonName: HOLDER }));
+  const approved = await call('quantri', 'POST', `/certificates/${fp}/approve`);
+  expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+  expect(approved.body).toMatchObject({ fingerprint: fp, status: 'in_use', remote: true });
+  expect((await call('lanhdao-xa', 'GET', '/certificates/remote')).body.remoteSigner).toMatchObject({ inUse: true, needsApproval: false });
+  expect((await call('quantri', 'GET', '/certificates/pending')).body.items.map((c: { fingerprint: string }) => c.fingerprint)).not.toContain(fp);
+
+  const second = await newDossier(2);
+  const through = await call('lanhdao-xa', 'POST', `/dossiers/${encodeURIComponent(second)}/sign`);
+  expect(through.status, JSON.stringify(through.body)).toBe(200);
+  expect(through.body.signedPdf.certificate).toEqual({ fingerprint: fp, holder: HOLDER });
+}, 120_000);

@@ -53,7 +53,7 @@ const WHERE = 'Trang cá nhân → Chứng thư số → Ký từ xa';
 export async function remoteIdentityOf(db: Db, ring: KeyRing, username: string, now = new Date(), chosen?: string): Promise<RemoteIdentity | null> {
   const q = db.selectFrom('remote_signers').selectAll().where('username', '=', username);
   // A certificate chosen for this signature: the remote credential when it is that one, in use or not.
-  const row = await (chosen ? q.where('cert_fingerprint', '=', chosen) : q.where('in_use', '=', true)).executeTakeFirst();
+  const row = await (chosen ? q.where('cert_fingerprint', '=', chosen).where('needs_approval', '=', false) : q.where('in_use', '=', true)).executeTakeFirst();
   if (!row) return null;
   let secret: RemoteSecret = {};
   if (row.secret_wrapped && row.kek_id) {

@@ -97,6 +97,8 @@ export interface Database {
     secret_wrapped: Buffer | null; kek_id: string | null; cert_fingerprint: string; cert_der: Buffer;
     chain_der: ColumnType<string[], string, string>; subject: string; common_name: string | null; not_after: Timestamp;
     in_use: Generated<boolean>; updated_by: string; updated_at: GeneratedTimestamp;
+    needs_approval: Generated<boolean>; approved_by: string | null; approved_at: Timestamp | null;
+    warnings: ColumnType<{ code: string; message: string }[], string | undefined, string>;
   };
   /** Where a leader last placed the signature box (PDF points, lower-left corner): their default. */
   signature_placements: { username: string; x: number; y: number; updated_at: GeneratedTimestamp };

@@ -53,6 +53,9 @@ export function certificateJson(deps: AppDeps) {
   r.post('/certificates/:fingerprint/use', async (req, res, next) => {
     try { res.json(await certificates.use(actorOf(res), parse(fingerprintParams, req.params).fingerprint)); } catch (e) { next(e); }
   });
+  r.get('/certificates/pending', async (_req, res, next) => {
+    try { res.json({ items: await certificates.pending(actorOf(res)) }); } catch (e) { next(e); }
+  });
   r.post('/certificates/:fingerprint/approve', async (req, res, next) => {
     try { res.json(await certificates.approve(actorOf(res), parse(fingerprintParams, req.params).fingerprint)); } catch (e) { next(e); }
   });

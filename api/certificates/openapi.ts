@@ -23,6 +23,7 @@ export const certificateOpenApiSchemas = {
       warnings: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
       uploadedBy: { type: 'string' }, uploadedAt: { type: 'string', format: 'date-time' },
       firstUsedAt: { type: 'string', format: 'date-time', nullable: true },
+      remote: { type: 'boolean', description: "Present (true) in the approvals list for a remote signing credential's certificate" },
     },
   },
   RemoteSigner: {
@@ -34,6 +35,8 @@ export const certificateOpenApiSchemas = {
       fingerprint: { type: 'string', description: "SHA-256 of the credential's certificate, lowercase hex" },
       subject: { type: 'string' }, commonName: { type: 'string', nullable: true }, notAfter: { type: 'string', format: 'date-time' },
       inUse: { type: 'boolean', description: 'true: the leader signs through the service; false: with the uploaded certificate in use' },
+      needsApproval: { type: 'boolean', description: "The certificate's holder name differs from the leader's full name: kept out of use until an administrator approves it (POST /certificates/{fingerprint}/approve)" },
+      warnings: { type: 'array', items: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } },
       updatedAt: { type: 'string', format: 'date-time' },
     },
   },
@@ -76,9 +79,15 @@ export const certificateOpenApiPaths = (errors: OpenApiErrors) => ({
       responses: { 200: { description: 'In use', content: json(certificate) }, ...errors },
     },
   },
+  '/certificates/pending': {
+    get: {
+      summary: "An administrator's list: personal certificates and remote signing credentials of the agency's users whose holder name differs, waiting for approval",
+      responses: { 200: { description: 'Waiting', content: json({ type: 'object', properties: { items: { type: 'array', items: certificate } } }) }, ...errors },
+    },
+  },
   '/certificates/{fingerprint}/approve': {
     post: {
-      summary: 'An administrator of the agency approves a personal certificate whose holder name differs',
+      summary: 'An administrator of the agency approves a personal certificate (uploaded, or a remote signing credential\'s) whose holder name differs',
       parameters: [fingerprint],
       responses: { 200: { description: 'Approved and in use', content: json(certificate) }, ...errors },
     },
@@ -94,7 +103,7 @@ export const certificateOpenApiPaths = (errors: OpenApiErrors) => ({
       requestBody: { content: json({ type: 'object', required: ['serviceUrl', 'credentialId'], properties: { ...serviceProps, credentialId: { type: 'string', description: 'One of POST /certificates/remote/credentials' } } }) },
       responses: {
         ...errors,
-        200: { description: 'Saved and in use', content: json(remoteSigner) },
+        200: { description: 'Saved and in use; or, when the certificate names someone else, saved with needsApproval and out of use until an administrator approves it', content: json(remoteSigner) },
         422: { description: 'The service refused (credentials, credential disabled or unknown) or a check refused its certificate (certificate_refused)', content: json(error) },
         503: { description: 'The service did not answer; nothing stored', content: json(error) },
       },

@@ -67,4 +67,18 @@ export function pendingApprovals(db: Db, agencyCode: string): Promise<Certificat
 
 /** The certificate of the leader's remote signing service, if they configured one. */
 export const remoteSignerCertificate = (db: Db, username: string) =>
-  db.selectFrom('remote_signers').select(['cert_fingerprint', 'common_name', 'subject', 'not_after']).where('username', '=', username).executeTakeFirst();
+  db.selectFrom('remote_signers').select(['cert_fingerprint', 'common_name', 'subject', 'not_after', 'needs_approval']).where('username', '=', username).executeTakeFirst();
+
+/** Remote signing credentials waiting for an administrator, of the users of `agencyCode`. */
+export function pendingRemoteApprovals(db: Db, agencyCode: string) {
+  return db.selectFrom('remote_signers').innerJoin('users', 'users.username', 'remote_signers.username')
+    .select(['remote_signers.username', 'remote_signers.cert_fingerprint', 'remote_signers.cert_der', 'remote_signers.warnings', 'remote_signers.updated_by', 'remote_signers.updated_at'])
+    .where('remote_signers.needs_approval', '=', true).where('users.agency_code', '=', agencyCode)
+    .orderBy('remote_signers.updated_at').execute();
+}
+
+/** An administrator accepts a remote credential: it signs from now on. */
+export async function approveRemoteSigner(db: Db, username: string, fingerprint: string, by: string): Promise<void> {
+  await db.updateTable('remote_signers').set({ needs_approval: false, in_use: true, approved_by: by, approved_at: new Date() })
+    .where('username', '=', username).where('cert_fingerprint', '=', fingerprint).execute();
+}

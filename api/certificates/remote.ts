@@ -27,6 +27,9 @@ export interface RemoteSignerView {
   commonName: string | null;
   notAfter: string;
   inUse: boolean;
+  /** The certificate names someone else than the leader: not used until an administrator approves it. */
+  needsApproval: boolean;
+  warnings: { code: string; message: string }[];
   updatedAt: string;
 }
 
@@ -44,9 +47,13 @@ function serviceError(e: unknown): unknown {
   return new DomainError('certificate_refused', `${what[e.reason] ?? 'Dịch vụ ký số từ xa từ chối yêu cầu.'} (${e.message}) Chưa lưu gì.`, 'serviceUrl');
 }
 
-const viewOf = (r: { service_url: string; credential_id: string; auth_kind: RemoteAuthKind; cert_fingerprint: string; subject: string; common_name: string | null; not_after: Date | string; in_use: boolean; updated_at: Date | string }): RemoteSignerView => ({
+const viewOf = (r: {
+  service_url: string; credential_id: string; auth_kind: RemoteAuthKind; cert_fingerprint: string; subject: string; common_name: string | null;
+  not_after: Date | string; in_use: boolean; needs_approval: boolean; warnings: { code: string; message: string }[]; updated_at: Date | string;
+}): RemoteSignerView => ({
   serviceUrl: r.service_url, credentialId: r.credential_id, authKind: r.auth_kind, fingerprint: r.cert_fingerprint, subject: r.subject,
-  commonName: r.common_name, notAfter: new Date(r.not_after).toISOString(), inUse: r.in_use, updatedAt: new Date(r.updated_at).toISOString(),
+  commonName: r.common_name, notAfter: new Date(r.not_after).toISOString(), inUse: r.in_use, needsApproval: r.needs_approval, warnings: r.warnings,
+  updatedAt: new Date(r.updated_at).toISOString(),
 });
 
 export class RemoteSigningService {
@@ -105,9 +112,9 @@ export class RemoteSigningService {
     const now = this.now();
     const judged = judgeCertificate(facts, { purpose: 'personal', now, holder: { fullName: actor.fullName } });
     const { refusals, warnings, path } = await this.certificates.trust(certDer, credential.chainDer, judged, now);
-    // No administrator's approval for a remote credential yet: a holder name that differs is refused.
-    const blocking = [...refusals, ...warnings.filter((w) => w.code === 'certificate_holder_name_differs')];
-    if (blocking.length) throw refused(blocking);
+    if (refusals.length) throw refused(refusals);
+    // A holder name that differs is kept, out of use, until an administrator approves it (as an uploaded certificate).
+    const needsApproval = warnings.some((w) => w.code === 'certificate_holder_name_differs');
 
     const secret: RemoteSecret = {
       ...(input.authKind === 'token' ? { token: input.token } : {}),
@@ -121,7 +128,8 @@ export class RemoteSigningService {
       secret_wrapped: wrapped?.blob ?? null, kek_id: wrapped?.kekId ?? null,
       cert_fingerprint: createHash('sha256').update(certDer).digest('hex'), cert_der: certDer,
       chain_der: JSON.stringify((path ? path.path : credential.chainDer).map((b) => b.toString('base64'))),
-      subject: facts.subject, common_name: facts.commonName, not_after: facts.notAfter, in_use: true,
+      subject: facts.subject, common_name: facts.commonName, not_after: facts.notAfter, in_use: !needsApproval,
+      needs_approval: needsApproval, approved_by: null, approved_at: null, warnings: JSON.stringify(warnings),
       updated_by: actor.username, updated_at: now,
     };
     await this.db.insertInto('remote_signers').values({ username: actor.username, ...values })
@@ -132,6 +140,7 @@ export class RemoteSigningService {
   /** Sign through the service (on) or with the uploaded certificate in use again (off). */
   async use(actor: Actor, on: boolean): Promise<RemoteSignerView> {
     assertRole(actor, 'signer', ROLE_MESSAGE);
+    if (on && (await this.get(actor))?.needsApproval) throw new DomainError('wrong_state', 'Chứng thư số của dịch vụ ký số từ xa đang chờ quản trị viên xác nhận.');
     const r = await this.db.updateTable('remote_signers').set({ in_use: on, updated_by: actor.username, updated_at: this.now() })
       .where('username', '=', actor.username).executeTakeFirst();
     if (!Number(r.numUpdatedRows)) throw new DomainError('not_found', 'Chưa cấu hình ký số từ xa.');

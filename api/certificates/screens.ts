@@ -67,7 +67,9 @@ export function certificateScreens(deps: AppDeps) {
         return renderPersonal(res, 200, undefined, { ...form, credentialIds });
       }
       const v = await certificates.remote.save(actorOf(res), parse(remoteSignerFields, form));
-      flash(req, `Đã lưu cấu hình ký số từ xa: từ nay ký bằng chứng thư số của “${v.commonName ?? v.subject}” trên dịch vụ ${v.serviceUrl}.`);
+      flash(req, v.needsApproval
+        ? `Đã lưu cấu hình ký số từ xa. Chứng thư số mang tên “${v.commonName ?? v.subject}”, khác họ tên tài khoản: chỉ dùng để ký sau khi quản trị viên xác nhận.`
+        : `Đã lưu cấu hình ký số từ xa: từ nay ký bằng chứng thư số của “${v.commonName ?? v.subject}” trên dịch vụ ${v.serviceUrl}.`);
       res.redirect(303, personal.path);
     }, (status, message) => renderPersonal(res, status, message, { ...form, token: undefined, password: undefined, clientSecret: undefined, pin: undefined }), ['unavailable']);
   });

@@ -13,7 +13,7 @@ import type { Db } from '../../lib/db.js';
 import { wrapKey, type KeyRing } from '../../lib/key-encryption.js';
 import { assertRole } from '../http/guards.js';
 import { RemoteSigningService } from './remote.js';
-import { approveCertificate, findCertificate, insertCertificate, listCertificates, pendingApprovals, putInUse, remoteSignerCertificate, type CertificateListRow } from './queries.js';
+import { approveCertificate, approveRemoteSigner, findCertificate, insertCertificate, listCertificates, pendingApprovals, pendingRemoteApprovals, putInUse, remoteSignerCertificate, type CertificateListRow } from './queries.js';
 
 export const PKCS12_UPLOAD_MAX_BYTES = 256 * 1024;
 /** A person waits for the revocation answer at upload: bounded well below the request's patience. */
@@ -35,6 +35,8 @@ export interface CertificateView {
   uploadedBy: string;
   uploadedAt: string;
   firstUsedAt: string | null;
+  /** The certificate of a remote signing service's credential (CSC), not an uploaded file. */
+  remote?: boolean;
 }
 
 export interface CertificateServiceOptions {
@@ -55,6 +57,19 @@ export function viewOf(r: CertificateListRow, now = new Date()): CertificateView
     fingerprint: r.fingerprint, purpose: r.purpose, owner: r.owner, subject: r.subject, issuer: r.issuer, serial: r.serial,
     commonName: r.common_name, notBefore: iso(r.not_before), notAfter: iso(r.not_after), keyUsage: r.key_usage, status,
     warnings: r.warnings, uploadedBy: r.uploaded_by, uploadedAt: iso(r.uploaded_at), firstUsedAt: r.first_used_at ? iso(r.first_used_at) : null,
+  };
+}
+
+/** A remote signing credential's certificate as the approvals list shows it (`remote: true`). */
+function remoteCertificateView(
+  r: { username: string; cert_fingerprint: string; cert_der: Buffer; warnings: { code: string; message: string }[]; updated_by: string; updated_at: Date | string },
+  status: CertificateView['status'],
+): CertificateView {
+  const f = certificateFacts(r.cert_der);
+  return {
+    fingerprint: r.cert_fingerprint, purpose: 'personal', owner: r.username, subject: f.subject, issuer: f.issuer, serial: f.serial,
+    commonName: f.commonName, notBefore: iso(f.notBefore), notAfter: iso(f.notAfter), keyUsage: f.keyUsage, status,
+    warnings: r.warnings, uploadedBy: r.updated_by, uploadedAt: iso(r.updated_at), firstUsedAt: null, remote: true,
   };
 }
 
@@ -148,21 +163,32 @@ export class CertificateService {
       return fp;
     }
     const remote = await remoteSignerCertificate(this.db, actor.username);
-    if (remote?.cert_fingerprint === fp) return fp;
+    if (remote?.cert_fingerprint === fp) {
+      if (remote.needs_approval) throw new DomainError('certificate_refused', 'Chứng thư số của dịch vụ ký số từ xa đang chờ quản trị viên xác nhận (tên người giữ chứng thư khác họ tên tài khoản).', 'certificate');
+      return fp;
+    }
     throw new DomainError('validation', 'Chứng thư số đã chọn không phải chứng thư số của bạn (Trang cá nhân → Chứng thư số).', 'certificate');
   }
 
   /** Personal certificates of the administrator's agency's users that wait for an approval. */
   async pending(actor: Actor): Promise<CertificateView[]> {
     assertRole(actor, 'admin', 'Chỉ quản trị viên được xác nhận chứng thư số.');
-    return (await pendingApprovals(this.db, actor.agencyCode)).map((r) => viewOf(r, this.now()));
+    const uploaded = (await pendingApprovals(this.db, actor.agencyCode)).map((r) => viewOf(r, this.now()));
+    const remote = (await pendingRemoteApprovals(this.db, actor.agencyCode)).map((r) => remoteCertificateView(r, 'needs_approval'));
+    return [...uploaded, ...remote];
   }
 
   /** An administrator accepts a personal certificate whose holder name differs from the user's full name. */
   async approve(actor: Actor, fingerprint: string): Promise<CertificateView> {
     assertRole(actor, 'admin', 'Chỉ quản trị viên được xác nhận chứng thư số.');
     const row = await findCertificate(this.db, fingerprint);
-    if (!row) throw new DomainError('not_found', 'Không tìm thấy chứng thư số.');
+    if (!row) {
+      // A remote signing credential's certificate, waiting in the administrator's agency.
+      const remote = (await pendingRemoteApprovals(this.db, actor.agencyCode)).find((r) => r.cert_fingerprint === fingerprint);
+      if (!remote) throw new DomainError('not_found', 'Không tìm thấy chứng thư số chờ xác nhận.');
+      await approveRemoteSigner(this.db, remote.username, fingerprint, actor.username);
+      return remoteCertificateView(remote, 'in_use');
+    }
     if (!row.needs_approval) throw new DomainError('wrong_state', 'Chứng thư số không cần xác nhận.');
     if (!(await pendingApprovals(this.db, actor.agencyCode)).some((p) => p.fingerprint === fingerprint)) {
       throw new DomainError('wrong_agency', 'Chứng thư số này thuộc người dùng của cơ quan khác.');
