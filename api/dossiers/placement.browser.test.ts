@@ -3,7 +3,8 @@
 // page as a picture with the signature box at the default place, drags it with the mouse, moves it with the arrow keys
 // (never off the page) or picks a preset; the form carries the place in PDF points; KÝ SỐ signs there (the signed
 // PDF rendered by poppler's pdftoppm shows the signature image where the box was), and the next dossier opens with the
-// box at the leader's last place. With UPDATE_SCREENSHOTS=1 it also saves docs/screenshots/19-vi-tri-chu-ky.png.
+// box at the leader's last place; without JavaScript the presets alone sign.
+// With UPDATE_SCREENSHOTS=1 it also saves docs/screenshots/19-vi-tri-chu-ky.png.
 // Chromium is REQUIRED: when /usr/bin/chromium is missing the suite fails with an install hint (never skips).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -199,6 +200,12 @@ describe('placing the signature on "Xử lý" in Chromium', () => {
       expect((await formPlace(page)).checked).toBe(key);
     }
 
+    // A narrower window draws the page smaller: the box follows it.
+    const wide = (await boxOnPreview(page)).scale;
+    await page.setViewportSize({ width: 480, height: 860 });
+    await expect.poll(async () => (await boxOnPreview(page)).scale).toBeLessThan(wide * 0.9);
+    await expectBoxAt(page, DEFAULT_PLACEMENT);
+
     expect(await brokenImages(page)).toEqual([]);
     expect(consoleErrors).toEqual([]);
     expect(problemsOf(page)).toEqual([]);
@@ -265,6 +272,25 @@ describe('placing the signature on "Xử lý" in Chromium', () => {
 
     expect(await brokenImages(page)).toEqual([]);
     expect(consoleErrors).toEqual([]);
+    expect(problemsOf(page)).toEqual([]);
+  });
+
+  it('without JavaScript: no picture to drag, the presets only; the chosen preset signs', async () => {
+    requireChromium();
+    const code = await newDossier();
+    const page = await world!.newPage({ javaScriptEnabled: false });
+    await login(page, 'lanhdao');
+    await openFromList(page, code);
+    expect(await page.getByTestId('attestation-preview').isVisible(), 'the picture needs the script to be of use').toBe(false);
+    expect(await page.getByTestId('placement-box').isVisible()).toBe(false);
+    for (const p of Object.values(PLACEMENT_PRESETS)) expect(await page.getByLabel(p.label).isVisible()).toBe(true);
+    await check(page.getByLabel(PLACEMENT_PRESETS.center_bottom.label));
+    await click(page.getByTestId('sign'));
+    await flash(page, `Đã ký số hồ sơ ${code}`);
+    const signed = await call('lanhdao', 'GET', `/dossiers/${encodeURIComponent(code)}`);
+    expect(signed.body.signedBy.placement).toEqual(PLACEMENT_PRESETS.center_bottom.at);
+    expect(await savedPlacement()).toEqual(PLACEMENT_PRESETS.center_bottom.at);
+    expect(await brokenImages(page)).toEqual([]);
     expect(problemsOf(page)).toEqual([]);
   });
 });
