@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePng } from '../../activities/pdf/fixtures.js';
 import { DEFAULT_PLACEMENT, PLACEMENT_LIMITS, PLACEMENT_PRESETS, SIGNATURE_BOX, type SignaturePlacement } from '../../domain/placement.js';
 import {
-  brokenImages, check, click, flash, login, openMenu, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
+  brokenImages, check, click, flash, login, openMenu, pointerReaches, problemsOf, requireChromium, seeText, shot, startBrowserWorld, type BrowserWorld,
 } from '../../lib/testing/browser.js';
 import { patch, renderPage } from '../../lib/testing/files.js';
 import { makePdf, type Harness } from '../../lib/testing/harness.js';
@@ -55,15 +55,12 @@ async function newDossier(): Promise<string> {
   return created.body.code as string;
 }
 
-/**
- * The leader's page, with every console error recorded (problemsOf has the CSP ones, script errors and 5xx). The app
- * has no /favicon.ico, which Chromium asks for on its own: that 404 is no error of this screen.
- */
+/** The leader's page, with every console error recorded (problemsOf has the CSP ones, script errors and 5xx). */
 async function leaderPage(): Promise<{ page: Page; consoleErrors: string[] }> {
   const page = await world!.newPage();
   const consoleErrors: string[] = [];
   page.on('console', (m) => {
-    if (m.type() === 'error' && new URL(m.location().url || 'about:blank').pathname !== '/favicon.ico') consoleErrors.push(`${m.text()} (${m.location().url})`);
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
   });
   await login(page, 'lanhdao');
   return { page, consoleErrors };
@@ -115,21 +112,11 @@ async function formPlace(page: Page) {
   };
 }
 
-/** Waits until the mouse, moved onto the element, reaches it (`:hover`): the PDF preview's frame above can take it first. */
-async function pointerOn(loc: Locator) {
-  const page = loc.page();
-  await expect.poll(async () => {
-    await page.mouse.move(0, 0);
-    await loc.hover();
-    return loc.evaluate((el) => el.matches(':hover'));
-  }, { timeout: 20_000, interval: 50 }).toBe(true);
-}
-
 /** Drags the box with the mouse by (dx, dy) CSS pixels, from its centre (whole pixels, so the offset is exact). */
 async function dragBox(page: Page, dx: number, dy: number) {
   const box = page.getByTestId('placement-box');
   await box.evaluate((el) => el.scrollIntoView({ block: 'center' }));
-  await pointerOn(box);
+  await pointerReaches(box);
   const b = (await box.boundingBox())!;
   const from = { x: Math.round(b.x + b.width / 2), y: Math.round(b.y + b.height / 2) };
   await page.mouse.move(from.x, from.y);

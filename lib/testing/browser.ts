@@ -163,7 +163,7 @@ export async function fill(loc: Locator, value: string) {
  * a window blur, the button never clicked). Moving away and back until the element is hovered is the state a click
  * needs; no fixed delay.
  */
-async function pointerReaches(loc: Locator) {
+export async function pointerReaches(loc: Locator) {
   const page = loc.page();
   await expect.poll(async () => {
     await page.mouse.move(0, 0);

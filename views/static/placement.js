@@ -61,7 +61,8 @@
       if (readout) readout.textContent = 'Chưa hiển thị được trang lời chứng; vui lòng chọn một vị trí có sẵn bên dưới.';
     });
     if (img.complete && img.naturalWidth) draw(); else img.addEventListener('load', draw);
-    window.addEventListener('resize', draw);
+    // Whenever the picture's size changes (the window, a stylesheet arriving late): the box follows its scale.
+    if (window.ResizeObserver) new ResizeObserver(draw).observe(img); else window.addEventListener('resize', draw);
 
     fs.addEventListener('change', function (e) {
       var r = e.target;
