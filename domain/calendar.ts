@@ -1,5 +1,7 @@
-// The working-day calendar, one for the due date and the appointment slots: Monday to Friday, unless an
-// agency's rules say otherwise for a day. Calendar days are 'yyyy-MM-dd' (no instant, so no time zone).
+// The working-day calendar, one for the due date and the appointment slots: Monday to Friday, unless the rules
+// say otherwise for a day. The rules of an agency are built in one place (activities/calendar.ts): the national
+// public holidays and make-up working days (table public_holidays), then the agency's own days (agency_days),
+// which win. Calendar days are 'yyyy-MM-dd' (no instant, so no time zone).
 // PURE module (sandbox-safe): no imports.
 
 const DAY_MS = 86400_000;
@@ -8,6 +10,20 @@ export interface DayRules {
   /** Days listed explicitly: true = working (e.g. a Saturday make-up day), false = day off. */
   overrides: Record<string, boolean>;
 }
+
+/**
+ * An agency's rules over a window of days, fixed when a dossier is created and carried in its workflow input (the
+ * workflow cannot read the database): `overrides` lists the days of `from`…`through` that differ from Monday to
+ * Friday. Beyond the window the calendar is Monday to Friday.
+ */
+export interface CalendarWindow extends DayRules {
+  from: string;
+  through: string;
+}
+
+/** How many days after its creation a dossier's calendar covers: the due date is at most a few working days on,
+ *  and a Tết holiday with its weekends is under two weeks. */
+export const DOSSIER_CALENDAR_DAYS = 30;
 
 /** The weekday of a calendar day: 0 = Sunday … 6 = Saturday. */
 export function dayOfWeek(isoDay: string): number {

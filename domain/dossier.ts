@@ -3,6 +3,7 @@
 // constants only.
 import type { FileRef, SignedFileRef } from './types.js';
 import type { SignaturePlacement } from './placement.js';
+import type { CalendarWindow } from './calendar.js';
 
 export type DossierStatus = 'draft' | 'awaiting_signature' | 'returned' | 'awaiting_seal' | 'completed' | 'cancelled';
 export type ApplicantKind = 'citizen' | 'business' | 'no_account';
@@ -65,6 +66,10 @@ export interface DossierInput {
   createdBy: { username: string; fullName: string };
   createdAt: string;
   options?: WorkflowOptions;
+  /** The agency's working-day calendar (public holidays and its own days) from the creation day on, for the due
+   *  date: data in the input, so the history records it and replay gives the same due date. Absent in dossiers
+   *  started before it existed: their due date counts Monday to Friday, as it did. */
+  calendar?: CalendarWindow;
 }
 
 export interface DossierState extends DossierInput {

@@ -108,6 +108,8 @@ export interface Database {
   };
   appointment_slots: { agency_code: string; start_time: string; capacity: number };
   agency_days: { agency_code: string; day: string; working: boolean; note: Generated<string> };
+  /** National public holidays (days off) and the Government's make-up working days; agency_days win for their agency. */
+  public_holidays: { day: string; name: string; working: Generated<boolean> };
   slot_usage: { agency_code: string; day: string; start_time: string; used: number };
   appointment_sequences: { day: string; last: number };
   appointments: {

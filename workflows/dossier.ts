@@ -140,7 +140,9 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
 
   setHandler(submitUpdate, ({ actor }) => act(actor, async () => {
     state.status = 'awaiting_signature';
-    state.dueDate = dueDate(new Date()); // workflow time: deterministic on replay
+    // Workflow time and the calendar of the input: deterministic on replay. No command changes with the calendar
+    // (it is data), so no patched(): an input without one gives Monday to Friday, as before.
+    state.dueDate = dueDate(new Date(), input.calendar);
   }, () => ({ type: 'submitted', payload: { dueDate: state.dueDate } })), { validator: ({ actor }) => guard('submit', actor) });
 
   /** An action that needs a reason (returning, cancelling): the validator refuses an empty or overlong one. */

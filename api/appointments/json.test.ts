@@ -24,9 +24,11 @@ let h: Harness;
 const CODE = /^CTĐT-\d{8}-\d{4}$/;
 
 // Each test its own days, so capacities never interfere.
-const [D_SLOTS, D_BOOK, D_LIST, D_MOVE_FROM, D_MOVE_TO, D_CANCEL, D_BAD, D_OFF, D_PORTAL, D_PORTAL2, D_LIMIT, D_RACE, D_AGENCY_LIMIT] = workingDays(13, 2);
+const [D_SLOTS, D_BOOK, D_LIST, D_MOVE_FROM, D_MOVE_TO, D_CANCEL, D_BAD, D_OFF, D_PORTAL, D_PORTAL2, D_LIMIT, D_RACE, D_AGENCY_LIMIT, D_NATIONAL, D_NATIONAL_WORKED] = workingDays(15, 2);
 const PAST = '2020-06-24';
 const SATURDAY = nextWeekday(6);
+/** A Saturday the Government makes a working day (public_holidays, working), a week after SATURDAY. */
+const MAKE_UP_SATURDAY = nextWeekday(6, 8);
 
 // ---------- HTTP helpers ----------
 
@@ -74,6 +76,13 @@ beforeAll(async () => {
   ]).execute();
   // A weekday the agency does not receive (a holiday).
   await h.db.insertInto('agency_days').values({ agency_code: h.agencyCode, day: D_OFF, working: false, note: 'Nghỉ lễ' }).execute();
+  // National public holidays (for every agency), one of which this agency works, and a national make-up Saturday.
+  await h.db.insertInto('public_holidays').values([
+    { day: D_NATIONAL, name: 'Ngày nghỉ lễ (thử nghiệm)', working: false },
+    { day: D_NATIONAL_WORKED, name: 'Ngày nghỉ lễ (thử nghiệm)', working: false },
+    { day: MAKE_UP_SATURDAY, name: 'Ngày làm bù (thử nghiệm)', working: true },
+  ]).execute();
+  await h.db.insertInto('agency_days').values({ agency_code: h.agencyCode, day: D_NATIONAL_WORKED, working: true, note: 'Trực lễ' }).execute();
 });
 afterAll(async () => {
   if (!h) return;
@@ -103,6 +112,21 @@ describe('GET /api/v1/appointments/slots', () => {
     expectRefusal(await call('congdan', 'GET', `/appointments/slots?agencyCode=${encodeURIComponent(h.agencyCode)}&date=31/02/2026`), 400, 'validation');
     expectRefusal(await call('congdan', 'GET', `/appointments/slots?agencyCode=KHONG-CO&date=${D_SLOTS}`), 404, 'not_found');
     expect((await call(null, 'GET', `/appointments/slots?agencyCode=${encodeURIComponent(h.agencyCode)}&date=${D_SLOTS}`)).status).toBe(401);
+  });
+});
+
+describe('national public holidays', () => {
+  it('a public holiday has no slots and cannot be booked; a make-up Saturday can; an agency that works a holiday takes bookings', async () => {
+    expect(await slotsOf(D_NATIONAL)).toEqual([]);
+    const before = await snapshot();
+    expectRefusal(await book('congdan', D_NATIONAL, '09:00'), 400, 'validation');
+    expect(await snapshot()).toEqual(before);
+    expect((await slotsOf(MAKE_UP_SATURDAY)).map((s) => s.slot)).toEqual(['08:00', '09:00', '10:00', '13:00', '14:00', '15:00', '16:00']);
+    expect((await slotsOf(D_NATIONAL_WORKED)).map((s) => s.slot)).toContain('09:00');
+    const a = await booked('congdan4', D_NATIONAL_WORKED, '09:00');
+    // Moving a booking onto a public holiday is refused too.
+    const r = await call('canbo', 'POST', `/appointments/${encodeURIComponent(a.code)}/reschedule`, { json: { date: D_NATIONAL, slot: '10:00', reason: 'Cán bộ bận họp' } });
+    expectRefusal(r, 400, 'validation');
   });
 });
 

@@ -1,16 +1,12 @@
-// SQL of the appointments feature (db-first, `fn(db, ...)`): agencies' days off and slots, bookings, their codes
+// SQL of the appointments feature (db-first, `fn(db, ...)`): agencies' working days and slots, bookings, their codes
 // and lists. Places in a slot are taken and given back by activities/slot-places.ts, which the worker runs too.
 import { sql, type Insertable } from 'kysely';
-import type { DayRules } from '../../domain/calendar.js';
 import type { Database, Db } from '../../lib/db.js';
 
 export { releasePlace, takePlace } from '../../activities/slot-places.js';
-
-/** The agency's days that differ from the week's pattern (a working Saturday, a day off). */
-export async function dayRules(db: Db, agencyCode: string): Promise<DayRules> {
-  const rows = await db.selectFrom('agency_days').select(['day', 'working']).where('agency_code', '=', agencyCode).execute();
-  return { overrides: Object.fromEntries(rows.map((r) => [r.day, r.working])) };
-}
+// The agency's working days (national public holidays, then its own days off and working days): one calendar
+// with the due date of dossiers, worker-side SQL.
+export { workingCalendar } from '../../activities/calendar.js';
 
 export const findAgency = (db: Db, code: string) =>
   db.selectFrom('agencies').selectAll().where('code', '=', code).executeTakeFirst();

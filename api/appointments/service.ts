@@ -28,8 +28,10 @@ export class AppointmentService {
     private readonly shortTimers?: { reminderMs: number; noShowMs: number }, private readonly limits: BookingLimits = DEFAULT_BOOKING_LIMITS,
   ) {}
 
-  dayRules(agencyCode: string): Promise<DayRules> {
-    return q.dayRules(this.db, agencyCode);
+  /** The agency's rules for the day: national public holidays, then its own days off and working days. */
+  async dayRules(agencyCode: string, day: string): Promise<DayRules> {
+    if (!isIsoDay(day)) return { overrides: {} }; // refused as an invalid day by the caller, never sent to SQL
+    return q.workingCalendar(this.db, agencyCode, day, day);
   }
 
   /** The agencies a citizen can book at (those with slots), by name. */
@@ -42,7 +44,7 @@ export class AppointmentService {
     if (!isIsoDay(day)) throw new DomainError('validation', 'Ngày hẹn không hợp lệ (yyyy-MM-dd).', 'date');
     if (day > lastBookableDay(now)) throw new DomainError('validation', BEYOND_WINDOW, 'date');
     if (!(await q.findAgency(this.db, agencyCode))) throw new DomainError('not_found', 'Không tìm thấy cơ quan tiếp nhận.', 'agencyCode');
-    if (!isWorkingDay(day, await this.dayRules(agencyCode))) return [];
+    if (!isWorkingDay(day, await this.dayRules(agencyCode, day))) return [];
     const slots = await q.slotsWithUsage(this.db, agencyCode, day);
     return slots
       .map((s) => ({ time: s.time, capacity: s.capacity, remaining: s.capacity - (s.used ?? 0) }))
@@ -51,7 +53,7 @@ export class AppointmentService {
 
   private async checkSlot(agencyCode: string, day: string, time: string) {
     const slotTimes = await q.slotTimes(this.db, agencyCode);
-    const problem = slotProblem({ day, time, now: new Date(), slotTimes, rules: await this.dayRules(agencyCode) });
+    const problem = slotProblem({ day, time, now: new Date(), slotTimes, rules: await this.dayRules(agencyCode, day) });
     if (problem) throw new DomainError('validation', problem, problem === BEYOND_WINDOW ? 'date' : 'slot');
   }
 

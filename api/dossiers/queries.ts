@@ -6,6 +6,8 @@ import type { DossierStatus } from '../../domain/dossier.js';
 import { containsPattern, type Db } from '../../lib/db.js';
 // The stored e-copy's newest version (archival renewal), worker-side SQL: one copy.
 export { currentEcopy } from '../../activities/ecopy-versions.js';
+// The agency's working days for a new dossier's due date (one calendar with the appointments), worker-side SQL.
+export { workingCalendar } from '../../activities/calendar.js';
 
 /** A portal account's public fields, by CMND/CCCD/MST (the "TÌM KIẾM TÀI KHOẢN" button). */
 export const accountByIdNumber = (db: Db, idNumber: string) =>

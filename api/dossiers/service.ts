@@ -6,7 +6,8 @@ import crypto from 'node:crypto';
 import { attestationPreviewOffThread, inspectScanOffThread, type AttestationPreviewInput } from '../../activities/pdf/pool.js';
 import { ScanError } from '../../activities/pdf/scan.js';
 import type { FileStorage } from '../../activities/storage.js';
-import { vnDdMmYy } from '../../domain/vn-time.js';
+import { vnDdMmYy, vnIsoDate } from '../../domain/vn-time.js';
+import { addDays, DOSSIER_CALENDAR_DAYS } from '../../domain/calendar.js';
 import { DomainError, REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE } from '../../domain/errors.js';
 import { dossierFee } from '../../domain/fee.js';
 import { idNumberError, isCccd, isCmnd, isEmail, isMst, isPhone, normalizePhone } from '../../domain/ids.js';
@@ -183,11 +184,15 @@ export class DossierService {
     }
     const { scan, pageCount } = await this.acceptScan(file);
     const agency = await q.agency(this.db, actor.agencyCode);
+    // The due date is computed in the workflow, which cannot read the database: it gets the agency's calendar
+    // (public holidays, the agency's own days) for the coming weeks in its input.
+    const today = vnIsoDate(new Date());
+    const calendar = await q.workingCalendar(this.db, agency.code, today, addDays(today, DOSSIER_CALENDAR_DAYS));
     const reserved = await this.reserve(key, actor.agencyCode, (code) => ({
       code, agencyCode: agency.code, agencyName: agency.name, applicant, documentType, copies, pageCount,
       fee: dossierFee(pageCount, copies), scan, appointmentCode: str(input.appointmentCode) || null,
       createdBy: { username: actor.username, fullName: actor.fullName }, createdAt: new Date().toISOString(),
-      ...(this.workflowOptions ? { options: this.workflowOptions } : {}),
+      ...(this.workflowOptions ? { options: this.workflowOptions } : {}), calendar,
     }));
     return this.startAndSubmit(actor, key, reserved);
   }

@@ -1,21 +1,26 @@
-// Days and waiting in the tests: working days ahead (for appointments, which only take Mon–Fri), and polling until
-// something the worker does asynchronously has happened.
+// Days and waiting in the tests: working days ahead (for appointments, which take Mon–Fri less the national public
+// holidays), and polling until something the worker does asynchronously has happened.
 
-import { addDays, dayOfWeek, isWorkingDay } from '../../domain/calendar.js';
+import { addDays, dayOfWeek, isWorkingDay, type DayRules } from '../../domain/calendar.js';
 import { vnIsoDate } from '../../domain/vn-time.js';
+import { PUBLIC_HOLIDAYS } from '../../migrations/20261202_014_public_holidays.js';
+
+/** The seeded national calendar, as every test database has it (before a test adds days of its own). */
+const NATIONAL: DayRules = { overrides: Object.fromEntries(PUBLIC_HOLIDAYS.map((h) => [h.day, h.working])) };
 
 const DAY = 86400_000;
 /** The day in Vietnam `ahead` days from now, as yyyy-MM-dd. */
 const vnDayAhead = (ahead: number) => vnIsoDate(new Date(Date.now() + ahead * DAY));
 
-/** `count` distinct working days (Mon–Fri) as yyyy-MM-dd, the first at least `ahead` days from today in Vietnam. */
+/** `count` distinct working days (Mon–Fri, not a public holiday) as yyyy-MM-dd, the first at least `ahead` days from
+ *  today in Vietnam. */
 export function workingDays(count: number, ahead = 2): string[] {
   const out: string[] = [];
-  for (let day = vnDayAhead(ahead); out.length < count; day = addDays(day, 1)) if (isWorkingDay(day)) out.push(day);
+  for (let day = vnDayAhead(ahead); out.length < count; day = addDays(day, 1)) if (isWorkingDay(day, NATIONAL)) out.push(day);
   return out;
 }
 
-/** A working day (Mon–Fri) at least `ahead` days from today, as yyyy-MM-dd in Vietnam. */
+/** A working day (Mon–Fri, not a public holiday) at least `ahead` days from today, as yyyy-MM-dd in Vietnam. */
 export function workingDay(ahead: number): string {
   return workingDays(1, ahead)[0];
 }
