@@ -82,7 +82,7 @@ export function lastBookableDay(now: Date): string {
 export function slotProblem(input: { day: string; time: string; now: Date; slotTimes: string[]; rules: DayRules }): string | null {
   if (!isIsoDay(input.day)) return 'Ngày hẹn không hợp lệ.';
   if (input.day > lastBookableDay(input.now)) return BEYOND_WINDOW;
-  if (!isWorkingDay(input.day, input.rules)) return 'Ngày đã chọn là ngày nghỉ của cơ quan, vui lòng chọn ngày khác.';
+  if (!isWorkingDay(input.day, input.rules)) return 'Ngày đã chọn là ngày nghỉ (ngày lễ, cuối tuần hoặc ngày nghỉ của cơ quan), vui lòng chọn ngày khác.';
   if (!input.slotTimes.includes(input.time)) return 'Giờ hẹn không nằm trong giờ làm việc của cơ quan.';
   if (slotInstant(input.day, input.time).getTime() <= input.now.getTime()) return 'Giờ hẹn đã qua, vui lòng chọn giờ khác.';
   return null;

@@ -100,7 +100,7 @@ export function portalScreens(deps: AppDeps) {
       let slotsMessage: string | null = null;
       if (slots.length === 0) {
         if (day < vnIsoDate(new Date())) slotsMessage = 'Ngày đã chọn đã qua, vui lòng chọn ngày khác.';
-        else if (!isWorkingDay(day, await svc.dayRules(agencyCode, day))) slotsMessage = 'Ngày đã chọn là ngày nghỉ của cơ quan, vui lòng chọn ngày khác.';
+        else if (!isWorkingDay(day, await svc.dayRules(agencyCode, day))) slotsMessage = 'Ngày đã chọn là ngày nghỉ (ngày lễ, cuối tuần hoặc ngày nghỉ của cơ quan), vui lòng chọn ngày khác.';
         else slotsMessage = 'Ngày đã chọn không còn giờ trống, vui lòng chọn ngày khác.';
       }
       return { slotsAsked: true, slots, selected, slotsMessage, dayLabel: dayLabel(day) };
