@@ -10,7 +10,7 @@ import { actorOf as actor } from '../http/guards.js';
 import { parse } from '../http/schemas.js';
 import { discard, parseMultipart } from '../http/upload.js';
 import { dossierListQuery } from './schemas.js';
-import type { CreateDossierInput, DossierPage } from './service.js';
+import { listOrder, type CreateDossierInput, type DossierPage } from './service.js';
 
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
 
@@ -51,7 +51,7 @@ export function dossiersJson(deps: AppDeps) {
       const from = q.from ? parseVnDate(q.from) : null;
       const to = q.to ? parseVnDate(q.to) : null;
       if ((q.from && !from) || (q.to && !to)) throw new DomainError('validation', 'Ngày không hợp lệ (yyyy-MM-dd hoặc dd/MM/yyyy).');
-      const result = await dossiers.list(actor(res), { statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: q.page, pageSize: q.pageSize });
+      const result = await dossiers.list(actor(res), { statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...listOrder(q, 'newest'), page: q.page, pageSize: q.pageSize });
       res.json({
         total: result.total, page: result.page, pageSize: result.pageSize,
         items: result.items.map((d) => ({

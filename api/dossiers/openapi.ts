@@ -101,7 +101,11 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
       },
       get: {
         summary: "List the agency's dossiers",
-        parameters: ['status', 'q', 'code', 'applicantKind', 'from', 'to', 'page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+        parameters: [
+          ...['status', 'q', 'code', 'applicantKind', 'from', 'to', 'page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          { name: 'overdue', in: 'query', schema: { type: 'string', enum: ['1'] }, description: 'Only dossiers still waiting on someone (awaiting_signature, returned, awaiting_seal) whose due day has passed' },
+          { name: 'sort', in: 'query', schema: { type: 'string', enum: ['newest', 'oldest', 'due'], default: 'newest' }, description: 'newest or oldest created first, or the nearest due day first' },
+        ],
         responses: { 200: { description: '{total, page, pageSize, items}' }, ...errors },
       },
     },

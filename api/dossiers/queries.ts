@@ -60,9 +60,19 @@ export interface ListQuery {
   q?: string;
   from?: string | null; // yyyy-MM-dd
   to?: string | null;
+  /** Only dossiers still waiting on someone (to sign, to correct, to seal) whose due day is before this day (yyyy-MM-dd). */
+  overdueBefore?: string | null;
+  /** newest first (default), oldest first (the staff's queues: the same-day deadline puts the oldest at risk), or the
+   *  nearest due day first. */
+  sort?: DossierSort;
   page: number;
   pageSize: number;
 }
+
+export const DOSSIER_SORTS = ['newest', 'oldest', 'due'] as const;
+export type DossierSort = (typeof DOSSIER_SORTS)[number];
+/** The statuses in which a dossier waits on a person, so its due day can pass. */
+export const WAITING_STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal'];
 
 /** One page of the agency's dossiers, newest first, and how many match. */
 export async function listDossiers(db: Db, f: ListQuery) {
@@ -79,8 +89,13 @@ export async function listDossiers(db: Db, f: ListQuery) {
   }
   if (f.from) q = q.where('created_at', '>=', vnDayStart(f.from));
   if (f.to) q = q.where('created_at', '<', new Date(vnDayStart(f.to).getTime() + 86400_000));
+  if (f.overdueBefore) q = q.where('status', 'in', WAITING_STATUSES).where('due_date', '<', f.overdueBefore);
   const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const items = await q.selectAll().orderBy('created_at', 'desc').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute();
+  let ordered = q.selectAll();
+  if (f.sort === 'oldest') ordered = ordered.orderBy('created_at', 'asc');
+  else if (f.sort === 'due') ordered = ordered.orderBy(sql`due_date asc nulls last`).orderBy('created_at', 'asc');
+  else ordered = ordered.orderBy('created_at', 'desc');
+  const items = await ordered.orderBy('code').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute();
   return { total: Number(total), items };
 }
 

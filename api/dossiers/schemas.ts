@@ -18,6 +18,9 @@ export const dossierListQuery = object({
   q: optionalText('Từ khóa', 200),
   from: optionalText('Từ ngày', 20),
   to: optionalText('Đến ngày', 20),
+  /** '1': only the dossiers whose due day has passed while they still wait on someone. */
+  overdue: optionalText('Quá hạn', 5),
+  sort: optionalText('Sắp xếp', 10),
   ...pagingShape,
 });
 

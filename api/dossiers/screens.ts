@@ -23,17 +23,26 @@ import { discard, parseFormUpload, UploadRefused } from '../http/upload.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { booksForSealing } from '../register/service.js';
 import { dossierListQuery, newDossierQuery } from './schemas.js';
-import { copiesOf } from './service.js';
+import { copiesOf, listOrder, type DossierSort } from './service.js';
 
 const PROCESSING_FLASH = 'Hồ sơ đang được xử lý, vui lòng chờ trong giây lát; trang sẽ tự cập nhật khi xử lý xong.';
 
-const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean }> = {
-  'bi-tu-choi': { title: 'Hồ sơ bị từ chối', statuses: ['returned'], role: 'creator', rowAction: 'returned', showStatus: false },
-  'cho-ky': { title: 'Bản sao chờ ký', statuses: ['awaiting_signature'], role: 'signer', rowAction: 'process', showStatus: false },
+// The staff's queues show the oldest first (the same-day deadline puts it at risk); "Theo dõi" the newest, with a
+// status filter.
+const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean; sort: DossierSort; statusFilter?: boolean }> = {
+  'bi-tu-choi': { title: 'Hồ sơ bị từ chối', statuses: ['returned'], role: 'creator', rowAction: 'returned', showStatus: false, sort: 'oldest' },
+  'cho-ky': { title: 'Bản sao chờ ký', statuses: ['awaiting_signature'], role: 'signer', rowAction: 'process', showStatus: false, sort: 'oldest' },
   // Waiting for the seal, or sealed but not yet "Hoàn thành và chuyển".
-  'cho-dong-dau': { title: 'Bản sao chờ đóng dấu', statuses: [], role: 'sealer', rowAction: 'process', showStatus: true, sealerQueue: true },
-  'theo-doi': { title: 'Theo dõi hồ sơ chứng thực', statuses: [], role: null, rowAction: 'view', showStatus: true },
+  'cho-dong-dau': { title: 'Bản sao chờ đóng dấu', statuses: [], role: 'sealer', rowAction: 'process', showStatus: true, sealerQueue: true, sort: 'oldest' },
+  'theo-doi': { title: 'Theo dõi hồ sơ chứng thực', statuses: [], role: null, rowAction: 'view', showStatus: true, sort: 'newest', statusFilter: true },
 };
+const STATUS_CHOICES: { value: DossierStatus | ''; label: string }[] = [
+  { value: '', label: 'Tất cả' }, { value: 'awaiting_signature', label: 'Chờ ký' }, { value: 'returned', label: 'Bị trả lại' },
+  { value: 'awaiting_seal', label: 'Chờ đóng dấu' }, { value: 'completed', label: 'Hoàn thành' }, { value: 'cancelled', label: 'Đã hủy' },
+];
+const SORT_CHOICES: { value: DossierSort; label: string }[] = [
+  { value: 'oldest', label: 'Cũ nhất trước' }, { value: 'newest', label: 'Mới nhất trước' }, { value: 'due', label: 'Hạn trả kết quả sớm nhất trước' },
+];
 
 export function dossierScreens(deps: AppDeps) {
   const r = express.Router();
@@ -137,13 +146,22 @@ export function dossierScreens(deps: AppDeps) {
       const to = q.to ? parseVnDate(q.to) : null;
       let error = null;
       if ((q.from && !from) || (q.to && !to)) error = 'Ngày tìm kiếm không hợp lệ (dd/mm/yyyy).';
-      const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to };
-      const result = await dossiers.list(actor(res), { statuses: spec.statuses, sealerQueue: spec.sealerQueue, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, page: q.page, pageSize: q.pageSize });
-      const pagerParams: Record<string, string> = { applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText };
+      const status = spec.statusFilter && STATUS_CHOICES.some((c) => c.value && c.value === q.status) ? q.status as DossierStatus : '';
+      if (spec.statusFilter && q.status && !status) error = 'Trạng thái tìm kiếm không hợp lệ.';
+      let order;
+      try { order = listOrder(q, spec.sort); } catch (e) { error = (e as Error).message; order = listOrder({}, spec.sort); }
+      const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to, status, overdue: Boolean(order.overdueBefore), sort: order.sort };
+      const result = await dossiers.list(actor(res), {
+        statuses: status ? [status] : spec.statuses, sealerQueue: spec.sealerQueue, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...order, page: q.page, pageSize: q.pageSize,
+      });
+      const pagerParams: Record<string, string> = {
+        applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText, status, overdue: filter.overdue ? '1' : '', sort: order.sort,
+      };
       const pageUrl = pageUrlFor(req.path, { ...pagerParams, pageSize: result.pageSize });
       res.set('Vary', 'HX-Request');
       res.render('dossier-list.njk', {
         title: spec.title, active: req.path, filter, result, error, rowAction: spec.rowAction, showStatus: spec.showStatus,
+        statusChoices: spec.statusFilter ? STATUS_CHOICES : null, sortChoices: SORT_CHOICES,
         pageCount: pageCount(result.total, result.pageSize), pageUrl, pagerParams,
         applicantKinds: [
           { value: 'all', label: 'Tất cả' }, { value: 'citizen', label: 'Công dân' }, { value: 'business', label: 'Doanh nghiệp' },

@@ -40,9 +40,20 @@ export interface CreateDossierInput {
 }
 
 /** A list's filter as the screens and the API give it; page and pageSize as typed, checked by the paging schema. */
+export type { DossierSort } from './queries.js';
 export type ListFilter = Omit<q.ListQuery, 'agencyCode' | 'page' | 'pageSize'> & { page?: unknown; pageSize?: unknown };
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** The list's "quá hạn" filter and its order, from the query: `overdue=1`, `sort=newest|oldest|due` (else `fallback`). */
+export function listOrder(query: { overdue?: string; sort?: string }, fallback: q.DossierSort, now = new Date()): { sort: q.DossierSort; overdueBefore: string | null } {
+  const sort = query.sort || fallback;
+  if (!(q.DOSSIER_SORTS as readonly string[]).includes(sort)) {
+    throw new DomainError('validation', `Cách sắp xếp không hợp lệ; dùng một trong: ${q.DOSSIER_SORTS.join(', ')}.`, 'sort');
+  }
+  if (query.overdue && !['1', 'true', 'on'].includes(query.overdue)) throw new DomainError('validation', 'Bộ lọc quá hạn chỉ nhận 1 (chỉ hồ sơ quá hạn).', 'overdue');
+  return { sort: sort as q.DossierSort, overdueBefore: query.overdue ? vnIsoDate(now) : null };
+}
 
 /** The number of copies requested, as typed (empty: one); 1 to 100. */
 export function copiesOf(typed: unknown): number {
