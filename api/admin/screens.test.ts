@@ -91,6 +91,10 @@ describe('Quản trị → Cơ quan, đơn vị', () => {
     expect(cycle.status).toBe(400);
     expect(cycle.html).toContain('sẽ tạo thành vòng');
     expect(cycle.html).toMatch(/<select name="parentCode" required aria-invalid="true">/);
+    const away = await admin.post(`/quan-tri/co-quan/${B}/sua`, { _csrf: csrfOf(editB.html), name: 'Cụm Châu Thành', parentCode: OTHER, portalCode: `${P}.02`, kind: 'other', address: '' });
+    expect(away.status).toBe(404);
+    expect(away.html).toContain('data-testid="agency-form"'); // the form again, with the refusal
+    expect(away.html).toContain(`Không tìm thấy cơ quan cấp trên ${OTHER} trong phạm vi quản trị của bạn.`);
     // The demo agency is the top of quantri's scope: no parent to pick, so nothing to move.
     const top = await admin.get(`/quan-tri/co-quan/${h.agencyCode}/sua`);
     expect(top.html).not.toContain('name="parentCode"');

@@ -99,7 +99,7 @@ export function adminScreens(deps: AppDeps) {
         const a = await updateAgency(db, actorOf(res), agency.code, parse(agencyPatch, fields));
         flash(req, `Đã lưu “${a.name}” (mã ${a.code}).`);
         res.redirect(303, AGENCIES);
-      }, (status, message, e) => renderEdit(res, agency, form, status, message, e.field), ['unavailable', 'not_found']);
+      }, (status, message, e) => renderEdit(res, agency, form, status, message, e.field)); // a parent outside the scope: 404 on the form
     } catch (e) { next(e); }
   });
 
