@@ -9,6 +9,7 @@ import { dossierOpenApiPaths, dossierOpenApiSchemas } from './dossiers/openapi.j
 import { imageOpenApiPaths, imageOpenApiSchemas } from './images/openapi.js';
 import { certificateOpenApiPaths, certificateOpenApiSchemas } from './certificates/openapi.js';
 import { deliveryOpenApiPaths } from './deliveries/openapi.js';
+import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -38,6 +39,7 @@ export const openApiDocument = {
       ...certificateOpenApiSchemas, // Certificate (api/certificates/openapi.ts)
       ...registerOpenApiSchemas, // register books (api/register/openapi.ts)
       ...reportOpenApiSchemas, // the daily fee report (api/reports/openapi.ts)
+      ...adminOpenApiSchemas, // Agency, AdminEvent (api/admin/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -51,5 +53,6 @@ export const openApiDocument = {
     ...deliveryOpenApiPaths(errors), // GET /dossiers/{code}/deliveries, GET /deliveries (api/deliveries/openapi.ts)
     ...registerOpenApiPaths(errors), // /register-books… (api/register/openapi.ts)
     ...reportOpenApiPaths(errors), // /reports/fees[.xlsx] (api/reports/openapi.ts)
+    ...adminOpenApiPaths(errors), // /admin/agencies[/{code}], /admin/audit[.xlsx] (api/admin/openapi.ts)
   },
 };

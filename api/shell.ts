@@ -23,7 +23,11 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/gui-lai-email', label: 'Quản lý gửi lại email' },
     { href: '/quan-ly-con-dau', label: 'Quản lý con dấu' },
   ],
-  admin: [{ href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' }],
+  admin: [
+    { href: '/quan-tri/co-quan', label: 'Cơ quan, đơn vị' },
+    { href: '/quan-tri/nhat-ky', label: 'Nhật ký quản trị' },
+    { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
+  ],
   supervisor: [],
 };
 for (const role of FEE_REPORT_ROLES) MENUS[role].push(FEE_REPORT_MENU);

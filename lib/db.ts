@@ -14,7 +14,11 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface Database {
-  agencies: { code: string; name: string; portal_code: string; parent_code: string | null };
+  /** The tree of agencies (parent_code; codes never change). `kind` is one of AGENCY_KINDS (domain/agency.ts). */
+  agencies: {
+    code: string; name: string; portal_code: string; parent_code: string | null;
+    kind: Generated<string>; address: Generated<string>; active: Generated<boolean>;
+  };
   users: {
     username: string; full_name: string; title: Generated<string>; password_hash: string; agency_code: string;
     email: string | null; active: Generated<boolean>; created_at: GeneratedTimestamp;
@@ -130,6 +134,11 @@ export interface Database {
     id: Generated<number>; attempt_key: string; dossier_code: string; channel: 'email' | 'portal'; address: string;
     status: 'pending' | 'sent' | 'failed'; error: string | null; tries: Generated<number>; requested_by: string;
     created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp;
+  };
+  /** Every administrative change (domain/admin-audit.ts), written in the transaction of the change. */
+  admin_events: {
+    id: Generated<number>; at: GeneratedTimestamp; actor: string; agency_code: string; entity: string; entity_id: string; action: string;
+    before: ColumnType<unknown, string | null, string | null>; after: ColumnType<unknown, string | null, string | null>;
   };
   /** express-session's store (connect-pg-simple); `sess` holds uid (staff) or pid (portal account). */
   sessions: { sid: string; sess: ColumnType<Record<string, unknown>, string, string>; expire: Timestamp };

@@ -36,7 +36,7 @@ export const DEMO_USERS: { username: string; full_name: string; title: string; r
 
 export async function seedDemoData(db: Db, now = new Date()): Promise<void> {
   const hash = await bcrypt.hash(DEMO_PASSWORD, 10);
-  await db.insertInto('agencies').values({ ...DEMO_AGENCY, parent_code: null }).onConflict((oc) => oc.column('code').doNothing()).execute();
+  await db.insertInto('agencies').values({ ...DEMO_AGENCY, kind: 'district_justice', parent_code: null }).onConflict((oc) => oc.column('code').doNothing()).execute();
   for (const u of DEMO_USERS) {
     await db.insertInto('users').values({ username: u.username, full_name: u.full_name, title: u.title, password_hash: hash, agency_code: DEMO_AGENCY.code })
       .onConflict((oc) => oc.column('username').doNothing()).execute();

@@ -12,6 +12,7 @@ import * as m009 from './20261202_004_certificate_of_record.js';
 import * as m010 from './20261202_010_ecopy_versions.js';
 import * as m011 from './20261202_011_remote_signers.js';
 import * as m012 from './20261202_012_signature_placements.js';
+import * as m013 from './20261202_013_agency_tree_admin_events.js';
 import * as m014 from './20261202_014_public_holidays.js';
 import * as m015 from './20261202_015_remote_signer_approval.js';
 
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_010_ecopy_versions': m010,
   '20261202_011_remote_signers': m011,
   '20261202_012_signature_placements': m012,
+  '20261202_013_agency_tree_admin_events': m013,
   '20261202_014_public_holidays': m014,
   '20261202_015_remote_signer_approval': m015,
 };
