@@ -32,6 +32,19 @@ const actors = async () => (await Promise.all(['canbo', 'lanhdao', 'vanthu'].map
 const newDossier = async (canbo: Actor) =>
   h.service.create(canbo, { applicantKind: 'no_account', email: 'upload@example.vn', documentType: 'KHAC' }, uploadedPdf(h, await makePdf(1)), crypto.randomUUID());
 
+/** A new dossier signed by the leader and sealed by the seal keeper; the e-copy written to `fileName` and pdfsig's verdict. */
+async function signAndSeal(canbo: Actor, lanhdao: Actor, vanthu: Actor, fileName: string) {
+  const d = await newDossier(canbo);
+  expect((await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID())).status).toBe('awaiting_seal');
+  const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', DEMO_AGENCY.code).executeTakeFirstOrThrow();
+  const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
+  expect(sealed.status).toBe('completed');
+  const pdf = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(sealed.sealedPdf!.sha256);
+  const file = path.join(dir, fileName);
+  fs.writeFileSync(file, pdf);
+  return { d, sealed, pdf, sig: pdfsig(file) };
+}
+
 it("signs with the leader's uploaded certificate and seals with the agency's uploaded one", async () => {
   const [canbo, lanhdao, vanthu] = await actors();
   const leaderP12 = await opensslP12(h, dir, { cn: lanhdao.fullName, passphrase: 'mật-khẩu 1' });
@@ -41,16 +54,7 @@ it("signs with the leader's uploaded certificate and seals with the agency's upl
   const upSeal = await call('vanthu', 'POST', '/certificates', { form: multipart({ purpose: 'seal', passphrase: seal.passphrase }, 'file', seal.p12, 'con-dau.p12', 'application/x-pkcs12') });
   expect(upSeal.status, JSON.stringify(upSeal.body)).toBe(201);
 
-  const d = await newDossier(canbo);
-  expect((await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID())).status).toBe('awaiting_seal');
-  const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', DEMO_AGENCY.code).executeTakeFirstOrThrow();
-  const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
-  expect(sealed.status).toBe('completed');
-
-  const pdf = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(sealed.sealedPdf!.sha256);
-  const file = path.join(dir, 'ecopy.pdf');
-  fs.writeFileSync(file, pdf);
-  const sig = pdfsig(file);
+  const { d, sealed, pdf, sig } = await signAndSeal(canbo, lanhdao, vanthu, 'ecopy.pdf');
   expect([sig.count, sig.valid]).toEqual([2, 2]);
   expect(sig.out).toContain(`Signer Certificate Common Name: ${lanhdao.fullName}`);
   expect(sig.out).toContain(`O=${OPENSSL_O}`); // the openssl-made certificate, not the test PKI's
@@ -102,16 +106,7 @@ it('ECDSA P-256 end to end: the leader signs and the seal keeper seals with open
   expect(upSeal.status, JSON.stringify(upSeal.body)).toBe(201);
   expect(upSeal.body).toMatchObject({ fingerprint: sealEc.fingerprint, status: 'in_use' });
 
-  const d = await newDossier(canbo);
-  expect((await h.service.act(lanhdao, d.code, 'sign', {}, crypto.randomUUID())).status).toBe('awaiting_seal');
-  const book = await h.db.selectFrom('register_books').select('id').where('agency_code', '=', DEMO_AGENCY.code).executeTakeFirstOrThrow();
-  const sealed = await h.service.act(vanthu, d.code, 'seal', { registerBookId: book.id }, crypto.randomUUID());
-  expect(sealed.status).toBe('completed');
-
-  const pdf = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(sealed.sealedPdf!.sha256);
-  const file = path.join(dir, 'ecopy-ec.pdf');
-  fs.writeFileSync(file, pdf);
-  const sig = pdfsig(file);
+  const { d, sealed, pdf, sig } = await signAndSeal(canbo, lanhdao, vanthu, 'ecopy-ec.pdf');
   expect([sig.count, sig.valid], sig.out).toEqual([2, 2]);
   // The signer DN of each signature pdfsig lists, the document timestamp's (an unknown type to pdfsig) left out.
   const signers = sig.out.split(/^Signature #\d+:$/m).filter((b) => !/Signature Type: (unknown|ETSI\.RFC3161)/.test(b))
