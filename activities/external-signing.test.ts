@@ -215,6 +215,24 @@ describe('signing with a token outside the server', () => {
     await recordHistory(d.code, 'dossier-token-signature-refused-then-signed');
   }, 120_000);
 
+  it('places the signature as asked at prepare: kept in the dossier and as the leader\'s default; a place off the page refused', async () => {
+    const d = await newDossier();
+    const certificate = chainPem(lanhdaoKey);
+    const saved = () => h.db.selectFrom('signature_placements').select(['x', 'y']).where('username', '=', 'lanhdao').executeTakeFirst();
+    const before = await saved();
+    const off = await call('lanhdao', 'POST', `/dossiers/${d.code}/sign/prepare`, { json: { certificate, placement: { page: 2, x: 500, y: 80 } } });
+    expectRefusal(off, 400, 'validation');
+    expect(off.body.field).toBe('placement');
+    expect(await saved()).toEqual(before);
+
+    const p = await call('lanhdao', 'POST', `/dossiers/${d.code}/sign/prepare`, { json: { certificate, placement: { page: 2, x: 61, y: 81 } } });
+    expect(p.status, JSON.stringify(p.body)).toBe(200);
+    expect(await saved()).toEqual({ x: 61, y: 81 });
+    const done = await complete(d.code, p.body.preparationId, keyFileSignsDigest(p.body.digest));
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body.signedBy.placement).toEqual({ x: 61, y: 81 });
+  }, 120_000);
+
   it('refuses a certificate that is not the signer\'s, untrusted, or a caller who is no signer: nothing changes', async () => {
     const d = await newDossier();
     const before = await snapshot(d.code);

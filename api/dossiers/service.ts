@@ -368,8 +368,7 @@ export class DossierService {
       case 'sign': {
         const choice = await this.signChoice(actor, code, args);
         const v = await update(signUpdate, { actor, ...choice });
-        // The place used becomes the leader's default for the next dossier.
-        if (args.placement !== undefined && args.placement !== '' && choice.placement) await q.saveSignaturePlacement(this.db, actor.username, choice.placement);
+        await this.keepPlacement(actor, args, choice);
         return v;
       }
       case 'deliver':
@@ -450,6 +449,11 @@ export class DossierService {
     return choice;
   }
 
+  /** A place the leader gave (not the default filled in) becomes their default for the next dossier, once accepted. */
+  private async keepPlacement(actor: Actor, args: Record<string, unknown>, choice: SignChoice) {
+    if (args.placement !== undefined && args.placement !== '' && choice.placement) await q.saveSignaturePlacement(this.db, actor.username, choice.placement);
+  }
+
   /**
    * Prepares the leader's signature with a token outside the server: the chain (PEM, leaf first) is checked as the
    * signer's (`certificates.externalSigner`), then the workflow builds the signed copy up to its placeholder and
@@ -465,13 +469,16 @@ export class DossierService {
     const { placement } = await this.signChoice(actor, code, { placement: args.placement });
     const handle = this.temporal.workflow.getHandle(workflowIdFor(code));
     const updateId = `${actor.username}:prepareSign:${checkIdempotencyKey(idempotencyKey) || crypto.randomUUID()}`;
+    let prepared: SignPreparation;
     try {
-      return await handle.executeUpdate(prepareSignUpdate, {
+      prepared = await handle.executeUpdate(prepareSignUpdate, {
         args: [{ actor, certificateChain: signer.chainDer.map((d) => d.toString('base64')), certificate: { fingerprint: signer.fingerprint, holder: signer.holder }, ...(placement ? { placement } : {}) }], updateId,
       });
     } catch (e) {
       throw finished(toDomainError(e));
     }
+    await this.keepPlacement(actor, args, { placement });
+    return prepared;
   }
 
   /** Completes a prepared signature with the token's raw signature (base64) over the signed attributes. */
