@@ -16,6 +16,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/ho-so/bi-tu-choi', label: 'Hồ sơ bị từ chối' },
     { href: '/lich-hen', label: 'Lịch hẹn chờ duyệt' },
   ],
+  reviewer: [],
   signer: [{ href: '/ho-so/cho-ky', label: 'Bản sao chờ ký' }],
   sealer: [
     { href: '/ho-so/cho-dong-dau', label: 'Bản sao chờ đóng dấu' },
@@ -29,6 +30,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
   ],
   supervisor: [],
+  tester: [],
 };
 for (const role of FEE_REPORT_ROLES) MENUS[role].push(FEE_REPORT_MENU);
 

@@ -1,6 +1,6 @@
 // Who may do what, in which state: the single table the workflow's update validators consult.
 import type { DossierState, DossierStatus } from './dossier.js';
-import type { Actor, Role } from './types.js';
+import { ROLE_LABELS, type Actor, type Role } from './types.js';
 import { DomainError } from './errors.js';
 import { normalizeText } from './text.js';
 
@@ -15,14 +15,6 @@ export const ACTION_RULES: Record<Action, { role: Role; from: DossierStatus[] }>
   seal: { role: 'sealer', from: ['awaiting_seal'] },
   deliver: { role: 'sealer', from: ['completed'] },
   resend: { role: 'sealer', from: ['completed'] },
-};
-
-const ROLE_LABELS: Record<Role, string> = {
-  creator: 'Quyền tạo bản sao',
-  signer: 'Quyền ký bản sao',
-  sealer: 'Quyền đóng dấu bản sao',
-  admin: 'Quản trị',
-  supervisor: 'Giám sát',
 };
 
 const STATE_REFUSALS: Record<DossierStatus, string> = {

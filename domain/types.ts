@@ -1,7 +1,21 @@
 // Sandbox-safe types every feature shares (roles, the acting user, stored files): imported by workflows/, so
 // nothing from Node, pg or express here.
 
-export type Role = 'creator' | 'signer' | 'sealer' | 'admin' | 'supervisor';
+export type Role = 'creator' | 'reviewer' | 'signer' | 'sealer' | 'admin' | 'supervisor' | 'tester';
+
+/** Every role, in the order screens list them. */
+export const ROLES: readonly Role[] = ['creator', 'reviewer', 'signer', 'sealer', 'admin', 'supervisor', 'tester'];
+
+/** Each role as the seed names it (the right a user holds: "Quyền …"). */
+export const ROLE_LABELS: Record<Role, string> = {
+  creator: 'Quyền tạo bản sao',
+  reviewer: 'Quyền kiểm tra bản sao',
+  signer: 'Quyền ký bản sao',
+  sealer: 'Quyền đóng dấu bản sao',
+  admin: 'Quản trị',
+  supervisor: 'Giám sát',
+  tester: 'Kiểm thử',
+};
 
 /** The acting user, always set by the server from the session (never from a form). */
 export interface Actor {

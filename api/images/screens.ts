@@ -4,7 +4,7 @@ import express, { type Response } from 'express';
 import { vnDate, vnIsoDate, vnTimeDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import { PNG_MAX_BYTES, PNG_MAX_SIDE, PNG_MIN_SIDE } from '../../domain/png.js';
-import type { Role } from '../../domain/types.js';
+import { ROLE_LABELS } from '../../domain/types.js';
 import { LEADER_RECT, SEAL_RECT } from '../../activities/pdf/layout.js';
 import type { AppDeps } from '../http/deps.js';
 import { actorOf, flash, needLogin, staffOnly } from '../http/guards.js';
@@ -16,9 +16,6 @@ import {
   getImage, imageOwnerFor, noImageFile, PNG_UPLOAD, requireImage, saveImage, SEAL_ROLE_MESSAGE, type ImageKind, type ImageRecord,
 } from './service.js';
 
-const ROLE_LABELS: Record<Role, string> = {
-  creator: 'Quyền tạo bản sao', signer: 'Quyền ký bản sao', sealer: 'Quyền đóng dấu bản sao', admin: 'Quản trị', supervisor: 'Giám sát',
-};
 const RULES = `Chỉ nhận ảnh định dạng PNG (kiểm tra theo nội dung tệp), dung lượng tối đa ${PNG_MAX_BYTES / 1024 / 1024} MB, mỗi cạnh từ ${PNG_MIN_SIDE} đến ${PNG_MAX_SIDE} điểm ảnh. Nên dùng nền trong suốt.`;
 
 /** CSS pixels per PDF point in the previews (the boxes keep the attestation page's proportions). */
