@@ -1,6 +1,7 @@
 // Keeps the PostgreSQL read model and the audit trail, written together in one transaction.
 import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
 import type { DossierView, HistoryEntry } from '../domain/dossier.js';
+import { awaitedRole } from '../domain/rules.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface RecordEventInput {
@@ -32,6 +33,7 @@ function legacyEvent({ action, note, state: s }: LegacyRecordEventInput): AuditE
     case 'delivered': return { type: 'delivered', payload: delivery };
     case 'deliveryFailed': return { type: 'delivery_failed', payload: { error: s.delivery?.error ?? note ?? '' } };
     case 'overdue': return { type: 'overdue', payload: { dueDate: s.dueDate ?? '' } };
+    case 'approve': throw new Error('a review is recorded only as a typed event, never as a legacy task');
     case 'renewArchive': throw new Error('an archival renewal is recorded by its own activity, never as a legacy task');
   }
 }
@@ -58,6 +60,7 @@ export function readModelActivities({ db }: Pick<ActivityDeps, 'db'>) {
           certification_number: s.certificationNumber, register_book_id: s.registerBook?.id ?? null,
           return_reason: s.returnReason, created_by: s.createdBy.username, created_at: s.createdAt, updated_at: e.at,
           delivered_at: s.history.find((h) => h.action === 'delivered')?.at ?? null, due_date: s.dueDate, snapshot: JSON.stringify(s), event_seq: e.seq,
+          awaiting_role: awaitedRole({ ...s, busy: false }),
         };
         await tx.insertInto('dossiers').values({ code: s.code, ...row })
           .onConflict((oc) => oc.column('code').doUpdateSet(row).where('dossiers.event_seq', '<', e.seq))

@@ -7,6 +7,8 @@ import { csrfToken } from './http/csrf.js';
 import type { AppDeps } from './http/deps.js';
 import { actorOf } from './http/guards.js';
 import { FEE_REPORT_MENU, FEE_REPORT_ROLES } from './reports/service.js';
+import { currentProcess } from './process/service.js';
+import { reviewSteps, type ProcessDefinition } from '../domain/process.js';
 
 export interface MenuItem { href: string; label: string }
 
@@ -16,7 +18,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/ho-so/bi-tu-choi', label: 'Hồ sơ bị từ chối' },
     { href: '/lich-hen', label: 'Lịch hẹn chờ duyệt' },
   ],
-  reviewer: [],
+  reviewer: [], // the review queue comes from the agency's process (menuFor)
   signer: [{ href: '/ho-so/cho-ky', label: 'Bản sao chờ ký' }],
   sealer: [
     { href: '/ho-so/cho-dong-dau', label: 'Bản sao chờ đóng dấu' },
@@ -26,6 +28,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
   ],
   admin: [
     { href: '/quan-tri/co-quan', label: 'Cơ quan, đơn vị' },
+    { href: '/quan-tri/quy-trinh', label: 'Cấu hình quy trình' },
     { href: '/quan-tri/nhat-ky', label: 'Nhật ký quản trị' },
     { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
   ],
@@ -37,8 +40,14 @@ for (const role of FEE_REPORT_ROLES) MENUS[role].push(FEE_REPORT_MENU);
 /** Every staff member's last menu item. */
 export const TRACKING: MenuItem = { href: '/ho-so/theo-doi', label: 'Theo dõi hồ sơ chứng thực' };
 
-export function menuFor(actor: Actor): MenuItem[] {
-  const items = actor.roles.flatMap((r) => MENUS[r]);
+/** The queue of the review steps, for whoever holds the role of one of the agency's review steps. */
+export const REVIEW_QUEUE: MenuItem = { href: '/ho-so/cho-kiem-tra', label: 'Bản sao chờ kiểm tra' };
+
+/** The menu of the actor's roles; `process`: the agency's current process, whose review steps add their queue. */
+export function menuFor(actor: Actor, process?: Pick<ProcessDefinition, 'steps'>): MenuItem[] {
+  const reviews = process ? reviewSteps({ version: 0, separationOfDuties: false, autoDeliver: false, ...process }) : [];
+  const reviewing = actor.roles.includes('reviewer') || reviews.some((s) => actor.roles.includes(s.role));
+  const items = [...(reviewing ? [REVIEW_QUEUE] : []), ...actor.roles.flatMap((r) => MENUS[r])];
   return [...new Map([...items, TRACKING].map((m) => [m.href, m])).values()]; // one item once, whatever the roles
 }
 
@@ -52,7 +61,7 @@ export function staffShell(deps: AppDeps) {
       res.locals.csrf = csrfToken(req);
       res.locals.demo = deps.config.mode === 'demo';
       if (res.locals.actor) {
-        res.locals.menu = menuFor(res.locals.actor);
+        res.locals.menu = menuFor(res.locals.actor, await currentProcess(db, res.locals.actor.agencyCode));
         res.locals.agencyName = await agencyNameOf(db, res.locals.actor.agencyCode);
       }
       res.locals.flash = req.session?.flash ?? null;
@@ -63,4 +72,4 @@ export function staffShell(deps: AppDeps) {
 }
 
 /** GET / (after needLogin): the first screen of the actor's menu. */
-export const home = (_req: Request, res: Response) => res.redirect(303, menuFor(actorOf(res))[0].href);
+export const home = (_req: Request, res: Response) => res.redirect(303, ((res.locals.menu as MenuItem[] | undefined) ?? menuFor(actorOf(res)))[0].href);

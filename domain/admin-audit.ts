@@ -2,6 +2,7 @@
 // their words for people. Later slices (accounts, catalogues, processes) add their members here.
 // Sandbox-safe: nothing from Node, no packages.
 import type { Agency } from './agency.js';
+import type { ProcessDefinition } from './process.js';
 
 /** One recorded administrative change. Stored as entity + entity_id + action + before/after (jsonb) in admin_events. */
 export type AdminEvent =
@@ -11,12 +12,14 @@ export type AdminEvent =
   /** The parent changed (other fields may have changed with it). */
   | { entity: 'agency'; entityId: string; action: 'moved'; before: Agency; after: Agency }
   | { entity: 'agency'; entityId: string; action: 'deactivated'; before: Agency; after: Agency }
-  | { entity: 'agency'; entityId: string; action: 'reactivated'; before: Agency; after: Agency };
+  | { entity: 'agency'; entityId: string; action: 'reactivated'; before: Agency; after: Agency }
+  /** A new version of an agency's process (before: the version it replaces, null when it replaces the built-in one). */
+  | { entity: 'process'; entityId: string; action: 'published'; before: (ProcessDefinition & { agencyCode: string }) | null; after: ProcessDefinition & { agencyCode: string } };
 
 export type AdminEntity = AdminEvent['entity'];
 export type AdminAction = AdminEvent['action'];
 
-export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = { agency: 'Cơ quan, đơn vị' };
+export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = { agency: 'Cơ quan, đơn vị', process: 'Quy trình' };
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   created: 'Thêm mới',
@@ -24,6 +27,12 @@ export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   moved: 'Chuyển cơ quan cấp trên',
   deactivated: 'Ngừng hoạt động',
   reactivated: 'Hoạt động trở lại',
+  published: 'Ban hành phiên bản mới',
+};
+
+/** The Vietnamese names of a process definition's fields, for the before/after of the audit list. */
+export const PROCESS_FIELD_LABELS: Record<keyof ProcessDefinition | 'agencyCode', string> = {
+  agencyCode: 'Cơ quan', version: 'Phiên bản', steps: 'Các bước', separationOfDuties: 'Tách người thực hiện các bước', autoDeliver: 'Tự động chuyển sau khi đóng dấu',
 };
 
 export const ADMIN_ENTITIES = Object.keys(ADMIN_ENTITY_LABELS) as AdminEntity[];

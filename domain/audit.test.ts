@@ -9,6 +9,7 @@ const cases: [AuditEvent, string, string | undefined][] = [
   [{ type: 'resubmitted', payload: { scanReplaced: true, pageCount: 2, fee: 4000, note: null } }, 'Xử lý tiếp: đính kèm bản scan mới và trình ký lại', 'Đính kèm bản scan mới'],
   [{ type: 'resubmitted', payload: { scanReplaced: false, pageCount: 2, fee: 4000, note: null } }, 'Xử lý tiếp: trình ký lại', undefined],
   [{ type: 'cancelled', payload: { reason: 'Hủy theo yêu cầu' } }, 'Hủy hồ sơ. Lý do: Hủy theo yêu cầu', 'Hủy theo yêu cầu'],
+  [{ type: 'reviewed', payload: { index: 0, label: 'Lãnh đạo phòng kiểm tra' } }, 'Kiểm tra hồ sơ (Lãnh đạo phòng kiểm tra): đồng ý, chuyển bước tiếp theo', 'Lãnh đạo phòng kiểm tra'],
   [{ type: 'signed', payload: { signedPdf: pdf } }, 'Ký số bản sao (lãnh đạo)', undefined],
   [{ type: 'sealed', payload: { certificationNumber: '12/ĐT', registerBook: { id: 3, name: '01/2026/ĐT' }, sealedPdf: pdf } },
     'Cấp số chứng thực và đóng dấu cơ quan (Số chứng thực 12/ĐT, sổ 01/2026/ĐT)', 'Số chứng thực 12/ĐT, sổ 01/2026/ĐT'],

@@ -11,6 +11,8 @@ export type AuditEvent =
   /** `note`: the clerk's own note, when one was given; pageCount and fee are the dossier's after resubmission. */
   | { type: 'resubmitted'; payload: { scanReplaced: boolean; pageCount: number; fee: number; note: string | null } }
   | { type: 'cancelled'; payload: { reason: string } }
+  /** A review step of the agency's process passed (`index`: 0-based among the review steps; `label`: its name). */
+  | { type: 'reviewed'; payload: { index: number; label: string } }
   /** `signedPdf.certificate`: the certificate that signed (absent in events recorded before it was kept). */
   | { type: 'signed'; payload: { signedPdf: SignedFileRef | null } }
   | { type: 'sealed'; payload: { certificationNumber: string | null; registerBook: { id: number; name: string } | null; sealedPdf: SignedFileRef | null } }
@@ -34,6 +36,7 @@ export const AUDIT_ACTIONS: Record<AuditEventType, HistoryEntry['action']> = {
   returned: 'returnToCreator',
   resubmitted: 'resubmit',
   cancelled: 'cancel',
+  reviewed: 'approve',
   signed: 'sign',
   sealed: 'seal',
   delivery_requested: 'deliver',
@@ -63,6 +66,7 @@ const certificateNote = (f: SignedFileRef | null) =>
 export function auditNote(e: AuditEvent): string | undefined {
   switch (e.type) {
     case 'returned': case 'cancelled': return e.payload.reason;
+    case 'reviewed': return e.payload.label;
     case 'resubmitted': return e.payload.note ?? (e.payload.scanReplaced ? 'Đính kèm bản scan mới' : undefined);
     case 'signed': return certificateNote(e.payload.signedPdf);
     case 'sealed': return [`Số chứng thực ${e.payload.certificationNumber}, sổ ${e.payload.registerBook?.name}`, certificateNote(e.payload.sealedPdf)].filter(Boolean).join('; ');
@@ -87,6 +91,7 @@ export const STEP_WORDS = {
   returned: (reason: string) => `Trả lại hồ sơ cho cán bộ tư pháp. Lý do: ${reason}`,
   resubmitted: (scanReplaced: boolean) => (scanReplaced ? 'Xử lý tiếp: đính kèm bản scan mới và trình ký lại' : 'Xử lý tiếp: trình ký lại'),
   cancelled: (reason: string) => `Hủy hồ sơ. Lý do: ${reason}`,
+  reviewed: (label: string) => `Kiểm tra hồ sơ (${label}): đồng ý, chuyển bước tiếp theo`,
   signed: 'Ký số bản sao (lãnh đạo)',
   sealed: 'Cấp số chứng thực và đóng dấu cơ quan',
   deliveryRequested: 'Hoàn thành và chuyển bản chứng thực điện tử tới người yêu cầu',
@@ -100,6 +105,7 @@ export function auditText(e: AuditEvent): string {
     case 'returned': return STEP_WORDS.returned(e.payload.reason);
     case 'resubmitted': return STEP_WORDS.resubmitted(e.payload.scanReplaced);
     case 'cancelled': return STEP_WORDS.cancelled(e.payload.reason);
+    case 'reviewed': return STEP_WORDS.reviewed(e.payload.label);
     case 'signed': return e.payload.signedPdf?.certificate ? `${STEP_WORDS.signed} (${auditNote(e)})` : STEP_WORDS.signed;
     case 'sealed': return `${STEP_WORDS.sealed} (${auditNote(e)})`;
     case 'delivery_requested': return STEP_WORDS.deliveryRequested;

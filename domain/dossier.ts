@@ -4,8 +4,9 @@
 import type { FileRef, SignedFileRef } from './types.js';
 import type { SignaturePlacement } from './placement.js';
 import type { CalendarWindow } from './calendar.js';
+import type { ProcessDefinition } from './process.js';
 
-export type DossierStatus = 'draft' | 'awaiting_signature' | 'returned' | 'awaiting_seal' | 'completed' | 'cancelled';
+export type DossierStatus = 'draft' | 'awaiting_review' | 'awaiting_signature' | 'returned' | 'awaiting_seal' | 'completed' | 'cancelled';
 export type ApplicantKind = 'citizen' | 'business' | 'no_account';
 
 export interface Applicant {
@@ -20,7 +21,7 @@ export interface Applicant {
 
 export interface HistoryEntry {
   at: string; // ISO instant
-  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend' | 'delivered' | 'deliveryFailed' | 'overdue' | 'renewArchive';
+  action: 'submit' | 'returnToCreator' | 'resubmit' | 'cancel' | 'approve' | 'sign' | 'seal' | 'deliver' | 'resend' | 'delivered' | 'deliveryFailed' | 'overdue' | 'renewArchive';
   actor: string; // username
   actorName: string;
   status: DossierStatus;
@@ -70,6 +71,10 @@ export interface DossierInput {
    *  date: data in the input, so the history records it and replay gives the same due date. Absent in dossiers
    *  started before it existed: their due date counts Monday to Friday, as it did. */
   calendar?: CalendarWindow;
+  /** The agency's process definition when the dossier started (its version pinned): who performs each step, the
+   *  review steps, the separation of duties, automatic delivery. Absent in dossiers started before processes were
+   *  data: they follow DEFAULT_PROCESS, the rules they were started under. */
+  process?: ProcessDefinition & { agencyCode: string };
 }
 
 export interface DossierState extends DossierInput {
@@ -91,6 +96,12 @@ export interface DossierState extends DossierInput {
   /** The latest delivery: requested (pending), sent, or failed after the workflow's retries. */
   delivery: Delivery | null;
   history: HistoryEntry[];
+  /** While awaiting_review: which of the process's review steps (0-based) the dossier waits on. */
+  reviewIndex?: number | null;
+  /** Who performed which step ('submit', 'review:0', 'sign', 'seal'), for the separation of duties. */
+  performers?: Record<string, string[]>;
+  /** The review steps passed, in order, by whom and when. */
+  reviews?: { index: number; label: string; username: string; fullName: string; at: string }[];
 }
 
 /** The dossier as the workflow answers for it (its updates and query): the state without the internal busy flag. */
@@ -98,6 +109,7 @@ export type DossierView = Omit<DossierState, 'busy'>;
 
 export const STATUS_LABELS: Record<DossierStatus, string> = {
   draft: 'Mới tạo',
+  awaiting_review: 'Chờ kiểm tra',
   awaiting_signature: 'Chờ ký',
   returned: 'Bị trả lại',
   awaiting_seal: 'Chờ đóng dấu',

@@ -42,6 +42,8 @@ export interface Database {
     page_count: number; fee: number; certification_number: string | null; register_book_id: number | null;
     return_reason: string | null; created_by: string; created_at: Timestamp; updated_at: Timestamp;
     delivered_at: Timestamp | null; due_date: string | null; snapshot: ColumnType<unknown, string, string>; event_seq: Generated<number>;
+    /** The role the dossier waits on now (its process's step), null when it waits on nobody. */
+    awaiting_role: string | null;
   };
   /** The audit trail: `type` + `payload` hold the typed event (domain/audit.ts); `note` its short text as kept in
    * the dossier's history, for people reading the table (never parsed). */
@@ -105,6 +107,8 @@ export interface Database {
     warnings: ColumnType<{ code: string; message: string }[], string | undefined, string>;
   };
   /** Where a leader last placed the signature box (PDF points, lower-left corner): their default. */
+  /** An agency's process definitions, immutable versions (domain/process.ts). */
+  process_definitions: { agency_code: string; version: number; definition: ColumnType<unknown, string, string>; published_by: string; published_at: GeneratedTimestamp };
   signature_placements: { username: string; x: number; y: number; updated_at: GeneratedTimestamp };
   images: {
     kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number;
@@ -211,7 +215,8 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
 }
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Unordered: migrations written on parallel branches land in any order; each runs once.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) if (r.status === 'Error') console.error(`migration ${r.migrationName} failed`);
   if (error) throw error;

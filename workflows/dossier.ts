@@ -9,12 +9,13 @@ import { vnDayEnd } from '../domain/vn-time.js';
 import { dueDate } from '../domain/deadline.js';
 import type { DossierInput, DossierState, DossierView, WorkflowOptions } from '../domain/dossier.js';
 import { DomainError } from '../domain/errors.js';
-import { checkAction, checkReason, type Action } from '../domain/rules.js';
+import { actionStep, checkAction, checkReason, type Action } from '../domain/rules.js';
+import { DEFAULT_PROCESS, reviewSteps, stepLabel } from '../domain/process.js';
 import { isEmail } from '../domain/ids.js';
 import { checkPlacement } from '../domain/placement.js';
 import type { Actor } from '../domain/types.js';
 import {
-  cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
+  approveUpdate, cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
   submitUpdate, type ActionArgs, type SignPreparation,
 } from './messages.js';
 
@@ -90,13 +91,31 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     registerBook: null,
     delivery: null,
     history: [],
+    reviewIndex: null,
+    performers: {},
+    reviews: [],
   };
+  // The process pinned in the input (dossiers started before processes were data: the rules they started under).
+  const process = input.process ?? DEFAULT_PROCESS;
+  const reviews = reviewSteps(process);
   const view = (): DossierView => {
     const { busy: _busy, ...rest } = state;
     return clone(rest);
   };
   const guard = (action: Action, actor: Actor) => {
     try { checkAction(state, action, actor); } catch (e) { refuse(e); }
+  };
+  /** Notes who performed the step the action performs now (for the separation of duties). Call before the change. */
+  const performed = (action: Action, actor: Actor) => {
+    const { key } = actionStep(state, action);
+    if (!key) return;
+    const who = state.performers![key] ?? [];
+    if (!who.includes(actor.username)) state.performers = { ...state.performers, [key]: [...who, actor.username] };
+  };
+  /** After submit or resubmit: the first review step, or the signature when the process has none. */
+  const toFirstStep = () => {
+    state.status = reviews.length ? 'awaiting_review' : 'awaiting_signature';
+    state.reviewIndex = reviews.length ? 0 : null;
   };
   /** The leader's choices for a signature, checked again here (the web server checked them first). */
   const signChoiceGuard = (actor: Actor, certificate: unknown, placement: unknown) => {
@@ -139,7 +158,8 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   setHandler(getStateQuery, () => (state.busy ? { ...view(), processing: true } : view()));
 
   setHandler(submitUpdate, ({ actor }) => act(actor, async () => {
-    state.status = 'awaiting_signature';
+    performed('submit', actor);
+    toFirstStep();
     // Workflow time and the calendar of the input: deterministic on replay. No command changes with the calendar
     // (it is data), so no patched(): an input without one gives Monday to Friday, as before.
     state.dueDate = dueDate(new Date(), input.calendar);
@@ -148,14 +168,14 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   /** An action that needs a reason (returning, cancelling): the validator refuses an empty or overlong one. */
   const withReason = (action: 'returnToCreator' | 'cancel', type: 'returned' | 'cancelled', what: string, apply: (reason: string) => void) => ({
     handler: ({ actor, reason }: ActionArgs & { reason: string }) =>
-      act(actor, async () => apply(reason.trim()), () => ({ type, payload: { reason: reason.trim() } })),
+      act(actor, async () => { performed(action, actor); apply(reason.trim()); }, () => ({ type, payload: { reason: reason.trim() } })),
     validator: ({ actor, reason }: ActionArgs & { reason: string }) => {
       guard(action, actor);
       try { checkReason(reason, what); } catch (e) { refuse(e); }
     },
   });
 
-  const returning = withReason('returnToCreator', 'returned', 'lý do trả lại', (r) => { state.status = 'returned'; state.returnReason = r; });
+  const returning = withReason('returnToCreator', 'returned', 'lý do trả lại', (r) => { state.status = 'returned'; state.returnReason = r; state.reviewIndex = null; });
   setHandler(returnToCreatorUpdate, returning.handler, { validator: returning.validator });
 
   setHandler(resubmitUpdate, ({ actor, scan, pageCount, fee, note }) => act(actor, async () => {
@@ -164,14 +184,28 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
       state.pageCount = pageCount;
       state.fee = fee;
     }
-    state.status = 'awaiting_signature';
+    performed('resubmit', actor);
+    toFirstStep();
     state.returnReason = null;
   }, () => ({ type: 'resubmitted', payload: { scanReplaced: Boolean(scan), pageCount: state.pageCount, fee: state.fee, note: note ?? null } })), { validator: ({ actor }) => guard('resubmit', actor) });
 
   const cancelling = withReason('cancel', 'cancelled', 'lý do hủy hồ sơ', (r) => { state.status = 'cancelled'; state.cancelReason = r; });
   setHandler(cancelUpdate, cancelling.handler, { validator: cancelling.validator });
 
+  // A review step passes: the next review step, or the signature after the last one.
+  setHandler(approveUpdate, ({ actor }) => {
+    const index = state.reviewIndex ?? 0;
+    const label = stepLabel(reviews[index] ?? { step: 'review', role: 'reviewer' });
+    return act(actor, async () => {
+      performed('approve', actor);
+      state.reviews = [...(state.reviews ?? []), { index, label, username: actor.username, fullName: actor.fullName, at: new Date().toISOString() }];
+      if (index + 1 < reviews.length) state.reviewIndex = index + 1;
+      else { state.status = 'awaiting_signature'; state.reviewIndex = null; }
+    }, () => ({ type: 'reviewed', payload: { index, label } }));
+  }, { validator: ({ actor }) => guard('approve', actor) });
+
   setHandler(signUpdate, ({ actor, certificate, placement }) => act(actor, async () => {
+    performed('sign', actor);
     const at = new Date().toISOString();
     state.signedPdf = await pdf.signDossier({
       dossier: view(), signer: { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' }, at,
@@ -216,6 +250,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   setHandler(completeSignUpdate, ({ actor, preparationId, signature }) => {
     const p = preparation!;
     return act(actor, async () => {
+      performed('sign', actor);
       state.signedPdf = await pdf.completeExternalSignature({ dossier: view(), preparation: p, signature });
       state.signedBy = { username: p.signer.username, fullName: p.signer.fullName, title: p.signer.title, at: p.at, ...(p.placement ? { placement: p.placement } : {}) };
       state.status = 'awaiting_seal';
@@ -233,6 +268,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   });
 
   setHandler(sealUpdate, ({ actor, registerBookId }) => act(actor, async () => {
+    performed('seal', actor);
     const at = new Date().toISOString();
     const entry = await quick.allocateCertificationNumber({ dossier: view(), registerBookId, at, signerName: state.signedBy?.fullName ?? '' });
     state.certificationNumber = entry.certificationNumber;
@@ -290,6 +326,13 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     }
   } else {
     await condition(settled);
+  }
+  if (state.status === 'completed' && process.autoDeliver && !state.delivery) {
+    // The agency's process sends the e-copy as soon as it is sealed, as "Hoàn thành và chuyển" would.
+    await condition(() => !state.busy);
+    requests.push({ by: { ...SYSTEM, agencyCode: state.agencyCode, roles: [] }, email: null, emailOnly: false });
+    state.delivery = { status: 'pending', at: new Date().toISOString(), email: state.applicant.email, portal: Boolean(state.applicant.accountUsername), error: null, requests: 1 };
+    await record({ type: 'delivery_requested', payload: { email: state.applicant.email, portal: Boolean(state.applicant.accountUsername) } }, SYSTEM);
   }
   if (state.status === 'completed') {
     // Deliver, then stay open for re-sends until the redelivery window passes without a request.

@@ -11,6 +11,8 @@ export interface ActionArgs {
 export const submitUpdate = defineUpdate<DossierView, [ActionArgs]>('submit');
 export const returnToCreatorUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('returnToCreator');
 export const resubmitUpdate = defineUpdate<DossierView, [ActionArgs & { scan?: FileRef; pageCount?: number; fee?: number; note?: string }]>('resubmit');
+/** A review step of the agency's process passes: the dossier goes to the next review step, or to the signature. */
+export const approveUpdate = defineUpdate<DossierView, [ActionArgs]>('approve');
 export const cancelUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('cancel');
 /** What the leader chose for a signature: a certificate of theirs (SHA-256 fingerprint, else the one in use) and
  *  where the box goes on the attestation page (else the right column); both already checked by the web server. */

@@ -1,6 +1,6 @@
 // OpenAPI piece of the administration routes (api/admin/json.ts), spread into api/openapi.ts.
 import { AGENCY_KINDS } from '../../domain/agency.js';
-import { ADMIN_ENTITIES } from '../../domain/admin-audit.js';
+import { ADMIN_ACTION_LABELS, ADMIN_ENTITIES } from '../../domain/admin-audit.js';
 import type { OpenApiErrors } from '../openapi.js';
 
 const codeParam = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: '000.03.25.H51' };
@@ -29,7 +29,7 @@ export const adminOpenApiSchemas = {
       id: { type: 'integer' }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, actorName: { type: 'string', nullable: true },
       agencyCode: { type: 'string', description: 'The agency the changed thing belongs to (an agency: itself)' }, agencyName: { type: 'string' },
       entity: { type: 'string', enum: ADMIN_ENTITIES }, entityId: { type: 'string' },
-      action: { type: 'string', enum: ['created', 'updated', 'moved', 'deactivated', 'reactivated'] },
+      action: { type: 'string', enum: Object.keys(ADMIN_ACTION_LABELS) },
       before: { type: 'object', nullable: true, description: 'The entity before the change (null when created)' },
       after: { type: 'object', nullable: true, description: 'The entity after the change' },
     },

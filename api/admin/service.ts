@@ -10,10 +10,11 @@
 //
 // Every accepted change writes one admin_events row in the transaction of the change (`recordedChange`): a
 // refusal or a failure changes nothing and records nothing. Later slices record their changes the same way.
-import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
+import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, PROCESS_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
 import { AGENCY_KIND_LABELS, isPortalCode, PORTAL_CODE_MESSAGE, type Agency, type AgencyKind } from '../../domain/agency.js';
 import { DomainError } from '../../domain/errors.js';
-import type { Actor } from '../../domain/types.js';
+import { ROLE_LABELS, type Actor } from '../../domain/types.js';
+import { stepLabel, type ProcessStep } from '../../domain/process.js';
 import { vnDateTime } from '../../domain/vn-time.js';
 import type { Db } from '../../lib/db.js';
 import { reportSheet, xlsxBuffer } from '../http/excel.js';
@@ -184,6 +185,7 @@ function shown(field: string, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
   if (field === 'kind') return AGENCY_KIND_LABELS[v as AgencyKind] ?? String(v);
   if (typeof v === 'boolean') return v ? 'Có' : 'Không';
+  if (field === 'steps' && Array.isArray(v)) return v.map((s: ProcessStep) => `${stepLabel(s)} (${ROLE_LABELS[s.role] ?? s.role})`).join(' → ');
   return String(v);
 }
 
@@ -191,7 +193,7 @@ function shown(field: string, v: unknown): string {
 export function describeChanges(e: Pick<AdminEventView, 'entity' | 'before' | 'after'>): { field: string; label: string; before: string; after: string }[] {
   const before = (e.before ?? null) as Record<string, unknown> | null;
   const after = (e.after ?? null) as Record<string, unknown> | null;
-  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : {};
+  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : {};
   return changedFields(before, after).map((f) => ({
     field: String(f), label: labels[f] ?? String(f), before: before ? shown(String(f), before[f]) : '—', after: after ? shown(String(f), after[f]) : '—',
   }));

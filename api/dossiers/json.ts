@@ -1,5 +1,6 @@
 // The dossier routes of the JSON API /api/v1 (SPEC §5a), for staff tokens: create, list, read, PDF and actions.
 // Errors: 4xx {error, message} (api/http/errors.ts).
+import { DEFAULT_PROCESS, reviewSteps, type ProcessDefinition } from '../../domain/process.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { parseVnDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
@@ -12,7 +13,9 @@ import { discard, parseMultipart } from '../http/upload.js';
 import { dossierListQuery } from './schemas.js';
 import { listOrder, type CreateDossierInput, type DossierPage } from './service.js';
 
-const STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
+const STATUSES: DossierStatus[] = ['awaiting_review', 'awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'];
+
+const processJson = (p: ProcessDefinition) => ({ version: p.version, steps: p.steps, separationOfDuties: p.separationOfDuties, autoDeliver: p.autoDeliver });
 
 export function dossierJson(v: DossierPage) {
   return {
@@ -23,6 +26,10 @@ export function dossierJson(v: DossierPage) {
     certificationNumber: v.certificationNumber, registerBook: v.registerBook, returnReason: v.returnReason, cancelReason: v.cancelReason,
     dueDate: v.dueDate, signedBy: v.signedBy, sealedBy: v.sealedBy, delivery: v.delivery, createdBy: v.createdBy, createdAt: v.createdAt,
     scan: v.scan, signedPdf: v.signedPdf, sealedPdf: v.sealedPdf, history: v.history,
+    // The process pinned when the dossier started (version 0: the built-in one), and where it is in its review steps.
+    process: processJson(v.process ?? DEFAULT_PROCESS),
+    reviewStep: v.status === 'awaiting_review' ? { index: v.reviewIndex ?? 0, ...reviewSteps(v.process ?? DEFAULT_PROCESS)[v.reviewIndex ?? 0] } : null,
+    reviews: v.reviews ?? [],
   };
 }
 
@@ -75,7 +82,7 @@ export function dossiersJson(deps: AppDeps) {
   });
 
   const key = (req: Request) => req.get('idempotency-key') ?? (req.body?.idempotencyKey as string | undefined) ?? '';
-  const act = (name: 'returnToCreator' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend') => async (req: Request, res: Response, next: NextFunction) => {
+  const act = (name: 'returnToCreator' | 'approve' | 'cancel' | 'sign' | 'seal' | 'deliver' | 'resend') => async (req: Request, res: Response, next: NextFunction) => {
     try {
       const v = await dossiers.act(actor(res), String(req.params.code), name, req.body ?? {}, key(req));
       // Accepted, still running: 202; GET /dossiers/{code} follows it (the same Idempotency-Key finds it again).
@@ -84,6 +91,7 @@ export function dossiersJson(deps: AppDeps) {
     } catch (e) { next(e); }
   };
   r.post('/dossiers/:code/return', act('returnToCreator'));
+  r.post('/dossiers/:code/approve', act('approve'));
   r.post('/dossiers/:code/cancel', act('cancel'));
   r.post('/dossiers/:code/sign', act('sign'));
   r.post('/dossiers/:code/seal', act('seal'));

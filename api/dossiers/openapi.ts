@@ -103,7 +103,7 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
         summary: "List the agency's dossiers",
         parameters: [
           ...['status', 'q', 'code', 'applicantKind', 'from', 'to', 'page', 'pageSize'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
-          { name: 'overdue', in: 'query', schema: { type: 'string', enum: ['1'] }, description: 'Only dossiers still waiting on someone (awaiting_signature, returned, awaiting_seal) whose due day has passed' },
+          { name: 'overdue', in: 'query', schema: { type: 'string', enum: ['1'] }, description: 'Only dossiers still waiting on someone (awaiting_review, awaiting_signature, returned, awaiting_seal) whose due day has passed' },
           { name: 'sort', in: 'query', schema: { type: 'string', enum: ['newest', 'oldest', 'due'], default: 'newest' }, description: 'newest or oldest created first, or the nearest due day first' },
         ],
         responses: { 200: { description: '{total, page, pageSize, items}' }, ...errors },
@@ -111,7 +111,8 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
     },
     '/dossiers/{code}': { get: { parameters: [code], summary: 'State, applicant, document type, certification number, history', responses: dossier } },
     '/dossiers/{code}/pdf': { get: { parameters: [code, { name: 'which', in: 'query', schema: { type: 'string', enum: ['scan'] } }], summary: 'The current PDF (scan, signed, or sealed e-copy)', responses: { 200: { description: 'application/pdf' }, ...errors } } },
-    '/dossiers/{code}/return': { post: { parameters: [code, idem], summary: 'Return to the creator with a reason (signer)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
+    '/dossiers/{code}/approve': { post: { parameters: [code, idem], summary: 'Pass the review step the dossier waits on (status awaiting_review; the role of that step in the dossier\'s process)', description: 'The dossier goes to its next review step, or to awaiting_signature after the last one. With separationOfDuties in its process, one who performed another step of the dossier is refused (403).', responses: action } },
+    '/dossiers/{code}/return': { post: { parameters: [code, idem], summary: 'Return to the creator with a reason (the signer, or the role of the review step the dossier waits on)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
     '/dossiers/{code}/resubmit': { post: { parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan (creator)', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' } } } }, 'application/json': { schema: { type: 'object' } } } }, responses: action } },
     '/dossiers/{code}/cancel': { post: { parameters: [code, idem], summary: 'Cancel a returned dossier with a reason (creator)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
     '/dossiers/{code}/sign': { post: {

@@ -12,6 +12,7 @@ const UPDATE_WORDS: Record<string, (a: Record<string, any>) => string> = {
   returnToCreator: (a) => STEP_WORDS.returned(a.reason ?? ''),
   resubmit: (a) => STEP_WORDS.resubmitted(Boolean(a.scan)),
   cancel: (a) => STEP_WORDS.cancelled(a.reason ?? ''),
+  approve: () => 'Kiểm tra hồ sơ: đồng ý, chuyển bước tiếp theo',
   sign: () => STEP_WORDS.signed,
   seal: () => STEP_WORDS.sealed,
   deliver: () => STEP_WORDS.deliveryRequested,
@@ -52,7 +53,8 @@ export async function dossierProgress(client: Client, code: string): Promise<Pro
     const at = timeOf(ev.eventTime);
     if (ev.workflowExecutionStartedEventAttributes) {
       const input = decode(ev.workflowExecutionStartedEventAttributes.input?.payloads?.[0]);
-      steps.push({ at, who: input?.createdBy?.fullName ?? '', what: `Tiếp nhận hồ sơ: ${input?.documentType?.name ?? ''} của ${input?.applicant?.fullName ?? ''}` });
+      const version = input?.process?.version ? ` (quy trình phiên bản ${input.process.version})` : '';
+      steps.push({ at, who: input?.createdBy?.fullName ?? '', what: `Tiếp nhận hồ sơ: ${input?.documentType?.name ?? ''} của ${input?.applicant?.fullName ?? ''}${version}` });
     }
     const acc = ev.workflowExecutionUpdateAcceptedEventAttributes;
     if (acc) {

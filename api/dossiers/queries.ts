@@ -55,6 +55,8 @@ export interface ListQuery {
   statuses?: DossierStatus[];
   /** The seal keeper's queue: awaiting the seal, or sealed and not yet delivered. */
   sealerQueue?: boolean;
+  /** Only dossiers whose current step waits on one of these roles (the review queue: each review step has its role). */
+  awaitingRoles?: string[];
   applicantKind?: string;
   code?: string;
   q?: string;
@@ -72,7 +74,7 @@ export interface ListQuery {
 export const DOSSIER_SORTS = ['newest', 'oldest', 'due'] as const;
 export type DossierSort = (typeof DOSSIER_SORTS)[number];
 /** The statuses in which a dossier waits on a person, so its due day can pass. */
-export const WAITING_STATUSES: DossierStatus[] = ['awaiting_signature', 'returned', 'awaiting_seal'];
+export const WAITING_STATUSES: DossierStatus[] = ['awaiting_review', 'awaiting_signature', 'returned', 'awaiting_seal'];
 
 /** One page of the agency's dossiers, newest first, and how many match. */
 export async function listDossiers(db: Db, f: ListQuery) {
@@ -81,6 +83,7 @@ export async function listDossiers(db: Db, f: ListQuery) {
   if (f.sealerQueue) {
     q = q.where((eb) => eb.or([eb('status', '=', 'awaiting_seal'), eb.and([eb('status', '=', 'completed'), eb('delivered_at', 'is', null)])]));
   }
+  if (f.awaitingRoles) q = q.where('awaiting_role', 'in', f.awaitingRoles.length ? f.awaitingRoles : ['']);
   if (f.applicantKind && ['citizen', 'business', 'no_account'].includes(f.applicantKind)) q = q.where('applicant_kind', '=', f.applicantKind);
   if (f.code?.trim()) q = q.where('code', 'ilike', containsPattern(f.code.trim()));
   if (f.q?.trim()) {

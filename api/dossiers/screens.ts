@@ -9,7 +9,8 @@ import { ATTESTATION_PAGE, attestationPageOf, PLACEMENT_LIMITS, PLACEMENT_PRESET
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import { dossierFee, feePerCopy } from '../../domain/fee.js';
 import { checkAction } from '../../domain/rules.js';
-import { RETURN_REASONS, type DossierStatus } from '../../domain/dossier.js';
+import { RETURN_REASONS, type DossierStatus, type DossierView } from '../../domain/dossier.js';
+import { DEFAULT_PROCESS, reviewSteps, STEP_LABELS, stepLabel } from '../../domain/process.js';
 import type { Role } from '../../domain/types.js';
 import { createDossier } from '../appointments/service.js';
 import { attemptsOf } from '../deliveries/service.js';
@@ -29,7 +30,9 @@ const PROCESSING_FLASH = 'Hồ sơ đang được xử lý, vui lòng chờ tron
 
 // The staff's queues show the oldest first (the same-day deadline puts it at risk); "Theo dõi" the newest, with a
 // status filter.
-const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean; sort: DossierSort; statusFilter?: boolean }> = {
+const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean; reviewQueue?: boolean; sort: DossierSort; statusFilter?: boolean }> = {
+  // The review steps of the agency's process: each lists the dossiers whose current review step is one of the actor's roles.
+  'cho-kiem-tra': { title: 'Bản sao chờ kiểm tra', statuses: ['awaiting_review'], role: null, rowAction: 'process', showStatus: false, reviewQueue: true, sort: 'oldest' },
   'bi-tu-choi': { title: 'Hồ sơ bị từ chối', statuses: ['returned'], role: 'creator', rowAction: 'returned', showStatus: false, sort: 'oldest' },
   'cho-ky': { title: 'Bản sao chờ ký', statuses: ['awaiting_signature'], role: 'signer', rowAction: 'process', showStatus: false, sort: 'oldest' },
   // Waiting for the seal, or sealed but not yet "Hoàn thành và chuyển".
@@ -37,7 +40,7 @@ const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Ro
   'theo-doi': { title: 'Theo dõi hồ sơ chứng thực', statuses: [], role: null, rowAction: 'view', showStatus: true, sort: 'newest', statusFilter: true },
 };
 const STATUS_CHOICES: { value: DossierStatus | ''; label: string }[] = [
-  { value: '', label: 'Tất cả' }, { value: 'awaiting_signature', label: 'Chờ ký' }, { value: 'returned', label: 'Bị trả lại' },
+  { value: '', label: 'Tất cả' }, { value: 'awaiting_review', label: 'Chờ kiểm tra' }, { value: 'awaiting_signature', label: 'Chờ ký' }, { value: 'returned', label: 'Bị trả lại' },
   { value: 'awaiting_seal', label: 'Chờ đóng dấu' }, { value: 'completed', label: 'Hoàn thành' }, { value: 'cancelled', label: 'Đã hủy' },
 ];
 const SORT_CHOICES: { value: DossierSort; label: string }[] = [
@@ -152,7 +155,7 @@ export function dossierScreens(deps: AppDeps) {
       try { order = listOrder(q, spec.sort); } catch (e) { error = (e as Error).message; order = listOrder({}, spec.sort); }
       const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to, status, overdue: Boolean(order.overdueBefore), sort: order.sort };
       const result = await dossiers.list(actor(res), {
-        statuses: status ? [status] : spec.statuses, sealerQueue: spec.sealerQueue, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...order, page: q.page, pageSize: q.pageSize,
+        statuses: status ? [status] : spec.statuses, sealerQueue: spec.sealerQueue, ...(spec.reviewQueue ? { awaitingRoles: actor(res).roles } : {}), applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...order, page: q.page, pageSize: q.pageSize,
       });
       const pagerParams: Record<string, string> = {
         applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText, status, overdue: filter.overdue ? '1' : '', sort: order.sort,
@@ -178,10 +181,18 @@ export function dossierScreens(deps: AppDeps) {
     const allowed = (action: Parameters<typeof checkAction>[1]) => {
       try { checkAction({ ...d, busy: Boolean(d.processing) }, action, a); return true; } catch { return false; }
     };
-    const can = { sign: allowed('sign'), seal: allowed('seal'), deliver: allowed('deliver'), resubmit: allowed('resubmit') };
+    const can = { sign: allowed('sign'), seal: allowed('seal'), deliver: allowed('deliver'), resubmit: allowed('resubmit'), approve: allowed('approve') };
+    const process = d.process ?? DEFAULT_PROCESS;
+    const reviews = reviewSteps(process);
+    const current = d.status === 'awaiting_review' ? reviews[d.reviewIndex ?? 0] : undefined;
+    const review = current && {
+      label: stepLabel(current),
+      next: (d.reviewIndex ?? 0) + 1 < reviews.length ? stepLabel(reviews[(d.reviewIndex ?? 0) + 1]) : STEP_LABELS.sign,
+    };
+    const processLabel = process.version ? `Phiên bản ${process.version} của quy trình đơn vị` : 'Quy trình mặc định của hệ thống';
     const books = can.seal ? await booksForSealing(db, a.agencyCode) : [];
     const signing = can.sign ? await signingForm(a, d.pageCount) : null;
-    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, books, signing, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
+    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, review, processLabel, books, signing, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
   }
 
   /** What the KÝ SỐ form offers: where the signature box goes (the leader's last place, the presets), which
@@ -255,7 +266,7 @@ export function dossierScreens(deps: AppDeps) {
     } catch (e) { next(e); }
   });
 
-  const action = (name: 'sign' | 'returnToCreator' | 'seal' | 'deliver' | 'cancel', done: (code: string, v: any) => string, redirectTo: (code: string) => string) =>
+  const action = (name: 'sign' | 'returnToCreator' | 'approve' | 'seal' | 'deliver' | 'cancel', done: (code: string, v: any) => string, redirectTo: (code: string, v: DossierView) => string) =>
     async (req: Request, res: Response, next: NextFunction) => {
       const code = String(req.params.code);
       await renderAgainOnRefusal(res, next, async () => {
@@ -269,13 +280,18 @@ export function dossierScreens(deps: AppDeps) {
           return res.redirect(303, `/ho-so/${encodeURIComponent(code)}`);
         }
         flash(req, done(code, v));
-        res.redirect(303, redirectTo(code));
+        res.redirect(303, redirectTo(code, v));
       }, (status, message) => renderDetail(req, res, code, status, message),
       // A temporary refusal goes to the one error handler (503 with Retry-After).
       ['not_found', 'wrong_agency', 'unavailable']);
     };
   r.post('/ho-so/:code/ky-so', needLogin, action('sign', (c) => `Đã ký số hồ sơ ${c} và chuyển cấp số, đóng dấu.`, () => '/ho-so/cho-ky'));
-  r.post('/ho-so/:code/tra-lai', needLogin, action('returnToCreator', (c) => `Đã trả lại hồ sơ ${c} cho cán bộ tư pháp.`, () => '/ho-so/cho-ky'));
+  // Back to the queue the dossier was in: a review step's or the signature's.
+  const returnedFrom = (v: DossierView) => (v.history.at(-2)?.status === 'awaiting_review' ? '/ho-so/cho-kiem-tra' : '/ho-so/cho-ky');
+  r.post('/ho-so/:code/tra-lai', needLogin, action('returnToCreator', (c) => `Đã trả lại hồ sơ ${c} cho cán bộ tư pháp.`, (_c, v) => returnedFrom(v)));
+  r.post('/ho-so/:code/kiem-tra', needLogin, action('approve', (c, v) => (v.status === 'awaiting_review'
+    ? `Đã kiểm tra hồ sơ ${c} và chuyển bước “${stepLabel(reviewSteps(v.process ?? DEFAULT_PROCESS)[v.reviewIndex ?? 0])}”.`
+    : `Đã kiểm tra hồ sơ ${c} và trình lãnh đạo ký.`), () => '/ho-so/cho-kiem-tra'));
   r.post('/ho-so/:code/dong-dau', needLogin, action('seal', (c, v) => `Đã cấp số ${v.certificationNumber} và đóng dấu hồ sơ ${c}.`, (c) => `/ho-so/${encodeURIComponent(c)}`));
   r.post('/ho-so/:code/hoan-thanh', needLogin, action('deliver', (c) => `Đã hoàn thành và chuyển bản CTĐT của hồ sơ ${c} tới người yêu cầu.`, () => '/ho-so/cho-dong-dau'));
   r.post('/ho-so/:code/huy', needLogin, action('cancel', (c) => `Đã hủy hồ sơ ${c}.`, () => '/ho-so/bi-tu-choi'));

@@ -16,7 +16,7 @@ import { checkPlacement, DEFAULT_PLACEMENT, isPlacementPreset, PLACEMENT_PRESETS
 import type { Applicant, DossierInput, DossierStatus, WorkflowOptions } from '../../domain/dossier.js';
 import type { Actor, FileRef } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
-import { cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor, type SignChoice } from '../../workflows/messages.js';
+import { approveUpdate, cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor, type SignChoice } from '../../workflows/messages.js';
 import { type DossierView } from '../../domain/dossier.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
 import { paging, parse } from '../http/schemas.js';
@@ -27,6 +27,7 @@ import { discard, type UploadedFile } from '../http/upload.js';
 import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow-errors.js';
 import * as q from './queries.js';
 import { assertRole } from '../http/guards.js';
+import { currentProcess } from '../process/service.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;
@@ -199,11 +200,13 @@ export class DossierService {
     // (public holidays, the agency's own days) for the coming weeks in its input.
     const today = vnIsoDate(new Date());
     const calendar = await q.workingCalendar(this.db, agency.code, today, addDays(today, DOSSIER_CALENDAR_DAYS));
+    // The agency's process as it is now: pinned in the input, so a later version changes only later dossiers.
+    const process = await currentProcess(this.db, agency.code);
     const reserved = await this.reserve(key, actor.agencyCode, (code) => ({
       code, agencyCode: agency.code, agencyName: agency.name, applicant, documentType, copies, pageCount,
       fee: dossierFee(pageCount, copies), scan, appointmentCode: str(input.appointmentCode) || null,
       createdBy: { username: actor.username, fullName: actor.fullName }, createdAt: new Date().toISOString(),
-      ...(this.workflowOptions ? { options: this.workflowOptions } : {}), calendar,
+      ...(this.workflowOptions ? { options: this.workflowOptions } : {}), calendar, process,
     }));
     return this.startAndSubmit(actor, key, reserved);
   }
@@ -350,7 +353,8 @@ export class DossierService {
       // A finished workflow takes no more updates: explain from the read model, in the same words.
       // (Only when the workflow itself is gone: a refusal such as "no such register book" is passed on as is.)
       if (e instanceof WorkflowGone) {
-        checkAction({ status: row.status as DossierStatus, agencyCode: row.agency_code, busy: false, delivery: row.delivered_at ? { status: 'sent', at: '', email: null, portal: false, error: null, requests: 1 } : null }, action, actor);
+        const last = row.snapshot as Partial<DossierView>;
+        checkAction({ process: last.process, reviewIndex: last.reviewIndex, performers: last.performers, status: row.status as DossierStatus, agencyCode: row.agency_code, busy: false, delivery: row.delivered_at ? { status: 'sent', at: '', email: null, portal: false, error: null, requests: 1 } : null }, action, actor);
         throw new DomainError('wrong_state', FINISHED);
       }
       throw e;
@@ -365,6 +369,8 @@ export class DossierService {
         return update(returnToCreatorUpdate, { actor, reason: parse(reasonArgs, args).reason });
       case 'cancel':
         return update(cancelUpdate, { actor, reason: parse(reasonArgs, args).reason });
+      case 'approve':
+        return update(approveUpdate, { actor });
       case 'sign': {
         const choice = await this.signChoice(actor, code, args);
         const v = await update(signUpdate, { actor, ...choice });
