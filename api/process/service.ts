@@ -20,7 +20,9 @@ export interface ProcessVersionView extends AgencyProcess {
 
 const definitionOf = (agencyCode: string, version: number, d: unknown): AgencyProcess => {
   const body = d as Omit<ProcessDefinition, 'version'>;
-  return { agencyCode, version, steps: body.steps, separationOfDuties: body.separationOfDuties, autoDeliver: body.autoDeliver };
+  // jsonb keeps keys in its own order: each step is rebuilt in the order the API writes it.
+  const steps = body.steps.map((s) => ({ step: s.step, role: s.role, ...(s.label ? { label: s.label } : {}) }));
+  return { agencyCode, version, steps, separationOfDuties: body.separationOfDuties, autoDeliver: body.autoDeliver };
 };
 
 /** The process a new dossier of the agency starts under (no actor: the dossier's creation and the menus ask). */
