@@ -5,7 +5,7 @@ import { checkProcess, DEFAULT_PROCESS, sameProcess, type ProcessDefinition } fr
 import { awaitedRole, checkAction, requiredRole, type RuleState } from './rules.js';
 import type { Actor, Role } from './types.js';
 
-const fixed = (reviews: object[] = []) => [
+const fixed = (reviews: Record<string, string>[] = []): Record<string, string>[] => [
   { step: 'submit', role: 'creator' }, ...reviews, { step: 'sign', role: 'signer' }, { step: 'seal', role: 'sealer' }, { step: 'deliver', role: 'sealer' },
 ];
 const refusal = (f: () => unknown) => { try { f(); return null; } catch (e) { return `${(e as DomainError).code}:${(e as DomainError).field ?? ''}`; } };
@@ -37,7 +37,7 @@ describe('checkProcess', () => {
 });
 
 describe('the action rules under a pinned process', () => {
-  const process: ProcessDefinition = { version: 3, ...checkProcess({ steps: fixed([{ step: 'review', role: 'reviewer', label: 'Kiểm tra 1' }, { step: 'review', role: 'signer', label: 'Kiểm tra 2' }]), separationOfDuties: true, autoDeliver: false }) };
+  const process: ProcessDefinition & { agencyCode: string } = { version: 3, agencyCode: 'A', ...checkProcess({ steps: fixed([{ step: 'review', role: 'reviewer', label: 'Kiểm tra 1' }, { step: 'review', role: 'signer', label: 'Kiểm tra 2' }]), separationOfDuties: true, autoDeliver: false }) };
   const state = (s: Partial<RuleState>): RuleState => ({ status: 'awaiting_review', agencyCode: 'A', busy: false, delivery: null, process, reviewIndex: 0, performers: {}, ...s });
 
   it('each review step needs its own role; the signature and seal theirs', () => {

@@ -32,6 +32,7 @@ export const DEMO_USERS: { username: string; full_name: string; title: string; r
   { username: 'vanthu', full_name: 'Trần Thị Bích', title: 'Văn thư', roles: ['sealer'] },
   { username: 'quantri', full_name: 'Quản trị hệ thống', title: 'Quản trị', roles: ['admin'] },
   { username: 'giamsat', full_name: 'Phạm Văn Giám', title: 'Giám sát', roles: ['supervisor'] },
+  { username: 'kiemthu', full_name: 'Võ Thị Thử', title: 'Kiểm thử', roles: ['tester'] },
 ];
 
 export async function seedDemoData(db: Db, now = new Date()): Promise<void> {

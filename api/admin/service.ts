@@ -33,6 +33,9 @@ export function scopeOf(actor: Actor): string {
   return actor.agencyCode;
 }
 
+/** Whether `code` is `top` or an agency under it, at any depth (a supervisor's or tester's reach, too). */
+export const withinSubtree = (db: Db, top: string, code: string) => q.inSubtree(db, top, code);
+
 /**
  * Runs an administrative change and records its event in one transaction: both happen or neither. `change` makes
  * the change with the transaction it is given and returns its result, the event (null: nothing changed, nothing

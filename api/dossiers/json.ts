@@ -6,6 +6,7 @@ import { parseVnDate } from '../../domain/vn-time.js';
 import { DomainError } from '../../domain/errors.js';
 import type { DossierStatus } from '../../domain/dossier.js';
 import { createDossier } from '../appointments/service.js';
+import { workflowIdFor } from '../../workflows/messages.js';
 import type { AppDeps } from '../http/deps.js';
 import { actorOf as actor } from '../http/guards.js';
 import { parse } from '../http/schemas.js';
@@ -71,6 +72,14 @@ export function dossiersJson(deps: AppDeps) {
 
   r.get('/dossiers/:code', async (req, res, next) => {
     try { res.json(dossierJson(await dossiers.get(actor(res), req.params.code))); } catch (e) { next(e); }
+  });
+
+  // The workflow's own history (supervisors, testers): replays with `npm run replay`.
+  r.get('/dossiers/:code/history', async (req, res, next) => {
+    try {
+      const json = await dossiers.history(actor(res), String(req.params.code));
+      res.set({ 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="${workflowIdFor(String(req.params.code))}.json"` }).send(json);
+    } catch (e) { next(e); }
   });
 
   r.get('/dossiers/:code/pdf', async (req, res, next) => {

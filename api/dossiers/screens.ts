@@ -192,7 +192,8 @@ export function dossierScreens(deps: AppDeps) {
     const processLabel = process.version ? `Phiên bản ${process.version} của quy trình đơn vị` : 'Quy trình mặc định của hệ thống';
     const books = can.seal ? await booksForSealing(db, a.agencyCode) : [];
     const signing = can.sign ? await signingForm(a, d.pageCount) : null;
-    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, review, processLabel, books, signing, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
+    const canExportHistory = a.roles.includes('supervisor') || a.roles.includes('tester');
+    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, review, processLabel, canExportHistory, books, signing, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
   }
 
   /** What the KÝ SỐ form offers: where the signature box goes (the leader's last place, the presets), which
@@ -234,6 +235,14 @@ export function dossierScreens(deps: AppDeps) {
       res.set({ Vary: 'HX-Request', 'Cache-Control': 'no-store' });
       if (!d.processing && !d.stale) return res.set('HX-Refresh', 'true').status(200).send('');
       res.render('dossier-processing.njk', { d });
+    } catch (e) { next(e); }
+  });
+  // "Xuất lịch sử (JSON)": the workflow's history for supervisors and testers (replays with `npm run replay`).
+  r.get('/ho-so/:code/lich-su.json', needLogin, async (req, res, next) => {
+    try {
+      const code = String(req.params.code);
+      const json = await dossiers.history(actor(res), code);
+      res.set({ 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': `attachment; filename="dossier-${code}.json"`, 'Cache-Control': 'private, no-store' }).send(json);
     } catch (e) { next(e); }
   });
   r.get('/ho-so/:code/pdf', needLogin, async (req, res, next) => {

@@ -28,6 +28,8 @@ import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow
 import * as q from './queries.js';
 import { assertRole } from '../http/guards.js';
 import { currentProcess } from '../process/service.js';
+import { withinSubtree } from '../admin/service.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 export interface CreateDossierInput {
   applicantKind: unknown;
@@ -500,6 +502,25 @@ export class DossierService {
     const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
     const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCode: actor.agencyCode });
     return { total, page, pageSize, items };
+  }
+
+  /**
+   * The dossier's workflow history from Temporal, every event (Temporal's JSON, as `temporal workflow show -o json`):
+   * for supervisors and testers of the dossier's agency or an agency above it.
+   */
+  async history(actor: Actor, code: string): Promise<string> {
+    if (!actor.roles.includes('supervisor') && !actor.roles.includes('tester')) {
+      throw new DomainError('forbidden', 'Chỉ người có quyền Giám sát hoặc Kiểm thử được xuất lịch sử workflow của hồ sơ.');
+    }
+    const row = await q.dossierRow(this.db, code);
+    if (!row || !(await withinSubtree(this.db, actor.agencyCode, row.agency_code))) throw new DomainError('not_found', `Không tìm thấy hồ sơ ${code}.`);
+    try {
+      return historyToJSON(await this.temporal.workflow.getHandle(workflowIdFor(code)).fetchHistory());
+    } catch (e) {
+      const err = toDomainError(e);
+      if (err instanceof DomainError && err.code === 'not_found') throw new DomainError('not_found', `Lịch sử workflow của hồ sơ ${code} không còn trên Temporal (đã quá thời hạn lưu giữ); tiến trình vẫn xem được từ nhật ký hồ sơ.`);
+      throw err;
+    }
   }
 
   async events(actor: Actor, code: string) {

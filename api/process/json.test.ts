@@ -26,7 +26,7 @@ const EMBASSY = '000.03.25.E01';
 const YEAR = vnYear(new Date());
 
 const REVIEW = { step: 'review', role: 'reviewer', label: 'Lãnh đạo phòng kiểm tra' };
-const fixed = (reviews: object[] = []) => [
+const fixed = (reviews: Record<string, string>[] = []): Record<string, string>[] => [
   { step: 'submit', role: 'creator' }, ...reviews, { step: 'sign', role: 'signer' }, { step: 'seal', role: 'sealer' }, { step: 'deliver', role: 'sealer' },
 ];
 const processUrl = (code: string) => `/admin/agencies/${encodeURIComponent(code)}/process`;

@@ -1,0 +1,24 @@
+// npm run replay -- <file or folder> [...] [--workflows <module>]: replays workflow histories (Temporal JSON) against
+// the workflow code and prints one line per history, "ok <file>" or "FAIL <file>: <why> (event <id>)"; the exit
+// status is 1 when any fails. --workflows replays against other workflow code (the tests' changed workflow).
+import fs from 'node:fs';
+import path from 'node:path';
+import { replayHistories, WORKFLOWS_PATH } from '../lib/replay.js';
+
+const args = process.argv.slice(2);
+let workflowsPath = WORKFLOWS_PATH;
+const targets: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--workflows') workflowsPath = path.resolve(args[++i] ?? '');
+  else targets.push(args[i]);
+}
+if (!targets.length) {
+  console.error('Usage: npm run replay -- <history.json or folder> [...] [--workflows <module>]');
+  process.exit(2);
+}
+const files = targets.flatMap((t) => (fs.statSync(t).isDirectory()
+  ? fs.readdirSync(t).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(t, f))
+  : [t]));
+const verdicts = await replayHistories(files.map((f) => ({ name: f, json: fs.readFileSync(f, 'utf8') })), workflowsPath);
+for (const v of verdicts) console.log(v.ok ? `ok ${v.name}` : `FAIL ${v.name}: ${v.error}${v.eventId ? ` (event ${v.eventId})` : ''}`);
+process.exit(verdicts.every((v) => v.ok) ? 0 : 1);
