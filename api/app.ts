@@ -19,6 +19,8 @@ import { keyRingOf } from '../lib/key-encryption.js';
 import type { Db } from '../lib/db.js';
 import { adminJson } from './admin/json.js';
 import { adminScreens } from './admin/screens.js';
+import { cataloguesJson } from './catalogues/json.js';
+import { cataloguesScreens } from './catalogues/screens.js';
 import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
 import { authScreens } from './auth/screens.js';
 import { LoginThrottle } from './auth/service.js';
@@ -122,6 +124,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(certificateScreens(deps)); // Trang cá nhân → Chứng thư số, Quản lý con dấu → Chứng thư số, admin approvals
   r.use(appointmentScreens(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
   r.use(adminScreens(deps)); // Quản trị → Cơ quan, đơn vị; Nhật ký quản trị
+  r.use(cataloguesScreens(deps)); // Quản trị → Danh mục loại giấy tờ; Lịch làm việc, khung giờ hẹn
   return r;
 }
 
@@ -143,5 +146,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use('/images', imageJson(deps)); // seal and signature images (PNG)
   r.use(certificateJson(deps)); // uploaded certificates (PKCS#12): personal and seal
   r.use(adminJson(deps)); // /admin/agencies…, /admin/audit: administration in the admin's scope
+  r.use(cataloguesJson(deps)); // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays…
   return r;
 }

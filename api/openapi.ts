@@ -10,6 +10,7 @@ import { imageOpenApiPaths, imageOpenApiSchemas } from './images/openapi.js';
 import { certificateOpenApiPaths, certificateOpenApiSchemas } from './certificates/openapi.js';
 import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
+import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -40,6 +41,7 @@ export const openApiDocument = {
       ...registerOpenApiSchemas, // register books (api/register/openapi.ts)
       ...reportOpenApiSchemas, // the daily fee report (api/reports/openapi.ts)
       ...adminOpenApiSchemas, // Agency, AdminEvent (api/admin/openapi.ts)
+      ...catalogueOpenApiSchemas, // DocumentType, Slot, AgencyDay, PublicHoliday (api/catalogues/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -54,5 +56,6 @@ export const openApiDocument = {
     ...registerOpenApiPaths(errors), // /register-books… (api/register/openapi.ts)
     ...reportOpenApiPaths(errors), // /reports/fees[.xlsx] (api/reports/openapi.ts)
     ...adminOpenApiPaths(errors), // /admin/agencies[/{code}], /admin/audit[.xlsx] (api/admin/openapi.ts)
+    ...catalogueOpenApiPaths(errors), // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays… (api/catalogues/openapi.ts)
   },
 };
