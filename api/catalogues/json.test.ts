@@ -6,6 +6,7 @@
 // {error, message} in Vietnamese and change nothing, the audit included; an admin of a subtree sees nothing
 // outside it (404) and cannot change the system-wide catalogues (403).
 import bcrypt from 'bcryptjs';
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workingCalendar } from '../../activities/calendar.js';
 import { addDays } from '../../domain/calendar.js';
@@ -57,6 +58,9 @@ beforeAll(async () => {
   await h.db.insertInto('users').values({ username: 'quantri2', full_name: 'Quản trị xã', title: 'Quản trị', password_hash: hash, agency_code: SUB }).execute();
   await h.db.insertInto('user_roles').values({ username: 'quantri2', agency_code: SUB, role: 'admin' }).execute();
   await h.addAgency(OTHER, [{ username: 'quantri5', roles: ['admin'] }]);
+  // Appointment codes (and so workflow ids on the shared Temporal server) count from 0000 in every test database:
+  // this file's start further on, apart from other files that book today.
+  await h.db.insertInto('appointment_sequences').values({ day: vnIsoDate(new Date()), last: crypto.randomInt(5000, 9000) }).execute();
 });
 afterAll(async () => {
   if (!h) return;
@@ -264,6 +268,7 @@ describe("an agency's days and the national public holidays", () => {
     expect((await call('quantri', 'GET', `/admin/public-holidays?year=${year}`)).body).toContainEqual(added.body);
     expect(await freeSlots(DAY_NATIONAL)).toEqual([]);
     // The commune's own working day wins over the national holiday for the commune.
+    expect((await call('quantri2', 'PUT', `/admin/agencies/${enc(SUB)}/slots`, { json: [{ startTime: '08:00', capacity: 10 }] })).status).toBe(200);
     expect((await call('quantri2', 'POST', `/admin/agencies/${enc(SUB)}/days`, { json: { day: DAY_NATIONAL, working: true, note: 'Trực lễ' } })).status).toBe(201);
     expect((await call('congdan', 'GET', `/appointments/slots?agencyCode=${enc(SUB)}&date=${DAY_NATIONAL}`)).body.slots).toEqual([{ slot: '08:00', remaining: 10 }]);
 
