@@ -25,7 +25,7 @@ const OTHER = '000.00.55.X05'; // another root
 const { call } = apiClient(() => h.baseUrl);
 const enc = encodeURIComponent;
 // Each test its own days, so bookings never interfere.
-const [DAY_BOOKED, DAY_SLOTS, DAY_OFF, DAY_NATIONAL] = workingDays(4, 3);
+const [DAY_BOOKED, DAY_SLOTS, DAY_OFF, DAY_NATIONAL, DAY_BOOKED_OFF] = workingDays(5, 3);
 const dmy = (iso: string) => iso.split('-').reverse().join('/');
 
 const world = async () => ({
@@ -226,6 +226,14 @@ describe("an agency's days and the national public holidays", () => {
     expectRefusal(await book('congdan', DAY_OFF, '09:00'), 400, 'validation', 'slot');
     // Changing the same day answers 200 (an upsert), listed for its year.
     expect((await call('quantri', 'POST', `/admin/agencies/${enc(D)}/days`, { json: { day: DAY_OFF, working: false, note: 'Nghỉ bảo trì' } })).status).toBe(200);
+    // A booked day cannot become a day off: its appointments would fall on a closed day.
+    expect((await book('congdan', DAY_BOOKED_OFF, '09:00')).status).toBe(201);
+    const before = await world();
+    const held = await call('quantri', 'POST', `/admin/agencies/${enc(D)}/days`, { json: { day: DAY_BOOKED_OFF, working: false } });
+    expectRefusal(held, 409, 'conflict', 'day');
+    expect(held.body.message).toContain('09:00: 1 người');
+    expect(await world()).toEqual(before);
+    expect((await freeSlots(DAY_BOOKED_OFF)).length).toBeGreaterThan(0);
     const listed = await call('quantri', 'GET', `/admin/agencies/${enc(D)}/days?year=${DAY_OFF.slice(0, 4)}`);
     expect(listed.body).toContainEqual({ day: DAY_OFF, working: false, note: 'Nghỉ bảo trì' });
 

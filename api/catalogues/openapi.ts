@@ -65,7 +65,7 @@ export const catalogueOpenApiPaths = (errors: OpenApiErrors) => ({
     get: { summary: "The agency's own days off and make-up working days of a year (admin)", description: `${SCOPE} They win over the national public holidays for this agency.`, parameters: [codeParam, yearParam], responses: { 200: { description: 'By day', ...json({ type: 'array', items: ref('AgencyDay') }) }, ...errors } },
     post: {
       summary: "Add or change one of the agency's days (admin)",
-      description: `${SCOPE} The one working-day calendar follows at once: a day off is no longer bookable, and a new dossier's due date (NĐ 23/2015 Điều 7) passes over it. ${AUDITED}`,
+      description: `${SCOPE} The one working-day calendar follows at once: a day off is no longer bookable, and a new dossier's due date (NĐ 23/2015 Điều 7) passes over it. A day off from today on that already has bookings is refused (409, field day, the message names the slots): move or cancel them first. ${AUDITED}`,
       parameters: [codeParam],
       requestBody: json({ type: 'object', required: ['day', 'working'], properties: { day, working: { type: 'boolean' }, note: { type: 'string', maxLength: 200 } } }),
       responses: { 201: { description: 'Added', ...json(ref('AgencyDay')) }, 200: { description: 'Changed (or unchanged)', ...json(ref('AgencyDay')) }, ...errors },

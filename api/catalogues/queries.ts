@@ -46,6 +46,11 @@ export const bookedFrom = (db: Db, agencyCode: string, fromDay: string) =>
     .where('agency_code', '=', agencyCode).where('day', '>=', fromDay).where('used', '>', 0)
     .orderBy('start_time').orderBy('day').forUpdate().execute();
 
+/** The places taken on one day, per slot (used > 0). */
+export const bookedOn = (db: Db, agencyCode: string, day: string) =>
+  db.selectFrom('slot_usage').select(['start_time as startTime', 'used'])
+    .where('agency_code', '=', agencyCode).where('day', '=', day).where('used', '>', 0).orderBy('start_time').execute();
+
 export async function replaceSlots(db: Db, agencyCode: string, slots: { startTime: string; capacity: number }[]): Promise<void> {
   await db.deleteFrom('appointment_slots').where('agency_code', '=', agencyCode).execute();
   if (slots.length) await db.insertInto('appointment_slots').values(slots.map((s) => ({ agency_code: agencyCode, start_time: s.startTime, capacity: s.capacity }))).execute();

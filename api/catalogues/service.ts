@@ -140,7 +140,10 @@ export async function listAgencyDays(db: Db, actor: Actor, agencyCode: string, y
   return q.agencyDaysOf(db, agency.code, year);
 }
 
-/** Adds the agency's day, or changes it when the day is already listed. */
+/**
+ * Adds the agency's day, or changes it when the day is already listed. A day off from today on that citizens have
+ * already booked is refused (409, naming the slots): their appointments would fall on a closed day unnoticed.
+ */
 export async function saveAgencyDay(db: Db, actor: Actor, agencyCode: string, input: AgencyDay): Promise<{ day: AgencyDay; created: boolean }> {
   const agency = await getAgency(db, actor, agencyCode);
   return recordedChange(db, actor, async (trx) => {
@@ -148,6 +151,12 @@ export async function saveAgencyDay(db: Db, actor: Actor, agencyCode: string, in
     const before = await q.findAgencyDay(trx, agency.code, input.day);
     const after: AgencyDay = { day: input.day, working: input.working, note: input.note };
     if (before && !changedFields(before, after).length) return { value: { day: before, created: false }, agencyCode: agency.code, event: null };
+    if (!after.working && after.day >= vnIsoDate(new Date())) {
+      const booked = await q.bookedOn(trx, agency.code, after.day);
+      if (booked.length) {
+        throw new DomainError('conflict', `Ngày ${dmy(after.day)} đã có lịch hẹn (${booked.map((b) => `${b.startTime}: ${b.used} người`).join(', ')}): dời hoặc hủy các lịch hẹn đó trước khi cho “${agency.name}” nghỉ ngày này.`, 'day');
+      }
+    }
     await q.upsertAgencyDay(trx, agency.code, after);
     return {
       value: { day: after, created: !before }, agencyCode: agency.code,
