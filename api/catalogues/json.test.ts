@@ -9,6 +9,8 @@ import bcrypt from 'bcryptjs';
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workingCalendar } from '../../activities/calendar.js';
+import { takePlace } from '../../activities/slot-places.js';
+import { DomainError } from '../../domain/errors.js';
 import { addDays } from '../../domain/calendar.js';
 import { dueDate } from '../../domain/deadline.js';
 import { vnIsoDate } from '../../domain/vn-time.js';
@@ -17,6 +19,7 @@ import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.
 import { apiClient, expectRefusal, multipart } from '../../lib/testing/http.js';
 import { workingDays } from '../../lib/testing/time.js';
 import { appointmentWorkflowId } from '../../workflows/appointment-messages.js';
+import { replaceSlots } from './service.js';
 
 let h: Harness;
 let D: string; // the demo agency: a root, quantri's
@@ -25,7 +28,7 @@ const OTHER = '000.00.55.X05'; // another root
 const { call } = apiClient(() => h.baseUrl);
 const enc = encodeURIComponent;
 // Each test its own days, so bookings never interfere.
-const [DAY_BOOKED, DAY_SLOTS, DAY_OFF, DAY_NATIONAL, DAY_BOOKED_OFF] = workingDays(5, 3);
+const [DAY_BOOKED, DAY_SLOTS, DAY_OFF, DAY_NATIONAL, DAY_BOOKED_OFF, DAY_RACE] = workingDays(6, 3);
 const dmy = (iso: string) => iso.split('-').reverse().join('/');
 
 const world = async () => ({
@@ -199,6 +202,37 @@ describe('appointment slots', () => {
     const own = await call('quantri2', 'PUT', `/admin/agencies/${enc(SUB)}/slots`, { json: [{ startTime: '08:00', capacity: 10 }] });
     expect(own.status).toBe(200);
     expect((await call('congdan', 'GET', `/appointments/slots?agencyCode=${enc(SUB)}&date=${DAY_SLOTS}`)).body.slots).toEqual([{ slot: '08:00', remaining: 10 }]);
+  });
+});
+
+describe('a slot change racing a booking', () => {
+  it('waits for a booking under way and then counts its place: the booked slot is not removed', async () => {
+    const quantri = await h.actor('quantri');
+    const slots = (await call('quantri', 'GET', `/admin/agencies/${enc(D)}/slots`)).body as { startTime: string; capacity: number }[];
+    expect(slots.map((x) => x.startTime)).toContain('10:00');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    let placed!: () => void;
+    const taken = new Promise<void>((r) => { placed = r; });
+    // A booking's transaction that has taken its place and not committed yet.
+    const booking = h.db.transaction().execute(async (trx) => {
+      expect(await takePlace(trx, D, DAY_RACE, '10:00')).toBe(true);
+      placed();
+      await gate;
+    });
+    await taken;
+    let settled = false;
+    const change = replaceSlots(h.db, quantri, D, slots.filter((x) => x.startTime !== '10:00')).finally(() => { settled = true; });
+    change.catch(() => {}); // judged below
+    await new Promise((r) => setTimeout(r, 500));
+    expect(settled, 'the change waits for the booking under way').toBe(false);
+    release();
+    await booking;
+    const refusal = await change.then(() => null, (e: unknown) => e);
+    expect(refusal).toBeInstanceOf(DomainError);
+    expect((refusal as DomainError).code).toBe('conflict');
+    expect((refusal as DomainError).message).toContain(`${dmy(DAY_RACE)} (1 người)`);
+    expect((await call('quantri', 'GET', `/admin/agencies/${enc(D)}/slots`)).body).toEqual(slots);
   });
 });
 

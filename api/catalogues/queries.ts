@@ -38,22 +38,31 @@ export const slotsOf = async (db: Db, agencyCode: string) =>
     .map((s) => ({ startTime: s.start_time, capacity: s.capacity }));
 
 /**
- * The places taken from `fromDay` on, per slot and day (used > 0), the rows locked until the transaction ends so
- * a booking's place (a conditional increment of these rows) waits for the slots' change.
+ * The agency's slots, locked until the transaction ends: a booking holds its slot's row FOR SHARE while it takes a
+ * place (activities/slot-places.ts), so this waits for bookings under way, and bookings after it wait for the change.
  */
+export const lockSlots = (db: Db, agencyCode: string) =>
+  db.selectFrom('appointment_slots').select('start_time').where('agency_code', '=', agencyCode).forUpdate().execute();
+
+/** The places taken from `fromDay` on, per slot and day (used > 0). */
 export const bookedFrom = (db: Db, agencyCode: string, fromDay: string) =>
   db.selectFrom('slot_usage').select(['start_time as startTime', 'day', 'used'])
     .where('agency_code', '=', agencyCode).where('day', '>=', fromDay).where('used', '>', 0)
-    .orderBy('start_time').orderBy('day').forUpdate().execute();
+    .orderBy('start_time').orderBy('day').execute();
 
 /** The places taken on one day, per slot (used > 0). */
 export const bookedOn = (db: Db, agencyCode: string, day: string) =>
   db.selectFrom('slot_usage').select(['start_time as startTime', 'used'])
     .where('agency_code', '=', agencyCode).where('day', '=', day).where('used', '>', 0).orderBy('start_time').execute();
 
+/** Makes the agency's slots these: kept ones updated in place (a waiting booking then reads the new capacity). */
 export async function replaceSlots(db: Db, agencyCode: string, slots: { startTime: string; capacity: number }[]): Promise<void> {
-  await db.deleteFrom('appointment_slots').where('agency_code', '=', agencyCode).execute();
-  if (slots.length) await db.insertInto('appointment_slots').values(slots.map((s) => ({ agency_code: agencyCode, start_time: s.startTime, capacity: s.capacity }))).execute();
+  const times = slots.map((s) => s.startTime);
+  await db.deleteFrom('appointment_slots').where('agency_code', '=', agencyCode).$if(times.length > 0, (d) => d.where('start_time', 'not in', times)).execute();
+  if (slots.length) {
+    await db.insertInto('appointment_slots').values(slots.map((s) => ({ agency_code: agencyCode, start_time: s.startTime, capacity: s.capacity })))
+      .onConflict((oc) => oc.columns(['agency_code', 'start_time']).doUpdateSet((eb) => ({ capacity: eb.ref('excluded.capacity') }))).execute();
+  }
 }
 
 // ---- an agency's days and the national public holidays --------------------------------------------------------

@@ -89,9 +89,7 @@ export async function getSlots(db: Db, actor: Actor, agencyCode: string): Promis
 export async function bookedPeaks(db: Db, actor: Actor, agencyCode: string): Promise<Record<string, number>> {
   const agency = await getAgency(db, actor, agencyCode);
   const peaks: Record<string, number> = {};
-  await db.transaction().execute(async (trx) => {
-    for (const b of await q.bookedFrom(trx, agency.code, vnIsoDate(new Date()))) peaks[b.startTime] = Math.max(peaks[b.startTime] ?? 0, b.used);
-  });
+  for (const b of await q.bookedFrom(db, agency.code, vnIsoDate(new Date()))) peaks[b.startTime] = Math.max(peaks[b.startTime] ?? 0, b.used);
   return peaks;
 }
 
@@ -100,7 +98,7 @@ const capacities = (slots: Slot[]) => Object.fromEntries(slots.map((s) => [s.sta
 /**
  * Replaces the agency's slot list. Refused, changing nothing: a start time twice (400); removing a slot booked on a
  * day from today on, or lowering its capacity below the places taken on such a day (409, the message lists the
- * days). The booked rows stay locked until the change commits, so a booking's place waits for it.
+ * days). The slot rows are locked first, so no booking takes a place between the count and the change.
  */
 export async function replaceSlots(db: Db, actor: Actor, agencyCode: string, slots: Slot[]): Promise<Slot[]> {
   const agency = await getAgency(db, actor, agencyCode);
@@ -112,6 +110,7 @@ export async function replaceSlots(db: Db, actor: Actor, agencyCode: string, slo
   const wanted = [...slots].sort((a, b) => a.startTime.localeCompare(b.startTime));
   return recordedChange(db, actor, async (trx) => {
     await q.lockCatalogue(trx, `slots:${agency.code}`);
+    await q.lockSlots(trx, agency.code); // after the bookings under way, before any other: the places counted next stay true
     const before = await q.slotsOf(trx, agency.code);
     const booked = await q.bookedFrom(trx, agency.code, vnIsoDate(new Date()));
     const capacity = capacities(wanted);
