@@ -6,7 +6,9 @@ import type { Db } from '../lib/db.js';
 
 /** Takes one place in a slot if one is free; false when the slot is full. Call inside a transaction. */
 export async function takePlace(db: Db, agencyCode: string, day: string, time: string): Promise<boolean> {
-  const slot = await db.selectFrom('appointment_slots').select('capacity').where('agency_code', '=', agencyCode).where('start_time', '=', time).executeTakeFirst();
+  // FOR SHARE: a change of the agency's slots (api/catalogues) waits for this booking, and this one for it, so the
+  // capacity compared below is the one in force when the place is taken.
+  const slot = await db.selectFrom('appointment_slots').select('capacity').where('agency_code', '=', agencyCode).where('start_time', '=', time).forShare().executeTakeFirst();
   if (!slot) return false;
   await db.insertInto('slot_usage').values({ agency_code: agencyCode, day, start_time: time, used: 0 }).onConflict((oc) => oc.doNothing()).execute();
   // A conditional increment: concurrent racers for the last place cannot both pass `used < capacity`.

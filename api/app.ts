@@ -21,6 +21,8 @@ import { adminJson } from './admin/json.js';
 import { adminScreens } from './admin/screens.js';
 import { processJson } from './process/json.js';
 import { processScreens } from './process/screens.js';
+import { cataloguesJson } from './catalogues/json.js';
+import { cataloguesScreens } from './catalogues/screens.js';
 import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
 import { authScreens } from './auth/screens.js';
 import { LoginThrottle } from './auth/service.js';
@@ -125,6 +127,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(appointmentScreens(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
   r.use(adminScreens(deps)); // Quản trị → Cơ quan, đơn vị; Nhật ký quản trị
   r.use(processScreens(deps)); // Quản trị → Cấu hình quy trình
+  r.use(cataloguesScreens(deps)); // Quản trị → Danh mục loại giấy tờ; Lịch làm việc, khung giờ hẹn
   return r;
 }
 
@@ -147,5 +150,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use(certificateJson(deps)); // uploaded certificates (PKCS#12): personal and seal
   r.use(adminJson(deps)); // /admin/agencies…, /admin/audit: administration in the admin's scope
   r.use(processJson(deps)); // /admin/agencies/{code}/process…: each agency's process definitions
+  r.use(cataloguesJson(deps)); // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays…
   return r;
 }

@@ -11,6 +11,7 @@ import { certificateOpenApiPaths, certificateOpenApiSchemas } from './certificat
 import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
 import { processOpenApiPaths, processOpenApiSchemas } from './process/openapi.js';
+import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -42,6 +43,7 @@ export const openApiDocument = {
       ...reportOpenApiSchemas, // the daily fee report (api/reports/openapi.ts)
       ...adminOpenApiSchemas, // Agency, AdminEvent (api/admin/openapi.ts)
       ...processOpenApiSchemas, // ProcessDefinition[Body] (api/process/openapi.ts)
+      ...catalogueOpenApiSchemas, // DocumentType, Slot, AgencyDay, PublicHoliday (api/catalogues/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -57,5 +59,6 @@ export const openApiDocument = {
     ...reportOpenApiPaths(errors), // /reports/fees[.xlsx] (api/reports/openapi.ts)
     ...adminOpenApiPaths(errors), // /admin/agencies[/{code}], /admin/audit[.xlsx] (api/admin/openapi.ts)
     ...processOpenApiPaths(errors), // /admin/agencies/{code}/process[/versions/{version}] (api/process/openapi.ts)
+    ...catalogueOpenApiPaths(errors), // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays… (api/catalogues/openapi.ts)
   },
 };

@@ -29,6 +29,8 @@ export const MENUS: Record<Role, MenuItem[]> = {
   admin: [
     { href: '/quan-tri/co-quan', label: 'Cơ quan, đơn vị' },
     { href: '/quan-tri/quy-trinh', label: 'Cấu hình quy trình' },
+    { href: '/quan-tri/loai-giay-to', label: 'Danh mục loại giấy tờ' },
+    { href: '/quan-tri/lich', label: 'Lịch làm việc, khung giờ hẹn' },
     { href: '/quan-tri/nhat-ky', label: 'Nhật ký quản trị' },
     { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
   ],

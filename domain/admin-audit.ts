@@ -14,12 +14,38 @@ export type AdminEvent =
   | { entity: 'agency'; entityId: string; action: 'deactivated'; before: Agency; after: Agency }
   | { entity: 'agency'; entityId: string; action: 'reactivated'; before: Agency; after: Agency }
   /** A new version of an agency's process (before: the version it replaces, null when it replaces the built-in one). */
-  | { entity: 'process'; entityId: string; action: 'published'; before: (ProcessDefinition & { agencyCode: string }) | null; after: ProcessDefinition & { agencyCode: string } };
+  | { entity: 'process'; entityId: string; action: 'published'; before: (ProcessDefinition & { agencyCode: string }) | null; after: ProcessDefinition & { agencyCode: string } }
+  // Catalogues (api/catalogues/): the document types (system-wide, id: the code), an agency's appointment slots
+  // (id: the agency code; before/after: capacity by start time), its own days off and make-up working days and
+  // the national public holidays (id: the day).
+  | { entity: 'document_type'; entityId: string; action: 'created'; before: null; after: DocumentType }
+  | { entity: 'document_type'; entityId: string; action: 'updated' | 'deactivated' | 'reactivated'; before: DocumentType; after: DocumentType }
+  | { entity: 'slots'; entityId: string; action: 'updated'; before: Record<string, number>; after: Record<string, number> }
+  | { entity: 'agency_day'; entityId: string; action: 'created'; before: null; after: AgencyDay }
+  | { entity: 'agency_day'; entityId: string; action: 'updated'; before: AgencyDay; after: AgencyDay }
+  | { entity: 'agency_day'; entityId: string; action: 'deleted'; before: AgencyDay; after: null }
+  | { entity: 'public_holiday'; entityId: string; action: 'created'; before: null; after: PublicHoliday }
+  | { entity: 'public_holiday'; entityId: string; action: 'updated'; before: PublicHoliday; after: PublicHoliday }
+  | { entity: 'public_holiday'; entityId: string; action: 'deleted'; before: PublicHoliday; after: null };
+
+/** A type of document that can be certified (loại giấy tờ); deactivated ones are no longer offered. */
+export interface DocumentType { code: string; name: string; sort: number; active: boolean }
+/** An agency's own day: a day off (working false) or a make-up working day, winning over the national calendar. */
+export interface AgencyDay { day: string; working: boolean; note: string }
+/** A national public holiday (working false) or a make-up working day set by the Government. */
+export interface PublicHoliday { day: string; name: string; working: boolean }
 
 export type AdminEntity = AdminEvent['entity'];
 export type AdminAction = AdminEvent['action'];
 
-export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = { agency: 'Cơ quan, đơn vị', process: 'Quy trình' };
+export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = {
+  agency: 'Cơ quan, đơn vị',
+  document_type: 'Loại giấy tờ',
+  slots: 'Khung giờ hẹn',
+  agency_day: 'Ngày nghỉ, ngày làm bù của cơ quan',
+  public_holiday: 'Ngày nghỉ lễ quốc gia',
+  process: 'Quy trình',
+};
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   created: 'Thêm mới',
@@ -28,6 +54,7 @@ export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   deactivated: 'Ngừng hoạt động',
   reactivated: 'Hoạt động trở lại',
   published: 'Ban hành phiên bản mới',
+  deleted: 'Xóa',
 };
 
 /** The Vietnamese names of a process definition's fields, for the before/after of the audit list. */
@@ -41,6 +68,13 @@ export const ADMIN_ENTITIES = Object.keys(ADMIN_ENTITY_LABELS) as AdminEntity[];
 export const AGENCY_FIELD_LABELS: Record<keyof Agency, string> = {
   code: 'Mã cơ quan', name: 'Tên', parentCode: 'Cơ quan cấp trên', portalCode: 'Mã trên cổng dịch vụ công',
   kind: 'Loại', address: 'Địa chỉ', active: 'Đang hoạt động',
+};
+
+/** The Vietnamese names of the catalogues' fields (the slots' fields are their start times, shown as they are). */
+export const CATALOGUE_FIELD_LABELS: Partial<Record<AdminEntity, Record<string, string>>> = {
+  document_type: { code: 'Mã loại giấy tờ', name: 'Tên', sort: 'Thứ tự', active: 'Đang sử dụng' },
+  agency_day: { day: 'Ngày', working: 'Ngày làm việc', note: 'Ghi chú' },
+  public_holiday: { day: 'Ngày', name: 'Tên ngày lễ', working: 'Ngày làm việc' },
 };
 
 /** The fields whose value differs between before and after (every field of `after` when created). */

@@ -28,7 +28,8 @@ export interface Database {
     username: string; kind: 'citizen' | 'business'; full_name: string; id_number: string; email: string | null;
     phone: string | null; password_hash: string;
   };
-  document_types: { code: string; name: string; sort: Generated<number> };
+  /** `active` false: no longer offered for new dossiers and bookings (never deleted: dossiers keep its name). */
+  document_types: { code: string; name: string; sort: Generated<number>; active: Generated<boolean> };
   dossier_sequences: { agency_code: string; day: string; last: number };
   create_requests: {
     idempotency_key: string; dossier_code: string; created_at: GeneratedTimestamp;

@@ -10,7 +10,7 @@
 //
 // Every accepted change writes one admin_events row in the transaction of the change (`recordedChange`): a
 // refusal or a failure changes nothing and records nothing. Later slices record their changes the same way.
-import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, PROCESS_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
+import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, PROCESS_FIELD_LABELS, CATALOGUE_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
 import { AGENCY_KIND_LABELS, isPortalCode, PORTAL_CODE_MESSAGE, type Agency, type AgencyKind } from '../../domain/agency.js';
 import { DomainError } from '../../domain/errors.js';
 import { ROLE_LABELS, type Actor } from '../../domain/types.js';
@@ -47,6 +47,16 @@ export async function recordedChange<T>(db: Db, actor: Actor, change: (trx: Db) 
     if (event) await q.insertAdminEvent(trx, { actor: actor.username, agencyCode, event });
     return value;
   });
+}
+
+/**
+ * Is the actor a system administrator: an admin of a root agency (one without a parent)? System-wide catalogues
+ * (document types, national public holidays) are changed by them only.
+ */
+export async function isSystemAdmin(db: Db, actor: Actor): Promise<boolean> {
+  if (!actor.roles.includes('admin')) return false;
+  const agency = await q.findAgency(db, actor.agencyCode);
+  return !!agency && agency.parentCode === null;
 }
 
 // ---- agencies ------------------------------------------------------------------------------------------------
@@ -196,7 +206,7 @@ function shown(field: string, v: unknown): string {
 export function describeChanges(e: Pick<AdminEventView, 'entity' | 'before' | 'after'>): { field: string; label: string; before: string; after: string }[] {
   const before = (e.before ?? null) as Record<string, unknown> | null;
   const after = (e.after ?? null) as Record<string, unknown> | null;
-  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : {};
+  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : CATALOGUE_FIELD_LABELS[e.entity] ?? {};
   return changedFields(before, after).map((f) => ({
     field: String(f), label: labels[f] ?? String(f), before: before ? shown(String(f), before[f]) : '—', after: after ? shown(String(f), after[f]) : '—',
   }));

@@ -17,7 +17,7 @@ export const bookableAgencies = (db: Db) =>
     .where('code', 'in', db.selectFrom('appointment_slots').select('agency_code')).orderBy('name').execute();
 
 export const findDocumentType = (db: Db, code: string) =>
-  db.selectFrom('document_types').select(['code', 'name']).where('code', '=', code).executeTakeFirst();
+  db.selectFrom('document_types').select(['code', 'name', 'active']).where('code', '=', code).executeTakeFirst();
 
 /** The agency's slots with the places already taken on the day, by start time. */
 export const slotsWithUsage = (db: Db, agencyCode: string, day: string) =>

@@ -76,8 +76,10 @@ export class AppointmentService {
     const { agencyCode, date: day, slot: time, documentType } = parse(bookingBody, input);
     const agency = await q.findAgency(this.db, agencyCode);
     if (!agency) throw new DomainError('validation', 'Vui lòng chọn cơ quan tiếp nhận.', 'agencyCode');
-    const dt = await q.findDocumentType(this.db, documentType);
-    if (!dt) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
+    const found = await q.findDocumentType(this.db, documentType);
+    if (!found) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
+    if (!found.active) throw new DomainError('validation', `Loại giấy tờ “${found.name}” đã ngừng sử dụng: vui lòng chọn loại giấy tờ khác.`, 'documentType');
+    const dt = { code: found.code, name: found.name };
     await this.checkSlot(agencyCode, day, time);
     const account = await q.portalAccount(this.db, citizen.username);
     // The booking is committed first, then its workflow started: no transaction stays open across the Temporal

@@ -17,11 +17,12 @@ export const accountByIdNumber = (db: Db, idNumber: string) =>
 export const portalAccountByIdNumber = (db: Db, idNumber: string) =>
   db.selectFrom('portal_accounts').selectAll().where('id_number', '=', idNumber).executeTakeFirst();
 
+/** The types offered for a new dossier: the active ones (a deactivated type stays on the dossiers that have it). */
 export const documentTypes = (db: Db) =>
-  db.selectFrom('document_types').select(['code', 'name']).orderBy('sort').orderBy('name').execute();
+  db.selectFrom('document_types').select(['code', 'name']).where('active', '=', true).orderBy('sort').orderBy('name').execute();
 
 export const documentType = (db: Db, code: string) =>
-  db.selectFrom('document_types').select(['code', 'name']).where('code', '=', code).executeTakeFirst();
+  db.selectFrom('document_types').select(['code', 'name', 'active']).where('code', '=', code).executeTakeFirst();
 
 export const agency = (db: Db, code: string) =>
   db.selectFrom('agencies').selectAll().where('code', '=', code).executeTakeFirstOrThrow();

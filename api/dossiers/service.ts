@@ -190,7 +190,8 @@ export class DossierService {
       applicant = await this.resolveApplicant(input);
       const dt = await q.documentType(this.db, str(input.documentType));
       if (!dt) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
-      documentType = dt;
+      if (!dt.active) throw new DomainError('validation', `Loại giấy tờ “${dt.name}” đã ngừng sử dụng: vui lòng chọn loại giấy tờ khác.`, 'documentType');
+      documentType = { code: dt.code, name: dt.name };
       copies = copiesOf(input.copies);
     } catch (e) {
       await discard(file);
