@@ -17,6 +17,8 @@ import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierS
 import type { Config } from '../lib/config.js';
 import { keyRingOf } from '../lib/key-encryption.js';
 import type { Db } from '../lib/db.js';
+import { accountJson } from './accounts/json.js';
+import { accountScreens } from './accounts/screens.js';
 import { adminJson } from './admin/json.js';
 import { adminScreens } from './admin/screens.js';
 import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
@@ -122,6 +124,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(certificateScreens(deps)); // Trang cá nhân → Chứng thư số, Quản lý con dấu → Chứng thư số, admin approvals
   r.use(appointmentScreens(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
   r.use(adminScreens(deps)); // Quản trị → Cơ quan, đơn vị; Nhật ký quản trị
+  r.use(accountScreens(deps)); // Quản trị → Tài khoản người dùng; Đổi mật khẩu; the working agency
   return r;
 }
 
@@ -143,5 +146,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use('/images', imageJson(deps)); // seal and signature images (PNG)
   r.use(certificateJson(deps)); // uploaded certificates (PKCS#12): personal and seal
   r.use(adminJson(deps)); // /admin/agencies…, /admin/audit: administration in the admin's scope
+  r.use(accountJson(deps)); // /admin/users…, POST /auth/password
   return r;
 }
