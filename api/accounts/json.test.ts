@@ -162,7 +162,7 @@ describe('refusals', () => {
     expectRefusal(await as(qtxa, 'GET', `/admin/users?agencyCode=${D}`), 404, 'not_found', 'agencyCode');
     expectRefusal(await call('quantri', 'GET', '/admin/users/quantri8'), 404, 'not_found');
     expectRefusal(await call('quantri8', 'GET', '/admin/users/qtxa.anhiep'), 404, 'not_found');
-    expectRefusal(await call('quantri', 'POST', '/admin/users', officer('moi.anhiep', 'creator', { roles: [{ agencyCode: OTHER, role: 'creator' }] })), 404, 'not_found', 'roles');
+    expectRefusal(await call('quantri', 'POST', '/admin/users', { json: officer('moi.anhiep', 'creator', { roles: [{ agencyCode: OTHER, role: 'creator' }] }) }), 404, 'not_found', 'roles');
     expect((await call('quantri8', 'GET', '/admin/users')).body.map((u: { username: string }) => u.username)).toEqual(['quantri8']);
     expect(await world()).toEqual(before);
   });
