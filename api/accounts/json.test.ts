@@ -166,6 +166,16 @@ describe('refusals', () => {
     expect((await call('quantri8', 'GET', '/admin/users')).body.map((u: { username: string }) => u.username)).toEqual(['quantri8']);
     expect(await world()).toEqual(before);
   });
+
+  it('an agency that stopped takes no new account or role (409), and nothing changes', async () => {
+    const S = '000.03.25.A09';
+    expect((await call('quantri', 'POST', '/admin/agencies', { json: { code: S, name: 'UBND xã Đã Nhập', parentCode: D, portalCode: `${P}.09`, kind: 'commune' } })).status).toBe(201);
+    expect((await call('quantri', 'PATCH', `/admin/agencies/${S}`, { json: { active: false } })).status).toBe(200);
+    const before = await world();
+    expectRefusal(await call('quantri', 'POST', '/admin/users', { json: officer('moi.danhap', 'creator', { roles: [{ agencyCode: S, role: 'creator' }] }) }), 409, 'wrong_state', 'roles');
+    expectRefusal(await call('quantri', 'PATCH', '/admin/users/canbo.anhiep', { json: { roles: [{ agencyCode: C, role: 'creator' }, { agencyCode: S, role: 'signer' }] } }), 409, 'wrong_state', 'roles');
+    expect(await world()).toEqual(before);
+  });
 });
 
 describe('deactivation and password reset', () => {

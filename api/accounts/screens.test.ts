@@ -116,6 +116,7 @@ describe('Quản trị → Tài khoản người dùng', () => {
     const ok = await user.post('/doi-mat-khau', { _csrf: csrf, currentPassword: FIRST, newPassword: OWN, confirmPassword: OWN });
     expect(ok.status, ok.html.slice(0, 300)).toBe(303);
     expect((await user.get('/ho-so/theo-doi')).status).toBe(200);
+    expect((await user.get('/trang-ca-nhan')).html).toContain('href="/doi-mat-khau"'); // later changes: from Trang cá nhân
     await login('canbo.hoatu', OWN);
   });
 

@@ -14,7 +14,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { Actor, Role } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { deleteSessionsAndTokens } from '../http/sessions.js';
-import { inScope, listAgencies, recordedChange, scopeOf } from '../admin/service.js';
+import { getAgency, inScope, listAgencies, recordedChange, scopeOf } from '../admin/service.js';
 import * as q from './queries.js';
 
 export const PASSWORD_MIN = 10;
@@ -52,10 +52,12 @@ export function checkPassword(password: string, username: string, field = 'passw
   if (password.toLowerCase().includes(username.toLowerCase())) throw new DomainError('validation', 'Mật khẩu không được chứa tên đăng nhập.', field);
 }
 
-/** Every role's agency is in the scope (404 naming the field `roles` otherwise). */
-async function checkRoleAgencies(db: Db, actor: Actor, roles: { agencyCode: string }[]) {
-  for (const code of new Set(roles.map((r) => r.agencyCode))) {
-    if (!(await inScope(db, actor, code))) throw new DomainError('not_found', AGENCY_NOT_IN_SCOPE(code), 'roles');
+/** Every agency named is in the scope (404 naming `field` otherwise) and active (409: no new account or role there). */
+async function checkAgencies(db: Db, actor: Actor, codes: string[], field: string) {
+  for (const code of new Set(codes)) {
+    const agency = (await inScope(db, actor, code)) ? await getAgency(db, actor, code) : null;
+    if (!agency) throw new DomainError('not_found', AGENCY_NOT_IN_SCOPE(code), field);
+    if (!agency.active) throw new DomainError('wrong_state', `“${agency.name}” đã ngừng hoạt động: không thêm tài khoản hay quyền tại đó được.`, field);
   }
 }
 
@@ -89,8 +91,8 @@ export async function createUser(db: Db, actor: Actor, input: UserInput): Promis
   checkPassword(input.password, input.username);
   const passwordHash = await bcrypt.hash(input.password, BCRYPT_COST); // outside the transaction: it takes a while
   return recordedChange(db, actor, async (trx) => {
-    if (!(await inScope(trx, actor, home))) throw new DomainError('not_found', AGENCY_NOT_IN_SCOPE(home), input.agencyCode ? 'agencyCode' : 'roles');
-    await checkRoleAgencies(trx, actor, roles);
+    await checkAgencies(trx, actor, [home], input.agencyCode ? 'agencyCode' : 'roles');
+    await checkAgencies(trx, actor, roles.map((r) => r.agencyCode), 'roles');
     if ((await q.findUser(trx, input.username)) || (await q.takenByPortalAccount(trx, input.username))) {
       throw new DomainError('conflict', `Tên đăng nhập ${input.username} đã được dùng: chọn tên khác.`, 'username');
     }
@@ -128,7 +130,10 @@ export async function updateUser(db: Db, actor: Actor, username: string, patch: 
     const before = recordOf(user, held);
     let roles = before.roles;
     if (patch.roles) {
-      await checkRoleAgencies(trx, actor, patch.roles);
+      // Roles in an agency that stopped stay as they are; a new one needs an active agency of the scope.
+      const added = patch.roles.filter((r) => !held.some((x) => x.agencyCode === r.agencyCode));
+      for (const r of patch.roles) if (!(await inScope(trx, actor, r.agencyCode))) throw new DomainError('not_found', AGENCY_NOT_IN_SCOPE(r.agencyCode), 'roles');
+      await checkAgencies(trx, actor, added.map((r) => r.agencyCode), 'roles');
       const outside: typeof held = [];
       for (const r of held) if (!(await inScope(trx, actor, r.agencyCode))) outside.push(r);
       roles = normalRoles([...outside, ...patch.roles]);
