@@ -42,8 +42,12 @@ async function firstLogin(username: string): Promise<string> {
   expect(refused.body.error).toBe('password_change_required');
   expectRefusal(await as(t, 'POST', '/auth/password', { currentPassword: 'sai-mat-khau', newPassword: OWN }), 400, 'validation', 'currentPassword');
   expectRefusal(await as(t, 'POST', '/auth/password', { currentPassword: FIRST, newPassword: 'ngan' }), 400, 'validation', 'newPassword');
-  expect((await as(t, 'POST', '/auth/password', { currentPassword: FIRST, newPassword: OWN })).status).toBe(204);
-  expect((await as(t, 'GET', '/dossiers')).status).toBe(200);
+  const other = await tokenOf(username, FIRST); // another login with the old password
+  const changed = await as(t, 'POST', '/auth/password', { currentPassword: FIRST, newPassword: OWN });
+  expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+  expectRefusal(await as(t, 'GET', '/dossiers'), 401, 'unauthenticated'); // the old tokens end with the old password
+  expectRefusal(await as(other, 'GET', '/dossiers'), 401, 'unauthenticated');
+  expect((await as(changed.body.token, 'GET', '/dossiers')).status).toBe(200);
   expectRefusal(await requestToken(username, FIRST), 401, 'unauthenticated'); // the old password is gone
   return tokenOf(username, OWN);
 }

@@ -1,9 +1,10 @@
 // JSON API of accounts, mounted inside /api/v1 after the bearer-token check (res.locals.actor is the acting user):
 // /admin/users (the accounts of the actor's scope, create), /admin/users/{username} (read, edit, roles,
 // deactivate, reset the password), and POST /auth/password (the user's own change, the one route open to a user
-// who must change the password). Role and scope are checked by the service: 403 without the admin role, 404 for a
+// who must change the password; every older token and session of the user ends, the answer carries a new token). Role and scope are checked by the service: 403 without the admin role, 404 for a
 // user or agency outside the scope.
 import express from 'express';
+import { issueToken } from '../auth/service.js';
 import type { AppDeps } from '../http/deps.js';
 import { actorOf } from '../http/guards.js';
 import { parse } from '../http/schemas.js';
@@ -36,8 +37,10 @@ export function accountJson(deps: AppDeps) {
   r.post('/auth/password', async (req, res, next) => {
     try {
       const { currentPassword, newPassword } = parse(passwordChange, req.body ?? {});
-      await changeOwnPassword(db, actorOf(res).username, currentPassword, newPassword);
-      res.status(204).end();
+      const actor = actorOf(res);
+      await changeOwnPassword(db, actor.username, currentPassword, newPassword);
+      // Every token made with the old password has ended, this one too: the answer carries its successor.
+      res.json({ token: await issueToken(db, deps.config.sessionSecret, actor.username, undefined, actor.agencyCode), expiresIn: 12 * 3600 });
     } catch (e) { next(e); }
   });
   return r;

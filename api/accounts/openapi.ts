@@ -56,9 +56,9 @@ export const accountOpenApiPaths = (errors: OpenApiErrors) => ({
   '/auth/password': {
     post: {
       summary: "Change one's own password",
-      description: 'The one route open to a user who must change the password (a new account, a reset by an admin): every other route answers 403 {error: "password_change_required"} until then. The new password has at least 10 characters, does not contain the username and differs from the current one (400 otherwise).',
+      description: 'The one route open to a user who must change the password (a new account, a reset by an admin): every other route answers 403 {error: "password_change_required"} until then. The new password has at least 10 characters, does not contain the username and differs from the current one (400 otherwise). Every session and token of the user made before (this one included) ends: the answer carries a new token, for the same working agency.',
       requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['currentPassword', 'newPassword'], properties: { currentPassword: { type: 'string' }, newPassword: { type: 'string', minLength: 10 } } } } } },
-      responses: { 204: { description: 'Changed' }, ...errors },
+      responses: { 200: { description: '{token, expiresIn}: the successor of the token used' }, ...errors },
     },
   },
 });

@@ -113,9 +113,13 @@ describe('Quản trị → Tài khoản người dùng', () => {
     const mismatch = await user.post('/doi-mat-khau', { _csrf: csrf, currentPassword: FIRST, newPassword: OWN, confirmPassword: `${OWN}x` });
     expect(mismatch.html).toContain('Mật khẩu nhập lại không khớp');
     expect((await user.post('/doi-mat-khau', { currentPassword: FIRST, newPassword: OWN, confirmPassword: OWN })).status).toBe(403); // no CSRF token
+    const elsewhere = await login('canbo.hoatu', FIRST); // another session with the old password
     const ok = await user.post('/doi-mat-khau', { _csrf: csrf, currentPassword: FIRST, newPassword: OWN, confirmPassword: OWN });
     expect(ok.status, ok.html.slice(0, 300)).toBe(303);
-    expect((await user.get('/ho-so/theo-doi')).status).toBe(200);
+    const page = await user.get('/ho-so/theo-doi');
+    expect(page.status).toBe(200); // this one goes on, in a fresh session
+    expect(page.html).toContain('Đã đổi mật khẩu.');
+    expect((await elsewhere.get('/ho-so/theo-doi')).location).toMatch(/^\/dang-nhap/); // the other one ended
     expect((await user.get('/trang-ca-nhan')).html).toContain('href="/doi-mat-khau"'); // later changes: from Trang cá nhân
     await login('canbo.hoatu', OWN);
   });

@@ -10,6 +10,7 @@ import { ADMIN_ONLY } from '../admin/service.js';
 import type { AppDeps } from '../http/deps.js';
 import { actorOf, flash, needLogin, staffOnly } from '../http/guards.js';
 import { renderAgainOnRefusal } from '../http/render-again.js';
+import { startSession } from '../http/sessions.js';
 import { parse } from '../http/schemas.js';
 import { passwordChange, userBody, userListQuery, userParams, userPatch } from './schemas.js';
 import { changeOwnPassword, createUser, getUser, listUsers, roleAgencyOptions, updateUser, type UserView } from './service.js';
@@ -131,8 +132,12 @@ export function accountScreens(deps: AppDeps) {
   r.post(PASSWORD, needLogin, (req, res, next) => renderAgainOnRefusal(res, next, async () => {
     const { currentPassword, newPassword } = parse(passwordChange, req.body ?? {});
     if (newPassword !== String(req.body?.confirmPassword ?? '')) throw new DomainError('validation', 'Mật khẩu nhập lại không khớp với mật khẩu mới.', 'confirmPassword');
-    await changeOwnPassword(db, actorOf(res).username, currentPassword, newPassword);
-    flash(req, 'Đã đổi mật khẩu.');
+    const { username, agencyCode } = actorOf(res);
+    await changeOwnPassword(db, username, currentPassword, newPassword);
+    // Every session made with the old password has ended, this one too: the user goes on in a fresh one.
+    await startSession(req, { uid: username });
+    req.session.agency = agencyCode;
+    flash(req, 'Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.');
     res.redirect(303, '/');
   }, (status, message, e) => renderPassword(res, status, message, e.field)));
 

@@ -166,13 +166,20 @@ export async function updateUser(db: Db, actor: Actor, username: string, patch: 
   });
 }
 
-/** A user changes its own password (the current one checked); it no longer has to change it. */
+/**
+ * A user changes its own password (the current one checked); it no longer has to change it, and every session and
+ * API token made with the old one ends in the same transaction (the caller opens a fresh one for the user).
+ */
 export async function changeOwnPassword(db: Db, username: string, currentPassword: string, newPassword: string): Promise<void> {
   const hash = await q.passwordHashOf(db, username);
   if (!hash || !(await bcrypt.compare(currentPassword, hash))) throw new DomainError('validation', 'Mật khẩu hiện tại không đúng.', 'currentPassword');
   checkPassword(newPassword, username, 'newPassword');
   if (newPassword === currentPassword) throw new DomainError('validation', 'Mật khẩu mới phải khác mật khẩu hiện tại.', 'newPassword');
-  await q.setPassword(db, username, await bcrypt.hash(newPassword, BCRYPT_COST), false);
+  const next = await bcrypt.hash(newPassword, BCRYPT_COST);
+  await db.transaction().execute(async (trx) => {
+    await q.setPassword(trx, username, next, false);
+    await deleteSessionsAndTokens(trx, 'staff', username);
+  });
 }
 
 /** The agencies of the scope that roles can be given in (active ones), in tree order, for the forms. */
