@@ -171,6 +171,19 @@ describe('refusals', () => {
     expect(await world()).toEqual(before);
   });
 
+  it('a commune account that also holds a role above the commune is shown to the commune admin but not changed (403)', async () => {
+    const made = await call('quantri', 'POST', '/admin/users', { json: { ...officer('kiemnhiem.anhiep', 'creator'), agencyCode: C, roles: [{ agencyCode: C, role: 'creator' }, { agencyCode: D, role: 'admin' }] } });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    expect((await as(qtxa, 'GET', '/admin/users/kiemnhiem.anhiep')).body.roles).toEqual([{ agencyCode: C, role: 'creator' }, { agencyCode: D, role: 'admin' }]);
+    const before = await world();
+    expectRefusal(await as(qtxa, 'PATCH', '/admin/users/kiemnhiem.anhiep', { password: OWN }), 403, 'forbidden', /ngoài phạm vi quản trị/); // else it could log in as an admin above it
+    expectRefusal(await as(qtxa, 'PATCH', '/admin/users/kiemnhiem.anhiep', { active: false }), 403, 'forbidden');
+    expectRefusal(await as(qtxa, 'PATCH', '/admin/users/kiemnhiem.anhiep', { roles: [{ agencyCode: C, role: 'creator' }] }), 403, 'forbidden');
+    expect(await world()).toEqual(before);
+    // The admin above holds both agencies: it may.
+    expect((await call('quantri', 'PATCH', '/admin/users/kiemnhiem.anhiep', { json: { roles: [{ agencyCode: C, role: 'creator' }] } })).body.roles).toEqual([{ agencyCode: C, role: 'creator' }]);
+  });
+
   it('an agency that stopped takes no new account or role (409), and nothing changes', async () => {
     const S = '000.03.25.A09';
     expect((await call('quantri', 'POST', '/admin/agencies', { json: { code: S, name: 'UBND xã Đã Nhập', parentCode: D, portalCode: `${P}.09`, kind: 'commune' } })).status).toBe(201);

@@ -48,7 +48,7 @@ export function accountScreens(deps: AppDeps) {
         ...a, marks: '— '.repeat(a.depth),
         roles: ROLES.map((role) => ({ role, label: ROLE_LABELS[role], value: `${a.code}|${role}`, checked: checked.has(`${a.code}|${role}`) })),
       })),
-      // Roles held in agencies outside the scope: shown, never edited here.
+      // Roles held in agencies outside the scope: shown; such an account is changed by an admin above (403 here).
       otherRoles: (o.user?.roles ?? []).filter((x) => !mine.has(x.agencyCode)).map((x) => ({ agencyCode: x.agencyCode, label: ROLE_LABELS[x.role] })),
     });
   }

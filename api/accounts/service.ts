@@ -5,8 +5,8 @@
 //
 // Scope (api/admin/service.ts): a user belongs to its home agency (users.agency_code) and is in the scope when
 // that agency is; every agency a role is given in must be in the scope too. Anything outside is answered 404.
-// Roles the user holds in agencies outside the actor's scope are neither shown as editable nor touched: an edit
-// of the roles replaces those in the scope only. Every accepted change is recorded (recordedChange), never with a
+// A user who also holds a role in an agency outside the actor's scope is shown but not changed (403): a new
+// password would hand that role over. Every accepted change is recorded (recordedChange), never with a
 // password or its hash: `passwordReset: true` says that one was set.
 import bcrypt from 'bcryptjs';
 import type { AccountRecord } from '../../domain/admin-audit.js';
@@ -111,8 +111,8 @@ export async function createUser(db: Db, actor: Actor, input: UserInput): Promis
 }
 
 /**
- * Edits a user of the scope: a field left out keeps its value. `roles` replaces the roles held in agencies of the
- * scope; `active: false` also ends its sessions and API tokens, and `password` sets a new one that the user must
+ * Edits a user of the scope whose roles are all in the scope (403 otherwise): a field left out keeps its value.
+ * `roles` replaces its roles; `active: false` also ends its sessions and API tokens, and `password` sets a new one that the user must
  * change at the next login (its sessions and tokens end too). An admin neither deactivates itself nor gives up
  * its own admin role (409). Nothing changed: nothing recorded.
  */
@@ -127,6 +127,13 @@ export async function updateUser(db: Db, actor: Actor, username: string, patch: 
   }
   return recordedChange(db, actor, async (trx) => {
     const { user, roles: held } = await userInScope(trx, actor, username, true);
+    // A role above the actor's scope would let it take that power over (a new password, then log in): such an
+    // account is changed by an admin whose scope holds all of its roles.
+    for (const r of held) {
+      if (!(await inScope(trx, actor, r.agencyCode))) {
+        throw new DomainError('forbidden', `Tài khoản ${username} có quyền tại đơn vị ngoài phạm vi quản trị của bạn (${r.agencyCode}): chỉ quản trị viên quản lý cả đơn vị đó mới sửa được.`);
+      }
+    }
     const before = recordOf(user, held);
     let roles = before.roles;
     if (patch.roles) {
@@ -134,9 +141,7 @@ export async function updateUser(db: Db, actor: Actor, username: string, patch: 
       const added = patch.roles.filter((r) => !held.some((x) => x.agencyCode === r.agencyCode));
       for (const r of patch.roles) if (!(await inScope(trx, actor, r.agencyCode))) throw new DomainError('not_found', AGENCY_NOT_IN_SCOPE(r.agencyCode), 'roles');
       await checkAgencies(trx, actor, added.map((r) => r.agencyCode), 'roles');
-      const outside: typeof held = [];
-      for (const r of held) if (!(await inScope(trx, actor, r.agencyCode))) outside.push(r);
-      roles = normalRoles([...outside, ...patch.roles]);
+      roles = normalRoles(patch.roles);
     }
     const after: AccountRecord = {
       ...before,
@@ -151,12 +156,7 @@ export async function updateUser(db: Db, actor: Actor, username: string, patch: 
     const changed = JSON.stringify(before) !== JSON.stringify(after);
     if (!changed) return { value: viewOf(user, held), agencyCode: user.agency_code, event: null };
     await q.updateUser(trx, username, after);
-    if (patch.roles) {
-      const inScopeCodes = [...new Set(held.map((r) => r.agencyCode).concat(patch.roles.map((r) => r.agencyCode)))];
-      const mine: string[] = [];
-      for (const c of inScopeCodes) if (await inScope(trx, actor, c)) mine.push(c);
-      await q.replaceRoles(trx, username, mine, normalRoles(patch.roles));
-    }
+    if (patch.roles) await q.replaceRoles(trx, username, [...new Set(held.map((r) => r.agencyCode))], roles);
     if (passwordHash) await q.setPassword(trx, username, passwordHash, true);
     // Deactivated or given a new password: whatever was logged in with the old state stops now.
     if ((before.active && !after.active) || passwordHash) await deleteSessionsAndTokens(trx, 'staff', username);
