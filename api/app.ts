@@ -17,6 +17,8 @@ import { APPLICANT_KIND_LABELS, STATUS_LABELS, type ApplicantKind, type DossierS
 import type { Config } from '../lib/config.js';
 import { keyRingOf } from '../lib/key-encryption.js';
 import type { Db } from '../lib/db.js';
+import { accountJson } from './accounts/json.js';
+import { accountScreens } from './accounts/screens.js';
 import { adminJson } from './admin/json.js';
 import { adminScreens } from './admin/screens.js';
 import { processJson } from './process/json.js';
@@ -128,6 +130,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(adminScreens(deps)); // Quản trị → Cơ quan, đơn vị; Nhật ký quản trị
   r.use(processScreens(deps)); // Quản trị → Cấu hình quy trình
   r.use(cataloguesScreens(deps)); // Quản trị → Danh mục loại giấy tờ; Lịch làm việc, khung giờ hẹn
+  r.use(accountScreens(deps)); // Quản trị → Tài khoản người dùng; Đổi mật khẩu; the working agency
   return r;
 }
 
@@ -151,5 +154,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use(adminJson(deps)); // /admin/agencies…, /admin/audit: administration in the admin's scope
   r.use(processJson(deps)); // /admin/agencies/{code}/process…: each agency's process definitions
   r.use(cataloguesJson(deps)); // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays…
+  r.use(accountJson(deps)); // /admin/users…, POST /auth/password
   return r;
 }

@@ -12,6 +12,7 @@ import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
 import { processOpenApiPaths, processOpenApiSchemas } from './process/openapi.js';
 import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
+import { accountOpenApiPaths, accountOpenApiSchemas } from './accounts/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -44,6 +45,7 @@ export const openApiDocument = {
       ...adminOpenApiSchemas, // Agency, AdminEvent (api/admin/openapi.ts)
       ...processOpenApiSchemas, // ProcessDefinition[Body] (api/process/openapi.ts)
       ...catalogueOpenApiSchemas, // DocumentType, Slot, AgencyDay, PublicHoliday (api/catalogues/openapi.ts)
+      ...accountOpenApiSchemas, // User, UserRole (api/accounts/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -60,5 +62,6 @@ export const openApiDocument = {
     ...adminOpenApiPaths(errors), // /admin/agencies[/{code}], /admin/audit[.xlsx] (api/admin/openapi.ts)
     ...processOpenApiPaths(errors), // /admin/agencies/{code}/process[/versions/{version}] (api/process/openapi.ts)
     ...catalogueOpenApiPaths(errors), // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays… (api/catalogues/openapi.ts)
+    ...accountOpenApiPaths(errors), // /admin/users[/{username}], POST /auth/password (api/accounts/openapi.ts)
   },
 };

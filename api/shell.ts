@@ -2,7 +2,7 @@
 // the actor's roles, the agency's name and the one-time flash notice, put in res.locals for the layout.
 import type { NextFunction, Request, Response } from 'express';
 import type { Actor, Role } from '../domain/types.js';
-import { agencyNameOf, loadActor } from './auth/service.js';
+import { agencyNameOf, loadActor, mustChangePassword, workingAgencies } from './auth/service.js';
 import { csrfToken } from './http/csrf.js';
 import type { AppDeps } from './http/deps.js';
 import { actorOf } from './http/guards.js';
@@ -31,6 +31,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/quan-tri/quy-trinh', label: 'Cấu hình quy trình' },
     { href: '/quan-tri/loai-giay-to', label: 'Danh mục loại giấy tờ' },
     { href: '/quan-tri/lich', label: 'Lịch làm việc, khung giờ hẹn' },
+    { href: '/quan-tri/tai-khoan', label: 'Tài khoản người dùng' },
     { href: '/quan-tri/nhat-ky', label: 'Nhật ký quản trị' },
     { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
   ],
@@ -53,18 +54,29 @@ export function menuFor(actor: Actor, process?: Pick<ProcessDefinition, 'steps'>
   return [...new Map([...items, TRACKING].map((m) => [m.href, m])).values()]; // one item once, whatever the roles
 }
 
+/** "Đổi mật khẩu", where a user who must change the password is sent (api/accounts/screens.ts). */
+export const PASSWORD_SCREEN = '/doi-mat-khau';
+/** What such a user may still open: the password screen, logging out, and what needs no staff login. */
+const BEFORE_PASSWORD_CHANGE = /^\/(doi-mat-khau|dang-xuat|dang-nhap|cong-dan|static|xac-thuc|tai-ve)(\/|$|\?)/;
+
 /** Who is acting: always from the session. Runs before every screen, the citizen portal's included. */
 export function staffShell(deps: AppDeps) {
   const { db } = deps;
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const username = req.session?.uid as string | undefined;
-      res.locals.actor = username ? await loadActor(db, username) : null;
+      res.locals.actor = username ? await loadActor(db, username, req.session?.agency) : null;
       res.locals.csrf = csrfToken(req);
       res.locals.demo = deps.config.mode === 'demo';
       if (res.locals.actor) {
         res.locals.menu = menuFor(res.locals.actor, await currentProcess(db, res.locals.actor.agencyCode));
         res.locals.agencyName = await agencyNameOf(db, res.locals.actor.agencyCode);
+        // Roles in several agencies: the header offers the working agency (the session keeps the choice).
+        const agencies = await workingAgencies(db, res.locals.actor.username);
+        res.locals.workingAgencies = agencies.length > 1 ? agencies : [];
+        if (!BEFORE_PASSWORD_CHANGE.test(req.path) && (await mustChangePassword(db, res.locals.actor.username))) {
+          return res.redirect(303, PASSWORD_SCREEN);
+        }
       }
       res.locals.flash = req.session?.flash ?? null;
       if (req.session?.flash) req.session.flash = null;

@@ -3,6 +3,13 @@
 // Sandbox-safe: nothing from Node, no packages.
 import type { Agency } from './agency.js';
 import type { ProcessDefinition } from './process.js';
+import type { Role } from './types.js';
+
+/** A staff account as the audit records it: never its password or hash (`passwordReset: true` says one was set). */
+export interface AccountRecord {
+  username: string; fullName: string; title: string; idNumber: string | null; email: string | null; agencyCode: string;
+  active: boolean; roles: { agencyCode: string; role: Role }[]; passwordReset?: true;
+}
 
 /** One recorded administrative change. Stored as entity + entity_id + action + before/after (jsonb) in admin_events. */
 export type AdminEvent =
@@ -26,7 +33,12 @@ export type AdminEvent =
   | { entity: 'agency_day'; entityId: string; action: 'deleted'; before: AgencyDay; after: null }
   | { entity: 'public_holiday'; entityId: string; action: 'created'; before: null; after: PublicHoliday }
   | { entity: 'public_holiday'; entityId: string; action: 'updated'; before: PublicHoliday; after: PublicHoliday }
-  | { entity: 'public_holiday'; entityId: string; action: 'deleted'; before: PublicHoliday; after: null };
+  | { entity: 'public_holiday'; entityId: string; action: 'deleted'; before: PublicHoliday; after: null }
+  | { entity: 'user'; entityId: string; action: 'created'; before: null; after: AccountRecord }
+  /** Name, title, CMND/CCCD, e-mail, roles or the password (reset) changed. */
+  | { entity: 'user'; entityId: string; action: 'updated'; before: AccountRecord; after: AccountRecord }
+  | { entity: 'user'; entityId: string; action: 'deactivated'; before: AccountRecord; after: AccountRecord }
+  | { entity: 'user'; entityId: string; action: 'reactivated'; before: AccountRecord; after: AccountRecord };
 
 /** A type of document that can be certified (loại giấy tờ); deactivated ones are no longer offered. */
 export interface DocumentType { code: string; name: string; sort: number; active: boolean }
@@ -45,6 +57,7 @@ export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = {
   agency_day: 'Ngày nghỉ, ngày làm bù của cơ quan',
   public_holiday: 'Ngày nghỉ lễ quốc gia',
   process: 'Quy trình',
+  user: 'Tài khoản người dùng',
 };
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
@@ -75,6 +88,12 @@ export const CATALOGUE_FIELD_LABELS: Partial<Record<AdminEntity, Record<string, 
   document_type: { code: 'Mã loại giấy tờ', name: 'Tên', sort: 'Thứ tự', active: 'Đang sử dụng' },
   agency_day: { day: 'Ngày', working: 'Ngày làm việc', note: 'Ghi chú' },
   public_holiday: { day: 'Ngày', name: 'Tên ngày lễ', working: 'Ngày làm việc' },
+};
+
+/** The Vietnamese names of an account's fields, for the before/after of the audit list. */
+export const ACCOUNT_FIELD_LABELS: Record<keyof AccountRecord, string> = {
+  username: 'Tên đăng nhập', fullName: 'Họ và tên', title: 'Chức danh', idNumber: 'Số CMND/CCCD', email: 'Thư điện tử',
+  agencyCode: 'Đơn vị', active: 'Đang hoạt động', roles: 'Quyền', passwordReset: 'Đặt lại mật khẩu',
 };
 
 /** The fields whose value differs between before and after (every field of `after` when created). */

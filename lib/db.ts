@@ -22,6 +22,10 @@ export interface Database {
   users: {
     username: string; full_name: string; title: Generated<string>; password_hash: string; agency_code: string;
     email: string | null; active: Generated<boolean>; created_at: GeneratedTimestamp;
+    /** CMND/CCCD (9 or 12 digits), set by the administration. */
+    id_number: ColumnType<string | null, string | null | undefined, string | null>;
+    /** The next login goes to "Đổi mật khẩu" first (an account made or reset by an admin). */
+    must_change_password: Generated<boolean>;
   };
   user_roles: { username: string; agency_code: string; role: string };
   portal_accounts: {

@@ -16,6 +16,7 @@ import * as m013 from './20261202_013_agency_tree_admin_events.js';
 import * as m014 from './20261202_014_public_holidays.js';
 import * as m015 from './20261202_015_remote_signer_approval.js';
 import * as m016 from './20261202_016_reviewer_tester_roles.js';
+import * as m017 from './20261202_017_accounts.js';
 import * as m018 from './20261202_018_catalogues.js';
 import * as m020 from './20261202_020_process_definitions.js';
 
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_014_public_holidays': m014,
   '20261202_015_remote_signer_approval': m015,
   '20261202_016_reviewer_tester_roles': m016,
+  '20261202_017_accounts': m017,
   '20261202_018_catalogues': m018,
   '20261202_020_process_definitions': m020,
 };

@@ -10,10 +10,10 @@
 //
 // Every accepted change writes one admin_events row in the transaction of the change (`recordedChange`): a
 // refusal or a failure changes nothing and records nothing. Later slices record their changes the same way.
-import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, PROCESS_FIELD_LABELS, CATALOGUE_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
+import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, PROCESS_FIELD_LABELS, ACCOUNT_FIELD_LABELS, CATALOGUE_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
 import { AGENCY_KIND_LABELS, isPortalCode, PORTAL_CODE_MESSAGE, type Agency, type AgencyKind } from '../../domain/agency.js';
 import { DomainError } from '../../domain/errors.js';
-import { ROLE_LABELS, type Actor } from '../../domain/types.js';
+import { ROLE_LABELS, type Actor, type Role } from '../../domain/types.js';
 import { stepLabel, type ProcessStep } from '../../domain/process.js';
 import { vnDateTime } from '../../domain/vn-time.js';
 import type { Db } from '../../lib/db.js';
@@ -74,6 +74,9 @@ export async function getAgency(db: Db, actor: Actor, code: string): Promise<Age
   if (!agency || !(await q.inSubtree(db, scope, code))) throw new DomainError('not_found', NOT_IN_SCOPE(code));
   return agency;
 }
+
+/** Whether an agency is in the actor's scope (403 without the admin role): for the things that belong to one (accounts). */
+export const inScope = async (db: Db, actor: Actor, agencyCode: string) => q.inSubtree(db, scopeOf(actor), agencyCode);
 
 /** The agency's parent, by code and name (shown on the agency's own form, even when outside the scope). */
 export async function parentOf(db: Db, agency: Agency): Promise<{ code: string; name: string } | null> {
@@ -199,6 +202,7 @@ function shown(field: string, v: unknown): string {
   if (field === 'kind') return AGENCY_KIND_LABELS[v as AgencyKind] ?? String(v);
   if (typeof v === 'boolean') return v ? 'Có' : 'Không';
   if (field === 'steps' && Array.isArray(v)) return v.map((s: ProcessStep) => `${stepLabel(s)} (${ROLE_LABELS[s.role] ?? s.role})`).join(' → ');
+  if (field === 'roles' && Array.isArray(v)) return v.map((r: { agencyCode: string; role: Role }) => `${ROLE_LABELS[r.role] ?? r.role} (${r.agencyCode})`).join('; ') || '—';
   return String(v);
 }
 
@@ -206,7 +210,7 @@ function shown(field: string, v: unknown): string {
 export function describeChanges(e: Pick<AdminEventView, 'entity' | 'before' | 'after'>): { field: string; label: string; before: string; after: string }[] {
   const before = (e.before ?? null) as Record<string, unknown> | null;
   const after = (e.after ?? null) as Record<string, unknown> | null;
-  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : CATALOGUE_FIELD_LABELS[e.entity] ?? {};
+  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : e.entity === 'user' ? ACCOUNT_FIELD_LABELS : CATALOGUE_FIELD_LABELS[e.entity] ?? {};
   return changedFields(before, after).map((f) => ({
     field: String(f), label: labels[f] ?? String(f), before: before ? shown(String(f), before[f]) : '—', after: after ? shown(String(f), after[f]) : '—',
   }));

@@ -5,8 +5,12 @@ import { DomainError } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { refuseControlCharacters } from '../http/input-guard.js';
 import { parse } from '../http/schemas.js';
-import { loginBody } from './schemas.js';
-import { isStaffUsername, issueToken, loadActor, loadPortalUser, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyToken } from './service.js';
+import { loginBody, tokenAgency } from './schemas.js';
+import { checkWorkingAgency, isStaffUsername, issueToken, loadActor, loadPortalUser, mustChangePassword, portalSubject, verifyCitizenLogin, verifyStaffLogin, verifyTokenClaims } from './service.js';
+
+/** The one route a user who must change the password may use (api/accounts/json.ts). */
+export const PASSWORD_ROUTE = '/auth/password';
+export const PASSWORD_CHANGE_REQUIRED = 'Bạn cần đổi mật khẩu trước khi dùng hệ thống (POST /api/v1/auth/password).';
 
 export function authJson(deps: AppDeps) {
   const r = express.Router();
@@ -17,7 +21,10 @@ export function authJson(deps: AppDeps) {
       const typed = parse(loginBody, req.body ?? {});
       if ((await isStaffUsername(db, typed.username)) || req.body?.kind === 'staff') {
         const a = await verifyStaffLogin(db, deps.throttle, req.ip ?? '', username, password);
-        return res.json({ token: await issueToken(db, deps.config.sessionSecret, a.username), expiresIn: 12 * 3600 });
+        // A user with roles in several agencies names the working agency; the token carries it.
+        const agencyCode = parse(tokenAgency, req.body ?? {}).agencyCode || undefined;
+        if (agencyCode) await checkWorkingAgency(db, a.username, agencyCode);
+        return res.json({ token: await issueToken(db, deps.config.sessionSecret, a.username, undefined, agencyCode), expiresIn: 12 * 3600 });
       }
       // A citizen's or business's portal account.
       const p = await verifyCitizenLogin(db, deps.throttle, req.ip ?? '', username, password);
@@ -33,10 +40,15 @@ export function bearerToken(deps: AppDeps) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const m = /^Bearer (.+)$/.exec(req.get('authorization') ?? '');
-      const subject = m ? await verifyToken(db, deps.config.sessionSecret, m[1]) : null;
+      const claims = m ? await verifyTokenClaims(db, deps.config.sessionSecret, m[1]) : null;
+      const subject = claims?.subject;
       const citizen = subject?.startsWith('p:') ? await loadPortalUser(db, subject.slice(2)) : null;
-      const actor = subject && !subject.startsWith('p:') ? await loadActor(db, subject) : null;
+      const actor = subject && !subject.startsWith('p:') ? await loadActor(db, subject, claims?.agencyCode) : null;
       if (!actor && !citizen) throw new DomainError('unauthenticated', 'Thiếu hoặc sai mã truy cập (Bearer token).');
+      // A password made or reset by an admin is changed first: every other route is refused until then.
+      if (actor && req.path !== PASSWORD_ROUTE && (await mustChangePassword(db, actor.username))) {
+        return res.status(403).json({ error: 'password_change_required', message: PASSWORD_CHANGE_REQUIRED });
+      }
       res.locals.actor = actor;
       res.locals.citizen = citizen;
       next();

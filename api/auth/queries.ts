@@ -9,6 +9,20 @@ export const activeUser = (db: Db, username: string) =>
 export const rolesOf = (db: Db, username: string, agencyCode: string) =>
   db.selectFrom('user_roles').select('role').where('username', '=', username).where('agency_code', '=', agencyCode).execute();
 
+/** Every role of the user, in every agency (the home agency's first, then by agency code). */
+export const allRolesOf = (db: Db, username: string) =>
+  db.selectFrom('user_roles').innerJoin('users', 'users.username', 'user_roles.username')
+    .select(['user_roles.agency_code', 'user_roles.role']).where('user_roles.username', '=', username)
+    .orderBy((eb) => eb.case().when('user_roles.agency_code', '=', eb.ref('users.agency_code')).then(0).else(1).end())
+    .orderBy('user_roles.agency_code').orderBy('user_roles.role').execute();
+
+/** The agencies where the user holds a role, by code and name (home agency first). */
+export const roleAgencies = (db: Db, username: string) =>
+  db.selectFrom('user_roles').innerJoin('agencies', 'agencies.code', 'user_roles.agency_code').innerJoin('users', 'users.username', 'user_roles.username')
+    .select(['agencies.code', 'agencies.name']).distinct().where('user_roles.username', '=', username)
+    .select((eb) => eb.case().when('agencies.code', '=', eb.ref('users.agency_code')).then(0).else(1).end().as('home'))
+    .orderBy('home').orderBy('agencies.code').execute();
+
 /** What a staff login is checked against (active or not: the check says "wrong password" either way). */
 export const staffCredentials = (db: Db, username: string) =>
   db.selectFrom('users').select(['username', 'password_hash', 'active']).where('username', '=', username).executeTakeFirst();

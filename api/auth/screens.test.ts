@@ -84,6 +84,7 @@ describe('CSRF on every state-changing screen route, whatever the content type',
       code: (route) => (/^\/(cong-dan\/)?lich-hen\//.test(route) ? appointment.body.code : dossier.body.code),
       id: () => String(book.id),
       fingerprint: () => 'a'.repeat(64), // a certificate's SHA-256: the refusal comes before any lookup
+      username: () => 'canbo', // an account (Quản trị → Tài khoản người dùng)
     };
 
     const staff = await loginStaff(h.baseUrl, 'canbo');

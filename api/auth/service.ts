@@ -8,11 +8,35 @@ import { parse } from '../http/schemas.js';
 import { loginBody } from './schemas.js';
 import * as q from './queries.js';
 
-export async function loadActor(db: Db, username: string): Promise<Actor | null> {
+/**
+ * The acting staff user, working in one agency: `agencyCode` (chosen in the header, or carried by a token) when the
+ * user holds a role there, else the home agency when it holds one there, else the first agency where it holds one
+ * (else the home agency, with no role). The roles are those held in the working agency only.
+ */
+export async function loadActor(db: Db, username: string, agencyCode?: string): Promise<Actor | null> {
   const user = await q.activeUser(db, username);
   if (!user) return null;
-  const roles = await q.rolesOf(db, username, user.agency_code);
-  return { username: user.username, fullName: user.full_name, agencyCode: user.agency_code, roles: roles.map((r) => r.role as Role), title: user.title };
+  const held = await q.allRolesOf(db, username);
+  const agencies = [...new Set(held.map((r) => r.agency_code))];
+  const working = agencyCode && agencies.includes(agencyCode) ? agencyCode
+    : agencies.includes(user.agency_code) ? user.agency_code : agencies[0] ?? user.agency_code;
+  const roles = held.filter((r) => r.agency_code === working);
+  return { username: user.username, fullName: user.full_name, agencyCode: working, roles: roles.map((r) => r.role as Role), title: user.title };
+}
+
+/** The agencies where the user holds a role, by name: the header's choice of working agency. */
+export const workingAgencies = (db: Db, username: string) => q.roleAgencies(db, username);
+
+/** Whether the user must change the password before anything else (an account made or reset by an admin). */
+export const mustChangePassword = async (db: Db, username: string) => Boolean((await q.activeUser(db, username))?.must_change_password);
+
+/** The agency a staff user asks to work in: one where it holds a role (403 otherwise, 400 when unknown). */
+export async function checkWorkingAgency(db: Db, username: string, agencyCode: string): Promise<string> {
+  const agencies = await q.roleAgencies(db, username);
+  if (!agencies.some((a) => a.code === agencyCode)) {
+    throw new DomainError('forbidden', `Bạn không có quyền nào tại cơ quan, đơn vị ${agencyCode}: không làm việc tại đó được.`, 'agencyCode');
+  }
+  return agencyCode;
 }
 
 export interface PortalUser { username: string; fullName: string; kind: 'citizen' | 'business'; idNumber: string }
@@ -93,31 +117,37 @@ export const portalSubject = (username: string) => `p:${username}`;
  * Bearer tokens for the JSON API: payload.hmac, valid 12 hours. The payload names a row of api_tokens, so a token
  * is revocable: logging out everywhere or deactivating a user deletes the rows (api/sessions.ts endSessionsOf).
  */
-export async function issueToken(db: Db, secret: string, username: string, ttlMs = 12 * 3600_000): Promise<string> {
+export async function issueToken(db: Db, secret: string, username: string, ttlMs = 12 * 3600_000, agencyCode?: string): Promise<string> {
   const id = crypto.randomBytes(16).toString('base64url');
   const exp = Date.now() + ttlMs;
   await q.deleteExpiredTokens(db);
   await q.insertToken(db, id, username, new Date(exp));
-  const payload = Buffer.from(JSON.stringify({ u: username, exp, id })).toString('base64url');
+  // The working agency (a): signed with the rest, so it cannot be changed without a new login.
+  const payload = Buffer.from(JSON.stringify({ u: username, exp, id, ...(agencyCode ? { a: agencyCode } : {}) })).toString('base64url');
   const mac = crypto.createHmac('sha256', secret).update(payload).digest('base64url');
   return `${payload}.${mac}`;
 }
 
 /** The token's subject when it is genuine, unexpired and not revoked; null otherwise. */
 export async function verifyToken(db: Db, secret: string, token: string): Promise<string | null> {
+  return (await verifyTokenClaims(db, secret, token))?.subject ?? null;
+}
+
+/** The token's subject and the working agency it carries (if any), when it is genuine, unexpired and not revoked. */
+export async function verifyTokenClaims(db: Db, secret: string, token: string): Promise<{ subject: string; agencyCode?: string } | null> {
   const [payload, mac] = token.split('.');
   if (!payload || !mac) return null;
   const expected = crypto.createHmac('sha256', secret).update(payload).digest();
   const given = Buffer.from(mac, 'base64url');
   if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) return null;
-  let claims: { u?: unknown; exp?: unknown; id?: unknown };
+  let claims: { u?: unknown; exp?: unknown; id?: unknown; a?: unknown };
   try {
     claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     return null;
   }
-  const { u, exp, id } = claims;
+  const { u, exp, id, a } = claims;
   if (typeof u !== 'string' || typeof exp !== 'number' || typeof id !== 'string' || exp <= Date.now()) return null;
   const row = await q.liveToken(db, id, u);
-  return row ? u : null;
+  return row ? { subject: u, ...(typeof a === 'string' ? { agencyCode: a } : {}) } : null;
 }

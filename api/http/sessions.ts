@@ -17,6 +17,8 @@ declare module 'express-session' {
     pid?: string;
     csrf?: string;
     flash?: string | null;
+    /** The working agency chosen in the header by a user with roles in several agencies (agencies.code). */
+    agency?: string;
     /** When the login happened (ms), for the absolute expiry. */
     startedAt?: number;
   }
@@ -79,7 +81,7 @@ export function endSession(req: Request, res: Response): Promise<void> {
 }
 
 /** Deletes the sessions and API tokens of one person, inside the caller's transaction. */
-async function deleteSessionsAndTokens(db: Db, kind: 'staff' | 'portal', username: string): Promise<void> {
+export async function deleteSessionsAndTokens(db: Db, kind: 'staff' | 'portal', username: string): Promise<void> {
   const key = kind === 'staff' ? 'uid' : 'pid'; // the session field; the partial index sessions_<key>_idx serves it
   await db.deleteFrom('sessions').where(sql<boolean>`sess ? ${sql.lit(key)}`).where(sql<string>`sess->>${sql.lit(key)}`, '=', username).execute();
   await db.deleteFrom('api_tokens').where('subject', '=', kind === 'staff' ? username : `p:${username}`).execute();
