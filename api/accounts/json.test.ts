@@ -62,6 +62,7 @@ const officer = (username: string, role: string, over: Record<string, unknown> =
 });
 
 let qtxa = ''; // the commune admin's token
+const tokens: Record<string, string> = {}; // the commune officers' tokens, after their first login
 
 beforeAll(async () => {
   h = await createHarness();
@@ -93,6 +94,7 @@ describe('a commune sets up its accounts', () => {
       noHash(r);
       expect(r.body).toMatchObject({ username, agencyCode: C, roles: [{ agencyCode: C, role }], mustChangePassword: true });
       const t = await firstLogin(username);
+      tokens[username] = t;
       const actor = await loadActor(h.db, username);
       expect(actor).toMatchObject({ agencyCode: C, roles: [role], title: 'Công chức Tư pháp - Hộ tịch' });
       expect((await as(t, 'GET', '/dossiers')).status).toBe(200);
@@ -106,6 +108,37 @@ describe('a commune sets up its accounts', () => {
     expect(all).toEqual(expect.arrayContaining(['canbo', 'quantri', 'canbo.anhiep', 'qtxa.anhiep']));
     expect(all).not.toContain('quantri8');
     expect((await call('quantri', 'GET', `/admin/users?agencyCode=${C}`)).body).toHaveLength(4);
+  });
+
+  it('the commune opens its first register book, adds a review step and certifies a dossier through it', async () => {
+    // The commune admin adds a reviewer and a process with a review step for its commune (a delegated admin).
+    expect((await as(qtxa, 'POST', '/admin/users', officer('kiemtra.anhiep', 'reviewer'))).status).toBe(201);
+    tokens['kiemtra.anhiep'] = await firstLogin('kiemtra.anhiep');
+    const steps = [
+      { step: 'submit', role: 'creator' }, { step: 'review', role: 'reviewer', label: 'Công chức tư pháp kiểm tra' },
+      { step: 'sign', role: 'signer' }, { step: 'seal', role: 'sealer' }, { step: 'deliver', role: 'sealer' },
+    ];
+    const published = await as(qtxa, 'POST', `/admin/agencies/${C}/process`, { steps, separationOfDuties: true, autoDeliver: false });
+    expect(published.status, JSON.stringify(published.body)).toBe(201);
+    // The seal keeper opens the commune's first book.
+    const year = new Date().getFullYear();
+    const book = await as(tokens['vanthu.anhiep'], 'POST', '/register-books', { name: `01/${year}/SCT-BS`, startNumber: 1, openDate: `${year}-01-01`, closeDate: `${year}-12-31` });
+    expect(book.status, JSON.stringify(book.body)).toBe(201);
+    // A dossier through the commune: created, reviewed, signed, sealed with number 1 of that book.
+    const form = new FormData();
+    for (const [k, v] of Object.entries({ applicantKind: 'no_account', fullName: 'Lê Thị Hoa', email: 'hoa@example.vn', documentType: 'GKS' })) form.append(k, v);
+    form.append('scan', new Blob([await makePdf(1)], { type: 'application/pdf' }), 'scan.pdf');
+    const made = await call(null, 'POST', '/dossiers', { bearer: `Bearer ${tokens['canbo.anhiep']}`, form });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const code = made.body.code;
+    expect(code.startsWith(`${P}.01-`)).toBe(true);
+    expect(made.body).toMatchObject({ agencyCode: C, status: 'awaiting_review', process: { version: 1 } });
+    expect((await as(tokens['kiemtra.anhiep'], 'POST', `/dossiers/${code}/approve`, {})).body.status).toBe('awaiting_signature');
+    const signed = await as(tokens['lanhdao.anhiep'], 'POST', `/dossiers/${code}/sign`, {});
+    expect(signed.body).toMatchObject({ status: 'awaiting_seal', signedBy: { username: 'lanhdao.anhiep', title: 'Công chức Tư pháp - Hộ tịch' } });
+    const sealed = await as(tokens['vanthu.anhiep'], 'POST', `/dossiers/${code}/seal`, { registerBookId: book.body.id });
+    expect(sealed.status, JSON.stringify(sealed.body)).toBe(200);
+    expect(sealed.body).toMatchObject({ status: 'completed', certificationNumber: expect.stringMatching(/^1\//), registerBook: { id: book.body.id } });
   });
 
   it('edits an officer: title, CCCD, several roles in one agency; the audit keeps before and after without any hash', async () => {
