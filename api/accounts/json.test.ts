@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
-import { apiClient, csrfOf, expectRefusal, WebClient, type Reply } from '../../lib/testing/http.js';
+import { apiClient, csrfOf, expectRefusal, multipart, WebClient, type Reply } from '../../lib/testing/http.js';
 import { loadActor } from '../auth/service.js';
 
 let h: Harness;
@@ -125,9 +125,7 @@ describe('a commune sets up its accounts', () => {
     const book = await as(tokens['vanthu.anhiep'], 'POST', '/register-books', { name: `01/${year}/SCT-BS`, startNumber: 1, openDate: `${year}-01-01`, closeDate: `${year}-12-31` });
     expect(book.status, JSON.stringify(book.body)).toBe(201);
     // A dossier through the commune: created, reviewed, signed, sealed with number 1 of that book.
-    const form = new FormData();
-    for (const [k, v] of Object.entries({ applicantKind: 'no_account', fullName: 'Lê Thị Hoa', email: 'hoa@example.vn', documentType: 'GKS' })) form.append(k, v);
-    form.append('scan', new Blob([await makePdf(1)], { type: 'application/pdf' }), 'scan.pdf');
+    const form = multipart({ applicantKind: 'no_account', fullName: 'Lê Thị Hoa', email: 'hoa@example.vn', documentType: 'GKS' }, 'scan', await makePdf(1), 'scan.pdf', 'application/pdf');
     const made = await call(null, 'POST', '/dossiers', { bearer: `Bearer ${tokens['canbo.anhiep']}`, form });
     expect(made.status, JSON.stringify(made.body)).toBe(201);
     const code = made.body.code;

@@ -21,7 +21,10 @@ export interface UploadedFile extends FileRef {
 
 export interface ParsedForm {
   fields: Record<string, string>;
+  /** The first file (the only one, unless the policy takes several). */
   file: UploadedFile | null;
+  /** Every file, in the order sent (at most the policy's maxFiles). */
+  files: UploadedFile[];
 }
 
 /** A refused upload keeps the form's other fields, so the screen can show them again. */
@@ -33,6 +36,8 @@ export class UploadRefused extends DomainError {
 
 /** What a file field accepts: a check on its first bytes (refused at once) and the refusal for a file over the limit. */
 export interface UploadPolicy {
+  /** How many files the field takes (default 1); each is held to maxBytes, the whole body to maxFiles × maxBytes. */
+  maxFiles?: number;
   headBytes: number;
   checkHead(head: Buffer): DomainError | null;
   tooLarge(): DomainError;
@@ -52,23 +57,24 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
   return new Promise((resolve, reject) => {
     // A body announced over the limit is refused before it is read, and the connection closed (so the rest of
     // it is not read either); a body without Content-Length (chunked) meets the streaming limit below.
+    const maxFiles = policy.maxFiles ?? 1;
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes + FORM_OVERHEAD_BYTES) {
+    if (Number.isFinite(declared) && declared > maxBytes * maxFiles + FORM_OVERHEAD_BYTES) {
       req.res?.set('Connection', 'close');
       reject(new UploadRefused(policy.tooLarge(), {}));
       return;
     }
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: 1, fields: 50, fieldSize: 64 * 1024 }, defParamCharset: 'utf8' });
+      bb = busboy({ headers: req.headers, limits: { fileSize: maxBytes, files: maxFiles, fields: 50, fieldSize: 64 * 1024 }, defParamCharset: 'utf8' });
     } catch {
       reject(new DomainError('validation', 'Yêu cầu không đúng định dạng multipart/form-data.'));
       return;
     }
     const fields: Record<string, string> = {};
-    let file: UploadedFile | null = null;
+    const files: UploadedFile[] = [];
     let failure: DomainError | null = null;
-    let pending: Promise<void> = Promise.resolve();
+    const pending: Promise<void>[] = [];
     const fail = (e: DomainError) => {
       if (!failure) failure = e;
     };
@@ -85,7 +91,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
       const hash = crypto.createHash('sha256');
       let size = 0;
       let head = Buffer.alloc(0);
-      pending = new Promise<void>((done) => {
+      pending.push(new Promise<void>((done) => {
         stream.on('data', (chunk: Buffer) => {
           size += chunk.length;
           hash.update(chunk);
@@ -113,13 +119,13 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
               return;
             }
             if (failure) { fs.rm(tmpPath, { force: true }, () => done()); return; }
-            file = { tmpPath, fileName: (info.filename ?? 'scan.pdf').replace(/[\p{Cc}\p{Cf}]/gu, ''), sha256: hash.digest('hex'), size };
+            files.push({ tmpPath, fileName: (info.filename ?? 'scan.pdf').replace(/[\p{Cc}\p{Cf}]/gu, ''), sha256: hash.digest('hex'), size });
             done();
           });
         };
         stream.on('end', finish);
         stream.on('error', () => { fail(new DomainError('validation', 'Tải tệp lên bị gián đoạn.')); finish(); });
-      });
+      }));
     });
     bb.on('error', () => { fail(new DomainError('validation', 'Yêu cầu tải lên không hợp lệ.')); finishAll(); });
     bb.on('close', finishAll);
@@ -127,11 +133,11 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
     function finishAll() {
       if (settled) return;
       settled = true;
-      void pending.then(() => {
+      void Promise.all(pending).then(() => {
         if (failure) {
-          if (file) fs.rm(file.tmpPath, { force: true }, () => {});
+          for (const f of files) fs.rm(f.tmpPath, { force: true }, () => {});
           reject(new UploadRefused(failure, fields));
-        } else resolve({ fields, file });
+        } else resolve({ fields, file: files[0] ?? null, files });
       });
     }
     // A client gone mid-body (a closed tab, a dropped connection) would leave the parse waiting for ever and its
@@ -152,7 +158,7 @@ export async function discard(file: UploadedFile | null): Promise<void> {
 export async function parseFormUpload(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES, policy: UploadPolicy = PDF_UPLOAD): Promise<ParsedForm> {
   const parsed = await parseMultipart(req, storage, fileField, maxBytes, policy);
   if (!csrfValid(req, parsed.fields._csrf ?? req.get('x-csrf-token'))) {
-    await discard(parsed.file);
+    for (const f of parsed.files) await discard(f);
     throw new DomainError('csrf', CSRF_MESSAGE);
   }
   return parsed;
