@@ -23,6 +23,7 @@ import { adminJson } from './admin/json.js';
 import { adminScreens } from './admin/screens.js';
 import { processJson } from './process/json.js';
 import { processScreens } from './process/screens.js';
+import { replayScreens } from './replay/screens.js';
 import { cataloguesJson } from './catalogues/json.js';
 import { cataloguesScreens } from './catalogues/screens.js';
 import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
@@ -129,6 +130,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(appointmentScreens(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
   r.use(adminScreens(deps)); // Quản trị → Cơ quan, đơn vị; Nhật ký quản trị
   r.use(processScreens(deps)); // Quản trị → Cấu hình quy trình
+  r.use(replayScreens(deps)); // Kiểm thử phát lại (testers)
   r.use(cataloguesScreens(deps)); // Quản trị → Danh mục loại giấy tờ; Lịch làm việc, khung giờ hẹn
   r.use(accountScreens(deps)); // Quản trị → Tài khoản người dùng; Đổi mật khẩu; the working agency
   return r;

@@ -36,7 +36,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
   ],
   supervisor: [],
-  tester: [],
+  tester: [{ href: '/kiem-thu/phat-lai', label: 'Kiểm thử phát lại' }],
 };
 for (const role of FEE_REPORT_ROLES) MENUS[role].push(FEE_REPORT_MENU);
 

@@ -1,15 +1,18 @@
 // npm run replay -- <file or folder> [...] [--workflows <module>]: replays workflow histories (Temporal JSON) against
 // the workflow code and prints one line per history, "ok <file>" or "FAIL <file>: <why> (event <id>)"; the exit
-// status is 1 when any fails. --workflows replays against other workflow code (the tests' changed workflow).
+// status is 1 when any fails. --workflows replays against other workflow code (the tests' changed workflow); --json
+// prints the verdicts as one JSON array instead.
 import fs from 'node:fs';
 import path from 'node:path';
 import { replayHistories, WORKFLOWS_PATH } from '../lib/replay.js';
 
 const args = process.argv.slice(2);
 let workflowsPath = WORKFLOWS_PATH;
+let json = false; // --json: the verdicts as one JSON array (the "Kiểm thử phát lại" screen reads it)
 const targets: string[] = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--workflows') workflowsPath = path.resolve(args[++i] ?? '');
+  else if (args[i] === '--json') json = true;
   else targets.push(args[i]);
 }
 if (!targets.length) {
@@ -20,5 +23,6 @@ const files = targets.flatMap((t) => (fs.statSync(t).isDirectory()
   ? fs.readdirSync(t).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(t, f))
   : [t]));
 const verdicts = await replayHistories(files.map((f) => ({ name: f, json: fs.readFileSync(f, 'utf8') })), workflowsPath);
-for (const v of verdicts) console.log(v.ok ? `ok ${v.name}` : `FAIL ${v.name}: ${v.error}${v.eventId ? ` (event ${v.eventId})` : ''}`);
+if (json) console.log(JSON.stringify(verdicts));
+else for (const v of verdicts) console.log(v.ok ? `ok ${v.name}` : `FAIL ${v.name}: ${v.error}${v.eventId ? ` (event ${v.eventId})` : ''}`);
 process.exit(verdicts.every((v) => v.ok) ? 0 : 1);

@@ -72,7 +72,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
       return;
     }
     const fields: Record<string, string> = {};
-    const files: UploadedFile[] = [];
+    const files: (UploadedFile | undefined)[] = []; // by the order sent, whichever finishes writing first
     let failure: DomainError | null = null;
     const pending: Promise<void>[] = [];
     const fail = (e: DomainError) => {
@@ -86,6 +86,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
     });
     bb.on('file', (name, stream, info) => {
       if (name !== fileField || failure) { stream.resume(); return; }
+      const index = files.push(undefined) - 1;
       const tmpPath = storage.tmpPath();
       const out = fs.createWriteStream(tmpPath);
       const hash = crypto.createHash('sha256');
@@ -119,7 +120,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
               return;
             }
             if (failure) { fs.rm(tmpPath, { force: true }, () => done()); return; }
-            files.push({ tmpPath, fileName: (info.filename ?? 'scan.pdf').replace(/[\p{Cc}\p{Cf}]/gu, ''), sha256: hash.digest('hex'), size });
+            files[index] = { tmpPath, fileName: (info.filename ?? 'scan.pdf').replace(/[\p{Cc}\p{Cf}]/gu, ''), sha256: hash.digest('hex'), size };
             done();
           });
         };
@@ -135,9 +136,12 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
       settled = true;
       void Promise.all(pending).then(() => {
         if (failure) {
-          for (const f of files) fs.rm(f.tmpPath, { force: true }, () => {});
+          for (const f of files) if (f) fs.rm(f.tmpPath, { force: true }, () => {});
           reject(new UploadRefused(failure, fields));
-        } else resolve({ fields, file: files[0] ?? null, files });
+        } else {
+          const sent = files.filter((f): f is UploadedFile => Boolean(f));
+          resolve({ fields, file: sent[0] ?? null, files: sent });
+        }
       });
     }
     // A client gone mid-body (a closed tab, a dropped connection) would leave the parse waiting for ever and its
