@@ -36,7 +36,7 @@ export const openApiDocument = {
       ...appointmentOpenApiSchemas, // appointments (api/appointments/openapi.ts)
       // Every code the API answers with (domain/errors.ts), so a new one cannot be left out of the document.
       Error: { type: 'object', required: ['error', 'message'], properties: { error: { type: 'string', enum: Object.keys(HTTP_STATUS) }, message: { type: 'string' }, field: { type: 'string' } } },
-      Status: { type: 'string', enum: ['awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'] }, // shared: Dossier (api/dossiers/openapi.ts) and VerifiedCopy (api/verification/openapi.ts)
+      Status: { type: 'string', enum: ['awaiting_review', 'awaiting_signature', 'returned', 'awaiting_seal', 'completed', 'cancelled'] }, // shared: Dossier (api/dossiers/openapi.ts) and VerifiedCopy (api/verification/openapi.ts)
       ...dossierOpenApiSchemas, // Applicant, Dossier (api/dossiers/openapi.ts)
       ...imageOpenApiSchemas, // Image (api/images/openapi.ts)
       ...certificateOpenApiSchemas, // Certificate (api/certificates/openapi.ts)

@@ -33,6 +33,9 @@ export function scopeOf(actor: Actor): string {
   return actor.agencyCode;
 }
 
+/** `top` and every agency under it, in tree order (a supervisor's reach; no role check here). */
+export const subtreeOf = (db: Db, top: string) => q.listSubtree(db, top);
+
 /** Whether `code` is `top` or an agency under it, at any depth (a supervisor's or tester's reach, too). */
 export const withinSubtree = (db: Db, top: string, code: string) => q.inSubtree(db, top, code);
 

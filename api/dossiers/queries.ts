@@ -52,7 +52,8 @@ export const dossierExists = async (db: Db, code: string) =>
   Boolean(await db.selectFrom('dossiers').select('code').where('code', '=', code).executeTakeFirst());
 
 export interface ListQuery {
-  agencyCode: string;
+  /** The agencies whose dossiers are listed (the actor's, or a supervisor's subtree or one agency of it). */
+  agencyCodes: string[];
   statuses?: DossierStatus[];
   /** The seal keeper's queue: awaiting the seal, or sealed and not yet delivered. */
   sealerQueue?: boolean;
@@ -79,7 +80,7 @@ export const WAITING_STATUSES: DossierStatus[] = ['awaiting_review', 'awaiting_s
 
 /** One page of the agency's dossiers, newest first, and how many match. */
 export async function listDossiers(db: Db, f: ListQuery) {
-  let q = db.selectFrom('dossiers').where('agency_code', '=', f.agencyCode);
+  let q = db.selectFrom('dossiers').where('agency_code', 'in', f.agencyCodes.length ? f.agencyCodes : ['']);
   if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
   if (f.sealerQueue) {
     q = q.where((eb) => eb.or([eb('status', '=', 'awaiting_seal'), eb.and([eb('status', '=', 'completed'), eb('delivered_at', 'is', null)])]));

@@ -21,6 +21,8 @@ export const dossierListQuery = object({
   /** '1': only the dossiers whose due day has passed while they still wait on someone. */
   overdue: optionalText('Quá hạn', 5),
   sort: optionalText('Sắp xếp', 10),
+  /** One agency of a supervisor's reach (its agency and those under it). */
+  agencyCode: optionalText('Cơ quan, đơn vị', 30),
   ...pagingShape,
 });
 

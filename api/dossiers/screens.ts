@@ -153,18 +153,25 @@ export function dossierScreens(deps: AppDeps) {
       if (spec.statusFilter && q.status && !status) error = 'Trạng thái tìm kiếm không hợp lệ.';
       let order;
       try { order = listOrder(q, spec.sort); } catch (e) { error = (e as Error).message; order = listOrder({}, spec.sort); }
-      const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to, status, overdue: Boolean(order.overdueBefore), sort: order.sort };
+      // A supervisor's "Theo dõi" covers its agency and those under it, with a choice of one of them.
+      const reach = spec.statusFilter ? await dossiers.reach(actor(res)) : [];
+      const agencyCode = reach.length > 1 && reach.some((a) => a.code === q.agencyCode) ? q.agencyCode : '';
+      if (q.agencyCode && !agencyCode) error = 'Cơ quan, đơn vị tìm kiếm không thuộc phạm vi theo dõi của bạn.';
+      const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to, status, overdue: Boolean(order.overdueBefore), sort: order.sort, agencyCode };
       const result = await dossiers.list(actor(res), {
+        ...(agencyCode ? { agencyCode } : {}),
         statuses: status ? [status] : spec.statuses, sealerQueue: spec.sealerQueue, ...(spec.reviewQueue ? { awaitingRoles: actor(res).roles } : {}), applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...order, page: q.page, pageSize: q.pageSize,
       });
       const pagerParams: Record<string, string> = {
-        applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText, status, overdue: filter.overdue ? '1' : '', sort: order.sort,
+        applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText, status, overdue: filter.overdue ? '1' : '', sort: order.sort, agencyCode,
       };
       const pageUrl = pageUrlFor(req.path, { ...pagerParams, pageSize: result.pageSize });
       res.set('Vary', 'HX-Request');
       res.render('dossier-list.njk', {
         title: spec.title, active: req.path, filter, result, error, rowAction: spec.rowAction, showStatus: spec.showStatus,
         statusChoices: spec.statusFilter ? STATUS_CHOICES : null, sortChoices: SORT_CHOICES,
+        agencyChoices: reach.length > 1 ? reach.map((a) => ({ value: a.code, label: `${'— '.repeat(a.depth)}${a.name}` })) : null,
+        agencyNames: reach.length > 1 ? Object.fromEntries(reach.map((a) => [a.code, a.name])) : null,
         pageCount: pageCount(result.total, result.pageSize), pageUrl, pagerParams,
         applicantKinds: [
           { value: 'all', label: 'Tất cả' }, { value: 'citizen', label: 'Công dân' }, { value: 'business', label: 'Doanh nghiệp' },

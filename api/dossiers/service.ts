@@ -28,7 +28,7 @@ import { UNAVAILABLE_MESSAGE, updateError, WorkflowGone } from '../http/workflow
 import * as q from './queries.js';
 import { assertRole } from '../http/guards.js';
 import { currentProcess } from '../process/service.js';
-import { withinSubtree } from '../admin/service.js';
+import { subtreeOf, withinSubtree } from '../admin/service.js';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 
 export interface CreateDossierInput {
@@ -44,7 +44,7 @@ export interface CreateDossierInput {
 
 /** A list's filter as the screens and the API give it; page and pageSize as typed, checked by the paging schema. */
 export type { DossierSort } from './queries.js';
-export type ListFilter = Omit<q.ListQuery, 'agencyCode' | 'page' | 'pageSize'> & { page?: unknown; pageSize?: unknown };
+export type ListFilter = Omit<q.ListQuery, 'agencyCodes' | 'page' | 'pageSize'> & { page?: unknown; pageSize?: unknown; agencyCode?: string };
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
@@ -300,11 +300,12 @@ export class DossierService {
     }
   }
 
-  /** Loads the read-model row and refuses other agencies' dossiers. */
+  /** Loads the read-model row and refuses other agencies' dossiers (a supervisor reads those under its agency). */
   async row(actor: Actor, code: string) {
     const row = await q.dossierRow(this.db, code);
     if (!row) throw new DomainError('not_found', `Không tìm thấy hồ sơ ${code}.`);
-    if (row.agency_code !== actor.agencyCode) throw new DomainError('wrong_agency', 'Hồ sơ thuộc đơn vị khác; bạn không được xem hay xử lý hồ sơ này.');
+    const supervised = actor.roles.includes('supervisor') && row.agency_code !== actor.agencyCode && (await withinSubtree(this.db, actor.agencyCode, row.agency_code));
+    if (row.agency_code !== actor.agencyCode && !supervised) throw new DomainError('wrong_agency', 'Hồ sơ thuộc đơn vị khác; bạn không được xem hay xử lý hồ sơ này.');
     return row;
   }
 
@@ -499,9 +500,18 @@ export class DossierService {
     return this.answer(actor, code, completeSignUpdate, { actor, preparationId, signature }, updateId).catch((e: unknown) => { throw finished(e); });
   }
 
+  /** What the actor reads: its agency, or for a supervisor its agency and every agency under it. */
+  async reach(actor: Actor): Promise<{ code: string; name: string; depth: number }[]> {
+    if (!actor.roles.includes('supervisor')) return [{ code: actor.agencyCode, name: await q.agency(this.db, actor.agencyCode).then((a) => a.name), depth: 0 }];
+    return (await subtreeOf(this.db, actor.agencyCode)).map((a) => ({ code: a.code, name: a.name, depth: a.depth }));
+  }
+
+  /** A page of the dossiers the actor reads (`agencyCode`: one agency of a supervisor's reach; outside it: 404). */
   async list(actor: Actor, f: ListFilter) {
     const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
-    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCode: actor.agencyCode });
+    const reach = f.agencyCode || actor.roles.includes('supervisor') ? (await this.reach(actor)).map((a) => a.code) : [actor.agencyCode];
+    if (f.agencyCode && !reach.includes(f.agencyCode)) throw new DomainError('not_found', `Không tìm thấy cơ quan, đơn vị ${f.agencyCode} trong phạm vi theo dõi của bạn.`, 'agencyCode');
+    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCodes: f.agencyCode ? [f.agencyCode] : reach });
     return { total, page, pageSize, items };
   }
 
