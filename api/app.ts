@@ -19,6 +19,8 @@ import { keyRingOf } from '../lib/key-encryption.js';
 import type { Db } from '../lib/db.js';
 import { adminJson } from './admin/json.js';
 import { adminScreens } from './admin/screens.js';
+import { templateJson } from './templates/json.js';
+import { templateScreens } from './templates/screens.js';
 import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
 import { authScreens } from './auth/screens.js';
 import { LoginThrottle } from './auth/service.js';
@@ -122,6 +124,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(certificateScreens(deps)); // Trang cá nhân → Chứng thư số, Quản lý con dấu → Chứng thư số, admin approvals
   r.use(appointmentScreens(deps)); // Lịch hẹn chờ duyệt, Dời lịch hẹn
   r.use(adminScreens(deps)); // Quản trị → Cơ quan, đơn vị; Nhật ký quản trị
+  r.use(templateScreens(deps)); // Quản trị → Mẫu lời chứng, mẫu sổ
   return r;
 }
 
@@ -143,5 +146,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use('/images', imageJson(deps)); // seal and signature images (PNG)
   r.use(certificateJson(deps)); // uploaded certificates (PKCS#12): personal and seal
   r.use(adminJson(deps)); // /admin/agencies…, /admin/audit: administration in the admin's scope
+  r.use(templateJson(deps)); // /admin/templates…: the attestation text and the register layout, versioned
   return r;
 }

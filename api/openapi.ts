@@ -10,6 +10,7 @@ import { imageOpenApiPaths, imageOpenApiSchemas } from './images/openapi.js';
 import { certificateOpenApiPaths, certificateOpenApiSchemas } from './certificates/openapi.js';
 import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
+import { templateOpenApiPaths, templateOpenApiSchemas } from './templates/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -40,6 +41,7 @@ export const openApiDocument = {
       ...registerOpenApiSchemas, // register books (api/register/openapi.ts)
       ...reportOpenApiSchemas, // the daily fee report (api/reports/openapi.ts)
       ...adminOpenApiSchemas, // Agency, AdminEvent (api/admin/openapi.ts)
+      ...templateOpenApiSchemas, // AttestationTemplate, RegisterLayoutTemplate, TemplateVersion (api/templates/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -54,5 +56,6 @@ export const openApiDocument = {
     ...registerOpenApiPaths(errors), // /register-books… (api/register/openapi.ts)
     ...reportOpenApiPaths(errors), // /reports/fees[.xlsx] (api/reports/openapi.ts)
     ...adminOpenApiPaths(errors), // /admin/agencies[/{code}], /admin/audit[.xlsx] (api/admin/openapi.ts)
+    ...templateOpenApiPaths(errors), // /admin/templates/{kind}[/{version}], /admin/templates/attestation/preview (api/templates/openapi.ts)
   },
 };

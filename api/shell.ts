@@ -27,6 +27,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
   admin: [
     { href: '/quan-tri/co-quan', label: 'Cơ quan, đơn vị' },
     { href: '/quan-tri/nhat-ky', label: 'Nhật ký quản trị' },
+    { href: '/quan-tri/mau', label: 'Mẫu lời chứng, mẫu sổ' },
     { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
   ],
   supervisor: [],

@@ -2,6 +2,7 @@
 // their words for people. Later slices (accounts, catalogues, processes) add their members here.
 // Sandbox-safe: nothing from Node, no packages.
 import type { Agency } from './agency.js';
+import type { TemplateKind } from './templates.js';
 
 /** One recorded administrative change. Stored as entity + entity_id + action + before/after (jsonb) in admin_events. */
 export type AdminEvent =
@@ -11,12 +12,14 @@ export type AdminEvent =
   /** The parent changed (other fields may have changed with it). */
   | { entity: 'agency'; entityId: string; action: 'moved'; before: Agency; after: Agency }
   | { entity: 'agency'; entityId: string; action: 'deactivated'; before: Agency; after: Agency }
-  | { entity: 'agency'; entityId: string; action: 'reactivated'; before: Agency; after: Agency };
+  | { entity: 'agency'; entityId: string; action: 'reactivated'; before: Agency; after: Agency }
+  /** A new version of a template (entityId: its kind); before: the version it replaces (domain/templates.ts templateAuditRecord). */
+  | { entity: 'template'; entityId: TemplateKind; action: 'published'; before: Record<string, string | number> | null; after: Record<string, string | number> };
 
 export type AdminEntity = AdminEvent['entity'];
 export type AdminAction = AdminEvent['action'];
 
-export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = { agency: 'Cơ quan, đơn vị' };
+export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = { agency: 'Cơ quan, đơn vị', template: 'Mẫu lời chứng, mẫu sổ' };
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   created: 'Thêm mới',
@@ -24,6 +27,7 @@ export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   moved: 'Chuyển cơ quan cấp trên',
   deactivated: 'Ngừng hoạt động',
   reactivated: 'Hoạt động trở lại',
+  published: 'Ban hành phiên bản mới',
 };
 
 export const ADMIN_ENTITIES = Object.keys(ADMIN_ENTITY_LABELS) as AdminEntity[];

@@ -16,6 +16,7 @@ import * as m013 from './20261202_013_agency_tree_admin_events.js';
 import * as m014 from './20261202_014_public_holidays.js';
 import * as m015 from './20261202_015_remote_signer_approval.js';
 import * as m016 from './20261202_016_reviewer_tester_roles.js';
+import * as m019 from './20261202_019_templates.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_014_public_holidays': m014,
   '20261202_015_remote_signer_approval': m015,
   '20261202_016_reviewer_tester_roles': m016,
+  '20261202_019_templates': m019,
 };
 
 export const migrationProvider: MigrationProvider = {

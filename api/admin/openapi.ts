@@ -29,7 +29,7 @@ export const adminOpenApiSchemas = {
       id: { type: 'integer' }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, actorName: { type: 'string', nullable: true },
       agencyCode: { type: 'string', description: 'The agency the changed thing belongs to (an agency: itself)' }, agencyName: { type: 'string' },
       entity: { type: 'string', enum: ADMIN_ENTITIES }, entityId: { type: 'string' },
-      action: { type: 'string', enum: ['created', 'updated', 'moved', 'deactivated', 'reactivated'] },
+      action: { type: 'string', enum: ['created', 'updated', 'moved', 'deactivated', 'reactivated', 'published'] },
       before: { type: 'object', nullable: true, description: 'The entity before the change (null when created)' },
       after: { type: 'object', nullable: true, description: 'The entity after the change' },
     },

@@ -13,6 +13,7 @@
 import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
 import { AGENCY_KIND_LABELS, isPortalCode, PORTAL_CODE_MESSAGE, type Agency, type AgencyKind } from '../../domain/agency.js';
 import { DomainError } from '../../domain/errors.js';
+import { TEMPLATE_FIELD_LABELS } from '../../domain/templates.js';
 import type { Actor } from '../../domain/types.js';
 import { vnDateTime } from '../../domain/vn-time.js';
 import type { Db } from '../../lib/db.js';
@@ -30,6 +31,12 @@ export const AUDIT_EXPORT_MAX = 10_000;
 export function scopeOf(actor: Actor): string {
   assertRole(actor, 'admin', ADMIN_ONLY);
   return actor.agencyCode;
+}
+
+/** Is the actor a system administrator: the admin of a root agency (one without a parent)? 403 without the admin role. */
+export async function isSystemAdmin(db: Db, actor: Actor): Promise<boolean> {
+  const agency = await q.findAgency(db, scopeOf(actor));
+  return !!agency && agency.parentCode === null;
 }
 
 /**
@@ -191,7 +198,7 @@ function shown(field: string, v: unknown): string {
 export function describeChanges(e: Pick<AdminEventView, 'entity' | 'before' | 'after'>): { field: string; label: string; before: string; after: string }[] {
   const before = (e.before ?? null) as Record<string, unknown> | null;
   const after = (e.after ?? null) as Record<string, unknown> | null;
-  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : {};
+  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'template' ? TEMPLATE_FIELD_LABELS : {};
   return changedFields(before, after).map((f) => ({
     field: String(f), label: labels[f] ?? String(f), before: before ? shown(String(f), before[f]) : '—', after: after ? shown(String(f), after[f]) : '—',
   }));
