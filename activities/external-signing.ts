@@ -13,6 +13,7 @@ import type { ActivityDeps } from './deps.js';
 import { beat } from './heartbeat.js';
 import type { FileStorage } from './storage.js';
 import { imageBytes } from './images.js';
+import { latestTemplate } from './templates.js';
 import { prepareAttestation } from './pdf/sign.js';
 import { assembleCms, filledPlaceholder, fillByteRange, keyTypeOf, signedAttributes, cmsSignatureOf, writeContents, type SigningIdentity } from './pdf/signer.js';
 import { activityTimestamper, checkNotRevoked, leaderSignatureOptions, once } from './signing.js';
@@ -54,18 +55,20 @@ export function externalSigningActivities(deps: ActivityDeps) {
     async prepareExternalSignature(input: {
       dossier: DossierView; signer: { username: string; fullName: string; title: string }; at: string; certificateChain: string[];
       placement?: SignaturePlacement | null;
-    }): Promise<Pick<SignPreparation, 'prepared' | 'preparedOn' | 'signedAttributes' | 'digest'>> {
+    }): Promise<Pick<SignPreparation, 'prepared' | 'preparedOn' | 'signedAttributes' | 'digest' | 'templateVersion'>> {
       const d = input.dossier;
       const scan = await deps.storage.get(d.scan.sha256);
       beat('scan read');
       const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
       // Room for the timestamp whenever one is configured, as signDossier leaves it.
-      const pdf = await prepareAttestation(scan, { ...leaderSignatureOptions(input), signatureImagePng, timestamper });
+      // The same attestation template as signDossier: the latest published one, its version kept with the preparation.
+      const template = await latestTemplate(deps.db, 'attestation');
+      const pdf = await prepareAttestation(scan, { ...leaderSignatureOptions(input), template: template.body, signatureImagePng, timestamper });
       const { digest } = fillByteRange(pdf);
       const attrs = signedAttributes(digest, b64(input.certificateChain[0]));
       beat('storing');
       const stored = await storePrepared(deps.storage, { bytes: scan, ref: d.scan }, pdf);
-      return { ...stored, signedAttributes: attrs.toString('base64'), digest: createHash('sha256').update(attrs).digest('base64') };
+      return { ...stored, signedAttributes: attrs.toString('base64'), digest: createHash('sha256').update(attrs).digest('base64'), templateVersion: template.version };
     },
 
     /** The signed copy from a preparation and the token's signature; a signature that does not verify is refused
@@ -92,7 +95,7 @@ export function externalSigningActivities(deps: ActivityDeps) {
         // A token's certificate that was also uploaded is marked used, as an uploaded one that signs is (never deleted).
         await deps.db.updateTable('certificates').set({ first_used_at: new Date() })
           .where('fingerprint', '=', p.certificate.fingerprint).where('first_used_at', 'is', null).execute();
-        return { pdf, certificate: p.certificate };
+        return { pdf, certificate: p.certificate, ...(p.templateVersion !== undefined ? { templateVersion: p.templateVersion } : {}) };
       });
     },
   };

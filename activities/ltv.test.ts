@@ -167,13 +167,14 @@ function depsWith(level: SignatureLevel, keys: { leader: KeyMaterial; seal: KeyM
   const rows = new Map<string, { sha256: string; size: number }>();
   let key = '';
   const chain = {
-    select: () => chain, selectAll: () => chain,
+    select: () => chain, selectAll: () => chain, orderBy: () => chain, limit: () => chain,
     where: (col: string, _op: string, v: string) => { if (col === 'key') key = v; return chain; },
     executeTakeFirst: async () => rows.get(key),
     executeTakeFirstOrThrow: async () => rows.get(key)!,
   };
   const db = {
-    selectFrom: () => chain,
+    // A read of anything but a file by key (the attestation template) finds nothing: version 1 applies.
+    selectFrom: () => { key = ''; return chain; },
     // The register entry's certificates: no register here.
     updateTable: () => ({ set: () => ({ where: () => ({ execute: async () => [] }) }) }),
     insertInto: () => ({ values: (v: { key: string; sha256: string; size: number }) => ({ onConflict: () => ({ execute: async () => { rows.set(v.key, v); } }) }) }),

@@ -14,6 +14,7 @@ import type { ActivityDeps } from './deps.js';
 import { CertificateUnusableError } from './certificates.js';
 import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
+import { latestTemplate } from './templates.js';
 import { signWithAttestation, type SignOptions } from './pdf/sign.js';
 import { addValidationData, archiveTimestamp } from './pdf/dss.js';
 import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError, type RevocationAnswers } from './pdf/revocation.js';
@@ -119,11 +120,12 @@ function certificateOf(key: SignerKey): NonNullable<SignedFileRef['certificate']
   return { fingerprint: createHash('sha256').update(id.certDer).digest('hex'), holder: id.commonName };
 }
 
-export async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<{ pdf: Buffer; certificate: SignedFileRef['certificate'] }>): Promise<SignedFileRef> {
-  const select = ['sha256', 'size', 'certificate_fingerprint', 'certificate_holder'] as const;
-  const refOf = (r: { sha256: string; size: number; certificate_fingerprint: string | null; certificate_holder: string | null }): SignedFileRef => ({
+export async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<{ pdf: Buffer; certificate: SignedFileRef['certificate']; templateVersion?: number }>): Promise<SignedFileRef> {
+  const select = ['sha256', 'size', 'certificate_fingerprint', 'certificate_holder', 'template_version'] as const;
+  const refOf = (r: { sha256: string; size: number; certificate_fingerprint: string | null; certificate_holder: string | null; template_version: number | null }): SignedFileRef => ({
     sha256: r.sha256, size: Number(r.size),
     ...(r.certificate_fingerprint ? { certificate: { fingerprint: r.certificate_fingerprint, holder: r.certificate_holder ?? '' } } : {}),
+    ...(r.template_version !== null ? { templateVersion: r.template_version } : {}),
   });
   const done = await deps.db.selectFrom('dossier_files').select(select).where('key', '=', key).executeTakeFirst();
   if (done) return refOf(done);
@@ -133,6 +135,7 @@ export async function once(deps: ActivityDeps, key: string, code: string, kind: 
   await deps.db.insertInto('dossier_files').values({
     key, dossier_code: code, kind, sha256: ref.sha256, size: ref.size,
     certificate_fingerprint: made.certificate?.fingerprint ?? null, certificate_holder: made.certificate?.holder ?? null,
+    template_version: made.templateVersion ?? null,
   }).onConflict((oc) => oc.column('key').doNothing()).execute();
   // If another attempt won the race, its file is the one of record.
   return refOf(await deps.db.selectFrom('dossier_files').select(select).where('key', '=', key).executeTakeFirstOrThrow());
@@ -168,9 +171,11 @@ export function signingActivities(deps: ActivityDeps) {
         const key = await keyOf(() => withRemoteSigner(() => deps.keys.leaderKey(who)));
         await checkNotRevoked(deps, key);
         const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
+        // The attestation text as published now; its version is kept with the file (the e-copy records it).
+        const template = await latestTemplate(deps.db, 'attestation');
         beat('signing');
-        const pdf = await withRemoteSigner(() => signWithAttestation(scan, { ...leaderSignatureOptions(input), signatureImagePng, key, timestamper }));
-        return { pdf, certificate: certificateOf(key) };
+        const pdf = await withRemoteSigner(() => signWithAttestation(scan, { ...leaderSignatureOptions(input), template: template.body, signatureImagePng, key, timestamper }));
+        return { pdf, certificate: certificateOf(key), templateVersion: template.version };
       });
     },
 

@@ -26,6 +26,8 @@ import { processScreens } from './process/screens.js';
 import { replayScreens } from './replay/screens.js';
 import { cataloguesJson } from './catalogues/json.js';
 import { cataloguesScreens } from './catalogues/screens.js';
+import { templateJson } from './templates/json.js';
+import { templateScreens } from './templates/screens.js';
 import { authJson, bearerToken, staffTokensOnly } from './auth/json.js';
 import { authScreens } from './auth/screens.js';
 import { LoginThrottle } from './auth/service.js';
@@ -133,6 +135,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(replayScreens(deps)); // Kiểm thử phát lại (testers)
   r.use(cataloguesScreens(deps)); // Quản trị → Danh mục loại giấy tờ; Lịch làm việc, khung giờ hẹn
   r.use(accountScreens(deps)); // Quản trị → Tài khoản người dùng; Đổi mật khẩu; the working agency
+  r.use(templateScreens(deps)); // Quản trị → Mẫu lời chứng, mẫu sổ
   return r;
 }
 
@@ -157,5 +160,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use(processJson(deps)); // /admin/agencies/{code}/process…: each agency's process definitions
   r.use(cataloguesJson(deps)); // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays…
   r.use(accountJson(deps)); // /admin/users…, POST /auth/password
+  r.use(templateJson(deps)); // /admin/templates…: the attestation text and the register layout, versioned
   return r;
 }

@@ -13,6 +13,7 @@ import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
 import { processOpenApiPaths, processOpenApiSchemas } from './process/openapi.js';
 import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
 import { accountOpenApiPaths, accountOpenApiSchemas } from './accounts/openapi.js';
+import { templateOpenApiPaths, templateOpenApiSchemas } from './templates/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -46,6 +47,7 @@ export const openApiDocument = {
       ...processOpenApiSchemas, // ProcessDefinition[Body] (api/process/openapi.ts)
       ...catalogueOpenApiSchemas, // DocumentType, Slot, AgencyDay, PublicHoliday (api/catalogues/openapi.ts)
       ...accountOpenApiSchemas, // User, UserRole (api/accounts/openapi.ts)
+      ...templateOpenApiSchemas, // AttestationTemplate, RegisterLayoutTemplate, TemplateVersion (api/templates/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -63,5 +65,6 @@ export const openApiDocument = {
     ...processOpenApiPaths(errors), // /admin/agencies/{code}/process[/versions/{version}] (api/process/openapi.ts)
     ...catalogueOpenApiPaths(errors), // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays… (api/catalogues/openapi.ts)
     ...accountOpenApiPaths(errors), // /admin/users[/{username}], POST /auth/password (api/accounts/openapi.ts)
+    ...templateOpenApiPaths(errors), // /admin/templates/{kind}[/{version}], /admin/templates/attestation/preview (api/templates/openapi.ts)
   },
 };

@@ -10,6 +10,7 @@ export interface AccountRecord {
   username: string; fullName: string; title: string; idNumber: string | null; email: string | null; agencyCode: string;
   active: boolean; roles: { agencyCode: string; role: Role }[]; passwordReset?: true;
 }
+import type { TemplateKind } from './templates.js';
 
 /** One recorded administrative change. Stored as entity + entity_id + action + before/after (jsonb) in admin_events. */
 export type AdminEvent =
@@ -38,7 +39,9 @@ export type AdminEvent =
   /** Name, title, CMND/CCCD, e-mail, roles or the password (reset) changed. */
   | { entity: 'user'; entityId: string; action: 'updated'; before: AccountRecord; after: AccountRecord }
   | { entity: 'user'; entityId: string; action: 'deactivated'; before: AccountRecord; after: AccountRecord }
-  | { entity: 'user'; entityId: string; action: 'reactivated'; before: AccountRecord; after: AccountRecord };
+  | { entity: 'user'; entityId: string; action: 'reactivated'; before: AccountRecord; after: AccountRecord }
+  /** A new version of a template (entityId: its kind); before: the version it replaces (domain/templates.ts templateAuditRecord). */
+  | { entity: 'template'; entityId: TemplateKind; action: 'published'; before: Record<string, string | number> | null; after: Record<string, string | number> };
 
 /** A type of document that can be certified (loại giấy tờ); deactivated ones are no longer offered. */
 export interface DocumentType { code: string; name: string; sort: number; active: boolean }
@@ -58,6 +61,7 @@ export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = {
   public_holiday: 'Ngày nghỉ lễ quốc gia',
   process: 'Quy trình',
   user: 'Tài khoản người dùng',
+  template: 'Mẫu lời chứng, mẫu sổ',
 };
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {

@@ -35,4 +35,6 @@ export interface FileRef {
 /** A signed file and the certificate that signed it (SHA-256 of its DER, and its holder's name). */
 export interface SignedFileRef extends FileRef {
   certificate?: { fingerprint: string; holder: string };
+  /** The leader-signed file: the version of the attestation template its page was drawn with (domain/templates.ts). */
+  templateVersion?: number;
 }

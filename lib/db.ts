@@ -61,6 +61,9 @@ export interface Database {
     key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: GeneratedTimestamp;
     /** The signed files: the certificate that signed (SHA-256 of its DER) and its holder. */
     certificate_fingerprint: ColumnType<string | null, string | null | undefined, string | null>; certificate_holder: ColumnType<string | null, string | null | undefined, string | null>;
+
+    /** A leader-signed file: the attestation template version it was made with (templates). */
+    template_version: ColumnType<number | null, number | null | undefined, number | null>;
   };
   /** Versions of issued e-copies: 0 as issued (the dossier's sealedPdf; previous_sha256 ''), then each archival renewal. */
   ecopy_versions: {
@@ -145,6 +148,10 @@ export interface Database {
     created_at: GeneratedTimestamp; updated_at: GeneratedTimestamp;
   };
   /** Every administrative change (domain/admin-audit.ts), written in the transaction of the change. */
+  /** Versioned templates (domain/templates.ts): immutable rows, (kind, version); body per kind. */
+  templates: {
+    kind: string; version: number; body: ColumnType<unknown, string, string>; published_by: string | null; published_at: GeneratedTimestamp;
+  };
   admin_events: {
     id: Generated<number>; at: GeneratedTimestamp; actor: string; agency_code: string; entity: string; entity_id: string; action: string;
     before: ColumnType<unknown, string | null, string | null>; after: ColumnType<unknown, string | null, string | null>;

@@ -18,6 +18,7 @@ import * as m015 from './20261202_015_remote_signer_approval.js';
 import * as m016 from './20261202_016_reviewer_tester_roles.js';
 import * as m017 from './20261202_017_accounts.js';
 import * as m018 from './20261202_018_catalogues.js';
+import * as m019 from './20261202_019_templates.js';
 import * as m020 from './20261202_020_process_definitions.js';
 
 export const migrations: Record<string, Migration> = {
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_016_reviewer_tester_roles': m016,
   '20261202_017_accounts': m017,
   '20261202_018_catalogues': m018,
+  '20261202_019_templates': m019,
   '20261202_020_process_definitions': m020,
 };
 

@@ -50,6 +50,8 @@ export interface SignPreparation {
   signedAttributes: string;
   /** SHA-256 of `signedAttributes`: for a tool that signs a precomputed hash. */
   digest: string;
+  /** The attestation template version the prepared page was drawn with (the signed file records it). */
+  templateVersion?: number;
 }
 
 /** Prepares a signature outside the server: the attestation page, the placeholder and the attributes to sign. */

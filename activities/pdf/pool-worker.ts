@@ -37,7 +37,7 @@ async function attestationPreviewPng(task: Extract<PdfTask, { kind: 'attestation
   const i = task.input;
   const pdf = await attestationPreviewPdf({
     attestation: { agencyName: i.agencyName, documentTypeName: i.documentTypeName, dossierCode: i.dossierCode, date: new Date(i.date), copies: i.copies },
-    signerName: i.signerName, signerTitle: i.signerTitle,
+    signerName: i.signerName, signerTitle: i.signerTitle, ...(i.template ? { template: i.template } : {}),
   });
   // pdftoppm reads stdin ("-") but writes only to files.
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ctdt-preview-'));

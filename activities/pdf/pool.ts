@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { DomainError } from '../../domain/errors.js';
+import type { AttestationTemplate } from '../../domain/templates.js';
 import { ScanError, type ScanErrorCode } from './scan.js';
 import type { CertificateFacts, OpenedPkcs12 } from './pkcs12.js';
 import type { PdfVerification, VerifyOptions } from './verify.js';
@@ -23,6 +24,8 @@ export interface AttestationPreviewInput {
   copies: number;
   signerName: string;
   signerTitle: string;
+  /** The attestation template to draw with (the latest published, or a draft); default: version 1. */
+  template?: AttestationTemplate;
 }
 
 /** Pixels per inch of the preview: 1.5 px per PDF point, sharp at the screen's 1:1 size and on a HiDPI screen. */

@@ -4,7 +4,8 @@
 // are re-saved once without object streams (pdf-lib-incremental-save cannot append to those, and the seal
 // step needs a classic file).
 import { PDFDocument, rgb, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib-incremental-save';
-import { attestationBlocks, type AttestationInput } from '../../domain/attestation.js';
+import { ATTESTATION_SENTENCE, attestationBlocks, type AttestationBlocks, type AttestationInput } from '../../domain/attestation.js';
+import { renderAttestation, type AttestationTemplate } from '../../domain/templates.js';
 import { vnTimeDate } from '../../domain/vn-time.js';
 import { embedVietnameseFont } from './fonts.js';
 import { DEFAULT_PLACEMENT, type SignaturePlacement } from '../../domain/placement.js';
@@ -30,6 +31,14 @@ export interface SignOptions {
   timestamper?: Timestamper | null;
   /** Where the signature box goes on the attestation page (its name line moves with it); default: the right column. */
   placement?: SignaturePlacement;
+  /** The attestation text's template (the latest published one, read by the activity); default: version 1. */
+  template?: AttestationTemplate;
+}
+
+/** The attestation page's blocks from the template given (version 1's text without one). */
+function blocksOf(o: Pick<SignOptions, 'attestation' | 'signerName' | 'signerTitle' | 'template'>): AttestationBlocks {
+  const a = { ...o.attestation, signerName: o.signerName, signerTitle: o.signerTitle };
+  return o.template ? renderAttestation(o.template, a) : attestationBlocks(a);
 }
 
 export async function signWithAttestation(scan: Buffer, o: SignOptions): Promise<Buffer> {
@@ -50,7 +59,7 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
   const bold = await embedVietnameseFont(doc, 'bold');
   const page = doc.addPage(A4);
   if (snapshot) markPageAncestors(doc, page, snapshot);
-  const b = attestationBlocks({ ...o.attestation, signerName: o.signerName, signerTitle: o.signerTitle });
+  const b = blocksOf(o);
   drawAttestationText(page, b, { regular, bold });
   // The signature box where the leader placed it, the name under it.
   const leaderRect = leaderRectAt(o.placement ?? DEFAULT_PLACEMENT);
@@ -105,7 +114,7 @@ const centred = (page: PDFPage, s: string, font: PDFFont, size: number, y: numbe
 
 /** The attestation page's text: the heading, the attestation, the date and the signer's title in the right column,
  *  the legal footer. The signature box and the name under it are drawn where the leader placed them. */
-function drawAttestationText(page: PDFPage, b: ReturnType<typeof attestationBlocks>, fonts: { regular: PDFFont; bold: PDFFont }) {
+function drawAttestationText(page: PDFPage, b: AttestationBlocks, fonts: { regular: PDFFont; bold: PDFFont }) {
   const { regular, bold } = fonts;
   const [W, H] = A4;
   const contentW = W - 2 * MARGIN;
@@ -120,9 +129,11 @@ function drawAttestationText(page: PDFPage, b: ReturnType<typeof attestationBloc
     page.drawText(line, { x: (W - bold.widthOfTextAtSize(line, 17)) / 2, y, size: 17, font: bold });
     y -= 36;
   }
-  for (const [i, text] of b.body.entries()) {
-    for (const line of wrapText(i === 0 ? bold : regular, text, 12, contentW)) {
-      page.drawText(line, { x: MARGIN, y, size: 12, font: i === 0 ? bold : regular });
+  for (const text of b.body) {
+    // The law's sentence in bold, wherever a template puts it (version 1: the first line).
+    const font = text.includes(ATTESTATION_SENTENCE) ? bold : regular;
+    for (const line of wrapText(font, text, 12, contentW)) {
+      page.drawText(line, { x: MARGIN, y, size: 12, font });
       y -= 20;
     }
   }
@@ -140,12 +151,12 @@ function drawAttestationText(page: PDFPage, b: ReturnType<typeof attestationBloc
  * screen draws those where the leader drags them), and with a faint outline where the agency seal goes: the
  * background of "Xử lý"'s placement. One A4 page, our own content: rendered to an image by the web server.
  */
-export async function attestationPreviewPdf(o: Pick<SignOptions, 'attestation' | 'signerName' | 'signerTitle'>): Promise<Buffer> {
+export async function attestationPreviewPdf(o: Pick<SignOptions, 'attestation' | 'signerName' | 'signerTitle' | 'template'>): Promise<Buffer> {
   const doc = await PDFDocument.create({ updateMetadata: false });
   const regular = await embedVietnameseFont(doc, 'regular');
   const bold = await embedVietnameseFont(doc, 'bold');
   const page = doc.addPage(A4);
-  drawAttestationText(page, attestationBlocks({ ...o.attestation, signerName: o.signerName, signerTitle: o.signerTitle }), { regular, bold });
+  drawAttestationText(page, blocksOf(o), { regular, bold });
   const [sx1, sy1, sx2, sy2] = SEAL_RECT;
   const grey = rgb(0.6, 0.6, 0.6);
   page.drawRectangle({ x: sx1, y: sy1, width: sx2 - sx1, height: sy2 - sy1, borderColor: grey, borderWidth: 0.6, borderDashArray: [4, 3] });

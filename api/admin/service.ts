@@ -15,6 +15,7 @@ import { AGENCY_KIND_LABELS, isPortalCode, PORTAL_CODE_MESSAGE, type Agency, typ
 import { DomainError } from '../../domain/errors.js';
 import { ROLE_LABELS, type Actor, type Role } from '../../domain/types.js';
 import { stepLabel, type ProcessStep } from '../../domain/process.js';
+import { TEMPLATE_FIELD_LABELS } from '../../domain/templates.js';
 import { vnDateTime } from '../../domain/vn-time.js';
 import type { Db } from '../../lib/db.js';
 import { reportSheet, xlsxBuffer } from '../http/excel.js';
@@ -213,7 +214,7 @@ function shown(field: string, v: unknown): string {
 export function describeChanges(e: Pick<AdminEventView, 'entity' | 'before' | 'after'>): { field: string; label: string; before: string; after: string }[] {
   const before = (e.before ?? null) as Record<string, unknown> | null;
   const after = (e.after ?? null) as Record<string, unknown> | null;
-  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : e.entity === 'user' ? ACCOUNT_FIELD_LABELS : CATALOGUE_FIELD_LABELS[e.entity] ?? {};
+  const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : e.entity === 'user' ? ACCOUNT_FIELD_LABELS : e.entity === 'template' ? TEMPLATE_FIELD_LABELS : CATALOGUE_FIELD_LABELS[e.entity] ?? {};
   return changedFields(before, after).map((f) => ({
     field: String(f), label: labels[f] ?? String(f), before: before ? shown(String(f), before[f]) : '—', after: after ? shown(String(f), after[f]) : '—',
   }));

@@ -85,6 +85,7 @@ describe('CSRF on every state-changing screen route, whatever the content type',
       id: () => String(book.id),
       fingerprint: () => 'a'.repeat(64), // a certificate's SHA-256: the refusal comes before any lookup
       username: () => 'canbo', // an account (Quản trị → Tài khoản người dùng)
+      day: () => day, // an agency's day off (Quản trị → Lịch làm việc)
     };
 
     const staff = await loginStaff(h.baseUrl, 'canbo');

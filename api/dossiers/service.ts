@@ -4,6 +4,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type 
 import type { UpdateDefinition } from '@temporalio/common';
 import crypto from 'node:crypto';
 import { attestationPreviewOffThread, inspectScanOffThread, type AttestationPreviewInput } from '../../activities/pdf/pool.js';
+import { latestTemplate } from '../templates/service.js';
 import { ScanError } from '../../activities/pdf/scan.js';
 import type { FileStorage } from '../../activities/storage.js';
 import { vnDdMmYy, vnIsoDate } from '../../domain/vn-time.js';
@@ -409,11 +410,13 @@ export class DossierService {
   async attestationPreview(actor: Actor, code: string): Promise<Buffer> {
     assertRole(actor, 'signer', 'Bạn không có Quyền ký bản sao để thực hiện thao tác này.');
     const v = await this.get(actor, code);
+    // The attestation text signing would use now: the latest published template (its version in the cache key).
+    const template = await latestTemplate(this.db, 'attestation');
     const input: AttestationPreviewInput = {
       agencyName: v.agencyName, documentTypeName: v.documentType.name, dossierCode: v.code, date: new Date().toISOString(), copies: v.copies,
-      signerName: actor.fullName, signerTitle: actor.title ?? '',
+      signerName: actor.fullName, signerTitle: actor.title ?? '', template: template.body,
     };
-    const key = JSON.stringify({ ...input, date: vnDdMmYy(new Date(input.date)) });
+    const key = JSON.stringify({ ...input, template: template.version, date: vnDdMmYy(new Date(input.date)) });
     let png = this.previews.get(key);
     if (!png) {
       png = attestationPreviewOffThread(input);

@@ -1,5 +1,7 @@
-// Excel export of a register book in the seed's layout: a header block (book name, start and current number,
-// open and close dates, managing agency), then the entries with the register's columns.
+// Excel export of a register book: a header block (book name, start and current number, open and close dates,
+// managing agency; the layout's version under the title), then the entries in the columns of the register layout template
+// (domain/templates.ts; version 1 is the seed's layout).
+import type { RegisterField, RegisterLayoutTemplate } from '../../domain/templates.js';
 import { vnDate, vnDateOfDay } from '../../domain/vn-time.js';
 import type { Database } from '../../lib/db.js';
 import type { Selectable } from 'kysely';
@@ -8,7 +10,23 @@ import { reportSheet, xlsxBuffer } from '../http/excel.js';
 type Entry = Selectable<Database['register_entries']>;
 interface ExportedBook { name: string; start_number: number; current_number: number; open_date: string; close_date: string; agency_name: string }
 
-export async function bookWorkbook(book: ExportedBook, entries: Entry[]): Promise<{ fileName: string; buffer: Buffer }> {
+/** What each field of the layout shows of an entry (its row number in the book's export for `index`). */
+const CELLS: Record<RegisterField, (e: Entry, i: number) => string | number> = {
+  index: (_e, i) => i + 1,
+  certificationNumber: (e) => e.certification_number,
+  certifiedAt: (e) => vnDate(e.certified_at),
+  applicantName: (e) => e.applicant_name,
+  documentTypeName: (e) => e.document_type_name,
+  signerName: (e) => e.signer_name,
+  copies: (e) => e.copies,
+  fee: (e) => e.fee,
+  dossierCode: (e) => e.dossier_code,
+  signerCertificate: (e) => e.signer_certificate ?? '',
+  sealCertificate: (e) => e.seal_certificate ?? '',
+};
+
+export async function bookWorkbook(book: ExportedBook, entries: Entry[], layout: { version: number; body: RegisterLayoutTemplate }): Promise<{ fileName: string; buffer: Buffer }> {
+  const columns = layout.body.columns;
   const { wb, ws } = reportSheet({
     sheet: 'Sổ chứng thực',
     title: 'SỔ CHỨNG THỰC BẢN SAO ĐIỆN TỬ TỪ BẢN CHÍNH',
@@ -20,10 +38,13 @@ export async function bookWorkbook(book: ExportedBook, entries: Entry[]): Promis
       ['Ngày đóng sổ', vnDateOfDay(book.close_date)],
       ['Cơ quan quản lý', book.agency_name],
     ],
-    columns: ['STT', 'Số chứng thực', 'Ngày chứng thực', 'Họ tên người yêu cầu', 'Tên bản chính giấy tờ', 'Người ký chứng thực', 'Số bản sao', 'Lệ phí (đồng)', 'Mã chứng thực'],
-    widths: [6, 14, 16, 30, 28, 24, 10, 14, 24],
+    columns: columns.map((c) => c.header),
+    widths: columns.map((c) => c.width),
   });
-  ws.addRows(entries.map((e, i) => [i + 1, e.certification_number, vnDate(e.certified_at), e.applicant_name, e.document_type_name, e.signer_name, e.copies, e.fee, e.dossier_code]));
+  // Under the title (row 2, free in the shared layout): which layout version made the file.
+  ws.getCell('A2').value = `Mẫu sổ: phiên bản ${layout.version}`;
+  ws.getCell('A2').font = { italic: true };
+  ws.addRows(entries.map((e, i) => columns.map((c) => CELLS[c.field](e, i))));
   const buffer = await xlsxBuffer(wb);
   const safe = book.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'D').replace(/[^A-Za-z0-9]+/g, '-');
   return { fileName: `so-chung-thuc-${safe}.xlsx`, buffer };

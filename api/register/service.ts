@@ -8,6 +8,7 @@ import { BOOK_SUFFIX, bookName, bookYear, REGISTER_BOOK_NOT_FOUND as NOT_FOUND, 
 import { normalizeText } from '../../domain/text.js';
 import type { Db, RegisterBookRow } from '../../lib/db.js';
 import { bookWorkbook } from './export.js';
+import { latestTemplate } from '../templates/service.js';
 import * as q from './queries.js';
 
 export { nextNumberOfYear } from './queries.js';
@@ -323,5 +324,5 @@ export async function deleteRegisterBook(db: Db, input: { agencyCode: string; id
 export async function registerBookWorkbook(db: Db, agencyCode: string, bookId: number): Promise<{ fileName: string; buffer: Buffer }> {
   const book = await q.bookWithAgencyName(db, bookId);
   if (!book || book.agency_code !== agencyCode) throw new DomainError('not_found', NOT_FOUND);
-  return bookWorkbook(book, await q.bookEntries(db, bookId));
+  return bookWorkbook(book, await q.bookEntries(db, bookId), await latestTemplate(db, 'register_book'));
 }
