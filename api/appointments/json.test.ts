@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../../activities/storage.js';
-import { DEFAULT_BOOKING_LIMITS, formatSlot } from '../../domain/appointments.js';
+import { appointmentCode, DEFAULT_BOOKING_LIMITS, formatSlot } from '../../domain/appointments.js';
+import { vnIsoDate } from '../../domain/vn-time.js';
 import { loadConfig } from '../../lib/config.js';
 import { uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
@@ -593,5 +594,28 @@ describe('booking holds no database transaction across the Temporal start', () =
     expect((await inTransaction()).rows).toEqual([]);
     expect(await h.db.selectFrom('appointments').select('code').where('day', '=', day).execute()).toEqual([]);
     expect((await slotsOf(day)).find((s) => s.slot === '10:00')?.remaining).toBe(2);
+  });
+});
+
+describe('a workflow id already taken on the Temporal server', () => {
+  it('is a temporary refusal (503) that keeps nothing; the next try books under the next number', async () => {
+    const [day] = workingDays(1, 25);
+    const today = vnIsoDate(new Date());
+    // The numbers of the day start at 0 (api/appointments/queries.ts nextAppointmentNumber).
+    const last = (await h.db.selectFrom('appointment_sequences').select('last').where('day', '=', today).executeTakeFirst())?.last ?? -1;
+    // What a database restored behind the Temporal server leaves: the next code's workflow already exists.
+    const taken = appointmentWorkflowId(appointmentCode(today, last + 1));
+    const squatter = await h.client.workflow.start('nobodyRunsThis', { taskQueue: `nobody-${crypto.randomUUID()}`, workflowId: taken });
+    try {
+      const rows = () => h.db.selectFrom('appointments').select('code').orderBy('code').execute();
+      const before = { slots: await slotsOf(day), rows: await rows() };
+      expectRefusal(await book('congdan', day, '14:00'), 503, 'unavailable', /thử lại/);
+      expect({ slots: await slotsOf(day), rows: await rows() }).toEqual(before);
+      const again = await book('congdan', day, '14:00');
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      expect(again.body.code).toBe(appointmentCode(today, last + 2));
+    } finally {
+      await squatter.terminate('test done').catch(() => {});
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Appointments: the use cases the JSON API, the creator's screens and the citizen portal call (free slots, booking,
 // lists, rescheduling, cancelling, taking over by a dossier), and `createDossier`, which takes an appointment over.
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import crypto from 'node:crypto';
@@ -106,6 +107,11 @@ export class AppointmentService {
         await q.deleteAppointment(tx, booked);
         await q.releasePlace(tx, agencyCode, day, time);
       });
+      // Its id is taken on the Temporal server (a database restored behind it): the booking was undone and the
+      // next try takes the next number, so this is a temporary refusal, never a 500.
+      if (e instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new DomainError('unavailable', 'Chưa đặt được lịch hẹn do hệ thống đang bận; lịch hẹn chưa được ghi nhận, vui lòng thử lại.');
+      }
       throw e;
     }
     return { code: booked, agencyCode, agencyName: agency.name, day, slot: time, status: 'booked' as const, documentType: dt };
