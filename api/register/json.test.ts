@@ -142,6 +142,15 @@ describe('register books', () => {
     expectRefusal(await call('vanthu2', 'GET', `/register-books/${seeded.id}/export.xlsx`), 404, 'not_found');
   });
 
+  it("export.xlsx?layout=report is the seed's short report; an unknown layout is a 400", async () => {
+    const r = await call('vanthu', 'GET', `/register-books/${seeded.id}/export.xlsx?layout=report`);
+    expect(r.status).toBe(200);
+    const ws = await readXlsx(r.bytes, 'Báo cáo dữ liệu trong sổ');
+    expect(ws.getCell('B1').value).toBe(seeded.name);
+    expect((ws.getRow(7).values as unknown[]).slice(1)).toEqual([1, 'Lê Thị Lệ Phí', 'Bằng tốt nghiệp', '1/ĐT', vnDateOf(TODAY)]);
+    expectRefusal(await call('vanthu', 'GET', `/register-books/${seeded.id}/export.xlsx?layout=seed`), 400, 'validation');
+  });
+
   it('POST refuses a second open book of the year and a start that breaks the year\'s sequence; after khóa sổ a new book continues it', async () => {
     // The demo book gave 1/ĐT and 2/ĐT today (beforeAll) and is still open.
     expect([first.certificationNumber, second.certificationNumber]).toEqual(['1/ĐT', '2/ĐT']);

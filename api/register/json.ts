@@ -8,7 +8,7 @@ import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';
 import { actorOf, assertRole, needRole } from '../http/guards.js';
 import { paging, parse } from '../http/schemas.js';
-import { bookBody, bookId, bookPatch, bookSearchQuery } from './schemas.js';
+import { bookBody, bookId, bookPatch, bookSearchQuery, exportQuery } from './schemas.js';
 import {
   closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears,
   registerBookWorkbook, searchRegisterBooks, updateRegisterBook,
@@ -95,7 +95,7 @@ export function registerJson(deps: AppDeps) {
   r.get('/register-books/:id/export.xlsx', async (req, res, next) => {
     try {
       const book = await ownBook(res, req.params.id);
-      sendXlsx(res, await registerBookWorkbook(db, actorOf(res).agencyCode, book.id));
+      sendXlsx(res, await registerBookWorkbook(db, actorOf(res).agencyCode, book.id, parse(exportQuery, req.query).layout));
     } catch (e) { next(e); }
   });
 

@@ -62,5 +62,8 @@ export const registerOpenApiPaths = (errors: OpenApiErrors) => ({
       responses: { 200: { description: 'The closed book', content: { 'application/json': { schema: { $ref: '#/components/schemas/RegisterBook' } } } }, ...errors },
     },
   },
-  '/register-books/{id}/export.xlsx': { get: { summary: "Excel export of a register book in the seed's layout (sealer)", parameters: [bookIdParam], responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
+  '/register-books/{id}/export.xlsx': { get: {
+    summary: "Excel export of a register book (sealer): the register layout template's columns, or the seed's short report", parameters: [bookIdParam,
+      { name: 'layout', in: 'query', schema: { type: 'string', enum: ['register', 'report'], default: 'register' }, description: "register: every column of the register layout template; report: the seed's \"Xuất báo cáo\" sheet (STT, applicant, document, number, date)" }],
+    responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
 });

@@ -3,6 +3,7 @@
 // checked and explained by api/register/service.ts.
 import { z } from 'zod';
 import { INT32_MAX, object, optionalText, pagingShape } from '../http/schemas.js';
+import { BOOK_EXPORT_LAYOUTS, type BookExportLayout } from './export.js';
 
 const START_MESSAGE = 'Số ban đầu chỉ gồm chữ số và phải lớn hơn 0.';
 
@@ -28,3 +29,13 @@ export function bookId(raw: unknown): number {
   const s = typeof raw === 'string' ? raw : '';
   return /^\d{1,10}$/.test(s) && Number(s) <= INT32_MAX ? Number(s) : -1;
 }
+
+/** `?layout=` of a book's Excel export: the register layout (default) or the seed's short report. */
+export const exportQuery = object({
+  layout: optionalText('Mẫu xuất', 20).transform((v, ctx) => {
+    if (!v) return 'register' as BookExportLayout;
+    if ((BOOK_EXPORT_LAYOUTS as readonly string[]).includes(v)) return v as BookExportLayout;
+    ctx.addIssue({ code: 'custom', message: `Mẫu xuất phải là một trong: ${BOOK_EXPORT_LAYOUTS.join(', ')}.` });
+    return z.NEVER;
+  }),
+});

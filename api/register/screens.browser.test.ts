@@ -171,6 +171,15 @@ describe('register books in Chromium', () => {
     const ws = wb.getWorksheet('Sổ chứng thực')!;
     expect([ws.getCell('B3').value, ws.getCell('B4').value, ws.getCell('B5').value]).toEqual([book.name, '2/ĐT', '3/ĐT']);
     expect(ws.getRow(11).values).toEqual([undefined, 1, '2/ĐT', vn(TODAY), 'Ninh Thị Liễu', 'Giấy khai sinh', 'Lâm Phước Thọ', 1, 4000, code]);
+    // And the seed's "Xuất báo cáo" sheet.
+    const [reportDownload] = await Promise.all([vanthu.waitForEvent('download'), vanthu.getByTestId('export-report').click()]);
+    expect(reportDownload.suggestedFilename()).toBe(`bao-cao-so-chung-thuc-Quyen-02-${YEAR}-DT.xlsx`);
+    const reportFile = path.join(tmp, 'bao-cao.xlsx');
+    await reportDownload.saveAs(reportFile);
+    const rwb = new ExcelJS.Workbook();
+    await rwb.xlsx.readFile(reportFile);
+    const rs = rwb.getWorksheet('Báo cáo dữ liệu trong sổ')!;
+    expect((rs.getRow(7).values as unknown[]).slice(1)).toEqual([1, 'Ninh Thị Liễu', 'Giấy khai sinh', '2/ĐT', vn(TODAY)]);
 
     // 7. A book with entries cannot be deleted: the page says why, and the book stays.
     await vanthu.locator('summary', { hasText: 'Xóa' }).click();

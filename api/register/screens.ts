@@ -10,7 +10,7 @@ import { actorOf, flash, staffOnly } from '../http/guards.js';
 import { pageCount, pageUrlFor } from '../http/paging.js';
 import { renderAgainOnRefusal } from '../http/render-again.js';
 import { paging, parse } from '../http/schemas.js';
-import { bookBody, bookId, bookPatch, bookSearchQuery } from './schemas.js';
+import { bookBody, bookId, bookPatch, bookSearchQuery, exportQuery } from './schemas.js';
 import {
   booksForSealing, closeRegisterBook, closeRegisterYear, createRegisterBook, deleteRegisterBook, getRegisterBook, listBookEntries, listRegisterYears,
   nextNumberOfYear, registerBookWorkbook, searchRegisterBooks, updateRegisterBook,
@@ -161,7 +161,7 @@ export function registerScreens(deps: AppDeps) {
 
   // --- Excel export ---
   r.get(`${BOOKS}/:id/excel`, ...sealer, async (req, res, next) => {
-    try { sendXlsx(res, await registerBookWorkbook(db, actorOf(res).agencyCode, bookId(req.params.id))); } catch (e) { next(e); }
+    try { sendXlsx(res, await registerBookWorkbook(db, actorOf(res).agencyCode, bookId(req.params.id), parse(exportQuery, req.query).layout)); } catch (e) { next(e); }
   });
 
   return r;

@@ -7,7 +7,7 @@ import { DomainError } from '../../domain/errors.js';
 import { BOOK_SUFFIX, bookName, bookYear, REGISTER_BOOK_NOT_FOUND as NOT_FOUND, refuseClosedYear } from '../../domain/register.js';
 import { normalizeText } from '../../domain/text.js';
 import type { Db, RegisterBookRow } from '../../lib/db.js';
-import { bookWorkbook } from './export.js';
+import { bookWorkbook, reportWorkbook, type BookExportLayout } from './export.js';
 import { latestTemplate } from '../templates/service.js';
 import * as q from './queries.js';
 
@@ -321,8 +321,9 @@ export async function deleteRegisterBook(db: Db, input: { agencyCode: string; id
 }
 
 /** The agency's book as an Excel file (another agency's book is not found). */
-export async function registerBookWorkbook(db: Db, agencyCode: string, bookId: number): Promise<{ fileName: string; buffer: Buffer }> {
+export async function registerBookWorkbook(db: Db, agencyCode: string, bookId: number, layout: BookExportLayout = 'register'): Promise<{ fileName: string; buffer: Buffer }> {
   const book = await q.bookWithAgencyName(db, bookId);
   if (!book || book.agency_code !== agencyCode) throw new DomainError('not_found', NOT_FOUND);
-  return bookWorkbook(book, await q.bookEntries(db, bookId), await latestTemplate(db, 'register_book'));
+  const entries = await q.bookEntries(db, bookId);
+  return layout === 'report' ? reportWorkbook(book, entries) : bookWorkbook(book, entries, await latestTemplate(db, 'register_book'));
 }
