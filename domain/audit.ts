@@ -3,13 +3,15 @@
 import { vnDateOfDay } from './vn-time.js';
 import type { HistoryEntry } from './dossier.js';
 import type { SignedFileRef } from './types.js';
+import { changesText, type FieldChange } from './dossier-edit.js';
 
 /** One recorded event of a dossier. Stored as `type` + `payload` (jsonb) in dossier_events. */
 export type AuditEvent =
   | { type: 'submitted'; payload: { dueDate: string | null } }
   | { type: 'returned'; payload: { reason: string } }
-  /** `note`: the clerk's own note, when one was given; pageCount and fee are the dossier's after resubmission. */
-  | { type: 'resubmitted'; payload: { scanReplaced: boolean; pageCount: number; fee: number; note: string | null } }
+  /** `note`: the clerk's own note, when one was given; pageCount and fee are the dossier's after resubmission;
+   *  `changes`: the details the clerk edited, each with its before and after (absent when none were). */
+  | { type: 'resubmitted'; payload: { scanReplaced: boolean; pageCount: number; fee: number; note: string | null; changes?: FieldChange[] } }
   | { type: 'cancelled'; payload: { reason: string } }
   /** A review step of the agency's process passed (`index`: 0-based among the review steps; `label`: its name). */
   | { type: 'reviewed'; payload: { index: number; label: string } }
@@ -67,7 +69,10 @@ export function auditNote(e: AuditEvent): string | undefined {
   switch (e.type) {
     case 'returned': case 'cancelled': return e.payload.reason;
     case 'reviewed': return e.payload.label;
-    case 'resubmitted': return e.payload.note ?? (e.payload.scanReplaced ? 'Đính kèm bản scan mới' : undefined);
+    case 'resubmitted': {
+      const parts = [e.payload.note ?? (e.payload.scanReplaced ? 'Đính kèm bản scan mới' : null), e.payload.changes?.length ? `Sửa thông tin: ${changesText(e.payload.changes)}` : null].filter(Boolean);
+      return parts.length ? parts.join('; ') : undefined;
+    }
     case 'signed': return certificateNote(e.payload.signedPdf);
     case 'sealed': return [`Số chứng thực ${e.payload.certificationNumber}, sổ ${e.payload.registerBook?.name}`, certificateNote(e.payload.sealedPdf)].filter(Boolean).join('; ');
     case 'resend_requested': return `Gửi lại tới ${e.payload.email ?? ''}`;
@@ -103,7 +108,9 @@ export function auditText(e: AuditEvent): string {
   switch (e.type) {
     case 'submitted': return STEP_WORDS.submitted;
     case 'returned': return STEP_WORDS.returned(e.payload.reason);
-    case 'resubmitted': return STEP_WORDS.resubmitted(e.payload.scanReplaced);
+    case 'resubmitted': return e.payload.changes?.length
+      ? `${STEP_WORDS.resubmitted(e.payload.scanReplaced)} (sửa thông tin: ${changesText(e.payload.changes)})`
+      : STEP_WORDS.resubmitted(e.payload.scanReplaced);
     case 'cancelled': return STEP_WORDS.cancelled(e.payload.reason);
     case 'reviewed': return STEP_WORDS.reviewed(e.payload.label);
     case 'signed': return e.payload.signedPdf?.certificate ? `${STEP_WORDS.signed} (${auditNote(e)})` : STEP_WORDS.signed;

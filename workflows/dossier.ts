@@ -9,6 +9,7 @@ import { vnDayEnd } from '../domain/vn-time.js';
 import { dueDate } from '../domain/deadline.js';
 import type { DossierInput, DossierState, DossierView, WorkflowOptions } from '../domain/dossier.js';
 import { DomainError } from '../domain/errors.js';
+import { editChanges, type FieldChange } from '../domain/dossier-edit.js';
 import { actionStep, checkAction, checkReason, type Action } from '../domain/rules.js';
 import { DEFAULT_PROCESS, reviewSteps, stepLabel } from '../domain/process.js';
 import { isEmail } from '../domain/ids.js';
@@ -178,16 +179,30 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
   const returning = withReason('returnToCreator', 'returned', 'lý do trả lại', (r) => { state.status = 'returned'; state.returnReason = r; state.reviewIndex = null; });
   setHandler(returnToCreatorUpdate, returning.handler, { validator: returning.validator });
 
-  setHandler(resubmitUpdate, ({ actor, scan, pageCount, fee, note }) => act(actor, async () => {
-    if (scan && pageCount && fee !== undefined) {
-      state.scan = scan;
-      state.pageCount = pageCount;
-      state.fee = fee;
-    }
-    performed('resubmit', actor);
-    toFirstStep();
-    state.returnReason = null;
-  }, () => ({ type: 'resubmitted', payload: { scanReplaced: Boolean(scan), pageCount: state.pageCount, fee: state.fee, note: note ?? null } })), { validator: ({ actor }) => guard('resubmit', actor) });
+  setHandler(resubmitUpdate, ({ actor, scan, pageCount, fee, note, edit }) => {
+    // The edited details (data only, no command: older histories replay unchanged), with before and after.
+    let changes: FieldChange[] = [];
+    return act(actor, async () => {
+      if (scan && pageCount && fee !== undefined) {
+        state.scan = scan;
+        state.pageCount = pageCount;
+        state.fee = fee;
+      }
+      if (edit) {
+        changes = editChanges(state, edit);
+        if (edit.applicant) state.applicant = edit.applicant;
+        if (edit.documentType) state.documentType = edit.documentType;
+        if (edit.copies !== undefined) state.copies = edit.copies;
+        if (edit.fee !== undefined) state.fee = edit.fee;
+      }
+      performed('resubmit', actor);
+      toFirstStep();
+      state.returnReason = null;
+    }, () => ({
+      type: 'resubmitted',
+      payload: { scanReplaced: Boolean(scan), pageCount: state.pageCount, fee: state.fee, note: note ?? null, ...(changes.length ? { changes } : {}) },
+    }));
+  }, { validator: ({ actor }) => guard('resubmit', actor) });
 
   const cancelling = withReason('cancel', 'cancelled', 'lý do hủy hồ sơ', (r) => { state.status = 'cancelled'; state.cancelReason = r; });
   setHandler(cancelUpdate, cancelling.handler, { validator: cancelling.validator });

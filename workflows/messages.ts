@@ -1,6 +1,7 @@
 // Message definitions shared by the workflow and the web server (sandbox-safe).
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { DossierView } from '../domain/dossier.js';
+import type { DossierEdit } from '../domain/dossier-edit.js';
 import type { SignaturePlacement } from '../domain/placement.js';
 import type { Actor, FileRef } from '../domain/types.js';
 
@@ -10,7 +11,8 @@ export interface ActionArgs {
 
 export const submitUpdate = defineUpdate<DossierView, [ActionArgs]>('submit');
 export const returnToCreatorUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('returnToCreator');
-export const resubmitUpdate = defineUpdate<DossierView, [ActionArgs & { scan?: FileRef; pageCount?: number; fee?: number; note?: string }]>('resubmit');
+/** `edit`: the dossier's new details (domain/dossier-edit.ts), only what changed; absent in older requests. */
+export const resubmitUpdate = defineUpdate<DossierView, [ActionArgs & { scan?: FileRef; pageCount?: number; fee?: number; note?: string; edit?: DossierEdit }]>('resubmit');
 /** A review step of the agency's process passes: the dossier goes to the next review step, or to the signature. */
 export const approveUpdate = defineUpdate<DossierView, [ActionArgs]>('approve');
 export const cancelUpdate = defineUpdate<DossierView, [ActionArgs & { reason: string }]>('cancel');

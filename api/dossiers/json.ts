@@ -122,14 +122,17 @@ export function dossiersJson(deps: AppDeps) {
   });
   r.post('/dossiers/:code/resubmit', async (req, res, next) => {
     try {
-      let file = null; let k = key(req);
+      // The dossier's new details, if any (applicantKind, idNumber, fullName, email, phone, documentType, copies),
+      // as JSON or as the multipart's fields beside a new scan.
+      let file = null; let k = key(req); let edit: Record<string, unknown> = req.body ?? {};
       if (req.is('multipart/form-data')) {
         const parsed = await parseMultipart(req, deps.storage);
         file = parsed.file;
         k = req.get('idempotency-key') ?? parsed.fields.idempotencyKey ?? '';
+        edit = parsed.fields;
       }
       try {
-        const v = await dossiers.act(actor(res), String(req.params.code), 'resubmit', {}, k, file);
+        const v = await dossiers.act(actor(res), String(req.params.code), 'resubmit', edit, k, file);
         if (v.processing) return res.status(202).json({ code: v.code, status: v.status, processing: true });
         res.json(dossierJson(v));
       } catch (e) { await discard(file); throw e; }

@@ -2,6 +2,12 @@
 import type { OpenApiErrors } from '../openapi.js';
 import { ATTESTATION_PAGE, DEFAULT_PLACEMENT, PLACEMENT_LIMITS, SIGNATURE_BOX } from '../../domain/placement.js';
 
+/** The details "Xử lý tiếp" may edit (each optional; left out: kept). */
+const resubmitEdit = {
+  applicantKind: { type: 'string', enum: ['citizen', 'business', 'no_account'] }, idNumber: { type: 'string' }, fullName: { type: 'string', description: 'no_account only (an account gives its own name)' },
+  email: { type: 'string' }, phone: { type: 'string' }, documentType: { type: 'string', description: 'an active document type code' }, copies: { type: 'integer', minimum: 1, maximum: 100 },
+} as const;
+
 const code = { name: 'code', in: 'path', required: true, schema: { type: 'string' }, example: 'G22.29-271126-010001' };
 const idem = { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string' }, description: 'Same key, same result: a repeated request acts once.' };
 const dossierAfter = (errors: OpenApiErrors) => ({ 200: { description: 'The dossier after the action', content: { 'application/json': { schema: { $ref: '#/components/schemas/Dossier' } } } }, ...errors });
@@ -115,7 +121,15 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
     '/dossiers/{code}/pdf': { get: { parameters: [code, { name: 'which', in: 'query', schema: { type: 'string', enum: ['scan'] } }], summary: 'The current PDF (scan, signed, or sealed e-copy)', responses: { 200: { description: 'application/pdf' }, ...errors } } },
     '/dossiers/{code}/approve': { post: { parameters: [code, idem], summary: 'Pass the review step the dossier waits on (status awaiting_review; the role of that step in the dossier\'s process)', description: 'The dossier goes to its next review step, or to awaiting_signature after the last one. With separationOfDuties in its process, one who performed another step of the dossier is refused (403).', responses: action } },
     '/dossiers/{code}/return': { post: { parameters: [code, idem], summary: 'Return to the creator with a reason (the signer, or the role of the review step the dossier waits on)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
-    '/dossiers/{code}/resubmit': { post: { parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan (creator)', requestBody: { content: { 'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' } } } }, 'application/json': { schema: { type: 'object' } } } }, responses: action } },
+    '/dossiers/{code}/resubmit': { post: {
+      parameters: [code, idem], summary: 'Resubmit a returned dossier, optionally with a new scan and edited details (creator)',
+      description: 'Each detail given replaces the current one and is checked as at creation (the applicant as a whole: a portal account by its number, or one without an account with an e-mail); one left out is kept. The fee is recomputed from the pages and copies. The history records each change with its before and after.',
+      requestBody: { content: {
+        'multipart/form-data': { schema: { type: 'object', properties: { scan: { type: 'string', format: 'binary' }, ...resubmitEdit } } },
+        'application/json': { schema: { type: 'object', properties: resubmitEdit } },
+      } },
+      responses: action,
+    } },
     '/dossiers/{code}/cancel': { post: { parameters: [code, idem], summary: 'Cancel a returned dossier with a reason (creator)', requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } } } } }, responses: action } },
     '/dossiers/{code}/sign': { post: {
       parameters: [code, idem], summary: "Leader's digital signature on the attestation page (signer)",

@@ -6,11 +6,16 @@ import { workflowIdFor } from '../../workflows/messages.js';
 
 export interface ProgressStep { at: string; who: string; what: string }
 
+const EDIT_WORDS: Record<string, string> = { applicant: 'thông tin người yêu cầu', documentType: 'loại giấy tờ', copies: 'số bản sao' };
+
 // Updates as accepted by the workflow (the request, before it ran: a seal has no number yet), in the audit's words.
 const UPDATE_WORDS: Record<string, (a: Record<string, any>) => string> = {
   submit: () => STEP_WORDS.submitted,
   returnToCreator: (a) => STEP_WORDS.returned(a.reason ?? ''),
-  resubmit: (a) => STEP_WORDS.resubmitted(Boolean(a.scan)),
+  resubmit: (a) => {
+    const fields = a.edit ? Object.keys(a.edit).filter((k) => k !== 'fee').map((k) => EDIT_WORDS[k] ?? k) : [];
+    return fields.length ? `${STEP_WORDS.resubmitted(Boolean(a.scan))} (sửa ${fields.join(', ')})` : STEP_WORDS.resubmitted(Boolean(a.scan));
+  },
   cancel: (a) => STEP_WORDS.cancelled(a.reason ?? ''),
   approve: () => 'Kiểm tra hồ sơ: đồng ý, chuyển bước tiếp theo',
   sign: () => STEP_WORDS.signed,

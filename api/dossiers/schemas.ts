@@ -1,5 +1,6 @@
 // The dossier feature's requests: the applicant, the new-dossier form's query, the list filters, the actions' arguments.
 import { idNumber, multilineText, object, optionalText, oneOf, pagingShape, positiveInt32, text } from '../http/schemas.js';
+import { z } from 'zod';
 
 /** The applicant of a new dossier (service.ts resolveApplicant); formats are checked there, in Vietnamese. */
 export const applicantSchema = object({
@@ -30,6 +31,19 @@ export const dossierListQuery = object({
 export const reasonArgs = object({ reason: multilineText('Lý do', 1000) });
 export const sealArgs = object({ registerBookId: positiveInt32('Sổ chứng thực', 'Vui lòng chọn sổ chứng thực.') });
 export const resendArgs = object({ email: optionalText('Email', 254) });
+/** "Xử lý tiếp" may edit the dossier: each field given replaces the current value (checked as at creation); left out, kept. */
+const keptText = (label: string, max: number) => z.unknown().optional().transform((v, ctx) => {
+  if (v === undefined || v === null) return undefined;
+  const r = optionalText(label, max).safeParse(v);
+  if (!r.success) { ctx.addIssue({ code: 'custom', message: r.error.issues[0]?.message ?? `Trường "${label}" không hợp lệ.` }); return z.NEVER; }
+  return r.data;
+});
+export const resubmitArgs = object({
+  applicantKind: keptText('Đối tượng đăng ký', 20), idNumber: keptText('Số CMND/CCCD/MST', 20), fullName: keptText('Tên đối tượng', 200),
+  email: keptText('Email', 254), phone: keptText('Số điện thoại', 20), documentType: keptText('Loại giấy tờ', 50),
+  copies: z.unknown().optional().transform((v) => (v === null ? undefined : v)), // checked by copiesOf, as at creation
+});
+export type ResubmitArgs = z.infer<typeof resubmitArgs>;
 /** A signature outside the server: the signer's chain (PEM, leaf first), then the raw signature (base64). */
 export const prepareSignArgs = object({ certificate: multilineText('Chứng thư số', 64 * 1024) });
 export const completeSignArgs = object({ preparationId: text('Mã phiên chuẩn bị ký', 100), signature: text('Chữ ký số', 16 * 1024) });

@@ -7,7 +7,7 @@ import { ScanError } from '../../activities/pdf/scan.js';
 import { parseVnDate, vnDate } from '../../domain/vn-time.js';
 import { ATTESTATION_PAGE, attestationPageOf, PLACEMENT_LIMITS, PLACEMENT_PRESETS, SIGNATURE_BOX } from '../../domain/placement.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
-import { dossierFee, feePerCopy } from '../../domain/fee.js';
+import { dossierFee, feePerCopy, formatVnd } from '../../domain/fee.js';
 import { checkAction } from '../../domain/rules.js';
 import { RETURN_REASONS, type DossierStatus, type DossierView } from '../../domain/dossier.js';
 import { DEFAULT_PROCESS, reviewSteps, STEP_LABELS, stepLabel } from '../../domain/process.js';
@@ -182,6 +182,19 @@ export function dossierScreens(deps: AppDeps) {
   });
 
   // --- One dossier ---
+  /** The form's edited details as the service takes them (as on "Thêm mới": the account's kind from its number).
+   *  A form without them (an older page) edits nothing. */
+  async function resubmitEdit(fields: Record<string, string>): Promise<Record<string, unknown>> {
+    if (!fields.applicantMode) return {};
+    const withAccount = fields.applicantMode !== 'no_account';
+    const account = withAccount && fields.idNumber ? await dossiers.findAccount(fields.idNumber).catch(() => null) : null;
+    return {
+      applicantKind: withAccount ? account?.kind ?? 'citizen' : 'no_account',
+      idNumber: withAccount ? fields.idNumber ?? '' : fields.otherIdNumber ?? '', fullName: withAccount ? '' : fields.fullName ?? '',
+      email: fields.email ?? '', phone: fields.phone ?? '', documentType: fields.documentType, copies: fields.copies,
+    };
+  }
+
   async function renderDetail(req: Request, res: Response, code: string, status = 200, error?: string) {
     const a = actor(res);
     const d = await dossiers.get(a, code);
@@ -200,7 +213,10 @@ export function dossierScreens(deps: AppDeps) {
     const books = can.seal ? await booksForSealing(db, a.agencyCode) : [];
     const signing = can.sign ? await signingForm(a, d.pageCount) : null;
     const canExportHistory = a.roles.includes('supervisor') || a.roles.includes('tester');
-    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, review, processLabel, canExportHistory, books, signing, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
+    // "Xử lý tiếp" edits the dossier: the active types, and its own type even if no longer offered (kept unless changed).
+    const documentTypes = can.resubmit ? await dossiers.documentTypes() : [];
+    if (can.resubmit && !documentTypes.some((t) => t.code === d.documentType.code)) documentTypes.unshift({ code: d.documentType.code, name: `${d.documentType.name} (đã ngừng sử dụng)` });
+    res.status(status).render('dossier-detail.njk', { title: 'Xử lý cấp bản sao từ bản chính', d, can, review, processLabel, canExportHistory, documentTypes, editOpen: Boolean(error), books, signing, error, returnReasons: RETURN_REASONS, idemKey: crypto.randomUUID() });
   }
 
   /** What the KÝ SỐ form offers: where the signature box goes (the leader's last place, the presets), which
@@ -315,12 +331,12 @@ export function dossierScreens(deps: AppDeps) {
     const code = String(req.params.code);
     await renderAgainOnRefusal(res, next, async () => {
       const { fields, file } = await parseFormUpload(req, deps.storage);
-      const v = await dossiers.act(actor(res), code, 'resubmit', {}, fields._key ?? '', file);
+      const v = await dossiers.act(actor(res), code, 'resubmit', await resubmitEdit(fields), fields._key ?? '', file);
       if (v.processing) {
         flash(req, PROCESSING_FLASH);
         return res.redirect(303, `/ho-so/${encodeURIComponent(code)}`);
       }
-      flash(req, `Đã trình ký lại hồ sơ ${code}.`);
+      flash(req, `Đã trình ký lại hồ sơ ${code}. Lệ phí: ${formatVnd(v.fee)} (${v.pageCount} trang × ${v.copies} bản).`);
       res.redirect(303, '/ho-so/bi-tu-choi');
     }, (status, message) => renderDetail(req, res, code, status, message), ['not_found', 'wrong_agency', 'csrf', 'unavailable']);
   });

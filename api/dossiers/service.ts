@@ -19,9 +19,10 @@ import type { Actor, FileRef } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { approveUpdate, cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor, type SignChoice } from '../../workflows/messages.js';
 import { type DossierView } from '../../domain/dossier.js';
+import { effectiveEdit, type DossierEdit } from '../../domain/dossier-edit.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
 import { paging, parse } from '../http/schemas.js';
-import { applicantSchema, completeSignArgs, prepareSignArgs, reasonArgs, resendArgs, sealArgs } from './schemas.js';
+import { applicantSchema, completeSignArgs, prepareSignArgs, reasonArgs, resendArgs, resubmitArgs, sealArgs, type ResubmitArgs } from './schemas.js';
 import type { CertificateService } from '../certificates/service.js';
 import { checkIdempotencyKey } from '../http/idempotency.js';
 import { discard, type UploadedFile } from '../http/upload.js';
@@ -61,9 +62,16 @@ export function listOrder(query: { overdue?: string; sort?: string }, fallback: 
 
 /** The number of copies requested, as typed (empty: one); 1 to 100. */
 export function copiesOf(typed: unknown): number {
-  const c = str(typed) || '1';
+  // A JSON number as typed digits (3 → "3"; 1.5 and 1e3 are then refused), a form's text as it is.
+  const c = typeof typed === 'number' ? String(typed) : str(typed) || '1';
   if (!/^\d{1,3}$/.test(c) || Number(c) < 1 || Number(c) > 100) throw new DomainError('validation', 'Số bản sao phải là số nguyên từ 1 đến 100.', 'copies');
   return Number(c);
+}
+
+/** `{ edit }` with only what differs from the dossier, or nothing: an unchanged form sends the same update as before. */
+function withEdit(current: DossierView, edit: DossierEdit): { edit?: DossierEdit } {
+  const changed = effectiveEdit(current, edit);
+  return changed ? { edit: changed } : {};
 }
 
 /** A create request's reserved dossier: its code and the workflow's input. */
@@ -118,7 +126,7 @@ export class DossierService {
   }
 
   /** Validates the applicant; every refusal names the field in Vietnamese. */
-  async resolveApplicant(input: CreateDossierInput): Promise<Applicant> {
+  async resolveApplicant(input: Omit<CreateDossierInput, 'documentType'>): Promise<Applicant> {
     const { applicantKind: kind, phone, email, fullName, idNumber } = parse(applicantSchema, input);
     if (!kind) throw new DomainError('validation', 'Vui lòng chọn đối tượng đăng ký.', 'applicantKind');
     if (phone && !isPhone(phone)) throw new DomainError('validation', 'Số điện thoại không hợp lệ (ví dụ 0942077843).', 'phone');
@@ -142,6 +150,29 @@ export class DossierService {
       kind, fullName: account.full_name, idNumber: account.id_number, email: email || account.email,
       phone: phone ? normalizePhone(phone) : account.phone, accountUsername: account.username,
     };
+  }
+
+  /**
+   * "Xử lý tiếp" with new details: each given field checked as at creation (the applicant again as a whole, from the
+   * given fields over the current ones; an active document type; 1–100 copies). A field left out keeps its value.
+   */
+  private async editOf(current: DossierView, asked: ResubmitArgs): Promise<DossierEdit> {
+    const edit: DossierEdit = {};
+    const a = current.applicant;
+    if ([asked.applicantKind, asked.idNumber, asked.fullName, asked.email, asked.phone].some((v) => v !== undefined)) {
+      edit.applicant = await this.resolveApplicant({
+        applicantKind: asked.applicantKind ?? a.kind, idNumber: asked.idNumber ?? a.idNumber ?? '', fullName: asked.fullName ?? a.fullName,
+        email: asked.email ?? a.email ?? '', phone: asked.phone ?? a.phone ?? '',
+      });
+    }
+    if (asked.documentType !== undefined && asked.documentType !== current.documentType.code) {
+      const dt = await q.documentType(this.db, asked.documentType);
+      if (!dt) throw new DomainError('validation', 'Vui lòng chọn loại giấy tờ cần chứng thực.', 'documentType');
+      if (!dt.active) throw new DomainError('validation', `Loại giấy tờ “${dt.name}” đã ngừng sử dụng: vui lòng chọn loại giấy tờ khác.`, 'documentType');
+      edit.documentType = { code: dt.code, name: dt.name };
+    }
+    if (asked.copies !== undefined) edit.copies = copiesOf(asked.copies);
+    return edit;
   }
 
   /** Checks the uploaded scan by content and moves it into storage. */
@@ -394,14 +425,24 @@ export class DossierService {
         return update(sealUpdate, { actor, registerBookId: id });
       }
       case 'resubmit': {
+        const asked = parse(resubmitArgs, args);
+        const editing = Object.values(asked).some((v) => v !== undefined);
+        if (!file && !editing) return update(resubmitUpdate, { actor });
+        const current = await this.get(actor, code);
+        let edit: DossierEdit;
+        try {
+          // Refuse (the state, then each new value, as at creation) before keeping the new scan: a refused
+          // resubmit leaves no file behind and changes nothing.
+          checkAction({ ...current, busy: false }, 'resubmit', actor);
+          edit = await this.editOf(current, asked);
+        } catch (e) { await discard(file ?? null); throw e; }
+        const copies = edit.copies ?? current.copies;
         if (file) {
-          const current = await this.get(actor, code);
-          // Refuse before keeping the new scan, so a refused resubmit leaves no file behind.
-          try { checkAction({ ...current, busy: false }, 'resubmit', actor); } catch (e) { await discard(file); throw e; }
           const { scan, pageCount } = await this.acceptScan(file);
-          return update(resubmitUpdate, { actor, scan, pageCount, fee: dossierFee(pageCount, current.copies) });
+          const fee = dossierFee(pageCount, copies);
+          return update(resubmitUpdate, { actor, scan, pageCount, fee, ...withEdit(current, { ...edit, fee }) });
         }
-        return update(resubmitUpdate, { actor });
+        return update(resubmitUpdate, { actor, ...withEdit(current, { ...edit, fee: dossierFee(current.pageCount, copies) }) });
       }
     }
   }
