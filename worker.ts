@@ -19,8 +19,11 @@ import { keyRingOf } from './lib/key-encryption.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export async function createWorker(config: Config, db: Db, opts: { connection?: NativeConnection } = {}) {
+/** `client`: the Temporal client the batch activity acts through (made here when not given). */
+export async function createWorker(config: Config, db: Db, opts: { connection?: NativeConnection; client?: Client } = {}) {
   const connection = opts.connection ?? (await NativeConnection.connect({ address: config.temporalAddress }));
+  // Lazy: connects on the first batch, so a worker refusing to start (no seal PIN, say) never dials Temporal for it.
+  const temporal = opts.client ?? new Client({ connection: Connection.lazy({ address: config.temporalAddress }), namespace: config.temporalNamespace });
   const activities = createActivities({
     db,
     storage: createLocalStorage(path.join(config.dataDir, 'files')),
@@ -34,6 +37,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
       timestamper: timestamped(config.signature.level) && config.signature.tsa ? createTimestamper(config.signature.tsa) : null,
     },
     archiveRenewal: { marginDays: config.archiveRenewal.marginDays },
+    temporal,
   });
   return Worker.create({
     connection,

@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { SignatureLevel } from '../lib/config.js';
 import type { Db } from '../lib/db.js';
 import type { Mailer } from './mailer.js';
@@ -21,4 +22,6 @@ export interface ActivityDeps {
   signing: { level: SignatureLevel; timestamper: Timestamper | null };
   /** Archival renewal (activities/archive-renewal.ts); default margin 365 days. */
   archiveRenewal?: { marginDays: number };
+  /** A client of the Temporal server, for the batch's activity to send each dossier's workflow its update. */
+  temporal?: Client;
 }

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { DomainError } from '../domain/errors.js';
 import { appointmentActivities } from './appointments.js';
 import { archiveRenewalActivities } from './archive-renewal.js';
+import { batchActivities } from './batch.js';
 import type { ActivityDeps } from './deps.js';
 import { deliveryActivities } from './delivery.js';
 import { externalSigningActivities } from './external-signing.js';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...deliveryActivities(deps),
     ...appointmentActivities(deps),
     ...archiveRenewalActivities(deps),
+    ...batchActivities(deps),
   });
 }
 

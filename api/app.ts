@@ -24,6 +24,8 @@ import { adminScreens } from './admin/screens.js';
 import { processJson } from './process/json.js';
 import { processScreens } from './process/screens.js';
 import { replayScreens } from './replay/screens.js';
+import { batchScreens } from './batches/screens.js';
+import { batchJsonRoutes } from './batches/json.js';
 import { cataloguesJson } from './catalogues/json.js';
 import { cataloguesScreens } from './catalogues/screens.js';
 import { templateJson } from './templates/json.js';
@@ -122,6 +124,7 @@ function screenRoutes(deps: AppDeps) {
   r.use('/cong-dan', portalScreens(deps)); // Cổng dịch vụ công — Công dân: its own session check, before any staff route
   r.use(authScreens(deps)); // Đăng nhập, Đăng xuất
   r.get('/', needLogin, home);
+  r.use(batchScreens(deps)); // Ký số, đóng dấu các hồ sơ đã chọn, and the batch's progress (before /ho-so/:code)
   r.use(dossierScreens(deps)); // Thêm mới bản sao, the lists, a dossier's page and its actions
   r.use(registerScreens(deps)); // Quản lý sổ chứng thực, khóa sổ, Xem sổ
   r.use(reportScreens(deps)); // Báo cáo lệ phí
@@ -151,6 +154,7 @@ function jsonRoutes(deps: AppDeps) {
   r.use(appointmentJson(deps)); // citizens and staff
   r.use(staffTokensOnly); // everything below is for staff only
   r.use(dossiersJson(deps)); // document types, dossiers and their actions
+  r.use(batchJsonRoutes(deps)); // POST /batches, GET /batches/{id}
   r.use(deliveryJson(deps)); // GET /deliveries, /dossiers/{code}/deliveries
   r.use(registerJson(deps)); // register books
   r.use(reportJson(deps)); // the daily fee report

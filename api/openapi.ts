@@ -11,6 +11,7 @@ import { certificateOpenApiPaths, certificateOpenApiSchemas } from './certificat
 import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
 import { processOpenApiPaths, processOpenApiSchemas } from './process/openapi.js';
+import { batchOpenApiPaths, batchOpenApiSchemas } from './batches/openapi.js';
 import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
 import { accountOpenApiPaths, accountOpenApiSchemas } from './accounts/openapi.js';
 import { templateOpenApiPaths, templateOpenApiSchemas } from './templates/openapi.js';
@@ -48,6 +49,7 @@ export const openApiDocument = {
       ...catalogueOpenApiSchemas, // DocumentType, Slot, AgencyDay, PublicHoliday (api/catalogues/openapi.ts)
       ...accountOpenApiSchemas, // User, UserRole (api/accounts/openapi.ts)
       ...templateOpenApiSchemas, // AttestationTemplate, RegisterLayoutTemplate, TemplateVersion (api/templates/openapi.ts)
+      ...batchOpenApiSchemas, // Batch (api/batches/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -66,5 +68,6 @@ export const openApiDocument = {
     ...catalogueOpenApiPaths(errors), // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays… (api/catalogues/openapi.ts)
     ...accountOpenApiPaths(errors), // /admin/users[/{username}], POST /auth/password (api/accounts/openapi.ts)
     ...templateOpenApiPaths(errors), // /admin/templates/{kind}[/{version}], /admin/templates/attestation/preview (api/templates/openapi.ts)
+    ...batchOpenApiPaths(errors), // POST /batches, GET /batches/{id}: signing or sealing several dossiers (api/batches/openapi.ts)
   },
 };

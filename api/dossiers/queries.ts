@@ -109,8 +109,7 @@ export const dossierEvents = (db: Db, code: string) =>
   db.selectFrom('dossier_events').selectAll().where('dossier_code', '=', code).orderBy('seq').execute();
 
 /** Where the leader last placed the signature box, or undefined (the default place). */
-export const signaturePlacementOf = (db: Db, username: string) =>
-  db.selectFrom('signature_placements').select(['x', 'y']).where('username', '=', username).executeTakeFirst();
+export { signaturePlacementOf } from '../../activities/batch.js';
 
 /** Keeps `p` as the leader's default place for the signature box. */
 export const saveSignaturePlacement = (db: Db, username: string, p: { x: number; y: number }) =>

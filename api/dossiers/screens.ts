@@ -30,13 +30,13 @@ const PROCESSING_FLASH = 'Hồ sơ đang được xử lý, vui lòng chờ tron
 
 // The staff's queues show the oldest first (the same-day deadline puts it at risk); "Theo dõi" the newest, with a
 // status filter.
-const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean; reviewQueue?: boolean; sort: DossierSort; statusFilter?: boolean }> = {
+const LISTS: Record<string, { title: string; statuses: DossierStatus[]; role: Role | null; rowAction: string; showStatus: boolean; sealerQueue?: boolean; reviewQueue?: boolean; sort: DossierSort; statusFilter?: boolean; bulk?: 'sign' | 'seal' }> = {
   // The review steps of the agency's process: each lists the dossiers whose current review step is one of the actor's roles.
   'cho-kiem-tra': { title: 'Bản sao chờ kiểm tra', statuses: ['awaiting_review'], role: null, rowAction: 'process', showStatus: false, reviewQueue: true, sort: 'oldest' },
   'bi-tu-choi': { title: 'Hồ sơ bị từ chối', statuses: ['returned'], role: 'creator', rowAction: 'returned', showStatus: false, sort: 'oldest' },
-  'cho-ky': { title: 'Bản sao chờ ký', statuses: ['awaiting_signature'], role: 'signer', rowAction: 'process', showStatus: false, sort: 'oldest' },
+  'cho-ky': { title: 'Bản sao chờ ký', statuses: ['awaiting_signature'], role: 'signer', rowAction: 'process', showStatus: false, sort: 'oldest', bulk: 'sign' },
   // Waiting for the seal, or sealed but not yet "Hoàn thành và chuyển".
-  'cho-dong-dau': { title: 'Bản sao chờ đóng dấu', statuses: [], role: 'sealer', rowAction: 'process', showStatus: true, sealerQueue: true, sort: 'oldest' },
+  'cho-dong-dau': { title: 'Bản sao chờ đóng dấu', statuses: [], role: 'sealer', rowAction: 'process', showStatus: true, sealerQueue: true, sort: 'oldest', bulk: 'seal' },
   'theo-doi': { title: 'Theo dõi hồ sơ chứng thực', statuses: [], role: null, rowAction: 'view', showStatus: true, sort: 'newest', statusFilter: true },
 };
 const STATUS_CHOICES: { value: DossierStatus | ''; label: string }[] = [
@@ -166,8 +166,12 @@ export function dossierScreens(deps: AppDeps) {
         applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText, status, overdue: filter.overdue ? '1' : '', sort: order.sort, agencyCode,
       };
       const pageUrl = pageUrlFor(req.path, { ...pagerParams, pageSize: result.pageSize });
+      // The leader's and the seal keeper's queues: a checkbox per dossier, signed or sealed together (api/batches/).
+      const bulk = spec.bulk && actor(res).roles.includes(spec.bulk === 'sign' ? 'signer' : 'sealer') ? spec.bulk : null;
       res.set('Vary', 'HX-Request');
       res.render('dossier-list.njk', {
+        bulk, bulkStatus: bulk === 'sign' ? 'awaiting_signature' : 'awaiting_seal', idemKey: crypto.randomUUID(),
+        books: bulk === 'seal' ? (await booksForSealing(db, actor(res).agencyCode)).map((b, i) => ({ ...b, preselected: i === 0 })) : [],
         title: spec.title, active: req.path, filter, result, error, rowAction: spec.rowAction, showStatus: spec.showStatus,
         statusChoices: spec.statusFilter ? STATUS_CHOICES : null, sortChoices: SORT_CHOICES,
         agencyChoices: reach.length > 1 ? reach.map((a) => ({ value: a.code, label: `${'— '.repeat(a.depth)}${a.name}` })) : null,
