@@ -10,9 +10,10 @@ const dir = path.resolve('workflows/histories');
 const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 describe('replay of committed histories', () => {
-  it('has histories of both workflows', () => {
+  it('has histories of every workflow that people wait on', () => {
     expect(files.some((f) => f.startsWith('dossier-'))).toBe(true);
     expect(files.some((f) => f.startsWith('appointment-'))).toBe(true);
+    expect(files.some((f) => f.startsWith('batch-'))).toBe(true);
   });
   it.each(files)('%s replays deterministically', async (file) => {
     // The SDK takes the CLI's JSON form of a history as it is.
