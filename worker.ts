@@ -38,6 +38,8 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
     },
     archiveRenewal: { marginDays: config.archiveRenewal.marginDays },
     temporal,
+    taskQueue: config.taskQueue,
+    webhooks: { production: config.mode === 'production', ...config.webhooks, ring: keyRingOf(config) },
   });
   return Worker.create({
     connection,

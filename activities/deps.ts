@@ -5,6 +5,7 @@ import type { Mailer } from './mailer.js';
 import type { KeyStore } from './pdf/pki.js';
 import type { Timestamper } from './pdf/tsa.js';
 import type { SmsGateway } from './sms.js';
+import type { WebhookSettings } from './webhooks.js';
 import type { FileStorage } from './storage.js';
 
 /** What activities need from the outside world; built in worker.ts (the composition root). */
@@ -24,4 +25,7 @@ export interface ActivityDeps {
   archiveRenewal?: { marginDays: number };
   /** A client of the Temporal server, for the batch's activity to send each dossier's workflow its update. */
   temporal?: Client;
+  /** The worker's task queue (the webhook deliveries' workflows run there) and the webhooks' settings. */
+  taskQueue?: string;
+  webhooks?: WebhookSettings;
 }

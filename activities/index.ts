@@ -6,6 +6,7 @@ import { DomainError } from '../domain/errors.js';
 import { appointmentActivities } from './appointments.js';
 import { archiveRenewalActivities } from './archive-renewal.js';
 import { batchActivities } from './batch.js';
+import { webhookActivities } from './webhooks.js';
 import type { ActivityDeps } from './deps.js';
 import { deliveryActivities } from './delivery.js';
 import { externalSigningActivities } from './external-signing.js';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...appointmentActivities(deps),
     ...archiveRenewalActivities(deps),
     ...batchActivities(deps),
+    ...webhookActivities(deps),
   });
 }
 

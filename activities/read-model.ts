@@ -2,6 +2,7 @@
 import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
 import type { DossierView, HistoryEntry } from '../domain/dossier.js';
 import { awaitedRole } from '../domain/rules.js';
+import { enqueueWebhooks, startWebhookDeliveries } from './webhooks.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface RecordEventInput {
@@ -38,7 +39,7 @@ function legacyEvent({ action, note, state: s }: LegacyRecordEventInput): AuditE
   }
 }
 
-export function readModelActivities({ db }: Pick<ActivityDeps, 'db'>) {
+export function readModelActivities({ db, temporal, taskQueue, webhooks }: Pick<ActivityDeps, 'db' | 'temporal' | 'taskQueue' | 'webhooks'>) {
   return {
     /** Idempotent: a retried call finds its event already written and changes nothing. */
     async recordEvent(input: RecordEventInput | LegacyRecordEventInput): Promise<void> {
@@ -52,6 +53,8 @@ export function readModelActivities({ db }: Pick<ActivityDeps, 'db'>) {
           type: e.event.type, payload: JSON.stringify(e.event.payload),
         }).onConflict((oc) => oc.column('event_id').doNothing()).returning('event_id').executeTakeFirst();
         if (!inserted) return;
+        // The outbox of other systems' webhooks, in the same transaction as the event (sent just below).
+        await enqueueWebhooks(tx, { eventId: e.eventId, event: e.event, at: e.at, state: s });
         const row = {
           agency_code: s.agencyCode, status: s.status, applicant_kind: s.applicant.kind, applicant_name: s.applicant.fullName,
           applicant_id_number: s.applicant.idNumber, applicant_email: s.applicant.email, applicant_phone: s.applicant.phone,
@@ -66,6 +69,8 @@ export function readModelActivities({ db }: Pick<ActivityDeps, 'db'>) {
           .onConflict((oc) => oc.column('code').doUpdateSet(row).where('dossiers.event_seq', '<', e.seq))
           .execute();
       });
+      // After the commit, and again on any retry of this activity: each delivery's workflow, started once.
+      await startWebhookDeliveries(db, temporal, taskQueue, webhooks, e.eventId);
     },
   };
 }

@@ -26,6 +26,8 @@ import { processScreens } from './process/screens.js';
 import { replayScreens } from './replay/screens.js';
 import { batchScreens } from './batches/screens.js';
 import { batchJsonRoutes } from './batches/json.js';
+import { webhookScreens } from './webhooks/screens.js';
+import { webhookJson } from './webhooks/json.js';
 import { cataloguesJson } from './catalogues/json.js';
 import { cataloguesScreens } from './catalogues/screens.js';
 import { templateJson } from './templates/json.js';
@@ -139,6 +141,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(cataloguesScreens(deps)); // Quản trị → Danh mục loại giấy tờ; Lịch làm việc, khung giờ hẹn
   r.use(accountScreens(deps)); // Quản trị → Tài khoản người dùng; Đổi mật khẩu; the working agency
   r.use(templateScreens(deps)); // Quản trị → Mẫu lời chứng, mẫu sổ
+  r.use(webhookScreens(deps)); // Quản trị → Webhook: subscriptions and their delivery log
   return r;
 }
 
@@ -165,5 +168,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use(cataloguesJson(deps)); // /admin/document-types…, /admin/agencies/{code}/slots|days…, /admin/public-holidays…
   r.use(accountJson(deps)); // /admin/users…, POST /auth/password
   r.use(templateJson(deps)); // /admin/templates…: the attestation text and the register layout, versioned
+  r.use(webhookJson(deps)); // /admin/agencies/{code}/webhooks, /admin/webhooks/{id}…, /admin/webhook-deliveries/{id}/resend
   return r;
 }

@@ -12,6 +12,7 @@ import { deliveryOpenApiPaths } from './deliveries/openapi.js';
 import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
 import { processOpenApiPaths, processOpenApiSchemas } from './process/openapi.js';
 import { batchOpenApiPaths, batchOpenApiSchemas } from './batches/openapi.js';
+import { webhookOpenApiPaths, webhookOpenApiSchemas } from './webhooks/openapi.js';
 import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
 import { accountOpenApiPaths, accountOpenApiSchemas } from './accounts/openapi.js';
 import { templateOpenApiPaths, templateOpenApiSchemas } from './templates/openapi.js';
@@ -50,6 +51,7 @@ export const openApiDocument = {
       ...accountOpenApiSchemas, // User, UserRole (api/accounts/openapi.ts)
       ...templateOpenApiSchemas, // AttestationTemplate, RegisterLayoutTemplate, TemplateVersion (api/templates/openapi.ts)
       ...batchOpenApiSchemas, // Batch (api/batches/openapi.ts)
+      ...webhookOpenApiSchemas, // Webhook (api/webhooks/openapi.ts)
     },
   },
   security: [{ bearer: [] }],
@@ -69,5 +71,6 @@ export const openApiDocument = {
     ...accountOpenApiPaths(errors), // /admin/users[/{username}], POST /auth/password (api/accounts/openapi.ts)
     ...templateOpenApiPaths(errors), // /admin/templates/{kind}[/{version}], /admin/templates/attestation/preview (api/templates/openapi.ts)
     ...batchOpenApiPaths(errors), // POST /batches, GET /batches/{id}: signing or sealing several dossiers (api/batches/openapi.ts)
+    ...webhookOpenApiPaths(errors), // /admin/agencies/{code}/webhooks, /admin/webhooks/{id}[/deliveries], /admin/webhook-deliveries/{id}/resend (api/webhooks/openapi.ts)
   },
 };

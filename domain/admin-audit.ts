@@ -41,7 +41,13 @@ export type AdminEvent =
   | { entity: 'user'; entityId: string; action: 'deactivated'; before: AccountRecord; after: AccountRecord }
   | { entity: 'user'; entityId: string; action: 'reactivated'; before: AccountRecord; after: AccountRecord }
   /** A new version of a template (entityId: its kind); before: the version it replaces (domain/templates.ts templateAuditRecord). */
-  | { entity: 'template'; entityId: TemplateKind; action: 'published'; before: Record<string, string | number> | null; after: Record<string, string | number> };
+  | { entity: 'template'; entityId: TemplateKind; action: 'published'; before: Record<string, string | number> | null; after: Record<string, string | number> }
+  /** A webhook of an agency (entityId: its id); never its secret. */
+  | { entity: 'webhook'; entityId: string; action: 'created'; before: null; after: WebhookRecord }
+  | { entity: 'webhook'; entityId: string; action: 'deactivated' | 'reactivated'; before: WebhookRecord; after: WebhookRecord };
+
+/** A webhook subscription as the audit records it. */
+export interface WebhookRecord { agencyCode: string; url: string; events: string[]; active: boolean }
 
 /** A type of document that can be certified (loại giấy tờ); deactivated ones are no longer offered. */
 export interface DocumentType { code: string; name: string; sort: number; active: boolean }
@@ -62,6 +68,7 @@ export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = {
   process: 'Quy trình',
   user: 'Tài khoản người dùng',
   template: 'Mẫu lời chứng, mẫu sổ',
+  webhook: 'Webhook (gửi sự kiện cho hệ thống khác)',
 };
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {

@@ -24,6 +24,9 @@ export interface Config {
   /** How long a person's action waits for its result before the answer "đang xử lý" (ms). */
   actionAnswerMs: number;
   workflow: WorkflowOptions;
+  /** Webhooks: attempts of one delivery (WEBHOOK_ATTEMPTS, default 15: about a day with the backoff) and the first
+   *  wait between them (WEBHOOK_BACKOFF, default '5 seconds', doubling up to 10 minutes). */
+  webhooks: { attempts: number; initialInterval: string };
   /** Demo and tests only: the reminder and no-show fire after these delays instead of the real instants. */
   appointmentTimers: { reminderMs: number; noShowMs: number } | null;
   /** Appointments one portal account may hold per day, and per day at one agency (APPOINTMENT_LIMITS). */
@@ -248,6 +251,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSeals: tokenSealsOf(env),
     trustAnchorsDir: trustAnchorsOf(env),
     verifyRevocationOnline: onOff(env, 'VERIFY_REVOCATION_ONLINE'),
+    webhooks: {
+      attempts: env.WEBHOOK_ATTEMPTS && /^\d{1,3}$/.test(env.WEBHOOK_ATTEMPTS) && Number(env.WEBHOOK_ATTEMPTS) > 0 ? Number(env.WEBHOOK_ATTEMPTS) : 15,
+      initialInterval: env.WEBHOOK_BACKOFF && /^\d+ (milliseconds|seconds|minutes)$/.test(env.WEBHOOK_BACKOFF) ? env.WEBHOOK_BACKOFF : '5 seconds',
+    },
     workflow: {
       redeliveryWindow: env.REDELIVERY_WINDOW ?? '30 days',
       deliveryAttempts: Number(env.DELIVERY_ATTEMPTS ?? 6),

@@ -96,6 +96,18 @@ export interface Database {
   };
   download_links: { token: string; dossier_code: string; file_sha256: string; expires_at: Timestamp };
   /** Uploaded certificates; `key_wrapped` is the PKCS#8 private key under the KEK `kek_id` (lib/key-encryption.ts). */
+  /** A webhook of an agency: the events it wants, its HMAC secret wrapped under the KEK `kek_id`. */
+  webhook_subscriptions: {
+    id: Generated<number>; agency_code: string; url: string; events: ColumnType<string[], string, string>;
+    secret_wrapped: Buffer; kek_id: string; active: Generated<boolean>; created_by: string; created_at: GeneratedTimestamp;
+  };
+  /** One event for one subscription (the outbox row), and how its sending went. */
+  webhook_deliveries: {
+    id: Generated<number>; subscription_id: number; event_id: string; event_type: string; dossier_code: string;
+    payload: ColumnType<Record<string, unknown>, string, string>; status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined, 'pending' | 'sent' | 'failed'>;
+    attempts: Generated<number>; last_status: number | null; last_error: string | null; run: Generated<number>;
+    created_at: GeneratedTimestamp; sent_at: Timestamp | null;
+  };
   certificates: {
     fingerprint: string; purpose: 'personal' | 'seal'; owner: string; subject: string; issuer: string; serial: string;
     common_name: string | null; not_before: Timestamp; not_after: Timestamp;
