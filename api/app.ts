@@ -28,6 +28,8 @@ import { batchScreens } from './batches/screens.js';
 import { batchJsonRoutes } from './batches/json.js';
 import { webhookScreens } from './webhooks/screens.js';
 import { webhookJson } from './webhooks/json.js';
+import { signingAuthorityScreens } from './signing-authority/screens.js';
+import { signingAuthorityJson } from './signing-authority/json.js';
 import { cataloguesJson } from './catalogues/json.js';
 import { cataloguesScreens } from './catalogues/screens.js';
 import { templateJson } from './templates/json.js';
@@ -142,6 +144,7 @@ function screenRoutes(deps: AppDeps) {
   r.use(accountScreens(deps)); // Quản trị → Tài khoản người dùng; Đổi mật khẩu; the working agency
   r.use(templateScreens(deps)); // Quản trị → Mẫu lời chứng, mẫu sổ
   r.use(webhookScreens(deps)); // Quản trị → Webhook: subscriptions and their delivery log
+  r.use(signingAuthorityScreens(deps)); // Quản trị → Người ký, ký thay
   return r;
 }
 
@@ -169,5 +172,6 @@ function jsonRoutes(deps: AppDeps) {
   r.use(accountJson(deps)); // /admin/users…, POST /auth/password
   r.use(templateJson(deps)); // /admin/templates…: the attestation text and the register layout, versioned
   r.use(webhookJson(deps)); // /admin/agencies/{code}/webhooks, /admin/webhooks/{id}…, /admin/webhook-deliveries/{id}/resend
+  r.use(signingAuthorityJson(deps)); // /admin/agencies/{code}/signing-authority|delegations, /admin/delegations/{id}/revoke
   return r;
 }

@@ -13,6 +13,7 @@ import { adminOpenApiPaths, adminOpenApiSchemas } from './admin/openapi.js';
 import { processOpenApiPaths, processOpenApiSchemas } from './process/openapi.js';
 import { batchOpenApiPaths, batchOpenApiSchemas } from './batches/openapi.js';
 import { webhookOpenApiPaths, webhookOpenApiSchemas } from './webhooks/openapi.js';
+import { signingAuthorityOpenApiPaths } from './signing-authority/openapi.js';
 import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
 import { accountOpenApiPaths, accountOpenApiSchemas } from './accounts/openapi.js';
 import { templateOpenApiPaths, templateOpenApiSchemas } from './templates/openapi.js';
@@ -71,6 +72,7 @@ export const openApiDocument = {
     ...accountOpenApiPaths(errors), // /admin/users[/{username}], POST /auth/password (api/accounts/openapi.ts)
     ...templateOpenApiPaths(errors), // /admin/templates/{kind}[/{version}], /admin/templates/attestation/preview (api/templates/openapi.ts)
     ...batchOpenApiPaths(errors), // POST /batches, GET /batches/{id}: signing or sealing several dossiers (api/batches/openapi.ts)
+    ...signingAuthorityOpenApiPaths(errors), // /admin/agencies/{code}/signing-authority|delegations, /admin/delegations/{id}/revoke (api/signing-authority/openapi.ts)
     ...webhookOpenApiPaths(errors), // /admin/agencies/{code}/webhooks, /admin/webhooks/{id}[/deliveries], /admin/webhook-deliveries/{id}/resend (api/webhooks/openapi.ts)
   },
 };

@@ -34,6 +34,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
     { href: '/quan-tri/tai-khoan', label: 'Tài khoản người dùng' },
     { href: '/quan-tri/nhat-ky', label: 'Nhật ký quản trị' },
     { href: '/quan-tri/mau', label: 'Mẫu lời chứng, mẫu sổ' },
+    { href: '/quan-tri/nguoi-ky', label: 'Người ký, ký thay' },
     { href: '/quan-tri/webhook', label: 'Webhook' },
     { href: '/quan-tri/chung-thu-so', label: 'Xác nhận chứng thư số' },
   ],

@@ -44,7 +44,15 @@ export type AdminEvent =
   | { entity: 'template'; entityId: TemplateKind; action: 'published'; before: Record<string, string | number> | null; after: Record<string, string | number> }
   /** A webhook of an agency (entityId: its id); never its secret. */
   | { entity: 'webhook'; entityId: string; action: 'created'; before: null; after: WebhookRecord }
-  | { entity: 'webhook'; entityId: string; action: 'deactivated' | 'reactivated'; before: WebhookRecord; after: WebhookRecord };
+  | { entity: 'webhook'; entityId: string; action: 'deactivated' | 'reactivated'; before: WebhookRecord; after: WebhookRecord }
+  /** Who signs for an agency (entityId: the agency): its head and the collective body it signs for. */
+  | { entity: 'signing_authority'; entityId: string; action: 'updated'; before: SigningAuthorityRecord; after: SigningAuthorityRecord }
+  /** A planned delegation of the signature (entityId: its id). */
+  | { entity: 'delegation'; entityId: string; action: 'created'; before: null; after: DelegationRecord }
+  | { entity: 'delegation'; entityId: string; action: 'revoked'; before: DelegationRecord; after: DelegationRecord };
+
+export interface SigningAuthorityRecord { headUsername: string | null; collective: string | null }
+export interface DelegationRecord { agencyCode: string; deputyUsername: string; kind: 'KT' | 'TL'; fromDay: string; toDay: string; note: string; revoked: boolean }
 
 /** A webhook subscription as the audit records it. */
 export interface WebhookRecord { agencyCode: string; url: string; events: string[]; active: boolean }
@@ -69,6 +77,8 @@ export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = {
   user: 'Tài khoản người dùng',
   template: 'Mẫu lời chứng, mẫu sổ',
   webhook: 'Webhook (gửi sự kiện cho hệ thống khác)',
+  signing_authority: 'Người ký của cơ quan',
+  delegation: 'Ký thay, thừa lệnh theo thời gian',
 };
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
@@ -79,6 +89,7 @@ export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   reactivated: 'Hoạt động trở lại',
   published: 'Ban hành phiên bản mới',
   deleted: 'Xóa',
+  revoked: 'Thu hồi',
 };
 
 /** The Vietnamese names of a process definition's fields, for the before/after of the audit list. */

@@ -24,6 +24,8 @@ export interface Actor {
   agencyCode: string;
   roles: Role[];
   title?: string;
+  /** When signing: the title block the attestation prints (domain/signing-authority.ts), set by the web server. */
+  signingTitle?: string;
 }
 
 /** A stored file, addressed by its content. */

@@ -18,6 +18,13 @@ export interface Database {
   agencies: {
     code: string; name: string; portal_code: string; parent_code: string | null;
     kind: Generated<string>; address: Generated<string>; active: Generated<boolean>;
+    /** The head, who signs in the head's own title; others sign for the head (domain/signing-authority.ts). */
+    head_username: ColumnType<string | null, string | null | undefined, string | null>;
+    collective_name: ColumnType<string | null, string | null | undefined, string | null>;
+  };
+  signing_delegations: {
+    id: Generated<number>; agency_code: string; deputy_username: string; kind: 'KT' | 'TL'; from_day: string; to_day: string;
+    note: Generated<string>; created_by: string; created_at: GeneratedTimestamp; revoked_at: Timestamp | null; revoked_by: string | null;
   };
   users: {
     username: string; full_name: string; title: Generated<string>; password_hash: string; agency_code: string;

@@ -223,10 +223,10 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     performed('sign', actor);
     const at = new Date().toISOString();
     state.signedPdf = await pdf.signDossier({
-      dossier: view(), signer: { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' }, at,
+      dossier: view(), signer: { username: actor.username, fullName: actor.fullName, title: actor.signingTitle ?? actor.title ?? '' }, at,
       ...(certificate ? { certificate } : {}), ...(placement ? { placement } : {}),
     });
-    state.signedBy = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '', at, ...(placement ? { placement } : {}) };
+    state.signedBy = { username: actor.username, fullName: actor.fullName, title: actor.signingTitle ?? actor.title ?? '', at, ...(placement ? { placement } : {}) };
     state.status = 'awaiting_seal';
   }, () => ({ type: 'signed', payload: { signedPdf: state.signedPdf } })), { validator: ({ actor, certificate, placement }) => signChoiceGuard(actor, certificate, placement) });
 
@@ -242,7 +242,7 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     state.busy = true;
     try {
       const at = new Date().toISOString();
-      const signer = { username: actor.username, fullName: actor.fullName, title: actor.title ?? '' };
+      const signer = { username: actor.username, fullName: actor.fullName, title: actor.signingTitle ?? actor.title ?? '' };
       const made = await pdf.prepareExternalSignature({ dossier: view(), signer, at, certificateChain, ...(placement ? { placement } : {}) });
       preparation = {
         preparationId: uuid4(), expiresAt: new Date(Date.now() + (options.signPreparationMs ?? PREPARATION_LIFETIME_MS)).toISOString(),

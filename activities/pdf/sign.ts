@@ -139,8 +139,12 @@ function drawAttestationText(page: PDFPage, b: AttestationBlocks, fonts: { regul
   }
   const column = leaderRectAt(DEFAULT_PLACEMENT);
   const columnX = (column[0] + column[2]) / 2;
-  centred(page, b.dateLine, regular, 12, SEAL_RECT[3] - 12, columnX);
-  centred(page, b.signerTitle, bold, 12, SEAL_RECT[3] - 32, columnX);
+  // The title block may take several lines (TM. …, KT. …, the signer's own title): stacked upwards from the place the
+  // one-line title always had, so the signature box below keeps its room; the date above them.
+  const titles = b.signerTitle.split('\n').map((t) => t.trim()).filter(Boolean);
+  const raise = Math.max(0, titles.length - 1) * 15;
+  centred(page, b.dateLine, regular, 12, SEAL_RECT[3] - 12 + raise, columnX);
+  titles.forEach((t, i) => centred(page, t, bold, 12, SEAL_RECT[3] - 32 + raise - i * 15, columnX));
   page.drawText('Bản sao điện tử được chứng thực từ bản chính (Nghị định 23/2015/NĐ-CP, Nghị định 45/2020/NĐ-CP).', {
     x: MARGIN, y: 40, size: 8, font: regular, color: BLACK,
   });

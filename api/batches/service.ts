@@ -10,6 +10,7 @@ import type { Actor } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { getBatchQuery } from '../../workflows/batch-messages.js';
 import { batchWorkflow } from '../../workflows/batch.js';
+import { withSigningTitle } from '../dossiers/service.js';
 import { assertRole } from '../http/guards.js';
 import { checkIdempotencyKey } from '../http/idempotency.js';
 import { updateError } from '../http/workflow-errors.js';
@@ -42,7 +43,7 @@ export class BatchService {
     try {
       await this.temporal.workflow.start(batchWorkflow, {
         workflowId: batchWorkflowId(id), taskQueue: this.taskQueue,
-        args: [{ id, kind: req.kind, actor, codes, ...(req.kind === 'seal' ? { registerBookId: req.registerBookId } : {}), createdAt: new Date().toISOString() }],
+        args: [{ id, kind: req.kind, actor: req.kind === 'sign' ? await withSigningTitle(this.db, actor) : actor, codes, ...(req.kind === 'seal' ? { registerBookId: req.registerBookId } : {}), createdAt: new Date().toISOString() }],
         workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (e) {

@@ -23,6 +23,7 @@ import { parse } from '../http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from '../http/upload.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { booksForSealing } from '../register/service.js';
+import { signersToday } from '../signing-authority/service.js';
 import { dossierListQuery, newDossierQuery } from './schemas.js';
 import { copiesOf, listOrder, type DossierSort } from './service.js';
 
@@ -171,6 +172,7 @@ export function dossierScreens(deps: AppDeps) {
       res.set('Vary', 'HX-Request');
       res.render('dossier-list.njk', {
         bulk, bulkStatus: bulk === 'sign' ? 'awaiting_signature' : 'awaiting_seal', idemKey: crypto.randomUUID(),
+        signers: slug === 'cho-ky' ? await signersToday(db, actor(res).agencyCode) : null,
         books: bulk === 'seal' ? (await booksForSealing(db, actor(res).agencyCode)).map((b, i) => ({ ...b, preselected: i === 0 })) : [],
         title: spec.title, active: req.path, filter, result, error, rowAction: spec.rowAction, showStatus: spec.showStatus,
         statusChoices: spec.statusFilter ? STATUS_CHOICES : null, sortChoices: SORT_CHOICES,

@@ -20,6 +20,7 @@ import type { Db } from '../../lib/db.js';
 import { approveUpdate, cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor, type SignChoice } from '../../workflows/messages.js';
 import { type DossierView } from '../../domain/dossier.js';
 import { effectiveEdit, type DossierEdit } from '../../domain/dossier-edit.js';
+import { signingTitleFor } from '../signing-authority/service.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
 import { paging, parse } from '../http/schemas.js';
 import { applicantSchema, completeSignArgs, prepareSignArgs, reasonArgs, resendArgs, resubmitArgs, sealArgs, type ResubmitArgs } from './schemas.js';
@@ -72,6 +73,11 @@ export function copiesOf(typed: unknown): number {
 function withEdit(current: DossierView, edit: DossierEdit): { edit?: DossierEdit } {
   const changed = effectiveEdit(current, edit);
   return changed ? { edit: changed } : {};
+}
+
+/** The signer with the title block the attestation prints for them today (KT./TL./TM.: api/signing-authority/). */
+export async function withSigningTitle(db: Db, actor: Actor): Promise<Actor> {
+  return { ...actor, signingTitle: await signingTitleFor(db, actor) };
 }
 
 /** A create request's reserved dossier: its code and the workflow's input. */
@@ -409,7 +415,7 @@ export class DossierService {
         return update(approveUpdate, { actor });
       case 'sign': {
         const choice = await this.signChoice(actor, code, args);
-        const v = await update(signUpdate, { actor, ...choice });
+        const v = await update(signUpdate, { actor: await withSigningTitle(this.db, actor), ...choice });
         await this.keepPlacement(actor, args, choice);
         return v;
       }
@@ -455,7 +461,7 @@ export class DossierService {
     const template = await latestTemplate(this.db, 'attestation');
     const input: AttestationPreviewInput = {
       agencyName: v.agencyName, documentTypeName: v.documentType.name, dossierCode: v.code, date: new Date().toISOString(), copies: v.copies,
-      signerName: actor.fullName, signerTitle: actor.title ?? '', template: template.body,
+      signerName: actor.fullName, signerTitle: await signingTitleFor(this.db, actor), template: template.body,
     };
     const key = JSON.stringify({ ...input, template: template.version, date: vnDdMmYy(new Date(input.date)) });
     let png = this.previews.get(key);
@@ -526,7 +532,7 @@ export class DossierService {
     let prepared: SignPreparation;
     try {
       prepared = await handle.executeUpdate(prepareSignUpdate, {
-        args: [{ actor, certificateChain: signer.chainDer.map((d) => d.toString('base64')), certificate: { fingerprint: signer.fingerprint, holder: signer.holder }, ...(placement ? { placement } : {}) }], updateId,
+        args: [{ actor: await withSigningTitle(this.db, actor), certificateChain: signer.chainDer.map((d) => d.toString('base64')), certificate: { fingerprint: signer.fingerprint, holder: signer.holder }, ...(placement ? { placement } : {}) }], updateId,
       });
     } catch (e) {
       throw finished(toDomainError(e));
