@@ -62,7 +62,8 @@ export function readModelActivities({ db, temporal, taskQueue, webhooks }: Pick<
           document_type_name: s.documentType.name, copies: s.copies, page_count: s.pageCount, fee: s.fee,
           certification_number: s.certificationNumber, register_book_id: s.registerBook?.id ?? null,
           return_reason: s.returnReason, created_by: s.createdBy.username, created_at: s.createdAt, updated_at: e.at,
-          delivered_at: s.history.find((h) => h.action === 'delivered')?.at ?? null, due_date: s.dueDate, snapshot: JSON.stringify(s), event_seq: e.seq,
+          delivered_at: s.history.find((h) => h.action === 'delivered')?.at ?? null,
+          completed_at: s.status === 'completed' ? s.history.find((h) => h.action === 'seal')?.at ?? e.at : null, due_date: s.dueDate, snapshot: JSON.stringify(s), event_seq: e.seq,
           awaiting_role: awaitedRole({ ...s, busy: false }),
         };
         await tx.insertInto('dossiers').values({ code: s.code, ...row })

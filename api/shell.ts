@@ -7,6 +7,7 @@ import { csrfToken } from './http/csrf.js';
 import type { AppDeps } from './http/deps.js';
 import { actorOf } from './http/guards.js';
 import { FEE_REPORT_MENU, FEE_REPORT_ROLES } from './reports/service.js';
+import { OVERVIEW_MENU, OVERVIEW_ROLES } from './reports/overview.js';
 import { currentProcess } from './process/service.js';
 import { reviewSteps, type ProcessDefinition } from '../domain/process.js';
 
@@ -42,6 +43,7 @@ export const MENUS: Record<Role, MenuItem[]> = {
   tester: [{ href: '/kiem-thu/phat-lai', label: 'Kiểm thử phát lại' }],
 };
 for (const role of FEE_REPORT_ROLES) MENUS[role].push(FEE_REPORT_MENU);
+for (const role of OVERVIEW_ROLES) MENUS[role].unshift(OVERVIEW_MENU);
 
 /** Every staff member's last menu item. */
 export const TRACKING: MenuItem = { href: '/ho-so/theo-doi', label: 'Theo dõi hồ sơ chứng thực' };

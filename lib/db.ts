@@ -53,7 +53,9 @@ export interface Database {
     applicant_account: string | null; document_type_code: string; document_type_name: string; copies: number;
     page_count: number; fee: number; certification_number: string | null; register_book_id: number | null;
     return_reason: string | null; created_by: string; created_at: Timestamp; updated_at: Timestamp;
-    delivered_at: Timestamp | null; due_date: string | null; snapshot: ColumnType<unknown, string, string>; event_seq: Generated<number>;
+    delivered_at: Timestamp | null; due_date: string | null;
+    /** When it was sealed (completed): on time when its Vietnam day is on or before due_date. */
+    completed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>; snapshot: ColumnType<unknown, string, string>; event_seq: Generated<number>;
     /** The role the dossier waits on now (its process's step), null when it waits on nobody. */
     awaiting_role: string | null;
   };

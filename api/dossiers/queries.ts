@@ -66,12 +66,19 @@ export interface ListQuery {
   to?: string | null;
   /** Only dossiers still waiting on someone (to sign, to correct, to seal) whose due day is before this day (yyyy-MM-dd). */
   overdueBefore?: string | null;
+  /** Only the completed dossiers sealed on or before their due day (Vietnam), or after it. */
+  timeliness?: Timeliness;
   /** newest first (default), oldest first (the staff's queues: the same-day deadline puts the oldest at risk), or the
    *  nearest due day first. */
   sort?: DossierSort;
   page: number;
   pageSize: number;
 }
+
+export const TIMELINESS = ['on_time', 'late'] as const;
+export type Timeliness = (typeof TIMELINESS)[number];
+/** The Vietnam day a dossier was completed (a date, compared with due_date). */
+export const completedDay = sql<string>`(completed_at at time zone 'Asia/Ho_Chi_Minh')::date`;
 
 export const DOSSIER_SORTS = ['newest', 'oldest', 'due'] as const;
 export type DossierSort = (typeof DOSSIER_SORTS)[number];
@@ -95,6 +102,10 @@ export async function listDossiers(db: Db, f: ListQuery) {
   if (f.from) q = q.where('created_at', '>=', vnDayStart(f.from));
   if (f.to) q = q.where('created_at', '<', new Date(vnDayStart(f.to).getTime() + 86400_000));
   if (f.overdueBefore) q = q.where('status', 'in', WAITING_STATUSES).where('due_date', '<', f.overdueBefore);
+  if (f.timeliness) {
+    q = q.where('status', '=', 'completed').where('completed_at', 'is not', null);
+    q = f.timeliness === 'late' ? q.where(sql<boolean>`${completedDay} > due_date`) : q.where(sql<boolean>`(due_date is null or ${completedDay} <= due_date)`);
+  }
   const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
   let ordered = q.selectAll();
   if (f.sort === 'oldest') ordered = ordered.orderBy('created_at', 'asc');

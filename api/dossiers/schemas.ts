@@ -21,6 +21,8 @@ export const dossierListQuery = object({
   to: optionalText('Đến ngày', 20),
   /** '1': only the dossiers whose due day has passed while they still wait on someone. */
   overdue: optionalText('Quá hạn', 5),
+  /** 'on_time' | 'late': only the completed dossiers sealed on or before their due day, or after it (the dashboard's links). */
+  timeliness: optionalText('Đúng hạn, quá hạn', 10),
   sort: optionalText('Sắp xếp', 10),
   /** One agency of a supervisor's reach (its agency and those under it). */
   agencyCode: optionalText('Cơ quan, đơn vị', 30),

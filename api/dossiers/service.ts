@@ -52,13 +52,14 @@ export type ListFilter = Omit<q.ListQuery, 'agencyCodes' | 'page' | 'pageSize'> 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 /** The list's "quá hạn" filter and its order, from the query: `overdue=1`, `sort=newest|oldest|due` (else `fallback`). */
-export function listOrder(query: { overdue?: string; sort?: string }, fallback: q.DossierSort, now = new Date()): { sort: q.DossierSort; overdueBefore: string | null } {
+export function listOrder(query: { overdue?: string; sort?: string; timeliness?: string }, fallback: q.DossierSort, now = new Date()): { sort: q.DossierSort; overdueBefore: string | null; timeliness?: q.Timeliness } {
   const sort = query.sort || fallback;
   if (!(q.DOSSIER_SORTS as readonly string[]).includes(sort)) {
     throw new DomainError('validation', `Cách sắp xếp không hợp lệ; dùng một trong: ${q.DOSSIER_SORTS.join(', ')}.`, 'sort');
   }
   if (query.overdue && !['1', 'true', 'on'].includes(query.overdue)) throw new DomainError('validation', 'Bộ lọc quá hạn chỉ nhận 1 (chỉ hồ sơ quá hạn).', 'overdue');
-  return { sort: sort as q.DossierSort, overdueBefore: query.overdue ? vnIsoDate(now) : null };
+  if (query.timeliness && !(q.TIMELINESS as readonly string[]).includes(query.timeliness)) throw new DomainError('validation', `Bộ lọc đúng hạn/quá hạn chỉ nhận: ${q.TIMELINESS.join(', ')}.`, 'timeliness');
+  return { sort: sort as q.DossierSort, overdueBefore: query.overdue ? vnIsoDate(now) : null, ...(query.timeliness ? { timeliness: query.timeliness as q.Timeliness } : {}) };
 }
 
 /** The number of copies requested, as typed (empty: one); 1 to 100. */
@@ -609,3 +610,4 @@ const QUERY_WITHIN_MS = 3000;
 
 /** Turns a refused update or query into our error type, keeping the workflow's Vietnamese message. */
 export const toDomainError = (e: unknown) => updateError(e, FINISHED);
+export { WAITING_STATUSES, completedDay } from './queries.js';

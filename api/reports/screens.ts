@@ -2,10 +2,16 @@
 // session middleware (res.locals.actor, csrf, menu are set).
 import express from 'express';
 import { vnDateOfDay } from '../../domain/vn-time.js';
+import type { Actor } from '../../domain/types.js';
+import { subtreeOf } from '../admin/service.js';
+import { overviewWorkbook } from './overview-export.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';
 import { actorOf, staffOnly } from '../http/guards.js';
+import { byAgencyChart, byDayChart, statusChart } from './overview-charts.js';
+import { OVERVIEW_FIGURES } from './overview-export.js';
+import { durationText, OVERVIEW_FORBIDDEN, OVERVIEW_MENU, OVERVIEW_ROLES, overview, periodText, PERIODS } from './overview.js';
 import { FEE_REPORT_FORBIDDEN, FEE_REPORT_MENU, FEE_REPORT_ROLES, feeReport, feeReportFile, reportDate } from './service.js';
 
 
@@ -33,5 +39,43 @@ export function reportScreens(deps: AppDeps) {
     try { sendXlsx(res, await feeReportFile(db, actorOf(res).agencyCode, reportDate(req.query.date))); } catch (e) { next(e); }
   });
 
+  // --- Tổng quan: the supervisors' dashboard (api/reports/overview.ts) ---
+  const supervisor = staffOnly(OVERVIEW_ROLES, OVERVIEW_FORBIDDEN);
+  const query = (req: express.Request) => ({ period: req.query.period, from: req.query.from, to: req.query.to, agencyCode: req.query.agencyCode });
+  r.get(OVERVIEW_MENU.href, ...supervisor, async (req, res, next) => {
+    try {
+      let error: string | undefined;
+      let o;
+      try { o = await overview(db, actorOf(res), query(req)); } catch (e) {
+        if (!(e instanceof DomainError) || e.code === 'forbidden') throw e;
+        error = e.message;
+        res.status(HTTP_STATUS[e.code]);
+        o = await overview(db, actorOf(res), {});
+      }
+      // Every number links to the list it counts ("Theo dõi hồ sơ", the same agencies, days and status).
+      const dd = (d: string) => vnDateOfDay(d);
+      const listUrl = (more: Record<string, string>, agencyCode = o.agency?.code ?? '') => `/ho-so/theo-doi?${new URLSearchParams({
+        ...(more.overdue ? {} : { from: dd(o.from), to: dd(o.to) }), ...(agencyCode ? { agencyCode } : {}), ...more, sort: more.overdue ? 'due' : 'oldest',
+      })}`;
+      const links: Record<string, Record<string, string>> = {
+        received: {}, inProgress: { status: '' }, completed: { status: 'completed' }, onTime: { timeliness: 'on_time' }, late: { timeliness: 'late' },
+        returned: { status: 'returned' }, cancelled: { status: 'cancelled' }, overdueNow: { overdue: '1' },
+      };
+      res.render('overview.njk', {
+        title: OVERVIEW_MENU.label, active: OVERVIEW_MENU.href, o, error, periods: PERIODS, period: o.period, fromText: dd(o.from), toText: dd(o.to),
+        periodText: periodText(o), figures: OVERVIEW_FIGURES.map(([label, key]) => ({ label, key, value: o[key], href: key === 'inProgress' ? null : listUrl(links[key]) })),
+        listUrl, durationText, charts: { byDay: byDayChart(o), status: statusChart(o), byAgency: byAgencyChart(o) },
+        agencyChoices: (await overviewAgencies(db, actorOf(res))),
+        xlsxUrl: `/tong-quan/excel?${new URLSearchParams({ from: o.from, to: o.to, ...(o.agency ? { agencyCode: o.agency.code } : {}) })}`,
+      });
+    } catch (e) { next(e); }
+  });
+  r.get(`${OVERVIEW_MENU.href}/excel`, ...supervisor, async (req, res, next) => {
+    try { sendXlsx(res, await overviewWorkbook(await overview(db, actorOf(res), query(req)))); } catch (e) { next(e); }
+  });
+
   return r;
 }
+
+const overviewAgencies = async (db: AppDeps['db'], actor: Actor) =>
+  (await subtreeOf(db, actor.agencyCode)).map((a) => ({ value: a.code, label: `${'— '.repeat(a.depth)}${a.name}` }));

@@ -1,0 +1,156 @@
+// The supervisors' dashboard ("Tổng quan", issue 11): over the agency subtree a supervisor (or an admin) is assigned
+// to, for a period of Vietnam days, the dossiers received and where they stand, completed on time or late (đúng hạn /
+// quá hạn, the measure provinces report), how long each step takes (median, 90th percentile), per agency and per day;
+// and the dossiers overdue now with whose step they wait on. The same figures feed the screen, the JSON and Excel.
+import { addDays, dayOfWeek } from '../../domain/calendar.js';
+import { STATUS_LABELS, type DossierStatus } from '../../domain/dossier.js';
+import { DomainError } from '../../domain/errors.js';
+import { ROLE_LABELS, type Actor, type Role } from '../../domain/types.js';
+import { parseVnDate, vnDateOfDay, vnDayStart, vnIsoDate } from '../../domain/vn-time.js';
+import type { Db } from '../../lib/db.js';
+import { subtreeOf } from '../admin/service.js';
+import { WAITING_STATUSES } from '../dossiers/service.js';
+import * as q from './overview-queries.js';
+
+export const OVERVIEW_ROLES: Role[] = ['supervisor', 'admin'];
+export const OVERVIEW_FORBIDDEN = 'Bạn không có quyền xem tổng quan (dành cho giám sát và quản trị).';
+export const OVERVIEW_MENU = { href: '/tong-quan', label: 'Tổng quan' };
+/** The longest period one dashboard covers (a year and a day: a leap year's whole year). */
+const MAX_DAYS = 366;
+const OVERDUE_SHOWN = 100;
+
+export const PERIODS = { today: 'Hôm nay', week: 'Tuần này', month: 'Tháng này', custom: 'Tùy chọn' } as const;
+export type Period = keyof typeof PERIODS;
+
+export interface OverviewQuery { period?: unknown; from?: unknown; to?: unknown; agencyCode?: unknown }
+
+const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+/** The period's first and last Vietnam day (yyyy-MM-dd): today, this week (from Monday), this month, or from/to given. */
+export function overviewPeriod(query: OverviewQuery, now = new Date()): { period: Period; from: string; to: string } {
+  const today = vnIsoDate(now);
+  const named = text(query.period);
+  const given = text(query.from) || text(query.to);
+  const period: Period = named ? (named in PERIODS ? named as Period : invalid()) : given ? 'custom' : 'today';
+  if (period === 'today') return { period, from: today, to: today };
+  if (period === 'week') return { period, from: addDays(today, -((dayOfWeek(today) + 6) % 7)), to: today };
+  if (period === 'month') return { period, from: `${today.slice(0, 8)}01`, to: today };
+  const day = (raw: unknown, label: string, field: string, fallback: string) => {
+    const s = text(raw);
+    if (!s) return fallback;
+    const d = parseVnDate(s);
+    if (!d) throw new DomainError('validation', `${label} không hợp lệ (yyyy-MM-dd hoặc dd/mm/yyyy).`, field);
+    return d;
+  };
+  const from = day(query.from, 'Từ ngày', 'from', today);
+  const to = day(query.to, 'Đến ngày', 'to', today);
+  if (to < from) throw new DomainError('validation', 'Đến ngày không được trước từ ngày.', 'to');
+  if (addDays(from, MAX_DAYS - 1) < to) throw new DomainError('validation', `Khoảng thời gian tối đa ${MAX_DAYS} ngày.`, 'to');
+  return { period, from, to };
+  function invalid(): never { throw new DomainError('validation', `Kỳ báo cáo không hợp lệ; dùng một trong: ${Object.keys(PERIODS).join(', ')}.`, 'period'); }
+}
+
+export interface AgencyFigures {
+  agencyCode: string; name: string; depth: number;
+  received: number; inProgress: number; completed: number; returned: number; cancelled: number; onTime: number; late: number; overdueNow: number;
+}
+export interface Overview {
+  period: Period; from: string; to: string; today: string;
+  /** The agency the figures are narrowed to (one of the subtree), or null: the whole subtree. */
+  agency: { code: string; name: string } | null;
+  scope: { code: string; name: string };
+  received: number; inProgress: number; completed: number; returned: number; cancelled: number; onTime: number; late: number; overdueNow: number;
+  /** The dossiers in progress, by the step they wait at. */
+  byStatus: { status: DossierStatus; label: string; count: number }[];
+  /** How long a dossier stays at each step, in seconds. */
+  steps: { status: DossierStatus; label: string; count: number; medianSeconds: number | null; p90Seconds: number | null }[];
+  byAgency: AgencyFigures[];
+  byDay: { day: string; received: number; completed: number; late: number }[];
+  /** The oldest overdue first (at most OVERDUE_SHOWN; overdueNow counts them all). */
+  overdue: { code: string; agencyCode: string; agencyName: string; status: DossierStatus; statusLabel: string; dueDate: string; createdAt: string; documentType: string; applicantName: string; waitingOn: { role: string | null; label: string; people: string[] } }[];
+}
+
+const IN_PROGRESS: DossierStatus[] = ['awaiting_review', 'awaiting_signature', 'awaiting_seal'];
+
+/** The dashboard's figures for the actor's subtree (or one agency of it), for the period the query names. */
+export async function overview(db: Db, actor: Actor, query: OverviewQuery, now = new Date()): Promise<Overview> {
+  if (!actor.roles.some((r) => OVERVIEW_ROLES.includes(r))) throw new DomainError('forbidden', OVERVIEW_FORBIDDEN);
+  const { period, from, to } = overviewPeriod(query, now);
+  const tree = await subtreeOf(db, actor.agencyCode);
+  const wanted = text(query.agencyCode);
+  const chosen = wanted ? tree.find((a) => a.code === wanted) : undefined;
+  if (wanted && !chosen) throw new DomainError('not_found', `Không tìm thấy cơ quan, đơn vị ${wanted} trong phạm vi theo dõi của bạn.`, 'agencyCode');
+  const agencies = chosen ? [chosen] : tree;
+  const codes = agencies.map((a) => a.code);
+  const start = vnDayStart(from);
+  const end = vnDayStart(addDays(to, 1));
+  const today = vnIsoDate(now);
+  const [counts, days, overdueCounts, overdueRows, stepRows] = await Promise.all([
+    q.countsByAgencyStatus(db, codes, start, end), q.countsByDay(db, codes, start, end), q.overdueByAgency(db, codes, today),
+    q.overdueList(db, codes, today, OVERDUE_SHOWN), q.stepDurations(db, codes, start, end),
+  ]);
+
+  const byAgency = new Map<string, AgencyFigures>(agencies.map((a) => [a.code, {
+    agencyCode: a.code, name: a.name, depth: a.depth - (chosen?.depth ?? 0), received: 0, inProgress: 0, completed: 0, returned: 0, cancelled: 0, onTime: 0, late: 0, overdueNow: 0,
+  }]));
+  const byStatus = new Map<DossierStatus, number>(IN_PROGRESS.map((s) => [s, 0]));
+  for (const c of counts) {
+    const f = byAgency.get(c.agency_code)!;
+    const status = c.status as DossierStatus;
+    f.received += c.n;
+    if (IN_PROGRESS.includes(status)) { f.inProgress += c.n; byStatus.set(status, byStatus.get(status)! + c.n); }
+    if (status === 'completed') f.completed += c.n;
+    if (status === 'returned') f.returned += c.n;
+    if (status === 'cancelled') f.cancelled += c.n;
+    f.onTime += c.on_time;
+    f.late += c.late;
+  }
+  for (const o of overdueCounts) byAgency.get(o.agency_code)!.overdueNow = o.n;
+  const rows = [...byAgency.values()];
+  const sum = (k: keyof Omit<AgencyFigures, 'agencyCode' | 'name' | 'depth'>) => rows.reduce((s, r) => s + r[k], 0);
+
+  const perDay = new Map(days.map((d) => [d.day, d]));
+  const byDay: Overview['byDay'] = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) {
+    const x = perDay.get(d);
+    byDay.push({ day: d, received: x?.received ?? 0, completed: x?.completed ?? 0, late: x?.late ?? 0 });
+  }
+
+  const steps = WAITING_STATUSES.map((status) => {
+    const s = stepRows.find((r) => r.status === status);
+    return { status, label: STATUS_LABELS[status], count: s?.n ?? 0, medianSeconds: s ? Math.round(Number(s.p50)) : null, p90Seconds: s ? Math.round(Number(s.p90)) : null };
+  });
+
+  const roles = [...new Set(overdueRows.map((r) => r.awaiting_role).filter((r): r is string => Boolean(r)))];
+  const staff = await q.staffWithRoles(db, codes, roles);
+  const names = new Map(tree.map((a) => [a.code, a.name]));
+  const overdue = overdueRows.map((r) => ({
+    code: r.code, agencyCode: r.agency_code, agencyName: names.get(r.agency_code) ?? r.agency_code, status: r.status as DossierStatus,
+    statusLabel: STATUS_LABELS[r.status as DossierStatus] ?? r.status, dueDate: r.due_date!, createdAt: new Date(r.created_at).toISOString(),
+    documentType: r.document_type_name, applicantName: r.applicant_name,
+    waitingOn: {
+      role: r.awaiting_role, label: r.awaiting_role ? ROLE_LABELS[r.awaiting_role as Role] ?? r.awaiting_role : 'Không chờ ai',
+      people: staff.filter((s) => s.agency_code === r.agency_code && s.role === r.awaiting_role).map((s) => s.full_name),
+    },
+  }));
+
+  return {
+    period, from, to, today, agency: chosen ? { code: chosen.code, name: chosen.name } : null, scope: { code: tree[0].code, name: tree[0].name },
+    received: sum('received'), inProgress: sum('inProgress'), completed: sum('completed'), returned: sum('returned'), cancelled: sum('cancelled'),
+    onTime: sum('onTime'), late: sum('late'), overdueNow: sum('overdueNow'),
+    byStatus: IN_PROGRESS.map((status) => ({ status, label: STATUS_LABELS[status], count: byStatus.get(status)! })),
+    steps, byAgency: rows, byDay, overdue,
+  };
+}
+
+/** A duration in words a supervisor reads: "2 giờ 5 phút", "3 ngày 4 giờ", "45 giây". */
+export function durationText(seconds: number | null): string {
+  if (seconds === null) return '—';
+  const d = Math.floor(seconds / 86400); const h = Math.floor((seconds % 86400) / 3600); const m = Math.floor((seconds % 3600) / 60);
+  if (d) return `${d} ngày${h ? ` ${h} giờ` : ''}`;
+  if (h) return `${h} giờ${m ? ` ${m} phút` : ''}`;
+  if (m) return `${m} phút`;
+  return `${seconds} giây`;
+}
+
+export const periodText = (o: Pick<Overview, 'from' | 'to'>) => (o.from === o.to ? vnDateOfDay(o.from) : `${vnDateOfDay(o.from)} – ${vnDateOfDay(o.to)}`);
