@@ -4,7 +4,7 @@ import express from 'express';
 import type { AppDeps } from '../http/deps.js';
 import { sendXlsx } from '../http/excel.js';
 import { actorOf, needRole } from '../http/guards.js';
-import { overview } from './overview.js';
+import { overview, overviewQueryOf } from './overview.js';
 import { overviewWorkbook } from './overview-export.js';
 import { FEE_REPORT_FORBIDDEN, FEE_REPORT_ROLES, feeReport, feeReportFile, reportDate } from './service.js';
 
@@ -26,12 +26,11 @@ export function reportJson(deps: AppDeps) {
   });
 
   // The supervisors' dashboard (api/reports/overview.ts): the figures, and the same as Excel.
-  const query = (req: express.Request) => ({ period: req.query.period, from: req.query.from, to: req.query.to, agencyCode: req.query.agencyCode });
   r.get('/reports/overview', async (req, res, next) => {
-    try { res.json(await overview(db, actorOf(res), query(req))); } catch (e) { next(e); }
+    try { res.json(await overview(db, actorOf(res), overviewQueryOf(req.query))); } catch (e) { next(e); }
   });
   r.get('/reports/overview.xlsx', async (req, res, next) => {
-    try { sendXlsx(res, await overviewWorkbook(await overview(db, actorOf(res), query(req)))); } catch (e) { next(e); }
+    try { sendXlsx(res, await overviewWorkbook(await overview(db, actorOf(res), overviewQueryOf(req.query)))); } catch (e) { next(e); }
   });
 
   return r;

@@ -3,6 +3,13 @@ import type { OpenApiErrors } from '../openapi.js';
 
 const feeDateParam = { name: 'date', in: 'query', schema: { type: 'string', format: 'date' }, description: 'yyyy-MM-dd (or dd/MM/yyyy); default today in Asia/Ho_Chi_Minh' };
 
+const overviewParams = [
+  { name: 'period', in: 'query', schema: { type: 'string', enum: ['today', 'week', 'month', 'custom'] }, description: 'default today, or custom when from/to are given' },
+  { name: 'from', in: 'query', schema: { type: 'string', format: 'date' }, description: 'first day (yyyy-MM-dd or dd/MM/yyyy, Vietnam time)' },
+  { name: 'to', in: 'query', schema: { type: 'string', format: 'date' }, description: 'last day, at most 366 days after from' },
+  { name: 'agencyCode', in: 'query', schema: { type: 'string' }, description: "one agency of the caller's subtree; outside it: 404" },
+];
+
 export const reportOpenApiSchemas = {
   FeeReport: {
     type: 'object',
@@ -23,5 +30,13 @@ export const reportOpenApiPaths = (errors: OpenApiErrors) => ({
       responses: { 200: { description: 'The report', content: { 'application/json': { schema: { $ref: '#/components/schemas/FeeReport' } } } }, ...errors },
     },
   },
+  '/reports/overview': {
+    get: {
+      summary: "Tổng quan (supervisor, admin): the dossiers received in the period over the caller's agency subtree or one agency of it — in progress by step, completed on time or late, returned, cancelled, overdue now with whose step; step median and p90 seconds; byAgency, byDay",
+      parameters: overviewParams,
+      responses: { 200: { description: '{period, from, to, today, agency, scope, received, inProgress, completed, returned, cancelled, onTime, late, overdueNow, byStatus, steps, byAgency, byDay, overdue}', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors },
+    },
+  },
+  '/reports/overview.xlsx': { get: { summary: 'Tổng quan as Excel: sheets Tổng quan, Theo đơn vị, Theo ngày, Thời gian xử lý, Quá hạn', parameters: overviewParams, responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
   '/reports/fees.xlsx': { get: { summary: 'The daily fee report as Excel: header block (agency, date, number of dossiers, total), then the rows and a total row', parameters: [feeDateParam], responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
 });

@@ -24,6 +24,9 @@ export type Period = keyof typeof PERIODS;
 
 export interface OverviewQuery { period?: unknown; from?: unknown; to?: unknown; agencyCode?: unknown }
 
+/** The dashboard's query as a request gives it (screen and API alike). */
+export const overviewQueryOf = (query: Record<string, unknown>): OverviewQuery => ({ period: query.period, from: query.from, to: query.to, agencyCode: query.agencyCode });
+
 const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
 /** The period's first and last Vietnam day (yyyy-MM-dd): today, this week (from Monday), this month, or from/to given. */

@@ -11,7 +11,7 @@ import { sendXlsx } from '../http/excel.js';
 import { actorOf, staffOnly } from '../http/guards.js';
 import { byAgencyChart, byDayChart, statusChart } from './overview-charts.js';
 import { OVERVIEW_FIGURES } from './overview-export.js';
-import { durationText, OVERVIEW_FORBIDDEN, OVERVIEW_MENU, OVERVIEW_ROLES, overview, periodText, PERIODS } from './overview.js';
+import { durationText, OVERVIEW_FORBIDDEN, OVERVIEW_MENU, OVERVIEW_ROLES, overview, overviewQueryOf, periodText, PERIODS } from './overview.js';
 import { FEE_REPORT_FORBIDDEN, FEE_REPORT_MENU, FEE_REPORT_ROLES, feeReport, feeReportFile, reportDate } from './service.js';
 
 
@@ -41,12 +41,11 @@ export function reportScreens(deps: AppDeps) {
 
   // --- Tổng quan: the supervisors' dashboard (api/reports/overview.ts) ---
   const supervisor = staffOnly(OVERVIEW_ROLES, OVERVIEW_FORBIDDEN);
-  const query = (req: express.Request) => ({ period: req.query.period, from: req.query.from, to: req.query.to, agencyCode: req.query.agencyCode });
   r.get(OVERVIEW_MENU.href, ...supervisor, async (req, res, next) => {
     try {
       let error: string | undefined;
       let o;
-      try { o = await overview(db, actorOf(res), query(req)); } catch (e) {
+      try { o = await overview(db, actorOf(res), overviewQueryOf(req.query)); } catch (e) {
         if (!(e instanceof DomainError) || e.code === 'forbidden') throw e;
         error = e.message;
         res.status(HTTP_STATUS[e.code]);
@@ -71,7 +70,7 @@ export function reportScreens(deps: AppDeps) {
     } catch (e) { next(e); }
   });
   r.get(`${OVERVIEW_MENU.href}/excel`, ...supervisor, async (req, res, next) => {
-    try { sendXlsx(res, await overviewWorkbook(await overview(db, actorOf(res), query(req)))); } catch (e) { next(e); }
+    try { sendXlsx(res, await overviewWorkbook(await overview(db, actorOf(res), overviewQueryOf(req.query)))); } catch (e) { next(e); }
   });
 
   return r;
