@@ -11,8 +11,24 @@ function svg(width: number, height: number, option: echarts.EChartsCoreOption): 
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: FONT, ...option });
-    return chart.renderToSVGString();
+    return withoutInlineStyle(chart.renderToSVGString());
   } finally { chart.dispose(); }
+}
+
+/**
+ * The page's Content Security Policy allows no inline style (style-src 'self'), and ECharts writes text fonts as
+ * style attributes and hover rules in a <style> element. Fonts become the SVG presentation attributes they are
+ * (font-size, font-family, ...); the hover rules mean nothing on a static chart and go.
+ */
+export function withoutInlineStyle(svgText: string): string {
+  return svgText
+    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
+    .replace(/ style="([^"]*)"/g, (_, css: string) => css.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
+      const i = d.indexOf(':');
+      const name = d.slice(0, i).trim();
+      const value = d.slice(i + 1).trim();
+      return /^[a-z-]+$/.test(name) ? ` ${name}="${value.replace(/"/g, '&quot;')}"` : '';
+    }).join(''));
 }
 
 /** Received and completed per day, late ones marked. */

@@ -125,6 +125,9 @@ describe('Tổng quan', () => {
     expect(page.status).toBe(200);
     expect(page.html).toContain('Tổng quan');
     for (const chart of ['status', 'by-day', 'by-agency']) expect(page.html).toMatch(new RegExp(`data-chart="${chart}"><svg[^>]*xmlns="http://www.w3.org/2000/svg"`));
+    // No inline style for the CSP (style-src 'self') to block: fonts as presentation attributes.
+    expect(page.html).not.toMatch(/<style|\sstyle=/);
+    expect(page.html).toMatch(/<text [^>]*font-size="12px"/);
     expect(page.html).toContain('Hoàn thành quá hạn');
     const figure = (key: string) => new RegExp(`data-figure="${key}"><a href="([^"]+)">(\\d+)</a>`).exec(page.html)!;
     for (const [key, n] of [['received', 8], ['completed', 3], ['onTime', 2], ['late', 1], ['returned', 1], ['cancelled', 1], ['overdueNow', 2]] as const) {
