@@ -16,6 +16,7 @@ import { ensureArchiveRenewalSchedule } from './lib/archive-schedule.js';
 import { loadConfig, missingSealPins, timestamped, type Config } from './lib/config.js';
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
 import { keyRingOf } from './lib/key-encryption.js';
+import { dataConverterOf } from './lib/payload-codec.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -23,7 +24,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export async function createWorker(config: Config, db: Db, opts: { connection?: NativeConnection; client?: Client } = {}) {
   const connection = opts.connection ?? (await NativeConnection.connect({ address: config.temporalAddress }));
   // Lazy: connects on the first batch, so a worker refusing to start (no seal PIN, say) never dials Temporal for it.
-  const temporal = opts.client ?? new Client({ connection: Connection.lazy({ address: config.temporalAddress }), namespace: config.temporalNamespace });
+  const dataConverter = dataConverterOf(config); // no personal data in clear in Temporal (lib/payload-codec.ts)
+  const temporal = opts.client ?? new Client({ connection: Connection.lazy({ address: config.temporalAddress }), namespace: config.temporalNamespace, dataConverter });
   const activities = createActivities({
     db,
     storage: createLocalStorage(path.join(config.dataDir, 'files')),
@@ -47,6 +49,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
     taskQueue: config.taskQueue,
     workflowsPath: path.join(here, 'workflows/index.ts'),
     activities,
+    dataConverter,
   });
 }
 
@@ -79,7 +82,7 @@ async function main() {
   const db = createDb(config.databaseUrl!);
   await migrateToLatest(db);
   const worker = await createWorker(config, db);
-  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace });
+  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace, dataConverter: dataConverterOf(config) });
   await ensureArchiveRenewalSchedule(client, config.archiveRenewal, config.taskQueue);
   await client.connection.close();
   console.log(`worker: polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);

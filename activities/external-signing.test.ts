@@ -16,6 +16,7 @@ import { createApp } from '../api/app.js';
 import { DossierService } from '../api/dossiers/service.js';
 import type { Actor } from '../domain/types.js';
 import type { Config } from '../lib/config.js';
+import { fetchDecodedHistory } from '../lib/payload-codec.js';
 import { pdfsig, uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../lib/testing/harness.js';
 import { apiClient, expectRefusal, multipart } from '../lib/testing/http.js';
@@ -132,7 +133,7 @@ async function snapshot(code: string) {
 /** RECORD_HISTORIES=1 writes the dossier's history for workflows/replay.test.ts (a new path of the workflow). */
 async function recordHistory(code: string, name: string) {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await h.client.workflow.getHandle(workflowIdFor(code)).fetchHistory();
+  const history = await fetchDecodedHistory(h.client, workflowIdFor(code));
   fs.writeFileSync(path.resolve('workflows/histories', `${name}.json`), `${historyToJSON(history)}\n`);
 }
 

@@ -50,6 +50,7 @@ import { healthCheck } from './http/health.js';
 import { refuseControlCharacters } from './http/input-guard.js';
 import { noStore, securityHeaders } from './http/security.js';
 import { sessionMiddleware } from './http/sessions.js';
+import { CODEC_PATH, codecJson } from './codec/json.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
 import { VerificationService, verificationOptions } from './verification/service.js';
 import type { AppDeps } from './http/deps.js';
@@ -107,9 +108,12 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   app.get('/healthz', healthCheck(input.db, input.temporal));
 
   app.use(refuseControlCharacters); // path and query; again after each body parser
+  const sessions = sessionMiddleware(input.config, input.db);
+  // The Temporal UI's codec (api/codec/json.ts): the session or a bearer token, JSON, CORS for the UI; no CSRF (it changes nothing).
+  app.use(CODEC_PATH, sessions, codecJson(deps));
   app.use('/api/v1', jsonRoutes(deps));
 
-  app.use(sessionMiddleware(input.config, input.db));
+  app.use(sessions);
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(refuseControlCharacters);
   app.use(idempotencyKeyGuard); // a form's malformed _key is refused before any route acts

@@ -17,6 +17,7 @@ import { signingAuthorityOpenApiPaths } from './signing-authority/openapi.js';
 import { catalogueOpenApiPaths, catalogueOpenApiSchemas } from './catalogues/openapi.js';
 import { accountOpenApiPaths, accountOpenApiSchemas } from './accounts/openapi.js';
 import { templateOpenApiPaths, templateOpenApiSchemas } from './templates/openapi.js';
+import { codecOpenApiPaths } from './codec/openapi.js';
 const error = { $ref: '#/components/schemas/Error' };
 const errors = {
   400: { description: 'Bad input', content: { 'application/json': { schema: error } } },
@@ -74,5 +75,6 @@ export const openApiDocument = {
     ...batchOpenApiPaths(errors), // POST /batches, GET /batches/{id}: signing or sealing several dossiers (api/batches/openapi.ts)
     ...signingAuthorityOpenApiPaths(errors), // /admin/agencies/{code}/signing-authority|delegations, /admin/delegations/{id}/revoke (api/signing-authority/openapi.ts)
     ...webhookOpenApiPaths(errors), // /admin/agencies/{code}/webhooks, /admin/webhooks/{id}[/deliveries], /admin/webhook-deliveries/{id}/resend (api/webhooks/openapi.ts)
+    ...codecOpenApiPaths(errors), // POST /temporal-codec/decode: the Temporal UI's codec (api/codec/openapi.ts)
   },
 };

@@ -13,6 +13,7 @@ const PRODUCTION_ENV = {
   DATABASE_URL: 'postgres://chungthuc:s3cret-long-password@db.example.gov.vn:5432/chungthuc',
   SMTP_URL: 'smtps://user:pass@mail.example.gov.vn',
   KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+  PAYLOAD_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64'),
   TRUST_ANCHORS: ANCHORS,
 };
 
@@ -119,6 +120,23 @@ describe('the key-encryption key', () => {
   it('is optional in demo mode, and older keys are listed while rotating', () => {
     expect(loadConfig({}).keyEncryptionKey).toBeNull();
     expect(loadConfig({ KEY_ENCRYPTION_KEYS_PREVIOUS: ' a , b,' }).previousKeyEncryptionKeys).toEqual(['a', 'b']);
+  });
+});
+
+describe('the payload encryption key of Temporal', () => {
+  it('is required in production, 32 bytes of base64, not the key-encryption key', () => {
+    const { PAYLOAD_ENCRYPTION_KEY: _, ...without } = PRODUCTION_ENV;
+    expect(() => loadConfig({ APP_MODE: 'production', ...without })).toThrow(/PAYLOAD_ENCRYPTION_KEY must be set/);
+    expect(() => loadConfig({ APP_MODE: 'production', ...without, PAYLOAD_ENCRYPTION_KEY: 'c2hvcnQ=' })).toThrow(/PAYLOAD_ENCRYPTION_KEY must be 32 random bytes/);
+    expect(() => loadConfig({ APP_MODE: 'production', ...without, PAYLOAD_ENCRYPTION_KEY: PRODUCTION_ENV.KEY_ENCRYPTION_KEY })).toThrow(/must differ from KEY_ENCRYPTION_KEY/);
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV }).payloadEncryptionKey).toBe(PRODUCTION_ENV.PAYLOAD_ENCRYPTION_KEY);
+  });
+
+  it('Temporal UI origins: the dev server\'s in demo, none by default in production, and only origins', () => {
+    expect(loadConfig({}).temporalUiOrigins).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV }).temporalUiOrigins).toEqual([]);
+    expect(loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, TEMPORAL_UI_ORIGINS: 'https://temporal.example.gov.vn/' }).temporalUiOrigins).toEqual(['https://temporal.example.gov.vn']);
+    expect(() => loadConfig({ APP_MODE: 'production', ...PRODUCTION_ENV, TEMPORAL_UI_ORIGINS: 'https://x.vn/path' })).toThrow(/TEMPORAL_UI_ORIGINS must be origins/);
   });
 });
 

@@ -39,6 +39,13 @@ export interface Config {
    *  folder (lib/key-encryption.ts). KEY_ENCRYPTION_KEYS_PREVIOUS: older KEKs, while rotating. */
   keyEncryptionKey: string | null;
   previousKeyEncryptionKeys: string[];
+  /** PAYLOAD_ENCRYPTION_KEY (32 bytes, base64) encrypts every Temporal payload (lib/payload-codec.ts); null in demo:
+   *  a generated one in the data folder. PAYLOAD_ENCRYPTION_KEYS_PREVIOUS: older keys, which still decode. */
+  payloadEncryptionKey: string | null;
+  previousPayloadEncryptionKeys: string[];
+  /** TEMPORAL_UI_ORIGINS: the Temporal Web UI origins allowed to call the codec endpoint with the user's session
+   *  (CORS); demo default the dev server's UI on port 8233. */
+  temporalUiOrigins: string[];
   /** Agencies whose seal key is in a PKCS#11 token or HSM (PKCS11_MODULE, SEAL_PKCS11); null: every seal from the key store. */
   tokenSeals: TokenSeals | null;
   /** TRUST_ANCHORS: a folder of the CA certificates (PEM or DER) that verification trusts for signers and TSAs
@@ -188,6 +195,8 @@ function onOff(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new Error(`Refusing to start: ${name}=${JSON.stringify(raw)}; use on or off.`);
 }
 
+const listOf = (v: string | undefined) => (v ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+
 /** The port of the demo trust services (scripts/trust-services.ts), next to the app's. */
 export const DEMO_TRUST_SERVICES_PORT = 3090;
 
@@ -247,7 +256,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     archiveRenewal: archiveRenewalOf(env, signature.level),
     trustServicesUrl,
     keyEncryptionKey: env.KEY_ENCRYPTION_KEY || null,
-    previousKeyEncryptionKeys: (env.KEY_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    previousKeyEncryptionKeys: listOf(env.KEY_ENCRYPTION_KEYS_PREVIOUS),
+    payloadEncryptionKey: env.PAYLOAD_ENCRYPTION_KEY || null,
+    previousPayloadEncryptionKeys: listOf(env.PAYLOAD_ENCRYPTION_KEYS_PREVIOUS),
+    temporalUiOrigins: env.TEMPORAL_UI_ORIGINS !== undefined ? listOf(env.TEMPORAL_UI_ORIGINS).map((o) => o.replace(/\/$/, ''))
+      : mode === 'demo' ? ['http://localhost:8233', 'http://127.0.0.1:8233'] : [],
     tokenSeals: tokenSealsOf(env),
     trustAnchorsDir: trustAnchorsOf(env),
     verifyRevocationOnline: onOff(env, 'VERIFY_REVOCATION_ONLINE'),
@@ -275,6 +288,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     else {
       try { parseKek(cfg.keyEncryptionKey, 'KEY_ENCRYPTION_KEY'); } catch (e) { problems.push((e as Error).message); }
     }
+    if (!cfg.payloadEncryptionKey) problems.push('PAYLOAD_ENCRYPTION_KEY must be set (32 random bytes in base64, e.g. `openssl rand -base64 32`): it encrypts the personal data in Temporal\'s workflow histories');
+    else {
+      try { parseKek(cfg.payloadEncryptionKey, 'PAYLOAD_ENCRYPTION_KEY'); } catch (e) { problems.push((e as Error).message); }
+      if (cfg.payloadEncryptionKey === cfg.keyEncryptionKey) problems.push('PAYLOAD_ENCRYPTION_KEY must differ from KEY_ENCRYPTION_KEY');
+    }
+    const badOrigins = cfg.temporalUiOrigins.filter((o) => !/^https?:\/\/[^/\s]+$/.test(o));
+    if (badOrigins.length) problems.push(`TEMPORAL_UI_ORIGINS must be origins like https://temporal.example.gov.vn: ${badOrigins.join(', ')}`);
     // Production trusts no built-in CA: without anchors every e-copy would verify as untrusted.
     if (!cfg.trustAnchorsDir) problems.push('TRUST_ANCHORS must name the folder of the CA certificates that verification trusts');
     if (problems.length) throw new Error(`Refusing to start in production mode:\n - ${problems.join('\n - ')}`);

@@ -43,9 +43,20 @@ export function keyRing(current: Buffer, previous: Buffer[] = []): KeyRing {
  * open its keys; production refuses to start without it (lib/config.ts).
  */
 export function keyRingOf(cfg: { keyEncryptionKey: string | null; previousKeyEncryptionKeys: string[]; dataDir: string }): KeyRing {
-  const previous = cfg.previousKeyEncryptionKeys.map((k) => parseKek(k, 'KEY_ENCRYPTION_KEYS_PREVIOUS'));
-  if (cfg.keyEncryptionKey) return keyRing(parseKek(cfg.keyEncryptionKey, 'KEY_ENCRYPTION_KEY'), previous);
-  const file = path.join(cfg.dataDir, 'secrets', 'demo-kek');
+  return ringOfSettings(cfg.keyEncryptionKey, cfg.previousKeyEncryptionKeys, {
+    dataDir: cfg.dataDir, demoFile: 'demo-kek', setting: 'KEY_ENCRYPTION_KEY', previousSetting: 'KEY_ENCRYPTION_KEYS_PREVIOUS',
+  });
+}
+
+/**
+ * A ring of AES-256 keys from a setting (its current key) and the previous ones; without the setting (demo
+ * mode: production refuses to start without it, lib/config.ts) a generated key kept in the data folder's
+ * `secrets/<demoFile>`, made once by whichever process (web, worker) comes first.
+ */
+export function ringOfSettings(current: string | null, previousKeys: string[], o: { dataDir: string; demoFile: string; setting: string; previousSetting: string }): KeyRing {
+  const previous = previousKeys.map((k) => parseKek(k, o.previousSetting));
+  if (current) return keyRing(parseKek(current, o.setting), previous);
+  const file = path.join(o.dataDir, 'secrets', o.demoFile);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

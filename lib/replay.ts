@@ -1,6 +1,7 @@
 // Replays workflow histories (Temporal JSON, as `temporal workflow show -o json` or GET /dossiers/{code}/history
 // give them) against workflow code, one verdict per history: what a tester runs before a workflow change ships
 // (`npm run replay`, the "Kiểm thử phát lại" screen) and CI runs on every committed history.
+import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import path from 'node:path';
@@ -29,7 +30,11 @@ function eventIdOf(message: string): number | undefined {
 }
 
 /** One verdict per history, in order. A file that is not a history is a failed verdict, not a crash. */
-export async function replayHistories(histories: { name: string; json: string }[], workflowsPath = WORKFLOWS_PATH): Promise<ReplayVerdict[]> {
+/**
+ * `dataConverter`: the keys of this installation (lib/payload-codec.ts), so that a history taken straight from
+ * Temporal (`temporal workflow show -o json`, encrypted) replays too; a decoded export needs none.
+ */
+export async function replayHistories(histories: { name: string; json: string }[], workflowsPath = WORKFLOWS_PATH, dataConverter?: DataConverter): Promise<ReplayVerdict[]> {
   const verdicts = new Map<string, ReplayVerdict>();
   const parsed: { workflowId: string; history: ReturnType<typeof historyFromJSON> }[] = [];
   for (const [i, h] of histories.entries()) {
@@ -43,7 +48,7 @@ export async function replayHistories(histories: { name: string; json: string }[
     }
   }
   if (parsed.length) {
-    for await (const r of Worker.runReplayHistories({ workflowsPath }, parsed)) {
+    for await (const r of Worker.runReplayHistories({ workflowsPath, ...(dataConverter ? { dataConverter } : {}) }, parsed)) {
       const name = r.workflowId.slice(r.workflowId.indexOf(':') + 1);
       const message = r.error ? String(r.error.message ?? r.error) : undefined;
       verdicts.set(r.workflowId, message ? { name, ok: false, error: message, ...(eventIdOf(message) ? { eventId: eventIdOf(message) } : {}) } : { name, ok: true });

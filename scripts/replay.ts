@@ -4,6 +4,8 @@
 // prints the verdicts as one JSON array instead.
 import fs from 'node:fs';
 import path from 'node:path';
+import { loadConfig } from '../lib/config.js';
+import { dataConverterOf } from '../lib/payload-codec.js';
 import { replayHistories, WORKFLOWS_PATH } from '../lib/replay.js';
 
 const args = process.argv.slice(2);
@@ -22,7 +24,8 @@ if (!targets.length) {
 const files = targets.flatMap((t) => (fs.statSync(t).isDirectory()
   ? fs.readdirSync(t).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(t, f))
   : [t]));
-const verdicts = await replayHistories(files.map((f) => ({ name: f, json: fs.readFileSync(f, 'utf8') })), workflowsPath);
+// This installation's payload keys (the environment's, or the demo's generated one): encrypted histories replay too.
+const verdicts = await replayHistories(files.map((f) => ({ name: f, json: fs.readFileSync(f, 'utf8') })), workflowsPath, dataConverterOf(loadConfig()));
 if (json) console.log(JSON.stringify(verdicts));
 else for (const v of verdicts) console.log(v.ok ? `ok ${v.name}` : `FAIL ${v.name}: ${v.error}${v.eventId ? ` (event ${v.eventId})` : ''}`);
 process.exit(verdicts.every((v) => v.ok) ? 0 : 1);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
+import { dataConverterOf } from '../lib/payload-codec.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { dossierProgress, progressFromEvents } from '../api/dossiers/progress.js';
@@ -205,7 +206,8 @@ describe('dossier workflow', () => {
     const d = await newDossier();
     await h.service.act(lanhdao, d.code, 'returnToCreator', { reason: 'Bản scan không rõ' }, 'p1');
     await h.service.act(canbo, d.code, 'cancel', { reason: 'Hủy theo yêu cầu' }, 'p2');
+    // As Temporal holds it, encrypted: the replay decodes with the same keys (lib/payload-codec.ts).
     const history = await h.client.workflow.getHandle(workflowIdFor(d.code)).fetchHistory();
-    await Worker.runReplayHistory({ workflowsPath: path.resolve('workflows/index.ts') }, history, workflowIdFor(d.code));
+    await Worker.runReplayHistory({ workflowsPath: path.resolve('workflows/index.ts'), dataConverter: dataConverterOf(h.config) }, history, workflowIdFor(d.code));
   });
 });

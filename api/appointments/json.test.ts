@@ -13,6 +13,7 @@ import { createLocalStorage } from '../../activities/storage.js';
 import { appointmentCode, DEFAULT_BOOKING_LIMITS, formatSlot } from '../../domain/appointments.js';
 import { vnIsoDate } from '../../domain/vn-time.js';
 import { loadConfig } from '../../lib/config.js';
+import { dataConverterOf } from '../../lib/payload-codec.js';
 import { uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginCitizen, loginStaff, WebClient } from '../../lib/testing/http.js';
@@ -579,7 +580,7 @@ describe('booking holds no database transaction across the Temporal start', () =
     let release!: (e: Error) => void;
     const hang = new Promise<never>((_, reject) => { release = reject; });
     const client = new Client({
-      connection: h.client.connection, namespace: h.config.temporalNamespace,
+      connection: h.client.connection, namespace: h.config.temporalNamespace, dataConverter: dataConverterOf(h.config),
       interceptors: { workflow: [{ startWithDetails: async () => { reached(); return hang; } }] },
     });
     const svc = new AppointmentService(h.db, client, h.config.taskQueue);

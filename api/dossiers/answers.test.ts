@@ -10,6 +10,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalStorage } from '../../activities/storage.js';
 import type { Config } from '../../lib/config.js';
+import { dataConverterOf } from '../../lib/payload-codec.js';
 import { uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, expectRefusal, loginStaff, VIETNAMESE } from '../../lib/testing/http.js';
@@ -130,7 +131,7 @@ describe('answers in seconds', () => {
   it('while the workflow task keeps failing, an action is a 503 with Retry-After on the API and on the screens', async () => {
     await startWorker(await Worker.create({
       connection: native, namespace: config.temporalNamespace, taskQueue: config.taskQueue,
-      workflowsPath: path.resolve('lib/testing/failing-workflows.ts'),
+      workflowsPath: path.resolve('lib/testing/failing-workflows.ts'), dataConverter: dataConverterOf(config),
     }));
     const handle = h.client.workflow.getHandle(workflowIdFor(code));
     await handle.signal('nudge'); // a workflow task to fail (the workflow ignores the signal)

@@ -2,6 +2,7 @@
 // trail once Temporal no longer holds it, in a clerk's words (domain/audit.ts).
 import type { Client } from '@temporalio/client';
 import { STEP_WORDS, auditEventOf, auditText } from '../../domain/audit.js';
+import { fetchDecodedHistory } from '../../lib/payload-codec.js';
 import { workflowIdFor } from '../../workflows/messages.js';
 
 export interface ProgressStep { at: string; who: string; what: string }
@@ -51,7 +52,7 @@ export function progressFromEvents(events: { at: Date | string; actor: string; a
 }
 
 export async function dossierProgress(client: Client, code: string): Promise<ProgressStep[]> {
-  const history = await client.workflow.getHandle(workflowIdFor(code)).fetchHistory();
+  const history = await fetchDecodedHistory(client, workflowIdFor(code));
   const steps: ProgressStep[] = [];
   const scheduled = new Map<string, string>();
   for (const ev of history.events ?? []) {

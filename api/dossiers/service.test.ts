@@ -13,6 +13,7 @@ import { createLocalStorage } from '../../activities/storage.js';
 import { vnDdMmYy } from '../../domain/vn-time.js';
 import type { Actor } from '../../domain/types.js';
 import { freePort } from '../../lib/local-services.js';
+import { dataConverterOf } from '../../lib/payload-codec.js';
 import { filesUnder, uploadedPdf } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, expectRefusal, loginStaff, multipart, VIETNAMESE } from '../../lib/testing/http.js';
@@ -84,7 +85,7 @@ function dyingService(point: DeathPoint): DossierService {
       return out;
     },
   };
-  const client = new Client({ connection: h.client.connection, namespace: h.config.temporalNamespace, interceptors: { workflow: [interceptor] } });
+  const client = new Client({ connection: h.client.connection, namespace: h.config.temporalNamespace, dataConverter: dataConverterOf(h.config), interceptors: { workflow: [interceptor] } });
   return new DossierService(h.db, client, createLocalStorage(path.join(h.config.dataDir, 'files')), h.config.taskQueue, h.config.workflow);
 }
 
@@ -131,7 +132,7 @@ describe('no database connection waits in a transaction on Temporal', () => {
     const hang = new Promise<never>((_, reject) => { release = reject; });
     const waitThere = async () => { reached(); return hang; };
     const client = new Client({
-      connection: h.client.connection, namespace: h.config.temporalNamespace,
+      connection: h.client.connection, namespace: h.config.temporalNamespace, dataConverter: dataConverterOf(h.config),
       interceptors: { workflow: [{ startWithDetails: waitThere, startUpdate: waitThere, startUpdateWithStart: waitThere }] },
     });
     const svc = new DossierService(h.db, client, createLocalStorage(path.join(h.config.dataDir, 'files')), h.config.taskQueue, h.config.workflow);

@@ -17,6 +17,7 @@ import { checkPlacement, DEFAULT_PLACEMENT, isPlacementPreset, PLACEMENT_PRESETS
 import type { Applicant, DossierInput, DossierStatus, WorkflowOptions } from '../../domain/dossier.js';
 import type { Actor, FileRef } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
+import { fetchDecodedHistory } from '../../lib/payload-codec.js';
 import { approveUpdate, cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, type SignPreparation, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate, submitUpdate, TASK_QUEUE, workflowIdFor, type SignChoice } from '../../workflows/messages.js';
 import { type DossierView } from '../../domain/dossier.js';
 import { effectiveEdit, type DossierEdit } from '../../domain/dossier-edit.js';
@@ -577,7 +578,8 @@ export class DossierService {
     const row = await q.dossierRow(this.db, code);
     if (!row || !(await withinSubtree(this.db, actor.agencyCode, row.agency_code))) throw new DomainError('not_found', `Không tìm thấy hồ sơ ${code}.`);
     try {
-      return historyToJSON(await this.temporal.workflow.getHandle(workflowIdFor(code)).fetchHistory());
+      // Decoded (lib/payload-codec.ts): the file replays anywhere, and only these roles may read it.
+      return historyToJSON(await fetchDecodedHistory(this.temporal, workflowIdFor(code)));
     } catch (e) {
       const err = toDomainError(e);
       if (err instanceof DomainError && err.code === 'not_found') throw new DomainError('not_found', `Lịch sử workflow của hồ sơ ${code} không còn trên Temporal (đã quá thời hạn lưu giữ); tiến trình vẫn xem được từ nhật ký hồ sơ.`);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnYear } from '../../domain/vn-time.js';
 import type { Role } from '../../domain/types.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { fetchDecodedHistory } from '../../lib/payload-codec.js';
 import { apiClient, csrfOf, expectRefusal, loginStaff, multipart } from '../../lib/testing/http.js';
 import { eventually } from '../../lib/testing/time.js';
 import { workflowIdFor } from '../../workflows/messages.js';
@@ -52,7 +53,7 @@ const adminEvents = () => h.db.selectFrom('admin_events').selectAll().orderBy('i
 /** RECORD_HISTORIES=1 writes the dossier's history for workflows/replay.test.ts (a new path of the workflow). */
 async function recordHistory(code: string, name: string) {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await h.client.workflow.getHandle(workflowIdFor(code)).fetchHistory();
+  const history = await fetchDecodedHistory(h.client, workflowIdFor(code));
   fs.writeFileSync(path.resolve('workflows/histories', `${name}.json`), `${historyToJSON(history)}\n`);
 }
 
@@ -210,7 +211,7 @@ describe('dossiers follow their process', () => {
     expect((await call('xa_vanthu', 'POST', at(started.code, '/seal'), { json: { registerBookId: book.id } })).body).toMatchObject({ status: 'completed', process: { version: 1 } });
 
     for (const code of [underV1, started.code]) {
-      const history = await h.client.workflow.getHandle(workflowIdFor(code)).fetchHistory();
+      const history = await fetchDecodedHistory(h.client, workflowIdFor(code));
       await Worker.runReplayHistory({ workflowsPath: path.resolve('workflows/index.ts') }, history, workflowIdFor(code));
     }
     await recordHistory(started.code, 'dossier-reviewed-under-v1-after-v2');

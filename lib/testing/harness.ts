@@ -18,6 +18,7 @@ import type { Actor, Role } from '../../domain/types.js';
 import { createWorker } from '../../worker.js';
 import { loadConfig, type Config } from '../config.js';
 import { createDb, migrateToLatest, type Db } from '../db.js';
+import { dataConverterOf } from '../payload-codec.js';
 import { DEMO_AGENCY, seedDemoData, seedReferenceData } from '../seed.js';
 import bcrypt from 'bcryptjs';
 
@@ -69,7 +70,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
   await db.updateTable('agencies').set({ portal_code: `T${id}` }).where('code', '=', DEMO_AGENCY.code).execute();
 
   const connection = await Connection.connect({ address: config.temporalAddress });
-  const client = new Client({ connection, namespace: config.temporalNamespace });
+  const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: dataConverterOf(config) });
   const native = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createWorker(config, db, { connection: native, client });
   const running = worker.run();

@@ -108,6 +108,9 @@ export class WebClient {
     }
   }
 
+  /** The Cookie header this client sends (for a request made by hand: another origin's fetch, say). */
+  cookieHeader(): string { return this.requestHeaders().cookie; }
+
   private requestHeaders(more: Record<string, string> = {}): Record<string, string> {
     return { ...this.headers, cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...more };
   }
