@@ -5,6 +5,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .
-ENV APP_MODE=production NODE_ENV=production DATA_DIR=/data
+# The workflow bundle, built once here (npm run build); the worker loads it instead of bundling at every start.
+RUN node --import tsx scripts/build.ts /app/build/workflow-bundle.js
+ENV APP_MODE=production NODE_ENV=production DATA_DIR=/data WORKFLOW_BUNDLE=/app/build/workflow-bundle.js
 USER node
 CMD ["node", "--import", "tsx", "server.ts"]

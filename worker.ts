@@ -17,11 +17,14 @@ import { loadConfig, missingSealPins, timestamped, type Config } from './lib/con
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
 import { keyRingOf } from './lib/key-encryption.js';
 import { dataConverterOf } from './lib/payload-codec.js';
+import { prebuiltBundle } from './lib/workflow-bundle.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** `client`: the Temporal client the batch activity acts through (made here when not given). */
 export async function createWorker(config: Config, db: Db, opts: { connection?: NativeConnection; client?: Client } = {}) {
+  // Prebuilt by `npm run build` (checked against these sources, before anything connects), else bundled now.
+  const workflowCode = config.workflowBundle ? { workflowBundle: prebuiltBundle(config.workflowBundle) } : { workflowsPath: path.join(here, 'workflows/index.ts') };
   const connection = opts.connection ?? (await NativeConnection.connect({ address: config.temporalAddress }));
   // Lazy: connects on the first batch, so a worker refusing to start (no seal PIN, say) never dials Temporal for it.
   const dataConverter = dataConverterOf(config); // no personal data in clear in Temporal (lib/payload-codec.ts)
@@ -47,7 +50,7 @@ export async function createWorker(config: Config, db: Db, opts: { connection?: 
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    workflowsPath: path.join(here, 'workflows/index.ts'),
+    ...workflowCode,
     activities,
     dataConverter,
   });

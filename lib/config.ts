@@ -43,6 +43,8 @@ export interface Config {
    *  a generated one in the data folder. PAYLOAD_ENCRYPTION_KEYS_PREVIOUS: older keys, which still decode. */
   payloadEncryptionKey: string | null;
   previousPayloadEncryptionKeys: string[];
+  /** WORKFLOW_BUNDLE: the prebuilt workflow bundle of `npm run build` the worker loads; null: bundled at start. */
+  workflowBundle: string | null;
   /** TEMPORAL_UI_ORIGINS: the Temporal Web UI origins allowed to call the codec endpoint with the user's session
    *  (CORS); demo default the dev server's UI on port 8233. */
   temporalUiOrigins: string[];
@@ -257,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustServicesUrl,
     keyEncryptionKey: env.KEY_ENCRYPTION_KEY || null,
     previousKeyEncryptionKeys: listOf(env.KEY_ENCRYPTION_KEYS_PREVIOUS),
+    workflowBundle: env.WORKFLOW_BUNDLE ? path.resolve(env.WORKFLOW_BUNDLE) : null,
     payloadEncryptionKey: env.PAYLOAD_ENCRYPTION_KEY || null,
     previousPayloadEncryptionKeys: listOf(env.PAYLOAD_ENCRYPTION_KEYS_PREVIOUS),
     temporalUiOrigins: env.TEMPORAL_UI_ORIGINS !== undefined ? listOf(env.TEMPORAL_UI_ORIGINS).map((o) => o.replace(/\/$/, ''))

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ringOfSettings, type KeyRing } from './key-encryption.js';
 
 const PayloadProto = protos.temporal.api.common.v1.Payload;
-const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
+export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.cjs', import.meta.url));
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 const KEY_ID = 'encryption-key-id';
 const utf8 = (s: string) => new TextEncoder().encode(s);
