@@ -36,6 +36,14 @@ export async function xlsxBuffer(wb: ExcelJS.Workbook): Promise<Buffer> {
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** Sends a generated CSV (UTF-8) as a download, never cached. */
+export function sendCsv(res: Response, file: { fileName: string; buffer: Buffer }) {
+  res.set({
+    'Content-Type': 'text/csv; charset=utf-8', 'Content-Length': String(file.buffer.length), 'Cache-Control': 'private, no-store',
+    'Content-Disposition': `attachment; filename="${file.fileName}"`,
+  }).send(file.buffer);
+}
+
 /** Sends a generated workbook as a download, never cached. */
 export function sendXlsx(res: Response, file: { fileName: string; buffer: Buffer }) {
   res.set({

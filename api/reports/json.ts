@@ -2,7 +2,8 @@
 // the acting user): the report of the caller's agency for a day, as JSON and as Excel.
 import express from 'express';
 import type { AppDeps } from '../http/deps.js';
-import { sendXlsx } from '../http/excel.js';
+import { sendCsv, sendXlsx } from '../http/excel.js';
+import { auditCsv, auditExport, auditFormatOf, auditXlsx } from './audit.js';
 import { actorOf, needRole } from '../http/guards.js';
 import { overview, overviewQueryOf } from './overview.js';
 import { overviewWorkbook } from './overview-export.js';
@@ -31,6 +32,17 @@ export function reportJson(deps: AppDeps) {
   });
   r.get('/reports/overview.xlsx', async (req, res, next) => {
     try { sendXlsx(res, await overviewWorkbook(await overview(db, actorOf(res), overviewQueryOf(req.query)))); } catch (e) { next(e); }
+  });
+
+  // The audit export (api/reports/audit.ts): dossier events and administration changes of the period and subtree.
+  r.get('/audit', async (req, res, next) => {
+    try {
+      const format = auditFormatOf(req.query.format);
+      const a = await auditExport(db, actorOf(res), overviewQueryOf(req.query));
+      if (format === 'json') res.json(a);
+      else if (format === 'csv') sendCsv(res, await auditCsv(a));
+      else sendXlsx(res, await auditXlsx(a));
+    } catch (e) { next(e); }
   });
 
   return r;

@@ -7,7 +7,8 @@ import { subtreeOf } from '../admin/service.js';
 import { overviewWorkbook } from './overview-export.js';
 import { DomainError, HTTP_STATUS } from '../../domain/errors.js';
 import type { AppDeps } from '../http/deps.js';
-import { sendXlsx } from '../http/excel.js';
+import { sendCsv, sendXlsx } from '../http/excel.js';
+import { auditCsv, auditExport, auditXlsx } from './audit.js';
 import { actorOf, staffOnly } from '../http/guards.js';
 import { byAgencyChart, byDayChart, statusChart } from './overview-charts.js';
 import { OVERVIEW_FIGURES } from './overview-export.js';
@@ -60,15 +61,26 @@ export function reportScreens(deps: AppDeps) {
         received: {}, inProgress: { status: '' }, completed: { status: 'completed' }, onTime: { timeliness: 'on_time' }, late: { timeliness: 'late' },
         returned: { status: 'returned' }, cancelled: { status: 'cancelled' }, overdueNow: { overdue: '1' },
       };
+      const periodQuery = new URLSearchParams({ from: o.from, to: o.to, ...(o.agency ? { agencyCode: o.agency.code } : {}) }).toString();
       res.render('overview.njk', {
         title: OVERVIEW_MENU.label, active: OVERVIEW_MENU.href, o, error, periods: PERIODS, period: o.period, fromText: dd(o.from), toText: dd(o.to),
         periodText: periodText(o), figures: OVERVIEW_FIGURES.map(([label, key]) => ({ label, key, value: o[key], href: key === 'inProgress' ? null : listUrl(links[key]) })),
         listUrl, durationText, charts: { byDay: byDayChart(o), status: statusChart(o), byAgency: byAgencyChart(o) },
         agencyChoices: (await overviewAgencies(db, actorOf(res))),
-        xlsxUrl: `/tong-quan/excel?${new URLSearchParams({ from: o.from, to: o.to, ...(o.agency ? { agencyCode: o.agency.code } : {}) })}`,
+        xlsxUrl: `/tong-quan/excel?${periodQuery}`,
+        auditXlsxUrl: `/tong-quan/nhat-ky.xlsx?${periodQuery}`, auditCsvUrl: `/tong-quan/nhat-ky.csv?${periodQuery}`,
       });
     } catch (e) { next(e); }
   });
+  // The audit of the same period and agencies, as Excel or CSV (api/reports/audit.ts).
+  for (const ext of ['xlsx', 'csv'] as const) {
+    r.get(`${OVERVIEW_MENU.href}/nhat-ky.${ext}`, ...supervisor, async (req, res, next) => {
+      try {
+        const a = await auditExport(db, actorOf(res), overviewQueryOf(req.query));
+        if (ext === 'csv') sendCsv(res, await auditCsv(a)); else sendXlsx(res, await auditXlsx(a));
+      } catch (e) { next(e); }
+    });
+  }
   r.get(`${OVERVIEW_MENU.href}/excel`, ...supervisor, async (req, res, next) => {
     try { sendXlsx(res, await overviewWorkbook(await overview(db, actorOf(res), overviewQueryOf(req.query)))); } catch (e) { next(e); }
   });
