@@ -572,6 +572,11 @@ export class DossierService {
    * for supervisors and testers of the dossier's agency or an agency above it.
    */
   async history(actor: Actor, code: string): Promise<string> {
+    return historyToJSON(await this.workflowHistory(actor, code));
+  }
+
+  /** The same history as objects (its payloads decoded), for the supervisors' view of it (workflow-history.ts). */
+  async workflowHistory(actor: Actor, code: string) {
     if (!actor.roles.includes('supervisor') && !actor.roles.includes('tester')) {
       throw new DomainError('forbidden', 'Chỉ người có quyền Giám sát hoặc Kiểm thử được xuất lịch sử workflow của hồ sơ.');
     }
@@ -579,7 +584,7 @@ export class DossierService {
     if (!row || !(await withinSubtree(this.db, actor.agencyCode, row.agency_code))) throw new DomainError('not_found', `Không tìm thấy hồ sơ ${code}.`);
     try {
       // Decoded (lib/payload-codec.ts): the file replays anywhere, and only these roles may read it.
-      return historyToJSON(await fetchDecodedHistory(this.temporal, workflowIdFor(code)));
+      return await fetchDecodedHistory(this.temporal, workflowIdFor(code));
     } catch (e) {
       const err = toDomainError(e);
       if (err instanceof DomainError && err.code === 'not_found') throw new DomainError('not_found', `Lịch sử workflow của hồ sơ ${code} không còn trên Temporal (đã quá thời hạn lưu giữ); tiến trình vẫn xem được từ nhật ký hồ sơ.`);
