@@ -56,10 +56,12 @@ export function statusChart(o: Overview): string {
     { name: 'Bị trả lại', value: o.returned, itemStyle: { color: COLORS.returned } },
     { name: 'Đã hủy', value: o.cancelled, itemStyle: { color: COLORS.cancelled } },
   ].filter((s) => s.value > 0);
-  return svg(360, 280, {
+  // The names in a legend beside the pie, the counts on it: labels around a small pie would be cut short ("Hoàn thà…").
+  return svg(460, 280, {
     title: { text: 'Tình trạng hồ sơ', left: 'center', textStyle: { ...FONT, fontSize: 14 } },
-    series: [{ type: 'pie', radius: ['35%', '62%'], center: ['50%', '55%'], data: slices.length ? slices : [{ name: 'Chưa có hồ sơ', value: 0, itemStyle: { color: '#e0e0e0' } }],
-      label: { ...FONT, formatter: '{b}: {c}' } }],
+    legend: { orient: 'vertical', right: 8, top: 'middle', textStyle: FONT },
+    series: [{ type: 'pie', radius: ['35%', '62%'], center: ['30%', '55%'], data: slices.length ? slices : [{ name: 'Chưa có hồ sơ', value: 0, itemStyle: { color: '#e0e0e0' } }],
+      label: { ...FONT, formatter: '{c}' } }],
   });
 }
 
