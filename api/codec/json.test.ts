@@ -7,8 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
-import { apiClient, expectRefusal, loginStaff, multipart } from '../../lib/testing/http.js';
+import { createHarness, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, expectRefusal, loginStaff } from '../../lib/testing/http.js';
+import { dossierThroughLife } from '../../lib/testing/lifecycle.js';
 import { workflowIdFor } from '../../workflows/messages.js';
 
 let h: Harness;
@@ -35,18 +36,7 @@ const decode = (payloads: unknown[], headers: Record<string, string>) => fetch(`
 
 beforeAll(async () => {
   h = await createHarness();
-  const form = multipart({ applicantKind: 'no_account', ...APPLICANT, documentType: 'GKS' }, 'scan', await makePdf(1), 'scan.pdf', 'application/pdf');
-  const created = await call('canbo', 'POST', '/dossiers', { form });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  code = created.body.code;
-  const books = await call('vanthu', 'GET', '/register-books');
-  const bookId = books.body.items?.[0]?.id ?? books.body[0]?.id;
-  for (const [user, action, json] of [['lanhdao', 'sign', undefined], ['vanthu', 'seal', { registerBookId: bookId }], ['vanthu', 'deliver', undefined]] as const) {
-    const r = await call(user, 'POST', `/dossiers/${encodeURIComponent(code)}/${action}`, json ? { json } : {});
-    expect(r.status, `${action}: ${JSON.stringify(r.body)}`).toBe(200);
-  }
-  // Delivered, then closed once the re-delivery window (3 s in the harness) passes: the whole life is in the history.
-  await h.client.workflow.getHandle(workflowIdFor(code)).result();
+  code = await dossierThroughLife(h, call, { applicantKind: 'no_account', ...APPLICANT });
   const cli = execFileSync('bash', [path.resolve('scripts/ensure-temporal.sh')], { encoding: 'utf8' }).trim().split('\n').at(-1)!;
   shown = execFileSync(cli, ['workflow', 'show', '--address', h.config.temporalAddress, '--namespace', h.config.temporalNamespace,
     '-w', workflowIdFor(code), '-o', 'json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

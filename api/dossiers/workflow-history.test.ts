@@ -3,8 +3,9 @@
 // the end — with the same number of rows as Temporal's events; a creator is refused. A failed attempt and its retry,
 // a timer that fired and a refused update are read from a history made by hand (they cannot be caused on demand).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
-import { apiClient, loginStaff, multipart } from '../../lib/testing/http.js';
+import { createHarness, type Harness } from '../../lib/testing/harness.js';
+import { apiClient, loginStaff } from '../../lib/testing/http.js';
+import { dossierThroughLife } from '../../lib/testing/lifecycle.js';
 import { workflowIdFor } from '../../workflows/messages.js';
 import { tookText, workflowHistoryRows } from './workflow-history.js';
 
@@ -14,17 +15,7 @@ let code = '';
 
 beforeAll(async () => {
   h = await createHarness();
-  const form = multipart({ applicantKind: 'citizen', idNumber: '151804051', documentType: 'GKS' }, 'scan', await makePdf(1), 'scan.pdf', 'application/pdf');
-  const created = await call('canbo', 'POST', '/dossiers', { form });
-  expect(created.status, JSON.stringify(created.body)).toBe(201);
-  code = created.body.code;
-  const books = await call('vanthu', 'GET', '/register-books');
-  const bookId = books.body.items?.[0]?.id ?? books.body[0]?.id;
-  for (const [user, action, json] of [['lanhdao', 'sign', undefined], ['vanthu', 'seal', { registerBookId: bookId }], ['vanthu', 'deliver', undefined]] as const) {
-    const r = await call(user, 'POST', `/dossiers/${encodeURIComponent(code)}/${action}`, json ? { json } : {});
-    expect(r.status, `${action}: ${JSON.stringify(r.body)}`).toBe(200);
-  }
-  await h.client.workflow.getHandle(workflowIdFor(code)).result();
+  code = await dossierThroughLife(h, call, { applicantKind: 'citizen', idNumber: '151804051' });
 }, 240_000);
 afterAll(async () => { await h?.close(); });
 
