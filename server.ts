@@ -7,6 +7,7 @@ import { createApp } from './api/app.js';
 import { loadConfig } from './lib/config.js';
 import { createDb, migrateToLatest } from './lib/db.js';
 import { dataConverterOf } from './lib/payload-codec.js';
+import { ensureSearchAttributes } from './lib/search-attributes.js';
 import { seedDemoData, seedReferenceData } from './lib/seed.js';
 
 async function main() {
@@ -18,6 +19,7 @@ async function main() {
   if (config.mode === 'demo') await seedDemoData(db);
   const connection = await Connection.connect({ address: config.temporalAddress });
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: dataConverterOf(config) });
+  await ensureSearchAttributes(connection, config.temporalNamespace);
   const app = createApp({ config, db, temporal, storage: createLocalStorage(path.join(config.dataDir, 'files'), { sweepEveryMs: 5 * 60_000 }) });
   app.listen(config.port, () => console.log(`web: http://localhost:${config.port} (${config.mode} mode)`));
 }

@@ -17,6 +17,7 @@ import { loadConfig, missingSealPins, timestamped, type Config } from './lib/con
 import { createDb, migrateToLatest, type Db } from './lib/db.js';
 import { keyRingOf } from './lib/key-encryption.js';
 import { dataConverterOf } from './lib/payload-codec.js';
+import { ensureSearchAttributes } from './lib/search-attributes.js';
 import { prebuiltBundle } from './lib/workflow-bundle.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -85,7 +86,9 @@ async function main() {
   const db = createDb(config.databaseUrl!);
   await migrateToLatest(db);
   const worker = await createWorker(config, db);
-  const client = new Client({ connection: await Connection.connect({ address: config.temporalAddress }), namespace: config.temporalNamespace, dataConverter: dataConverterOf(config) });
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: dataConverterOf(config) });
+  await ensureSearchAttributes(connection, config.temporalNamespace);
   await ensureArchiveRenewalSchedule(client, config.archiveRenewal, config.taskQueue);
   await client.connection.close();
   console.log(`worker: polling task queue "${config.taskQueue}" on ${config.temporalAddress}`);

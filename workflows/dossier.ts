@@ -1,7 +1,7 @@
 // The whole life of one certification dossier. Sandbox fence: import only @temporalio/workflow,
 // ../domain and ./messages — nothing from Node, pg, express or activity values (held by scripts/check-fence).
 import {
-  ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, uuid4,
+  ActivityFailure, ApplicationFailure, TimeoutFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, upsertSearchAttributes, uuid4,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { AUDIT_ACTIONS, auditNote, type AuditEvent } from '../domain/audit.js';
@@ -19,6 +19,7 @@ import {
   approveUpdate, cancelUpdate, completeSignUpdate, deliverUpdate, prepareSignUpdate, getStateQuery, resendUpdate, resubmitUpdate, returnToCreatorUpdate, sealUpdate, signUpdate,
   submitUpdate, type ActionArgs, type SignPreparation,
 } from './messages.js';
+import { AGENCY_CODE, DOSSIER_CODE, DOSSIER_STATUS, SEARCH_ATTRIBUTES_PATCH } from './search-attributes.js';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -129,12 +130,26 @@ export async function dossierWorkflow(input: DossierInput): Promise<DossierView>
     } catch (e) { refuse(e); }
   };
 
+  // Search attributes (code, agency, status) for the Temporal UI: an upsert is a command, so dossiers started
+  // before them (no marker in their history) go on without.
+  const searchable = patched(SEARCH_ATTRIBUTES_PATCH);
+  let publishedStatus: string | null = null;
+  const publishSearchAttributes = () => {
+    if (!searchable || publishedStatus === state.status) return;
+    upsertSearchAttributes([
+      ...(publishedStatus === null ? [{ key: DOSSIER_CODE, value: state.code }, { key: AGENCY_CODE, value: state.agencyCode }] : []),
+      { key: DOSSIER_STATUS, value: state.status },
+    ]);
+    publishedStatus = state.status;
+  };
+
   /** Appends to the dossier's history and records the event in the read model and audit trail. */
   async function record(event: AuditEvent, who: { username: string; fullName: string }) {
     const at = new Date().toISOString();
     state.history.push({ at, action: AUDIT_ACTIONS[event.type], actor: who.username, actorName: who.fullName, status: state.status, note: auditNote(event) });
     const seq = state.history.length;
     await quick.recordEvent({ eventId: `${state.code}#${seq}`, seq, event, actor: who.username, actorName: who.fullName, at, state: view() });
+    publishSearchAttributes(); // after the read model took it: a refused change is undone and never published
   }
 
   /** Runs one human action: marks the dossier busy (so a concurrent action is refused), applies the change,

@@ -14,6 +14,7 @@ import { createLocalStorage } from '../../activities/storage.js';
 import { createApp } from '../../api/app.js';
 import { loadActor } from '../../api/auth/service.js';
 import { DossierService } from '../../api/dossiers/service.js';
+import { ensureSearchAttributes } from '../search-attributes.js';
 import type { Actor, Role } from '../../domain/types.js';
 import { createWorker } from '../../worker.js';
 import { loadConfig, type Config } from '../config.js';
@@ -71,6 +72,7 @@ export async function createHarness(opts: HarnessOptions = {}): Promise<Harness>
 
   const connection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({ connection, namespace: config.temporalNamespace, dataConverter: dataConverterOf(config) });
+  await ensureSearchAttributes(connection, config.temporalNamespace);
   const native = await NativeConnection.connect({ address: config.temporalAddress });
   const worker = await createWorker(config, db, { connection: native, client });
   const running = worker.run();
