@@ -66,6 +66,10 @@ export interface Database {
     status: string; note: string | null; at: Timestamp;
     type: AuditEventType; payload: ColumnType<AuditPayload, AuditPayload | string, AuditPayload | string>;
   };
+  /** Kept by triggers (migration 027): per agency with its subtree, Vietnam day of receipt and status. */
+  dossier_counts: { agency_code: string; day: string; status: string; n: number; on_time: number; late: number };
+  /** Kept by triggers (migration 027): a histogram of the finished stays per waiting status (bucket: step_time_bucket). */
+  dossier_step_times: { agency_code: string; day: string; status: string; bucket: number; n: number };
   dossier_files: {
     key: string; dossier_code: string; kind: string; sha256: string; size: number; created_at: GeneratedTimestamp;
     /** The signed files: the certificate that signed (SHA-256 of its DER) and its holder. */

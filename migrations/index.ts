@@ -22,6 +22,7 @@ import * as m019 from './20261202_019_templates.js';
 import * as m020 from './20261202_020_process_definitions.js';
 import * as m023 from './20261202_023_webhooks.js';
 import * as m025 from './20261203_025_dossier_completed_at.js';
+import * as m027 from './20261203_027_dossier_statistics.js';
 import * as m024 from './20261202_024_signing_authority.js';
 
 export const migrations: Record<string, Migration> = {
@@ -48,6 +49,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_023_webhooks': m023,
   '20261202_024_signing_authority': m024,
   '20261203_025_dossier_completed_at': m025,
+  '20261203_027_dossier_statistics': m027,
 };
 
 export const migrationProvider: MigrationProvider = {

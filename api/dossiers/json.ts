@@ -59,7 +59,7 @@ export function dossiersJson(deps: AppDeps) {
       const from = q.from ? parseVnDate(q.from) : null;
       const to = q.to ? parseVnDate(q.to) : null;
       if ((q.from && !from) || (q.to && !to)) throw new DomainError('validation', 'Ngày không hợp lệ (yyyy-MM-dd hoặc dd/MM/yyyy).');
-      const result = await dossiers.list(actor(res), { agencyCode: q.agencyCode || undefined, statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...listOrder(q, 'newest'), page: q.page, pageSize: q.pageSize });
+      const result = await dossiers.list(actor(res), { agencyCode: q.agencyCode || undefined, withSubtree: q.tree === '1', statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...listOrder(q, 'newest'), page: q.page, pageSize: q.pageSize });
       res.json({
         total: result.total, page: result.page, pageSize: result.pageSize,
         items: result.items.map((d) => ({

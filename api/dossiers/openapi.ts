@@ -112,6 +112,7 @@ export const dossierOpenApiPaths = (errors: OpenApiErrors) => {
           { name: 'overdue', in: 'query', schema: { type: 'string', enum: ['1'] }, description: 'Only dossiers still waiting on someone (awaiting_review, awaiting_signature, returned, awaiting_seal) whose due day has passed' },
           { name: 'sort', in: 'query', schema: { type: 'string', enum: ['newest', 'oldest', 'due'], default: 'newest' }, description: 'newest or oldest created first, or the nearest due day first' },
           { name: 'agencyCode', in: 'query', schema: { type: 'string' }, description: "One agency of the caller's reach (a supervisor's subtree); outside it: 404" },
+          { name: 'tree', in: 'query', schema: { type: 'string', enum: ['1'] }, description: 'With agencyCode: that agency and every agency under it' },
         ],
         responses: { 200: { description: '{total, page, pageSize, items}' }, ...errors },
       },

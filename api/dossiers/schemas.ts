@@ -26,6 +26,8 @@ export const dossierListQuery = object({
   sort: optionalText('Sắp xếp', 10),
   /** One agency of a supervisor's reach (its agency and those under it). */
   agencyCode: optionalText('Cơ quan, đơn vị', 30),
+  /** '1': that agency with every agency under it (the dashboard's links for an agency's subtree). */
+  tree: optionalText('Gồm đơn vị trực thuộc', 5),
   ...pagingShape,
 });
 

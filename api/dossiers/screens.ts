@@ -159,13 +159,14 @@ export function dossierScreens(deps: AppDeps) {
       const reach = spec.statusFilter ? await dossiers.reach(actor(res)) : [];
       const agencyCode = reach.length > 1 && reach.some((a) => a.code === q.agencyCode) ? q.agencyCode : '';
       if (q.agencyCode && !agencyCode) error = 'Cơ quan, đơn vị tìm kiếm không thuộc phạm vi theo dõi của bạn.';
-      const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to, status, overdue: Boolean(order.overdueBefore), sort: order.sort, agencyCode, timeliness: order.timeliness ?? '' };
+      const tree = agencyCode && q.tree === '1' ? '1' : '';
+      const filter = { applicantKind: q.applicantKind || 'all', code: q.code, q: q.q, fromText: q.from, toText: q.to, status, overdue: Boolean(order.overdueBefore), sort: order.sort, agencyCode, tree, timeliness: order.timeliness ?? '' };
       const result = await dossiers.list(actor(res), {
-        ...(agencyCode ? { agencyCode } : {}),
+        ...(agencyCode ? { agencyCode, withSubtree: Boolean(tree) } : {}),
         statuses: status ? [status] : spec.statuses, sealerQueue: spec.sealerQueue, ...(spec.reviewQueue ? { awaitingRoles: actor(res).roles } : {}), applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...order, page: q.page, pageSize: q.pageSize,
       });
       const pagerParams: Record<string, string> = {
-        applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText, status, overdue: filter.overdue ? '1' : '', sort: order.sort, agencyCode, timeliness: filter.timeliness,
+        applicantKind: filter.applicantKind, code: filter.code, q: filter.q, from: filter.fromText, to: filter.toText, status, overdue: filter.overdue ? '1' : '', sort: order.sort, agencyCode, tree, timeliness: filter.timeliness,
       };
       const pageUrl = pageUrlFor(req.path, { ...pagerParams, pageSize: result.pageSize });
       // The leader's and the seal keeper's queues: a checkbox per dossier, signed or sealed together (api/batches/).

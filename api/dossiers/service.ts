@@ -48,7 +48,7 @@ export interface CreateDossierInput {
 
 /** A list's filter as the screens and the API give it; page and pageSize as typed, checked by the paging schema. */
 export type { DossierSort } from './queries.js';
-export type ListFilter = Omit<q.ListQuery, 'agencyCodes' | 'page' | 'pageSize'> & { page?: unknown; pageSize?: unknown; agencyCode?: string };
+export type ListFilter = Omit<q.ListQuery, 'agencyCodes' | 'page' | 'pageSize'> & { page?: unknown; pageSize?: unknown; agencyCode?: string; withSubtree?: boolean };
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
@@ -561,9 +561,14 @@ export class DossierService {
   /** A page of the dossiers the actor reads (`agencyCode`: one agency of a supervisor's reach; outside it: 404). */
   async list(actor: Actor, f: ListFilter) {
     const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
-    const reach = f.agencyCode || actor.roles.includes('supervisor') ? (await this.reach(actor)).map((a) => a.code) : [actor.agencyCode];
-    if (f.agencyCode && !reach.includes(f.agencyCode)) throw new DomainError('not_found', `Không tìm thấy cơ quan, đơn vị ${f.agencyCode} trong phạm vi theo dõi của bạn.`, 'agencyCode');
-    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCodes: f.agencyCode ? [f.agencyCode] : reach });
+    const tree = f.agencyCode || actor.roles.includes('supervisor') ? await this.reach(actor) : [{ code: actor.agencyCode, depth: 0 }];
+    const reach = tree.map((a) => a.code);
+    const at = f.agencyCode ? reach.indexOf(f.agencyCode) : -1;
+    if (f.agencyCode && at < 0) throw new DomainError('not_found', `Không tìm thấy cơ quan, đơn vị ${f.agencyCode} trong phạm vi theo dõi của bạn.`, 'agencyCode');
+    // The reach is in preorder: an agency's subtree is it and the deeper ones right after it.
+    const subtree = () => { const end = tree.findIndex((a, i) => i > at && a.depth <= tree[at].depth); return reach.slice(at, end < 0 ? undefined : end); };
+    const agencyCodes = !f.agencyCode ? reach : f.withSubtree ? subtree() : [f.agencyCode];
+    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCodes });
     return { total, page, pageSize, items };
   }
 

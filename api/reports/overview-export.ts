@@ -20,7 +20,7 @@ export async function overviewWorkbook(o: Overview): Promise<{ fileName: string;
 
   const agencies = wb.addWorksheet('Theo đơn vị');
   agencies.addRow(AGENCY_COLUMNS).font = { bold: true };
-  for (const a of o.byAgency) agencies.addRow([`${'  '.repeat(a.depth)}${a.name}`, a.agencyCode, a.received, a.inProgress, a.completed, a.onTime, a.late, a.returned, a.cancelled, a.overdueNow]);
+  for (const a of o.byAgency) agencies.addRow([a.subtree ? `  ${a.name} (gồm đơn vị trực thuộc)` : `${a.name} (tự tiếp nhận)`, a.agencyCode, a.received, a.inProgress, a.completed, a.onTime, a.late, a.returned, a.cancelled, a.overdueNow]);
   agencies.getColumn(1).width = 48;
 
   const days = wb.addWorksheet('Theo ngày');

@@ -5,10 +5,12 @@
 // supervisor of the parent sees the child's dossiers and not the sibling's, one of the child sees only the child; the
 // numbers link to the lists they count, and those lists count the same; the SVG charts render; Excel says the same.
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../domain/calendar.js';
 import { vnDateOfDay, vnIsoDate } from '../../domain/vn-time.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
+import { bucketSeconds, percentile } from './overview.js';
 import { apiClient, expectRefusal, loginStaff, multipart } from '../../lib/testing/http.js';
 
 let h: Harness;
@@ -98,13 +100,21 @@ describe('Tổng quan', () => {
     expect(o.overdue[1]).toMatchObject({ status: 'awaiting_signature', dueDate: yesterday, waitingOn: { role: 'signer', label: 'Quyền ký bản sao', people: ['Lâm Phước Thọ'] } });
   });
 
-  it('a custom period, one agency of the subtree, and the child’s own supervisor; refusals', async () => {
+  it('a custom period, one agency of the subtree (with the agencies under it), and the child’s own supervisor; refusals', async () => {
     const ten = addDays(today, -10);
     const r = await call('giamsat', 'GET', `/reports/overview?from=${ten}&to=${today}&agencyCode=${h.agencyCode}`);
     expect(r.status, JSON.stringify(r.body)).toBe(200);
-    expect(r.body).toMatchObject({ period: 'custom', received: 7, inProgress: 3, overdueNow: 2, agency: { code: h.agencyCode } });
+    // The agency chosen counts with its subtree: its own 7 (today's 6 and the old one) and the child's 2.
+    expect(r.body).toMatchObject({ period: 'custom', received: 9, inProgress: 4, overdueNow: 2, agency: { code: h.agencyCode } });
+    expect(r.body.byAgency.map((a: { agencyCode: string; subtree: boolean; received: number }) => [a.agencyCode, a.subtree, a.received]))
+      .toEqual([[h.agencyCode, false, 7], [CHILD, true, 2]]);
     expect(r.body.byDay).toHaveLength(11);
     expect(r.body.byDay[0]).toEqual({ day: ten, received: 1, completed: 0, late: 0 });
+    const childOnly = await call('giamsat', 'GET', `/reports/overview?agencyCode=${CHILD}`);
+    expect(childOnly.body).toMatchObject({ received: 2, completed: 1, onTime: 1, agency: { code: CHILD }, scope: { code: h.agencyCode } });
+    // The lists the rows link to: the agency alone, or with its subtree (tree=1).
+    expect((await call('giamsat', 'GET', `/dossiers?agencyCode=${h.agencyCode}&from=${ten}`)).body.total).toBe(7);
+    expect((await call('giamsat', 'GET', `/dossiers?agencyCode=${h.agencyCode}&tree=1&from=${ten}`)).body.total).toBe(9);
     const child = await call('gs_con', 'GET', '/reports/overview');
     expect(child.body).toMatchObject({ received: 2, completed: 1, onTime: 1, overdueNow: 0, scope: { code: CHILD } });
     expect(child.body.byAgency.map((a: { agencyCode: string }) => a.agencyCode)).toEqual([CHILD]);
@@ -144,6 +154,70 @@ describe('Tổng quan', () => {
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('Từ ngày không hợp lệ');
     expect((await (await loginStaff(h.baseUrl, 'canbo')).get('/tong-quan')).status).toBe(403);
+  });
+
+  it('the figures the database keeps are exact: the same as counted again from the dossiers and their events, also after an agency moves', async () => {
+    const kept = async () => ({
+      counts: (await sql`select agency_code, day::text, status, n, on_time, late from dossier_counts where n <> 0 or on_time <> 0 or late <> 0 order by 1, 2, 3`.execute(h.db)).rows,
+      times: (await sql`select agency_code, day::text, status, bucket, n from dossier_step_times where n <> 0 order by 1, 2, 3, 4`.execute(h.db)).rows,
+    });
+    const recounted = async () => {
+      await sql`select rebuild_dossier_statistics()`.execute(h.db);
+      return kept();
+    };
+    const before = await kept();
+    expect(before.counts.length).toBeGreaterThan(3);
+    expect(await recounted()).toEqual(before);
+    // The child moves under the sibling: the parent's figures lose it, the sibling's gain it; and back.
+    const move = async (parent: string) => { await h.db.updateTable('agencies').set({ parent_code: parent }).where('code', '=', CHILD).execute(); };
+    await move(SIBLING);
+    const moved = await kept();
+    expect(await recounted()).toEqual(moved);
+    expect((await call('gs_khac', 'GET', '/reports/overview')).body).toMatchObject({ received: 3, completed: 2 });
+    expect((await call('giamsat', 'GET', '/reports/overview')).body).toMatchObject({ received: 6 });
+    await move(h.agencyCode);
+    expect(await kept()).toEqual(before);
+    // The step times against the exact percentiles of the audit trail: within the histogram's 4.5 %.
+    const exact = await sql<{ status: string; p50: number; n: number }>`select s.status, count(*)::int as n,
+        percentile_disc(0.5) within group (order by s.seconds) as p50
+      from dossiers d cross join lateral dossier_stays(d.code) s where d.agency_code in (${h.agencyCode}, ${CHILD}) group by s.status`.execute(h.db);
+    // The histogram's buckets themselves: from a second to a year, each read back within 4.5 %.
+    const samples = [1, 1.5, 7, 59, 61, 3599, 3601, 86_399, 90_061, 604_800, 2_600_000, 31_536_000];
+    const buckets = await sql<{ s: number; b: number }>`select s, step_time_bucket(s) as b from unnest(${samples}::float8[]) s`.execute(h.db);
+    for (const { s: secs, b } of buckets.rows) expect(Math.abs(bucketSeconds(b) - secs) / secs, `${secs} s`).toBeLessThan(0.045);
+    expect(percentile([{ bucket: 0, n: 2 }, { bucket: 20, n: 1 }, { bucket: 40, n: 7 }], 10, 0.5)).toBe(Math.round(bucketSeconds(40)));
+    expect(percentile([{ bucket: 0, n: 5 }, { bucket: 40, n: 5 }], 10, 0.5)).toBe(0);
+    const o = (await call('giamsat', 'GET', '/reports/overview')).body;
+    for (const e of exact.rows) {
+      const step = o.steps.find((x: { status: string }) => x.status === e.status);
+      expect(step.count, e.status).toBe(e.n);
+      expect(Math.abs(step.medianSeconds - e.p50), `${e.status}: ${step.medianSeconds} vs ${e.p50}`).toBeLessThanOrEqual(Math.max(0.5, e.p50 * 0.045) + 0.5);
+    }
+  });
+
+  it('concurrent changes in opposite directions on the same rows neither deadlock nor lose a count', async () => {
+    const row = await h.db.selectFrom('dossiers').selectAll().where('code', '=', codes.waiting).executeTakeFirstOrThrow();
+    const many = Array.from({ length: 40 }, (_, i) => `${codes.waiting}-P${i}`);
+    await h.db.insertInto('dossiers').values(many.map((code, i) => ({ ...row, code, status: i % 2 ? 'returned' : 'awaiting_signature', snapshot: JSON.stringify(row.snapshot) }))).execute();
+    await h.db.insertInto('dossier_events').values(many.map((code, i) => ({
+      event_id: `${code}#1`, dossier_code: code, seq: 1, action: 'submit', actor: 'canbo', actor_name: 'Cán bộ', status: i % 2 ? 'returned' : 'awaiting_signature',
+      note: null, at: new Date(), type: 'submitted' as const, payload: '{}',
+    }))).execute();
+    // Each as the read model writes it: the event, then the dossier's row; half one way, half the other, all at once.
+    const results = await Promise.allSettled(many.map((code, i) => h.db.transaction().execute(async (tx) => {
+      const status = i % 2 ? 'awaiting_signature' : 'returned';
+      await tx.insertInto('dossier_events').values({ event_id: `${code}#2`, dossier_code: code, seq: 2, action: 'x', actor: 'lanhdao', actor_name: 'Lãnh đạo', status, note: null, at: new Date(), type: i % 2 ? 'resubmitted' : 'returned', payload: '{}' }).execute();
+      await tx.updateTable('dossiers').set({ status }).where('code', '=', code).execute();
+    })));
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const counts = (await sql`select agency_code, day::text, status, n, on_time, late from dossier_counts where n <> 0 order by 1, 2, 3`.execute(h.db)).rows;
+    const times = (await sql`select agency_code, day::text, status, bucket, n from dossier_step_times where n <> 0 order by 1, 2, 3, 4`.execute(h.db)).rows;
+    await sql`select rebuild_dossier_statistics()`.execute(h.db);
+    expect((await sql`select agency_code, day::text, status, n, on_time, late from dossier_counts where n <> 0 order by 1, 2, 3`.execute(h.db)).rows).toEqual(counts);
+    expect((await sql`select agency_code, day::text, status, bucket, n from dossier_step_times where n <> 0 order by 1, 2, 3, 4`.execute(h.db)).rows).toEqual(times);
+    await h.db.deleteFrom('dossier_events').where('dossier_code', 'in', many).execute();
+    await h.db.deleteFrom('dossiers').where('code', 'in', many).execute();
+    await sql`select rebuild_dossier_statistics()`.execute(h.db);
   });
 
   it('Excel says the same, cell by cell', async () => {

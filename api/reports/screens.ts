@@ -54,9 +54,11 @@ export function reportScreens(deps: AppDeps) {
       }
       // Every number links to the list it counts ("Theo dõi hồ sơ", the same agencies, days and status).
       const dd = (d: string) => vnDateOfDay(d);
-      const listUrl = (more: Record<string, string>, agencyCode = o.agency?.code ?? '') => `/ho-so/theo-doi?${new URLSearchParams({
-        ...(more.overdue ? {} : { from: dd(o.from), to: dd(o.to) }), ...(agencyCode ? { agencyCode } : {}), ...more, sort: more.overdue ? 'due' : 'oldest',
+      // An agency's row counts it with its subtree (tree=1), except the top's own row; the top figures, the whole tree.
+      const listUrl = (more: Record<string, string>, agencyCode = o.agency?.code ?? '', subtree = true) => `/ho-so/theo-doi?${new URLSearchParams({
+        ...(more.overdue ? {} : { from: dd(o.from), to: dd(o.to) }), ...(agencyCode ? { agencyCode, ...(subtree ? { tree: '1' } : {}) } : {}), ...more, sort: more.overdue ? 'due' : 'oldest',
       })}`;
+      const drillUrl = (agencyCode: string) => `/tong-quan?${new URLSearchParams({ from: o.from, to: o.to, agencyCode })}`;
       const links: Record<string, Record<string, string>> = {
         received: {}, inProgress: { status: '' }, completed: { status: 'completed' }, onTime: { timeliness: 'on_time' }, late: { timeliness: 'late' },
         returned: { status: 'returned' }, cancelled: { status: 'cancelled' }, overdueNow: { overdue: '1' },
@@ -65,7 +67,7 @@ export function reportScreens(deps: AppDeps) {
       res.render('overview.njk', {
         title: OVERVIEW_MENU.label, active: OVERVIEW_MENU.href, o, error, periods: PERIODS, period: o.period, fromText: dd(o.from), toText: dd(o.to),
         periodText: periodText(o), figures: OVERVIEW_FIGURES.map(([label, key]) => ({ label, key, value: o[key], href: key === 'inProgress' ? null : listUrl(links[key]) })),
-        listUrl, durationText, charts: { byDay: byDayChart(o), status: statusChart(o), byAgency: byAgencyChart(o) },
+        listUrl, drillUrl, durationText, charts: { byDay: byDayChart(o), status: statusChart(o), byAgency: byAgencyChart(o) },
         agencyChoices: (await overviewAgencies(db, actorOf(res))),
         xlsxUrl: `/tong-quan/excel?${periodQuery}`,
         auditXlsxUrl: `/tong-quan/nhat-ky.xlsx?${periodQuery}`, auditCsvUrl: `/tong-quan/nhat-ky.csv?${periodQuery}`,
