@@ -9,3 +9,7 @@ export const insertAdminEvent = (db: Db, e: { actor: string; actorKind?: AdminAc
   actor: e.actor, actor_kind: e.actorKind ?? 'staff', agency_code: e.agencyCode, entity: e.event.entity, entity_id: e.event.entityId, action: e.event.action,
   before: e.event.before === null ? null : JSON.stringify(e.event.before), after: e.event.after === null ? null : JSON.stringify(e.event.after),
 }).execute();
+
+/** Removes the event of a change undone as if never made (a booking whose workflow could not start), in its transaction. */
+export const deleteAdminEvent = (db: Db, e: { entity: string; entityId: string; action: string }) => db.deleteFrom('admin_events')
+  .where('entity', '=', e.entity).where('entity_id', '=', e.entityId).where('action', '=', e.action).execute();

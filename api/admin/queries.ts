@@ -85,7 +85,7 @@ export const activeChildren = async (db: Db, code: string) =>
 // ---- admin_events --------------------------------------------------------------------------------------------
 
 // The INSERT is worker-side SQL (the appointments' activities record too): one copy, re-exported here.
-export { insertAdminEvent } from '../../activities/admin-events.js';
+export { deleteAdminEvent, insertAdminEvent } from '../../activities/admin-events.js';
 
 export interface AdminEventFilter { entity?: string; entityId?: string }
 export interface AdminEventRow {

@@ -60,6 +60,9 @@ export async function recordedChange<T>(db: Db, actor: Actor, change: (trx: Db) 
  */
 export const recordAdminEvent = (trx: Db, e: { actor: string; actorKind?: AdminActorKind; agencyCode: string; event: AdminEvent }) => q.insertAdminEvent(trx, e);
 
+/** Removes the event of a change its feature undid as if never made (an appointment whose workflow did not start). */
+export const unrecordAdminEvent = (trx: Db, e: { entity: AdminEntity; entityId: string; action: AdminAction }) => q.deleteAdminEvent(trx, e);
+
 /** Joins the acting account's full name (actor_name) to a query of admin_events, by the kind of account. */
 export const withActorName = q.withActorName;
 
