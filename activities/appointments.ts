@@ -2,10 +2,15 @@
 // SMS and portal notifications (keyed by what caused them, so a retry never sends twice).
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
-import type { AppointmentState } from '../domain/appointments.js';
+import { appointmentRecord, type AppointmentState } from '../domain/appointments.js';
+import type { AdminActorKind, AppointmentRecord } from '../domain/admin-audit.js';
+import { insertAdminEvent } from './admin-events.js';
 import type { Db } from '../lib/db.js';
 import { releasePlace, takePlace } from './slot-places.js';
 import type { SmsGateway } from './sms.js';
+
+/** Who changed the appointment and how, for the audit of administration (the no-show: the system). */
+export interface AppointmentAudit { action: 'rescheduled' | 'cancelled' | 'processed' | 'no_show'; actor: string; actorKind: AdminActorKind }
 
 export function appointmentActivities(deps: { db: Db; sms: SmsGateway }) {
   const { db } = deps;
@@ -20,12 +25,32 @@ export function appointmentActivities(deps: { db: Db; sms: SmsGateway }) {
     });
   }
 
+  const update = (tx: Db, state: AppointmentState) => tx.updateTable('appointments').set({
+    status: state.status, day: state.day, start_time: state.time, reschedule_reason: state.rescheduleReason,
+    dossier_code: state.dossierCode, updated_at: sql`now()`,
+  }).where('code', '=', state.code).execute();
+
   return {
-    async recordAppointment({ state }: { state: AppointmentState }): Promise<void> {
-      await db.updateTable('appointments').set({
-        status: state.status, day: state.day, start_time: state.time, reschedule_reason: state.rescheduleReason,
-        dossier_code: state.dossierCode, updated_at: sql`now()`,
-      }).where('code', '=', state.code).execute();
+    /**
+     * Writes the appointment's state to its row. With `audit` (a change someone made, or the no-show), the change's
+     * event is recorded in the same transaction, once per change even when the activity is retried.
+     */
+    async recordAppointment({ state, audit }: { state: AppointmentState; audit?: AppointmentAudit }): Promise<void> {
+      if (!audit) { await update(db, state); return; }
+      // history grows by one note per change: the key names this change, whatever the retries.
+      await once(`${state.code}:audit:${audit.action}:${state.history.length}`, state.code, async (tx) => {
+        const row = await tx.selectFrom('appointments').select(['agency_code', 'account_username', 'day', 'start_time', 'status', 'reschedule_reason', 'dossier_code'])
+          .where('code', '=', state.code).forUpdate().executeTakeFirstOrThrow();
+        await update(tx, state);
+        const before: AppointmentRecord = {
+          agencyCode: row.agency_code, account: row.account_username, documentType: state.documentTypeName, day: row.day, time: row.start_time,
+          status: row.status, rescheduleReason: row.reschedule_reason, dossierCode: row.dossier_code,
+        };
+        await insertAdminEvent(tx, {
+          actor: audit.actor, actorKind: audit.actorKind, agencyCode: state.agencyCode,
+          event: { entity: 'appointment', entityId: state.code, action: audit.action, before, after: appointmentRecord(state) },
+        });
+      });
     },
 
     /** Moves the booking to a new slot: takes the new place first (refused when full), then frees the old one. */

@@ -19,10 +19,10 @@ export interface ImageRecord {
 /**
  * The current image of `owner` (an agency code for the seal, a username for a signature), or null. The only SQL
  * reading `images`: here, because the signing activity reads it and activities never import api/; the screens
- * reach it through api/images/queries.ts.
+ * reach it through api/images/queries.ts. `forUpdate`: its row locked (a replacement reads what it replaces).
  */
-export async function getImage(db: Db, kind: ImageKind, owner: string): Promise<ImageRecord | null> {
-  const r = await db.selectFrom('images').selectAll().where('kind', '=', kind).where('owner', '=', owner).executeTakeFirst();
+export async function getImage(db: Db, kind: ImageKind, owner: string, opts: { forUpdate?: boolean } = {}): Promise<ImageRecord | null> {
+  const r = await db.selectFrom('images').selectAll().where('kind', '=', kind).where('owner', '=', owner).$if(!!opts.forUpdate, (q) => q.forUpdate()).executeTakeFirst();
   if (!r) return null;
   return {
     kind: r.kind, owner: r.owner, sha256: r.sha256, size: Number(r.size), width: r.width, height: r.height,

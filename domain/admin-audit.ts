@@ -4,13 +4,13 @@
 import type { Agency } from './agency.js';
 import type { ProcessDefinition } from './process.js';
 import type { Role } from './types.js';
+import type { TemplateKind } from './templates.js';
 
 /** A staff account as the audit records it: never its password or hash (`passwordReset: true` says one was set). */
 export interface AccountRecord {
   username: string; fullName: string; title: string; idNumber: string | null; email: string | null; agencyCode: string;
   active: boolean; roles: { agencyCode: string; role: Role }[]; passwordReset?: true;
 }
-import type { TemplateKind } from './templates.js';
 
 /** One recorded administrative change. Stored as entity + entity_id + action + before/after (jsonb) in admin_events. */
 export type AdminEvent =
@@ -49,7 +49,49 @@ export type AdminEvent =
   | { entity: 'signing_authority'; entityId: string; action: 'updated'; before: SigningAuthorityRecord; after: SigningAuthorityRecord }
   /** A planned delegation of the signature (entityId: its id). */
   | { entity: 'delegation'; entityId: string; action: 'created'; before: null; after: DelegationRecord }
-  | { entity: 'delegation'; entityId: string; action: 'revoked'; before: DelegationRecord; after: DelegationRecord };
+  | { entity: 'delegation'; entityId: string; action: 'revoked'; before: DelegationRecord; after: DelegationRecord }
+  // Register books (api/register/; entityId: the book's id) and a register year's closing (entityId: the year).
+  | { entity: 'register_book'; entityId: string; action: 'created'; before: null; after: RegisterBookRecord }
+  | { entity: 'register_book'; entityId: string; action: 'updated' | 'closed'; before: RegisterBookRecord; after: RegisterBookRecord }
+  | { entity: 'register_book'; entityId: string; action: 'deleted'; before: RegisterBookRecord; after: null }
+  | { entity: 'register_year'; entityId: string; action: 'closed'; before: RegisterYearRecord; after: RegisterYearRecord }
+  /** The agency's seal image or a leader's signature image (entityId: `kind:owner`); never its bytes. */
+  | { entity: 'image'; entityId: string; action: 'created'; before: null; after: ImageAuditRecord }
+  | { entity: 'image'; entityId: string; action: 'replaced'; before: ImageAuditRecord; after: ImageAuditRecord }
+  /** An uploaded certificate or a remote signer's (entityId: its SHA-256 fingerprint); never its key or passphrase. */
+  | { entity: 'certificate'; entityId: string; action: 'created'; before: null; after: CertificateRecord }
+  | { entity: 'certificate'; entityId: string; action: 'put_in_use' | 'approved'; before: CertificateRecord; after: CertificateRecord }
+  /** A citizen's appointment (entityId: its code): booked and cancelled by the citizen, the rest by staff or the system. */
+  | { entity: 'appointment'; entityId: string; action: 'booked'; before: null; after: AppointmentRecord }
+  | { entity: 'appointment'; entityId: string; action: 'rescheduled' | 'cancelled' | 'processed' | 'no_show'; before: AppointmentRecord; after: AppointmentRecord };
+
+/** Who acted: a staff account (users) or a citizen's portal account (portal_accounts); admin_events.actor_kind. */
+export type AdminActorKind = 'staff' | 'citizen';
+/** The actor of the workflows' timers (an appointment's no-show), as the dossier audit names it too. */
+export const SYSTEM_ACTOR = 'system';
+
+/** The actor as people read it: "Họ tên (tên đăng nhập)", a citizen as "Công dân …", the system as "Hệ thống". */
+export function actorText(kind: AdminActorKind, username: string, name: string | null): string {
+  if (kind === 'citizen') return name ? `Công dân ${name} (${username})` : `Công dân ${username}`;
+  if (username === SYSTEM_ACTOR && !name) return 'Hệ thống';
+  return name ? `${name} (${username})` : username;
+}
+
+export interface RegisterBookRecord {
+  agencyCode: string; name: string; startNumber: number; currentNumber: number; openDate: string; closeDate: string;
+  closedAt: string | null; closedCount: number | null; closedYearCount: number | null;
+}
+export interface RegisterYearRecord { agencyCode: string; year: number; lastNumber: number; certificationCount: number | null; closedAt: string | null; closedBooks: string[] }
+/** An image as the audit records it (ImageRecord is the stored row's name, activities/images.ts). */
+export interface ImageAuditRecord { kind: 'seal' | 'signature'; owner: string; sha256: string; size: number; width: number; height: number }
+export interface CertificateRecord {
+  fingerprint: string; purpose: 'personal' | 'seal'; owner: string; subject: string; commonName: string | null; issuer: string; serial: string;
+  notBefore: string; notAfter: string; inUse: boolean; needsApproval: boolean; remote?: true;
+}
+export interface AppointmentRecord {
+  agencyCode: string; account: string; documentType: string; day: string; time: string; status: string;
+  rescheduleReason: string | null; dossierCode: string | null;
+}
 
 export interface SigningAuthorityRecord { headUsername: string | null; collective: string | null }
 export interface DelegationRecord { agencyCode: string; deputyUsername: string; kind: 'KT' | 'TL'; fromDay: string; toDay: string; note: string; revoked: boolean }
@@ -79,6 +121,11 @@ export const ADMIN_ENTITY_LABELS: Record<AdminEntity, string> = {
   webhook: 'Webhook (gửi sự kiện cho hệ thống khác)',
   signing_authority: 'Người ký của cơ quan',
   delegation: 'Ký thay, thừa lệnh theo thời gian',
+  register_book: 'Sổ chứng thực',
+  register_year: 'Khóa sổ năm',
+  image: 'Hình ảnh con dấu, chữ ký',
+  certificate: 'Chứng thư số',
+  appointment: 'Lịch hẹn',
 };
 
 export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
@@ -90,6 +137,15 @@ export const ADMIN_ACTION_LABELS: Record<AdminAction, string> = {
   published: 'Ban hành phiên bản mới',
   deleted: 'Xóa',
   revoked: 'Thu hồi',
+  closed: 'Khóa sổ',
+  replaced: 'Thay thế',
+  put_in_use: 'Chọn dùng để ký',
+  approved: 'Xác nhận',
+  booked: 'Đặt lịch hẹn',
+  rescheduled: 'Dời lịch hẹn',
+  cancelled: 'Hủy',
+  processed: 'Tiếp nhận hồ sơ',
+  no_show: 'Không đến',
 };
 
 /** The Vietnamese names of a process definition's fields, for the before/after of the audit list. */
@@ -110,6 +166,30 @@ export const CATALOGUE_FIELD_LABELS: Partial<Record<AdminEntity, Record<string, 
   document_type: { code: 'Mã loại giấy tờ', name: 'Tên', sort: 'Thứ tự', active: 'Đang sử dụng' },
   agency_day: { day: 'Ngày', working: 'Ngày làm việc', note: 'Ghi chú' },
   public_holiday: { day: 'Ngày', name: 'Tên ngày lễ', working: 'Ngày làm việc' },
+  register_book: {
+    agencyCode: 'Cơ quan', name: 'Tên sổ', startNumber: 'Số ban đầu', currentNumber: 'Số hiện tại', openDate: 'Ngày mở sổ', closeDate: 'Ngày đóng sổ',
+    closedAt: 'Khóa sổ lúc', closedCount: 'Số chứng thực trong sổ khi khóa', closedYearCount: 'Số chứng thực của năm khi khóa',
+  } satisfies Record<keyof RegisterBookRecord, string>,
+  register_year: {
+    agencyCode: 'Cơ quan', year: 'Năm', lastNumber: 'Số cuối cùng đã cấp', certificationCount: 'Số chứng thực của năm', closedAt: 'Khóa sổ lúc', closedBooks: 'Các sổ được khóa',
+  } satisfies Record<keyof RegisterYearRecord, string>,
+  image: {
+    kind: 'Loại ảnh', owner: 'Của', sha256: 'Mã băm SHA-256', size: 'Dung lượng (byte)', width: 'Chiều rộng (điểm ảnh)', height: 'Chiều cao (điểm ảnh)',
+  } satisfies Record<keyof ImageAuditRecord, string>,
+  certificate: {
+    fingerprint: 'Dấu vân tay SHA-256', purpose: 'Loại chứng thư', owner: 'Của', subject: 'Chủ thể', commonName: 'Tên người giữ chứng thư', issuer: 'Tổ chức cấp',
+    serial: 'Số hiệu', notBefore: 'Hiệu lực từ', notAfter: 'Hiệu lực đến', inUse: 'Đang dùng để ký', needsApproval: 'Chờ quản trị viên xác nhận', remote: 'Dịch vụ ký số từ xa',
+  } satisfies Record<keyof CertificateRecord, string>,
+  appointment: {
+    agencyCode: 'Cơ quan tiếp nhận', account: 'Tài khoản công dân', documentType: 'Loại giấy tờ', day: 'Ngày hẹn', time: 'Giờ hẹn', status: 'Trạng thái',
+    rescheduleReason: 'Lý do dời lịch', dossierCode: 'Mã hồ sơ',
+  } satisfies Record<keyof AppointmentRecord, string>,
+};
+
+/** The words of a few recorded values (the image's and the certificate's kinds), for the before/after of the audit list. */
+export const RECORD_VALUE_LABELS: Record<string, Record<string, string>> = {
+  kind: { seal: 'Con dấu của cơ quan', signature: 'Chữ ký của lãnh đạo' },
+  purpose: { personal: 'Cá nhân (lãnh đạo ký)', seal: 'Con dấu của cơ quan' },
 };
 
 /** The Vietnamese names of an account's fields, for the before/after of the audit list. */

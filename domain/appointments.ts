@@ -1,6 +1,7 @@
 // Appointments (sandbox-safe, pure): the appointment as its workflow holds it, slot validity, booking limits,
 // codes and the instants the workflow waits for.
 import { isWorkingDay, type DayRules } from './calendar.js';
+import type { AppointmentRecord } from './admin-audit.js';
 import type { Actor } from './types.js';
 import { vnDateOfDay, vnDayEnd, vnInstant, vnIsoDate } from './vn-time.js';
 
@@ -35,6 +36,14 @@ export interface AppointmentState extends AppointmentInput {
 
 /** The citizen who owns the appointment, or staff; always set by the server from the session or token. */
 export type AppointmentActor = { kind: 'staff'; actor: Actor } | { kind: 'citizen'; username: string };
+
+/** The appointment as the audit of administration records it (domain/admin-audit.ts AppointmentRecord). */
+export function appointmentRecord(s: Pick<AppointmentState, 'agencyCode' | 'documentTypeName' | 'day' | 'time' | 'status' | 'rescheduleReason' | 'dossierCode'> & { account: { username: string } }): AppointmentRecord {
+  return {
+    agencyCode: s.agencyCode, account: s.account.username, documentType: s.documentTypeName, day: s.day, time: s.time,
+    status: s.status, rescheduleReason: s.rescheduleReason, dossierCode: s.dossierCode,
+  };
+}
 
 export const APPOINTMENT_STATUS_LABELS: Record<AppointmentStatus, string> = {
   booked: 'Chờ xử lý',

@@ -178,7 +178,7 @@ export interface Database {
     kind: string; version: number; body: ColumnType<unknown, string, string>; published_by: string | null; published_at: GeneratedTimestamp;
   };
   admin_events: {
-    id: Generated<number>; at: GeneratedTimestamp; actor: string; agency_code: string; entity: string; entity_id: string; action: string;
+    id: Generated<number>; at: GeneratedTimestamp; actor: string; actor_kind: ColumnType<'staff' | 'citizen', 'staff' | 'citizen' | undefined, never>; agency_code: string; entity: string; entity_id: string; action: string;
     before: ColumnType<unknown, string | null, string | null>; after: ColumnType<unknown, string | null, string | null>;
   };
   /** express-session's store (connect-pg-simple); `sess` holds uid (staff) or pid (portal account). */

@@ -24,6 +24,7 @@ import * as m023 from './20261202_023_webhooks.js';
 import * as m025 from './20261203_025_dossier_completed_at.js';
 import * as m027 from './20261203_027_dossier_statistics.js';
 import * as m024 from './20261202_024_signing_authority.js';
+import * as m026 from './20261203_026_audit_actor_kind.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
@@ -49,6 +50,7 @@ export const migrations: Record<string, Migration> = {
   '20261202_023_webhooks': m023,
   '20261202_024_signing_authority': m024,
   '20261203_025_dossier_completed_at': m025,
+  '20261203_026_audit_actor_kind': m026,
   '20261203_027_dossier_statistics': m027,
 };
 

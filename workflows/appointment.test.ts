@@ -115,6 +115,14 @@ describe('appointments', () => {
     const done = await h.client.workflow.getHandle(appointmentWorkflowId(a.code)).result();
     expect(done.status).toBe('no_show');
     expect((await h.db.selectFrom('appointments').select('status').where('code', '=', a.code).executeTakeFirstOrThrow()).status).toBe('no_show');
+    // Audited: booked by the citizen, then the no-show by the system, once each; a retry of the activity adds nothing.
+    const audit = () => h.db.selectFrom('admin_events').select(['action', 'actor', 'actor_kind', 'before', 'after']).where('entity', '=', 'appointment').where('entity_id', '=', a.code).orderBy('id').execute();
+    expect(await audit()).toEqual([
+      expect.objectContaining({ action: 'booked', actor: citizens[2].username, actor_kind: 'citizen' }),
+      expect.objectContaining({ action: 'no_show', actor: 'system', actor_kind: 'staff', before: expect.objectContaining({ status: 'booked' }), after: expect.objectContaining({ status: 'no_show' }) }),
+    ]);
+    await appointmentActivities({ db: h.db, sms: createSmsGateway({ outboxDir: smsDir() }) }).recordAppointment({ state: done, audit: { action: 'no_show', actor: 'system', actorKind: 'staff' } });
+    expect(await audit()).toHaveLength(2);
     expect(await h.db.selectFrom('sms_messages').select('id').where('dedupe_key', 'like', `${a.code}:reminder:%`).execute()).toHaveLength(1);
     const usage = await h.db.selectFrom('slot_usage').select('used').where('day', '=', day).where('start_time', '=', '14:00').executeTakeFirstOrThrow();
     expect(usage.used).toBe(1);

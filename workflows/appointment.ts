@@ -33,6 +33,8 @@ export async function appointmentWorkflow(input: AppointmentInput): Promise<Appo
   let busy = false; // one change at a time: a second one is refused, not interleaved
   let startedAt = Date.now();
   const who = (by: AppointmentActor) => (by.kind === 'staff' ? by.actor.username : by.username);
+  // Who made a change, as the audit of administration records it (a citizen from the portal, or staff).
+  const auditBy = (by: AppointmentActor) => (by.kind === 'staff' ? { actor: by.actor.username, actorKind: 'staff' as const } : { actor: by.username, actorKind: 'citizen' as const });
   const note = (action: string, by: string, text?: string) => state.history.push({ at: new Date().toISOString(), action, by, note: text });
   const view = () => JSON.parse(JSON.stringify(state)) as AppointmentState;
 
@@ -57,7 +59,7 @@ export async function appointmentWorkflow(input: AppointmentInput): Promise<Appo
     version += 1;
     startedAt = Date.now();
     note('reschedule', who(by), `${formatSlot(day, time)}: ${reason.trim()}`);
-    await act.recordAppointment({ state: view() });
+    await act.recordAppointment({ state: view(), audit: { action: 'rescheduled', ...auditBy(by) } });
     const text = `${state.agencyName} doi lich hen ${state.code} sang ${formatSlot(day, time)}. Ly do: ${reason.trim()}`;
     if (state.account.phone) await act.sendSms({ key: `${state.code}:reschedule:${n}:sms`, phone: state.account.phone, text });
     await act.notifyAccount({
@@ -81,7 +83,7 @@ export async function appointmentWorkflow(input: AppointmentInput): Promise<Appo
     version += 1;
     note('cancel', who(by));
     await act.releaseAppointment({ key: `${state.code}:release`, code: state.code, agencyCode: state.agencyCode, day: state.day, time: state.time });
-    await act.recordAppointment({ state: view() });
+    await act.recordAppointment({ state: view(), audit: { action: 'cancelled', ...auditBy(by) } });
     return view();
   }), {
     validator: ({ by }) => {
@@ -97,7 +99,7 @@ export async function appointmentWorkflow(input: AppointmentInput): Promise<Appo
     state.dossierCode = dossierCode;
     version += 1;
     note('process', who(by), dossierCode);
-    await act.recordAppointment({ state: view() });
+    await act.recordAppointment({ state: view(), audit: { action: 'processed', ...auditBy(by) } });
     return view();
   }), {
     validator: ({ by }) => {
@@ -130,7 +132,7 @@ export async function appointmentWorkflow(input: AppointmentInput): Promise<Appo
     if (await condition(changed, Math.max(noShowAt - Date.now(), 1))) continue;
     state.status = 'no_show';
     note('noShow', 'system');
-    await act.recordAppointment({ state: view() });
+    await act.recordAppointment({ state: view(), audit: { action: 'no_show', actor: 'system', actorKind: 'staff' } });
   }
   await condition(allHandlersFinished);
   return view();

@@ -26,7 +26,7 @@ export const adminOpenApiSchemas = {
   AdminEvent: {
     type: 'object',
     properties: {
-      id: { type: 'integer' }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, actorName: { type: 'string', nullable: true },
+      id: { type: 'integer' }, at: { type: 'string', format: 'date-time' }, actor: { type: 'string' }, actorKind: { type: 'string', enum: ['staff', 'citizen'] }, actorName: { type: 'string', nullable: true }, actorText: { type: 'string' },
       agencyCode: { type: 'string', description: 'The agency the changed thing belongs to (an agency: itself)' }, agencyName: { type: 'string' },
       entity: { type: 'string', enum: ADMIN_ENTITIES }, entityId: { type: 'string' },
       action: { type: 'string', enum: Object.keys(ADMIN_ACTION_LABELS) },

@@ -1,9 +1,8 @@
 // The SQL of administration: the agency tree (subtrees by recursive CTE), the facts that refuse a change (open
 // dossiers, active users, a portal code in use) and the admin_events table every administrative change writes to.
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Agency, AgencyKind } from '../../domain/agency.js';
-import type { AdminEvent } from '../../domain/admin-audit.js';
-import type { Db } from '../../lib/db.js';
+import type { Database, Db } from '../../lib/db.js';
 
 type AgencyRow = { code: string; name: string; portal_code: string; parent_code: string | null; kind: string; address: string; active: boolean };
 
@@ -85,17 +84,23 @@ export const activeChildren = async (db: Db, code: string) =>
 
 // ---- admin_events --------------------------------------------------------------------------------------------
 
-/** Records one administrative change; call it with the transaction that makes the change. */
-export const insertAdminEvent = (db: Db, e: { actor: string; agencyCode: string; event: AdminEvent }) => db.insertInto('admin_events').values({
-  actor: e.actor, agency_code: e.agencyCode, entity: e.event.entity, entity_id: e.event.entityId, action: e.event.action,
-  before: e.event.before === null ? null : JSON.stringify(e.event.before), after: e.event.after === null ? null : JSON.stringify(e.event.after),
-}).execute();
+// The INSERT is worker-side SQL (the appointments' activities record too): one copy, re-exported here.
+export { deleteAdminEvent, insertAdminEvent } from '../../activities/admin-events.js';
 
 export interface AdminEventFilter { entity?: string; entityId?: string }
 export interface AdminEventRow {
-  id: number; at: Date; actor: string; actor_name: string | null; agency_code: string; agency_name: string;
+  id: number; at: Date; actor: string; actor_kind: 'staff' | 'citizen'; actor_name: string | null; agency_code: string; agency_name: string;
   entity: string; entity_id: string; action: string; before: unknown; after: unknown;
 }
+
+/**
+ * The actor's full name, from the kind of account that acted: a citizen's username may also be a staff username,
+ * so each join is taken only for its kind.
+ */
+export const withActorName = <Q extends SelectQueryBuilder<Database, 'admin_events', object>>(q: Q) => q
+  .leftJoin('users', (j) => j.onRef('users.username', '=', 'admin_events.actor').on('admin_events.actor_kind', '=', 'staff'))
+  .leftJoin('portal_accounts', (j) => j.onRef('portal_accounts.username', '=', 'admin_events.actor').on('admin_events.actor_kind', '=', 'citizen'))
+  .select((eb) => eb.fn.coalesce('users.full_name', 'portal_accounts.full_name').as('actor_name'));
 
 /** The events about things in `root`'s subtree, newest first; `limit` rows from `offset`, and how many in all. */
 export async function listAdminEvents(db: Db, root: string, f: AdminEventFilter, page: { limit: number; offset: number }): Promise<{ total: number; rows: AdminEventRow[] }> {
@@ -105,9 +110,9 @@ export async function listAdminEvents(db: Db, root: string, f: AdminEventFilter,
     .$if(!!f.entityId, (q) => q.where('admin_events.entity_id', '=', f.entityId!));
   const { total } = await base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
   const rows = await base
-    .leftJoin('users', 'users.username', 'admin_events.actor')
+    .$call(withActorName)
     .innerJoin('agencies', 'agencies.code', 'admin_events.agency_code')
-    .select(['admin_events.id', 'admin_events.at', 'admin_events.actor', 'users.full_name as actor_name', 'admin_events.agency_code', 'agencies.name as agency_name',
+    .select(['admin_events.id', 'admin_events.at', 'admin_events.actor', 'admin_events.actor_kind', 'admin_events.agency_code', 'agencies.name as agency_name',
       'admin_events.entity', 'admin_events.entity_id', 'admin_events.action', 'admin_events.before', 'admin_events.after'])
     .orderBy('admin_events.id', 'desc').limit(page.limit).offset(page.offset).execute();
   return { total: Number(total), rows };

@@ -10,13 +10,14 @@
 //
 // Every accepted change writes one admin_events row in the transaction of the change (`recordedChange`): a
 // refusal or a failure changes nothing and records nothing. Later slices record their changes the same way.
-import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, PROCESS_FIELD_LABELS, ACCOUNT_FIELD_LABELS, CATALOGUE_FIELD_LABELS, changedFields, type AdminAction, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
+import { ADMIN_ACTION_LABELS, ADMIN_ENTITY_LABELS, AGENCY_FIELD_LABELS, PROCESS_FIELD_LABELS, ACCOUNT_FIELD_LABELS, CATALOGUE_FIELD_LABELS, changedFields, actorText, RECORD_VALUE_LABELS, type AdminAction, type AdminActorKind, type AdminEntity, type AdminEvent } from '../../domain/admin-audit.js';
+import { APPOINTMENT_STATUS_LABELS, type AppointmentStatus } from '../../domain/appointments.js';
 import { AGENCY_KIND_LABELS, isPortalCode, PORTAL_CODE_MESSAGE, type Agency, type AgencyKind } from '../../domain/agency.js';
 import { DomainError } from '../../domain/errors.js';
 import { ROLE_LABELS, type Actor, type Role } from '../../domain/types.js';
 import { stepLabel, type ProcessStep } from '../../domain/process.js';
 import { TEMPLATE_FIELD_LABELS } from '../../domain/templates.js';
-import { vnDateTime } from '../../domain/vn-time.js';
+import { vnDateOfDay, vnDateTime } from '../../domain/vn-time.js';
 import type { Db } from '../../lib/db.js';
 import { reportSheet, xlsxBuffer } from '../http/excel.js';
 import { assertRole } from '../http/guards.js';
@@ -52,6 +53,18 @@ export async function recordedChange<T>(db: Db, actor: Actor, change: (trx: Db) 
     return value;
   });
 }
+
+/**
+ * Records the event of a change another feature makes in its own transaction `trx` (a register book, an image, a
+ * certificate, an appointment): written with the change or not at all. `actorKind` 'citizen': a portal account.
+ */
+export const recordAdminEvent = (trx: Db, e: { actor: string; actorKind?: AdminActorKind; agencyCode: string; event: AdminEvent }) => q.insertAdminEvent(trx, e);
+
+/** Removes the event of a change its feature undid as if never made (an appointment whose workflow did not start). */
+export const unrecordAdminEvent = (trx: Db, e: { entity: AdminEntity; entityId: string; action: AdminAction }) => q.deleteAdminEvent(trx, e);
+
+/** Joins the acting account's full name (actor_name) to a query of admin_events, by the kind of account. */
+export const withActorName = q.withActorName;
 
 /**
  * Is the actor a system administrator: an admin of a root agency (one without a parent)? System-wide catalogues
@@ -184,13 +197,15 @@ export async function updateAgency(db: Db, actor: Actor, code: string, patch: Ag
 // ---- the audit of administration ------------------------------------------------------------------------------
 
 export interface AdminEventView {
-  id: number; at: string; actor: string; actorName: string | null; agencyCode: string; agencyName: string;
+  id: number; at: string; actor: string; actorKind: AdminActorKind; actorName: string | null;
+  /** The actor in words: "Họ tên (tên đăng nhập)", "Công dân …", "Hệ thống". */
+  actorText: string; agencyCode: string; agencyName: string;
   entity: AdminEntity; entityId: string; action: AdminAction; before: unknown; after: unknown;
 }
 export interface AuditFilter { entity?: AdminEntity; entityId?: string }
 
 const viewOf = (r: q.AdminEventRow): AdminEventView => ({
-  id: r.id, at: new Date(r.at).toISOString(), actor: r.actor, actorName: r.actor_name, agencyCode: r.agency_code, agencyName: r.agency_name,
+  id: r.id, at: new Date(r.at).toISOString(), actor: r.actor, actorKind: r.actor_kind, actorName: r.actor_name, actorText: actorText(r.actor_kind, r.actor, r.actor_name), agencyCode: r.agency_code, agencyName: r.agency_name,
   entity: r.entity as AdminEntity, entityId: r.entity_id, action: r.action as AdminAction, before: r.before, after: r.after,
 });
 
@@ -201,9 +216,14 @@ export async function listAuditEvents(db: Db, actor: Actor, filter: AuditFilter,
 }
 
 /** One field as people read it: a kind by its label, yes/no, an empty value as '—'. */
-function shown(field: string, v: unknown): string {
+function shown(entity: AdminEntity, field: string, v: unknown): string {
   if (v === null || v === undefined || v === '') return '—';
-  if (field === 'kind') return AGENCY_KIND_LABELS[v as AgencyKind] ?? String(v);
+  if (field === 'kind' && entity === 'agency') return AGENCY_KIND_LABELS[v as AgencyKind] ?? String(v);
+  if (RECORD_VALUE_LABELS[field]?.[String(v)]) return RECORD_VALUE_LABELS[field][String(v)];
+  if (field === 'status' && entity === 'appointment') return APPOINTMENT_STATUS_LABELS[v as AppointmentStatus] ?? String(v);
+  if (['openDate', 'closeDate', 'day'].includes(field) && typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v)) return vnDateOfDay(v);
+  if (['closedAt', 'notBefore', 'notAfter'].includes(field) && typeof v === 'string') return vnDateTime(v);
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.join(', ') || '—';
   if (typeof v === 'boolean') return v ? 'Có' : 'Không';
   if (field === 'steps' && Array.isArray(v)) return v.map((s: ProcessStep) => `${stepLabel(s)} (${ROLE_LABELS[s.role] ?? s.role})`).join(' → ');
   if (field === 'roles' && Array.isArray(v)) return v.map((r: { agencyCode: string; role: Role }) => `${ROLE_LABELS[r.role] ?? r.role} (${r.agencyCode})`).join('; ') || '—';
@@ -216,7 +236,7 @@ export function describeChanges(e: Pick<AdminEventView, 'entity' | 'before' | 'a
   const after = (e.after ?? null) as Record<string, unknown> | null;
   const labels: Record<string, string> = e.entity === 'agency' ? AGENCY_FIELD_LABELS : e.entity === 'process' ? PROCESS_FIELD_LABELS : e.entity === 'user' ? ACCOUNT_FIELD_LABELS : e.entity === 'template' ? TEMPLATE_FIELD_LABELS : CATALOGUE_FIELD_LABELS[e.entity] ?? {};
   return changedFields(before, after).map((f) => ({
-    field: String(f), label: labels[f] ?? String(f), before: before ? shown(String(f), before[f]) : '—', after: after ? shown(String(f), after[f]) : '—',
+    field: String(f), label: labels[f] ?? String(f), before: before ? shown(e.entity, String(f), before[f]) : '—', after: after ? shown(e.entity, String(f), after[f]) : '—',
   }));
 }
 
@@ -242,7 +262,7 @@ export async function auditWorkbook(db: Db, actor: Actor, filter: AuditFilter): 
   list.items.forEach((e, i) => {
     const changes = describeChanges(e);
     ws.getRow(headRow + 1 + i).values = [
-      i + 1, vnDateTime(e.at), e.actorName ? `${e.actorName} (${e.actor})` : e.actor, entityLabel(e.entity), e.entityId, actionLabel(e.action),
+      i + 1, vnDateTime(e.at), e.actorText, entityLabel(e.entity), e.entityId, actionLabel(e.action),
       changes.map((c) => `${c.label}: ${c.before}`).join('\n'), changes.map((c) => `${c.label}: ${c.after}`).join('\n'),
     ];
     ws.getRow(headRow + 1 + i).alignment = { wrapText: true, vertical: 'top' };

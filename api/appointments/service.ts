@@ -13,6 +13,8 @@ import type { Db } from '../../lib/db.js';
 import { appointmentWorkflow } from '../../workflows/appointment.js';
 import { appointmentWorkflowId, cancelAppointmentUpdate, getAppointmentQuery, markProcessedUpdate, rescheduleUpdate } from '../../workflows/appointment-messages.js';
 import { type AppointmentActor, type AppointmentInput, type AppointmentState } from '../../domain/appointments.js';
+import { appointmentRecord } from '../../domain/appointments.js';
+import { recordAdminEvent, unrecordAdminEvent } from '../admin/service.js';
 import type { PortalUser } from '../auth/service.js';
 import type { CreateDossierInput } from '../dossiers/service.js';
 import type { AppDeps } from '../http/deps.js';
@@ -94,6 +96,12 @@ export class AppointmentService {
         code, agency_code: agencyCode, account_username: citizen.username, document_type_code: dt.code, day, start_time: time,
         status: 'booked', original_day: day, original_start_time: time,
       });
+      await recordAdminEvent(tx, {
+        actor: citizen.username, actorKind: 'citizen', agencyCode, event: {
+          entity: 'appointment', entityId: code, action: 'booked', before: null,
+          after: appointmentRecord({ agencyCode, account: { username: citizen.username }, documentTypeName: dt.name, day, time, status: 'booked', rescheduleReason: null, dossierCode: null }),
+        },
+      });
       return code;
     });
     const wf: AppointmentInput = {
@@ -104,6 +112,8 @@ export class AppointmentService {
       await this.temporal.workflow.start(appointmentWorkflow, { taskQueue: this.taskQueue, workflowId: appointmentWorkflowId(booked), args: [wf] });
     } catch (e) {
       await this.db.transaction().execute(async (tx) => {
+        // The booking is undone as if never made, so its event goes with it (a failed change records nothing).
+        await unrecordAdminEvent(tx, { entity: 'appointment', entityId: booked, action: 'booked' });
         await q.deleteAppointment(tx, booked);
         await q.releasePlace(tx, agencyCode, day, time);
       });

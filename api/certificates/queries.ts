@@ -27,19 +27,20 @@ export interface NewCertificate {
   keyWrapped: Buffer; kekId: string; warnings: { code: string; message: string }[]; needsApproval: boolean; uploadedBy: string;
 }
 
-/** Stores a new certificate, in use at once unless it needs an administrator's approval. False: already there. */
-export async function insertCertificate(db: Db, c: NewCertificate): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
-    const inserted = await tx.insertInto('certificates').values({
-      fingerprint: c.fingerprint, purpose: c.purpose, owner: c.owner, subject: c.subject, issuer: c.issuer, serial: c.serial,
-      common_name: c.commonName, not_before: c.notBefore, not_after: c.notAfter, key_usage: c.keyUsage ? JSON.stringify(c.keyUsage) : null,
-      cert_der: c.certDer, chain_der: JSON.stringify(c.chainDer.map((d) => d.toString('base64'))), key_wrapped: c.keyWrapped,
-      kek_id: c.kekId, warnings: JSON.stringify(c.warnings), needs_approval: c.needsApproval, uploaded_by: c.uploadedBy,
-    }).onConflict((oc) => oc.column('fingerprint').doNothing()).returning('fingerprint').executeTakeFirst();
-    if (!inserted) return false;
-    if (!c.needsApproval) await putInUse(tx, c.purpose, c.owner, c.fingerprint);
-    return true;
-  });
+/**
+ * Stores a new certificate, in use at once unless it needs an administrator's approval. False: already there.
+ * Call it with a transaction (the service records its audit event in the same one).
+ */
+export async function insertCertificate(tx: Db, c: NewCertificate): Promise<boolean> {
+  const inserted = await tx.insertInto('certificates').values({
+    fingerprint: c.fingerprint, purpose: c.purpose, owner: c.owner, subject: c.subject, issuer: c.issuer, serial: c.serial,
+    common_name: c.commonName, not_before: c.notBefore, not_after: c.notAfter, key_usage: c.keyUsage ? JSON.stringify(c.keyUsage) : null,
+    cert_der: c.certDer, chain_der: JSON.stringify(c.chainDer.map((d) => d.toString('base64'))), key_wrapped: c.keyWrapped,
+    kek_id: c.kekId, warnings: JSON.stringify(c.warnings), needs_approval: c.needsApproval, uploaded_by: c.uploadedBy,
+  }).onConflict((oc) => oc.column('fingerprint').doNothing()).returning('fingerprint').executeTakeFirst();
+  if (!inserted) return false;
+  if (!c.needsApproval) await putInUse(tx, c.purpose, c.owner, c.fingerprint);
+  return true;
 }
 
 /** `fingerprint` becomes the one in use for its owner and purpose (the others stay, for verification). */
@@ -49,12 +50,11 @@ export async function putInUse(db: Db, purpose: CertificatePurpose, owner: strin
   await db.updateTable('certificates').set({ in_use: true }).where('fingerprint', '=', fingerprint).execute();
 }
 
-export async function approveCertificate(db: Db, fingerprint: string, by: string): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    const row = await tx.selectFrom('certificates').select(['purpose', 'owner']).where('fingerprint', '=', fingerprint).forUpdate().executeTakeFirstOrThrow();
-    await tx.updateTable('certificates').set({ needs_approval: false, approved_by: by, approved_at: new Date() }).where('fingerprint', '=', fingerprint).execute();
-    await putInUse(tx, row.purpose, row.owner, fingerprint);
-  });
+/** Call it with a transaction: the certificate's row is locked, approved and put in use. */
+export async function approveCertificate(tx: Db, fingerprint: string, by: string): Promise<void> {
+  const row = await tx.selectFrom('certificates').select(['purpose', 'owner']).where('fingerprint', '=', fingerprint).forUpdate().executeTakeFirstOrThrow();
+  await tx.updateTable('certificates').set({ needs_approval: false, approved_by: by, approved_at: new Date() }).where('fingerprint', '=', fingerprint).execute();
+  await putInUse(tx, row.purpose, row.owner, fingerprint);
 }
 
 /** Personal certificates waiting for an administrator, of the users of `agencyCode`. */

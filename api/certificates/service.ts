@@ -12,6 +12,8 @@ import type { Actor } from '../../domain/types.js';
 import type { Db } from '../../lib/db.js';
 import { wrapKey, type KeyRing } from '../../lib/key-encryption.js';
 import { assertRole } from '../http/guards.js';
+import { recordAdminEvent } from '../admin/service.js';
+import type { AdminEvent, CertificateRecord } from '../../domain/admin-audit.js';
 import { RemoteSigningService } from './remote.js';
 import { approveCertificate, approveRemoteSigner, findCertificate, insertCertificate, listCertificates, pendingApprovals, pendingRemoteApprovals, putInUse, remoteSignerCertificate, type CertificateListRow } from './queries.js';
 
@@ -73,6 +75,12 @@ function remoteCertificateView(
   };
 }
 
+/** A certificate as the audit of administration records it: its facts and state, never its key. */
+const certificateRecord = (r: CertificateListRow): CertificateRecord => ({
+  fingerprint: r.fingerprint, purpose: r.purpose, owner: r.owner, subject: r.subject, commonName: r.common_name, issuer: r.issuer, serial: r.serial,
+  notBefore: iso(r.not_before), notAfter: iso(r.not_after), inUse: r.in_use, needsApproval: r.needs_approval,
+});
+
 export const refused = (findings: Finding<string>[]) =>
   new DomainError('certificate_refused', `Không thể dùng chứng thư số này: ${findings.map((f) => f.message).join(' ')}`, 'file');
 
@@ -126,14 +134,24 @@ export class CertificateService {
     if (refusals.length) throw refused(refusals);
 
     const wrapped = wrapKey(this.o.keyRing, opened.keyPkcs8, facts.fingerprint);
-    const stored = await insertCertificate(this.db, {
-      fingerprint: facts.fingerprint, purpose: input.purpose, owner, subject: facts.subject, issuer: facts.issuer, serial: facts.serial,
-      commonName: facts.commonName, notBefore: facts.notBefore, notAfter: facts.notAfter, keyUsage: facts.keyUsage,
-      certDer: opened.certDer, chainDer: path ? path.path : opened.chainDer, keyWrapped: wrapped.blob, kekId: wrapped.kekId,
-      warnings, needsApproval: warnings.some((w) => w.code === 'certificate_holder_name_differs'), uploadedBy: actor.username,
+    const row = await this.db.transaction().execute(async (tx) => {
+      const stored = await insertCertificate(tx, {
+        fingerprint: facts.fingerprint, purpose: input.purpose, owner, subject: facts.subject, issuer: facts.issuer, serial: facts.serial,
+        commonName: facts.commonName, notBefore: facts.notBefore, notAfter: facts.notAfter, keyUsage: facts.keyUsage,
+        certDer: opened.certDer, chainDer: path ? path.path : opened.chainDer, keyWrapped: wrapped.blob, kekId: wrapped.kekId,
+        warnings, needsApproval: warnings.some((w) => w.code === 'certificate_holder_name_differs'), uploadedBy: actor.username,
+      });
+      if (!stored) throw new DomainError('conflict', 'Chứng thư số này đã được tải lên trước đây.', 'file');
+      const after = (await findCertificate(tx, facts.fingerprint))!;
+      await this.record(tx, actor, { entity: 'certificate', entityId: after.fingerprint, action: 'created', before: null, after: certificateRecord(after) });
+      return after;
     });
-    if (!stored) throw new DomainError('conflict', 'Chứng thư số này đã được tải lên trước đây.', 'file');
-    return viewOf((await findCertificate(this.db, facts.fingerprint))!, now);
+    return viewOf(row, now);
+  }
+
+  /** A personal certificate belongs to its leader's agency, the seal's to the agency: the actor's, here. */
+  private record(tx: Db, actor: Actor, event: Extract<AdminEvent, { entity: 'certificate' }>) {
+    return recordAdminEvent(tx, { actor: actor.username, agencyCode: actor.agencyCode, event });
   }
 
   /** The owner picks which of its certificates signs from now on. */
@@ -143,8 +161,14 @@ export class CertificateService {
     if (row.owner !== this.ownerOf(actor, row.purpose)) throw new DomainError('forbidden', 'Chứng thư số này không thuộc về bạn hoặc cơ quan của bạn.');
     if (row.needs_approval) throw new DomainError('wrong_state', 'Chứng thư số đang chờ quản trị viên xác nhận.');
     if (new Date(row.not_after) < this.now()) throw new DomainError('wrong_state', `Chứng thư số đã hết hạn ngày ${vnDate(row.not_after)}.`);
-    await putInUse(this.db, row.purpose, row.owner, fingerprint);
-    return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
+    if (row.in_use) return viewOf(row, this.now()); // already the one in use: nothing changes, nothing recorded
+    const after = await this.db.transaction().execute(async (tx) => {
+      await putInUse(tx, row.purpose, row.owner, fingerprint);
+      const chosen = (await findCertificate(tx, fingerprint))!;
+      await this.record(tx, actor, { entity: 'certificate', entityId: fingerprint, action: 'put_in_use', before: certificateRecord(row), after: certificateRecord(chosen) });
+      return chosen;
+    });
+    return viewOf(after, this.now());
   }
 
   /**
@@ -186,15 +210,28 @@ export class CertificateService {
       // A remote signing credential's certificate, waiting in the administrator's agency.
       const remote = (await pendingRemoteApprovals(this.db, actor.agencyCode)).find((r) => r.cert_fingerprint === fingerprint);
       if (!remote) throw new DomainError('not_found', 'Không tìm thấy chứng thư số chờ xác nhận.');
-      await approveRemoteSigner(this.db, remote.username, fingerprint, actor.username);
-      return remoteCertificateView(remote, 'in_use');
+      const view = remoteCertificateView(remote, 'in_use');
+      const before: CertificateRecord = {
+        fingerprint, purpose: 'personal', owner: remote.username, subject: view.subject, commonName: view.commonName, issuer: view.issuer, serial: view.serial,
+        notBefore: view.notBefore, notAfter: view.notAfter, inUse: false, needsApproval: true, remote: true,
+      };
+      await this.db.transaction().execute(async (tx) => {
+        await approveRemoteSigner(tx, remote.username, fingerprint, actor.username);
+        await this.record(tx, actor, { entity: 'certificate', entityId: fingerprint, action: 'approved', before, after: { ...before, inUse: true, needsApproval: false } });
+      });
+      return view;
     }
     if (!row.needs_approval) throw new DomainError('wrong_state', 'Chứng thư số không cần xác nhận.');
     if (!(await pendingApprovals(this.db, actor.agencyCode)).some((p) => p.fingerprint === fingerprint)) {
       throw new DomainError('wrong_agency', 'Chứng thư số này thuộc người dùng của cơ quan khác.');
     }
-    await approveCertificate(this.db, fingerprint, actor.username);
-    return viewOf((await findCertificate(this.db, fingerprint))!, this.now());
+    const after = await this.db.transaction().execute(async (tx) => {
+      await approveCertificate(tx, fingerprint, actor.username);
+      const approved = (await findCertificate(tx, fingerprint))!;
+      await this.record(tx, actor, { entity: 'certificate', entityId: fingerprint, action: 'approved', before: certificateRecord(row), after: certificateRecord(approved) });
+      return approved;
+    });
+    return viewOf(after, this.now());
   }
 
   /**

@@ -28,7 +28,7 @@ export function imageJson(deps: AppDeps) {
       let owner: string;
       try { owner = imageOwnerFor(actorOf(res), kind, fields.username ?? query); } catch (e) { await discard(file); throw e; }
       if (!file) throw noImageFile(kind);
-      res.json(imageBody(await saveImage(db, deps.storage, { kind, owner, by: actorOf(res).username, file })));
+      res.json(imageBody(await saveImage(db, deps.storage, { kind, owner, actor: actorOf(res), file })));
     } catch (e) { next(e); }
   };
   r.post('/seal', upload('seal'));

@@ -90,7 +90,7 @@ export function imageScreens(deps: AppDeps) {
     const { file } = await readUpload(req, deps);
     if (!file) throw noImageFile('seal');
     const owner = imageOwnerFor(actorOf(res), 'seal');
-    await saveImage(db, deps.storage, { kind: 'seal', owner, by: actorOf(res).username, file });
+    await saveImage(db, deps.storage, { kind: 'seal', owner, actor: actorOf(res), file });
     flash(req, 'Đã lưu hình ảnh con dấu. Các bản sao đóng dấu từ nay dùng hình ảnh này.');
     res.redirect(303, '/quan-ly-con-dau');
   }, (status, message) => renderSeal(res, status, message), []));
@@ -125,7 +125,7 @@ export function imageScreens(deps: AppDeps) {
     let owner: string;
     try { owner = imageOwnerFor(actorOf(res), 'signature', fields.username); } catch (e) { await discard(file); throw e; }
     if (!file) throw noImageFile('signature');
-    await saveImage(db, deps.storage, { kind: 'signature', owner, by: actorOf(res).username, file });
+    await saveImage(db, deps.storage, { kind: 'signature', owner, actor: actorOf(res), file });
     flash(req, 'Đã lưu hình ảnh chữ ký. Các bản sao ký số từ nay dùng hình ảnh này.');
     res.redirect(303, '/trang-ca-nhan');
   }, (status, message) => renderPersonal(res, status, message), []));

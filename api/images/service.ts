@@ -11,6 +11,8 @@ import type { Db } from '../../lib/db.js';
 import { getImage, upsertImage } from './queries.js';
 import type { ImageKind, ImageRecord } from '../../activities/images.js';
 import { assertRole } from '../http/guards.js';
+import { recordAdminEvent } from '../admin/service.js';
+import type { ImageAuditRecord } from '../../domain/admin-audit.js';
 
 export type { ImageKind, ImageRecord } from '../../activities/images.js';
 export { getImage } from './queries.js';
@@ -78,6 +80,8 @@ export function imageOwnerFor(actor: Actor, kind: ImageKind, requestedUser?: str
   return actor.username;
 }
 
+const auditRecordOf = (r: ImageRecord): ImageAuditRecord => ({ kind: r.kind, owner: r.owner, sha256: r.sha256, size: r.size, width: r.width, height: r.height });
+
 /** The refusal of an upload without a file. */
 export function noImageFile(kind: ImageKind): DomainError {
   return new DomainError('validation', kind === 'seal' ? 'Vui lòng chọn tệp hình ảnh con dấu (.png).' : 'Vui lòng chọn tệp hình ảnh chữ ký (.png).', 'image');
@@ -97,7 +101,7 @@ export async function requireImage(db: Db, kind: ImageKind, owner: string): Prom
  */
 export async function saveImage(
   db: Db, storage: FileStorage,
-  input: { kind: ImageKind; owner: string; by: string; file: { tmpPath: string; sha256: string; size: number } },
+  input: { kind: ImageKind; owner: string; actor: Actor; file: { tmpPath: string; sha256: string; size: number } },
 ): Promise<ImageRecord> {
   let info: PngInfo;
   try {
@@ -108,6 +112,18 @@ export async function saveImage(
   }
   if (await storage.has(input.file.sha256)) await fs.rm(input.file.tmpPath, { force: true });
   else await storage.adopt(input.file.tmpPath, { sha256: input.file.sha256, size: input.file.size });
-  await upsertImage(db, { kind: input.kind, owner: input.owner, sha256: input.file.sha256, size: input.file.size, width: info.width, height: info.height, uploadedBy: input.by });
+  const after: ImageAuditRecord = { kind: input.kind, owner: input.owner, sha256: input.file.sha256, size: input.file.size, width: info.width, height: info.height };
+  // The row and its audit event in one transaction; the stored file may stay unreferenced on failure (content-addressed, harmless).
+  await db.transaction().execute(async (tx) => {
+    const previous = await getImage(tx, input.kind, input.owner, { forUpdate: true });
+    await upsertImage(tx, { ...after, uploadedBy: input.actor.username });
+    // A seal belongs to its agency; a signature to its leader, read where the leader works.
+    await recordAdminEvent(tx, {
+      actor: input.actor.username, agencyCode: input.kind === 'seal' ? input.owner : input.actor.agencyCode,
+      event: previous
+        ? { entity: 'image', entityId: `${input.kind}:${input.owner}`, action: 'replaced', before: auditRecordOf(previous), after }
+        : { entity: 'image', entityId: `${input.kind}:${input.owner}`, action: 'created', before: null, after },
+    });
+  });
   return (await getImage(db, input.kind, input.owner))!;
 }

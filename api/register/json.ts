@@ -78,7 +78,7 @@ export function registerJson(deps: AppDeps) {
       const book = await ownBook(res, req.params.id);
       const b = parse(bookPatch, req.body ?? {});
       const updated = await updateRegisterBook(db, {
-        agencyCode: actorOf(res).agencyCode, id: book.id, name: b.name, startNumber: b.startNumber, openDate: b.openDate, closeDate: b.closeDate,
+        agencyCode: actorOf(res).agencyCode, id: book.id, name: b.name, startNumber: b.startNumber, openDate: b.openDate, closeDate: b.closeDate, by: actorOf(res).username,
       });
       res.json(updated);
     } catch (e) { next(e); }
@@ -87,7 +87,7 @@ export function registerJson(deps: AppDeps) {
   r.delete('/register-books/:id', async (req, res, next) => {
     try {
       const book = await ownBook(res, req.params.id);
-      await deleteRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id: book.id });
+      await deleteRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id: book.id, by: actorOf(res).username });
       res.status(204).end();
     } catch (e) { next(e); }
   });

@@ -136,7 +136,7 @@ export function registerScreens(deps: AppDeps) {
     const body = fields(req);
     return renderAgainOnRefusal(res, next, async () => {
       const id = bookId(req.params.id);
-      const b = await updateRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id, ...parse(bookPatch, body) });
+      const b = await updateRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id, ...parse(bookPatch, body), by: actorOf(res).username });
       flash(req, `Đã lưu sổ chứng thực ${b.name}.`);
       res.redirect(303, `${BOOKS}/${b.id}`);
     }, async (status, message, e) => {
@@ -154,7 +154,7 @@ export function registerScreens(deps: AppDeps) {
 
   // --- Delete (only while empty); a refusal goes back to the book, which says why ---
   r.post(`${BOOKS}/:id/xoa`, ...sealer, (req, res, next) => renderAgainOnRefusal(res, next, async () => {
-    const b = await deleteRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id: bookId(req.params.id) });
+    const b = await deleteRegisterBook(db, { agencyCode: actorOf(res).agencyCode, id: bookId(req.params.id), by: actorOf(res).username });
     flash(req, `Đã xóa sổ chứng thực ${b.name}.`);
     res.redirect(303, BOOKS);
   }, (status, message) => renderBook(req, res, { error: message, status }), NOT_CONFLICT));

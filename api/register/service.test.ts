@@ -134,10 +134,10 @@ describe('search', () => {
 describe('editing a book', () => {
   it('changes name, dates and start number of an empty book; the next number follows the start number', async () => {
     const b = await book({ name: 'Sổ sửa', startNumber: '10' });
-    const e = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, name: 'Sổ đã sửa', startNumber: '25', openDate: '02/01/2031', closeDate: '2031-06-30' });
+    const e = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu', name: 'Sổ đã sửa', startNumber: '25', openDate: '02/01/2031', closeDate: '2031-06-30' });
     expect(e).toMatchObject({ name: 'Sổ đã sửa/ĐT', start_number: 25, current_number: 25, open_date: '2031-01-02', close_date: '2031-06-30' });
     // Fields left out keep their value.
-    const e2 = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, closeDate: '2031-07-31' });
+    const e2 = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu', closeDate: '2031-07-31' });
     expect(e2).toMatchObject({ name: 'Sổ đã sửa/ĐT', start_number: 25, current_number: 25, open_date: '2031-01-02', close_date: '2031-07-31' });
   });
 
@@ -146,7 +146,7 @@ describe('editing a book', () => {
     await allocate(b.id, '2032-03-10T03:00:00Z');
     await allocate(b.id, '2032-05-20T17:30:00Z'); // 00:30 on 21/05 in Vietnam
     const before = await row(b.id);
-    const edit = (o: Partial<Parameters<typeof updateRegisterBook>[1]>) => refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, ...o }));
+    const edit = (o: Partial<Parameters<typeof updateRegisterBook>[1]>) => refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu', ...o }));
 
     const renumber = await edit({ startNumber: '41' });
     expect([renumber.code, renumber.field]).toEqual(['conflict', 'startNumber']);
@@ -166,7 +166,7 @@ describe('editing a book', () => {
     expect(await row(b.id)).toEqual(before);
 
     // The same start number with other changes is fine; the dates may still cover the entries exactly.
-    const ok = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, name: 'Sổ có số (sửa tên)', startNumber: 40, openDate: '2032-03-10', closeDate: '2032-05-21' });
+    const ok = await updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu', name: 'Sổ có số (sửa tên)', startNumber: 40, openDate: '2032-03-10', closeDate: '2032-05-21' });
     expect(ok).toMatchObject({ name: 'Sổ có số (sửa tên)/ĐT', start_number: 40, current_number: 42, open_date: '2032-03-10', close_date: '2032-05-21' });
   });
 
@@ -180,7 +180,7 @@ describe('editing a book', () => {
     const now = new Date('2035-05-10T03:00:00Z');
     const before = await row(q1.id);
 
-    const e = await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: q1.id, closeDate: '2035-12-31', now }));
+    const e = await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: q1.id, by: 'vanthu', closeDate: '2035-12-31', now }));
     expect(e.code).toBe('conflict');
     expect(e.message).toContain('Khóa 1/2035/ĐT');
     expect(e.message).toContain('đã khóa sổ');
@@ -189,7 +189,7 @@ describe('editing a book', () => {
     expect((await refusal(allocate(q1.id, now.toISOString()))).message).toContain('Khóa 1/2035/ĐT');
     expect((await refusal(close(q1.id))).code).toBe('conflict');
     // A book numbers one year: its dates cannot reach into the next.
-    const y = await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: q2.id, closeDate: '2036-12-31', now }));
+    const y = await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: q2.id, by: 'vanthu', closeDate: '2036-12-31', now }));
     expect([y.code, y.field]).toEqual(['validation', 'closeDate']);
     expect(y.message).toMatch(/2035/);
 
@@ -197,7 +197,7 @@ describe('editing a book', () => {
     const solo = await createRegisterBook(h.db, { agencyCode: OTHER, name: 'Mở lại', openDate: '2035-01-01', closeDate: '2035-02-28', createdBy: 'vanthu7' });
     await allocate(solo.id, '2035-02-01T03:00:00Z', OTHER);
     expect((await refusal(allocate(solo.id, now.toISOString(), OTHER))).message).toContain('Mở lại/ĐT');
-    const reopened = await updateRegisterBook(h.db, { agencyCode: OTHER, id: solo.id, closeDate: '2035-12-31', now });
+    const reopened = await updateRegisterBook(h.db, { agencyCode: OTHER, id: solo.id, by: 'vanthu7', closeDate: '2035-12-31', now });
     expect(reopened.close_date).toBe('2035-12-31');
     expect((await allocate(solo.id, now.toISOString(), OTHER)).number).toBe(2);
   });
@@ -205,8 +205,8 @@ describe('editing a book', () => {
   it("another agency's book is not found, and stays as it was", async () => {
     const theirs = await createRegisterBook(h.db, { agencyCode: OTHER, name: 'Của đơn vị khác', openDate: '2031-01-01', closeDate: '2031-12-31', createdBy: 'vanthu7' });
     const before = await row(theirs.id);
-    expect((await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: theirs.id, name: 'Chiếm' }))).code).toBe('not_found');
-    expect((await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: theirs.id }))).code).toBe('not_found');
+    expect((await refusal(updateRegisterBook(h.db, { agencyCode: h.agencyCode, id: theirs.id, by: 'vanthu', name: 'Chiếm' }))).code).toBe('not_found');
+    expect((await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: theirs.id, by: 'vanthu' }))).code).toBe('not_found');
     expect((await refusal(getRegisterBook(h.db, h.agencyCode, theirs.id))).code).toBe('not_found');
     expect(await row(theirs.id)).toEqual(before);
   });
@@ -215,14 +215,14 @@ describe('editing a book', () => {
 describe('deleting a book', () => {
   it('deletes an empty book and refuses a book with entries with a clear message', async () => {
     const empty = await book({ name: 'Sổ trống' });
-    expect((await deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: empty.id })).name).toBe('Sổ trống/ĐT');
+    expect((await deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: empty.id, by: 'vanthu' })).name).toBe('Sổ trống/ĐT');
     expect(await row(empty.id)).toBeUndefined();
-    expect((await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: empty.id }))).code).toBe('not_found');
+    expect((await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: empty.id, by: 'vanthu' }))).code).toBe('not_found');
 
     const used = await book({ name: '05/2031', openDate: '2037-01-01', closeDate: '2037-12-31' });
     await allocate(used.id, '2037-02-02T03:00:00Z');
     const before = await row(used.id);
-    const e = await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: used.id }));
+    const e = await refusal(deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: used.id, by: 'vanthu' }));
     expect(e.code).toBe('conflict');
     expect(e.message).toBe('Sổ 05/2031/ĐT đã cấp 1 số chứng thực nên không thể xóa; chỉ xóa được sổ còn trống.');
     expect(await row(used.id)).toEqual(before);
@@ -317,7 +317,7 @@ describe('a delete racing a seal', () => {
 
   it('seal first: the delete waits for the seal and is then refused', async () => {
     const b = await todayBook('Đua 1');
-    const [seal, del] = await queued(b.id, () => allocate(b.id, new Date().toISOString()), () => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }));
+    const [seal, del] = await queued(b.id, () => allocate(b.id, new Date().toISOString()), () => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu' }));
     expect(seal.ok).toBe(true);
     expect(del.ok).toBe(false);
     expect(!del.ok && (del.e as DomainError).code).toBe('conflict');
@@ -327,7 +327,7 @@ describe('a delete racing a seal', () => {
 
   it('delete first: the seal waits for the delete, finds no book and gives no number', async () => {
     const b = await todayBook('Đua 2');
-    const [del, seal] = await queued(b.id, () => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }), () => allocate(b.id, new Date().toISOString()));
+    const [del, seal] = await queued(b.id, () => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu' }), () => allocate(b.id, new Date().toISOString()));
     expect(del.ok).toBe(true);
     expect(seal.ok).toBe(false);
     expect(!seal.ok && (seal.e as DomainError).code).toBe('not_found');
@@ -339,7 +339,7 @@ describe('a delete racing a seal', () => {
   it('unordered, many times: each pair ends as exactly one of the two outcomes', async () => {
     for (let i = 0; i < 12; i++) {
       const b = await todayBook(`Đua tự do ${i}`);
-      const [seal, del] = await Promise.allSettled([allocate(b.id, new Date().toISOString()), deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id })]);
+      const [seal, del] = await Promise.allSettled([allocate(b.id, new Date().toISOString()), deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu' })]);
       const entries = await h.db.selectFrom('register_entries').select('id').where('register_book_id', '=', b.id).execute();
       if (del.status === 'fulfilled') {
         expect(seal.status).toBe('rejected');
@@ -361,7 +361,7 @@ describe('a delete racing a seal', () => {
       await h.service.act(lanhdao, d.code, 'sign', {}, `sign-${d.code}`);
       const b = await todayBook(`Đua quy trình ${i}`);
       const sealing = h.service.act(vanthu, d.code, 'seal', { registerBookId: b.id }, `seal-${d.code}`);
-      const deleting = i === 0 ? deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }) : new Promise((r) => setTimeout(r, 50)).then(() => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id }));
+      const deleting = i === 0 ? deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu' }) : new Promise((r) => setTimeout(r, 50)).then(() => deleteRegisterBook(h.db, { agencyCode: h.agencyCode, id: b.id, by: 'vanthu' }));
       const [seal, del] = await Promise.allSettled([sealing, deleting]);
       const view = await h.service.get(vanthu, d.code);
       if (del.status === 'fulfilled') {

@@ -9,6 +9,8 @@ import { normalizeText } from '../../domain/text.js';
 import type { Db, RegisterBookRow } from '../../lib/db.js';
 import { bookWorkbook, reportWorkbook, type BookExportLayout } from './export.js';
 import { latestTemplate } from '../templates/service.js';
+import { recordAdminEvent } from '../admin/service.js';
+import { changedFields, type RegisterBookRecord } from '../../domain/admin-audit.js';
 import * as q from './queries.js';
 
 export { nextNumberOfYear } from './queries.js';
@@ -52,6 +54,12 @@ function validYear(raw: unknown): number {
 
 const closedOn = (at: Date | string) => vnDate(at);
 
+/** A book as the audit of administration records it (before/after), in the transaction of the change. */
+const bookRecord = (b: RegisterBookRow): RegisterBookRecord => ({
+  agencyCode: b.agency_code, name: b.name, startNumber: b.start_number, currentNumber: b.current_number, openDate: b.open_date, closeDate: b.close_date,
+  closedAt: b.closed_at ? new Date(b.closed_at).toISOString() : null, closedCount: b.closed_count, closedYearCount: b.closed_year_count,
+});
+
 function refuseOtherOpenBook(year: number, others: RegisterBookRow[]) {
   if (!others.length) return;
   const names = others.map((b) => b.name).join(', ');
@@ -85,10 +93,12 @@ export async function createRegisterBook(db: Db, input: { agencyCode: string; na
       refuseOtherOpenBook(year, await q.openBooksOfYear(tx, input.agencyCode, year));
       const start = given ?? y.last_number + 1;
       refuseBrokenSequence(year, y.last_number, start);
-      return q.insertBook(tx, {
+      const book = await q.insertBook(tx, {
         agency_code: input.agencyCode, name, start_number: start, current_number: start, open_date: input.openDate!,
         close_date: input.closeDate!, created_by: input.createdBy,
       });
+      await recordAdminEvent(tx, { actor: input.createdBy, agencyCode: book.agency_code, event: { entity: 'register_book', entityId: String(book.id), action: 'created', before: null, after: bookRecord(book) } });
+      return book;
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new DomainError('conflict', `Sổ chứng thực "${name}" đã tồn tại.`, 'name');
@@ -160,7 +170,7 @@ export async function listBookEntries(db: Db, bookId: number, f: { page?: unknow
  * Since numbers come from the year's sequence, moving the close date of the year's open book never makes it
  * give a number twice.
  */
-export async function updateRegisterBook(db: Db, input: { agencyCode: string; id: number; name?: unknown; startNumber?: unknown; openDate?: unknown; closeDate?: unknown; now?: Date }): Promise<RegisterBookRow> {
+export async function updateRegisterBook(db: Db, input: { agencyCode: string; id: number; name?: unknown; startNumber?: unknown; openDate?: unknown; closeDate?: unknown; by: string; now?: Date }): Promise<RegisterBookRow> {
   refuseBadId(input.id);
   const parseDate = (v: unknown, field: 'openDate' | 'closeDate', label: string) => {
     const d = parseVnDate(String(v ?? ''));
@@ -214,10 +224,15 @@ export async function updateRegisterBook(db: Db, input: { agencyCode: string; id
           current = s;
         }
       }
-      return q.updateBook(tx, book.id, {
+      const after = await q.updateBook(tx, book.id, {
         name: name ?? book.name, start_number: count > 0 ? book.start_number : current, current_number: current,
         open_date: open, close_date: close,
       });
+      // Saved as it was (nothing changed): nothing to record, as for the other administrative edits.
+      if (changedFields(bookRecord(book), bookRecord(after)).length) {
+        await recordAdminEvent(tx, { actor: input.by, agencyCode: after.agency_code, event: { entity: 'register_book', entityId: String(after.id), action: 'updated', before: bookRecord(book), after: bookRecord(after) } });
+      }
+      return after;
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw new DomainError('conflict', `Sổ chứng thực "${name}" đã tồn tại.`, 'name');
@@ -246,7 +261,9 @@ export async function closeRegisterBook(db: Db, input: { agencyCode: string; id:
     const book = await q.lockBook(tx, pre.id);
     if (!book) throw new DomainError('not_found', NOT_FOUND);
     if (book.closed_at) throw new DomainError('conflict', `Sổ ${book.name} đã khóa sổ ngày ${closedOn(book.closed_at)}.`);
-    return closeLocked(tx, book, input.closedBy, input.now ?? new Date());
+    const closed = await closeLocked(tx, book, input.closedBy, input.now ?? new Date());
+    await recordAdminEvent(tx, { actor: input.closedBy, agencyCode: closed.agency_code, event: { entity: 'register_book', entityId: String(closed.id), action: 'closed', before: bookRecord(book), after: bookRecord(closed) } });
+    return closed;
   });
 }
 
@@ -278,6 +295,15 @@ export async function closeRegisterYear(db: Db, input: { agencyCode: string; yea
     for (const b of open) books.push(await closeLocked(tx, b, input.closedBy, now));
     const count = await q.countOfYear(tx, input.agencyCode, year);
     const row = await q.closeYearRow(tx, input.agencyCode, year, { closed_at: now, closed_by: input.closedBy, certification_count: count });
+    // One event for the year's closing, naming the books it closed with it (no event per book: one action).
+    const yearRecord = { agencyCode: input.agencyCode, year, lastNumber: y.last_number };
+    await recordAdminEvent(tx, {
+      actor: input.closedBy, agencyCode: input.agencyCode, event: {
+        entity: 'register_year', entityId: String(year), action: 'closed',
+        before: { ...yearRecord, certificationCount: null, closedAt: null, closedBooks: [] },
+        after: { ...yearRecord, lastNumber: row.last_number, certificationCount: count, closedAt: now.toISOString(), closedBooks: books.map((b) => b.name) },
+      },
+    });
     return { ...yearOf(row, count), books };
   });
 }
@@ -308,7 +334,7 @@ export async function listRegisterYears(db: Db, agencyCode: string): Promise<Reg
  * seal racing on the same book are serialised: either the seal numbered first and the delete is refused, or
  * the delete went first and the seal finds no book (and gives no number).
  */
-export async function deleteRegisterBook(db: Db, input: { agencyCode: string; id: number }): Promise<RegisterBookRow> {
+export async function deleteRegisterBook(db: Db, input: { agencyCode: string; id: number; by: string }): Promise<RegisterBookRow> {
   refuseBadId(input.id);
   return db.transaction().execute(async (tx) => {
     const book = await q.lockOwnBook(tx, input.agencyCode, input.id);
@@ -316,6 +342,7 @@ export async function deleteRegisterBook(db: Db, input: { agencyCode: string; id
     const n = await q.countEntries(tx, book.id);
     if (n > 0) throw new DomainError('conflict', `Sổ ${book.name} đã cấp ${n} số chứng thực nên không thể xóa; chỉ xóa được sổ còn trống.`);
     await q.deleteBook(tx, book.id);
+    await recordAdminEvent(tx, { actor: input.by, agencyCode: book.agency_code, event: { entity: 'register_book', entityId: String(book.id), action: 'deleted', before: bookRecord(book), after: null } });
     return book;
   });
 }

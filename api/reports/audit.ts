@@ -2,6 +2,7 @@
 // dossier event (the typed audit trail, domain/audit.ts, in a clerk's words) and every administration change of
 // those agencies, oldest first; as JSON, CSV (UTF-8 with BOM, for Excel) or Excel. Same period rules as Tổng quan.
 import ExcelJS from 'exceljs';
+import { actorText, type AdminActorKind } from '../../domain/admin-audit.js';
 import { auditEventOf, auditText } from '../../domain/audit.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Actor } from '../../domain/types.js';
@@ -19,7 +20,9 @@ export const AUDIT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
 export interface AuditRow {
-  at: string; agencyCode: string; source: 'dossier' | 'admin'; subject: string; actor: string; actorName: string; type: string; what: string;
+  at: string; agencyCode: string; source: 'dossier' | 'admin'; subject: string; actor: string;
+  /** staff: a user (or the system); citizen: a portal account (an appointment booked or cancelled). */
+  actorKind: AdminActorKind; actorName: string; type: string; what: string;
 }
 export interface AuditExport { from: string; to: string; scope: { code: string; name: string }; agency: { code: string; name: string } | null; total: number; items: AuditRow[] }
 
@@ -46,10 +49,10 @@ export async function auditExport(db: Db, actor: Actor, query: OverviewQuery): P
   const items: AuditRow[] = [
     ...dossierEvents.map((e) => {
       const event = auditEventOf(e);
-      return { at: new Date(e.at).toISOString(), agencyCode: e.agency_code, source: 'dossier' as const, subject: e.dossier_code, actor: e.actor, actorName: e.actor_name, type: e.type, what: event ? auditText(event) : e.type };
+      return { at: new Date(e.at).toISOString(), agencyCode: e.agency_code, source: 'dossier' as const, subject: e.dossier_code, actor: e.actor, actorKind: 'staff' as const, actorName: e.actor_name, type: e.type, what: event ? auditText(event) : e.type };
     }),
     ...adminEvents.map((e) => ({
-      at: new Date(e.at).toISOString(), agencyCode: e.agency_code, source: 'admin' as const, subject: `${entityLabel(e.entity as never)} ${e.entity_id}`, actor: e.actor, actorName: e.actor_name ?? '',
+      at: new Date(e.at).toISOString(), agencyCode: e.agency_code, source: 'admin' as const, subject: `${entityLabel(e.entity as never)} ${e.entity_id}`, actor: e.actor, actorKind: e.actor_kind, actorName: e.actor_name ?? '',
       type: e.action, what: `${actionLabel(e.action as never)}: ${describeChanges({ entity: e.entity as never, before: e.before, after: e.after }).map((c) => `${c.label}: ${c.before} → ${c.after}`).join('; ')}`,
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));
@@ -59,7 +62,7 @@ export async function auditExport(db: Db, actor: Actor, query: OverviewQuery): P
 
 const COLUMNS = ['Thời điểm', 'Cơ quan', 'Nguồn', 'Hồ sơ / đối tượng', 'Người thực hiện', 'Sự kiện', 'Nội dung'];
 const SOURCE_LABELS = { dossier: 'Hồ sơ', admin: 'Quản trị' } as const;
-const cellsOf = (r: AuditRow) => [vnDateTime(r.at), r.agencyCode, SOURCE_LABELS[r.source], r.subject, `${r.actorName} (${r.actor})`, r.type, r.what];
+const cellsOf = (r: AuditRow) => [vnDateTime(r.at), r.agencyCode, SOURCE_LABELS[r.source], r.subject, actorText(r.actorKind, r.actor, r.actorName || null), r.type, r.what];
 const fileBase = (a: AuditExport) => `nhat-ky-${a.agency?.code ?? a.scope.code}-${a.from}-${a.to}`;
 
 export async function auditXlsx(a: AuditExport): Promise<{ fileName: string; buffer: Buffer }> {

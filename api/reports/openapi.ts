@@ -41,7 +41,7 @@ export const reportOpenApiPaths = (errors: OpenApiErrors) => ({
     get: {
       summary: "Audit export (supervisor, admin): every dossier event (typed audit trail, in words) and administration change of the period over the caller's agency subtree or one agency of it, oldest first; at most 50,000 (more: 400, a shorter period)",
       parameters: [...overviewParams, { name: 'format', in: 'query', schema: { type: 'string', enum: ['json', 'csv', 'xlsx'] }, description: 'default json; csv is UTF-8 with a BOM' }],
-      responses: { 200: { description: '{from, to, scope, agency, total, items: [{at, agencyCode, source: dossier|admin, subject, actor, actorName, type, what}]}, or the file', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': {}, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} } }, ...errors },
+      responses: { 200: { description: '{from, to, scope, agency, total, items: [{at, agencyCode, source: dossier|admin, subject, actor, actorKind: staff|citizen, actorName, type, what}]}, or the file', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': {}, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {} } }, ...errors },
     },
   },
   '/reports/overview.xlsx': { get: { summary: 'Tổng quan as Excel: sheets Tổng quan, Theo đơn vị, Theo ngày, Thời gian xử lý, Quá hạn', parameters: overviewParams, responses: { 200: { description: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors } } },
