@@ -22,9 +22,9 @@ import * as m019 from './20261202_019_templates.js';
 import * as m020 from './20261202_020_process_definitions.js';
 import * as m023 from './20261202_023_webhooks.js';
 import * as m025 from './20261203_025_dossier_completed_at.js';
-import * as m027 from './20261203_027_dossier_statistics.js';
 import * as m024 from './20261202_024_signing_authority.js';
 import * as m026 from './20261203_026_audit_actor_kind.js';
+import * as m027 from './20261203_027_dossier_statistics.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
