@@ -8,7 +8,6 @@
 // p50/p95 per case and ends with the line `dashboard p95 <N> ms`. The data folder is removed afterwards.
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { addDays } from '../domain/calendar.js';
 import type { Actor } from '../domain/types.js';
 import { vnIsoDate } from '../domain/vn-time.js';
@@ -17,6 +16,7 @@ import { createDb, migrateToLatest } from '../lib/db.js';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres.js';
 import { freePort } from '../lib/local-services.js';
 import { seedReferenceData } from '../lib/seed.js';
+import { seedProvince } from './bench-seed.js';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const RUNS = 20;
@@ -27,46 +27,9 @@ const db = createDb(pg.url, 4);
 try {
   await migrateToLatest(db);
   await seedReferenceData(db);
-  const t0 = performance.now();
-  // A bulk load: the triggers that keep the figures are off for it, the figures counted once afterwards.
-  await db.transaction().execute(async (db) => {
-  await sql`set local session_replication_role = replica`.execute(db);
-  await sql`insert into agencies (code, name, portal_code, parent_code) values ('P00', 'Sở Tư pháp tỉnh thử nghiệm', 'BP00', null)`.execute(db);
-  await sql`insert into agencies (code, name, portal_code, parent_code)
-    select 'H' || lpad(d::text, 2, '0'), 'Phòng Tư pháp huyện ' || d, 'BH' || d, 'P00' from generate_series(1, 50) d`.execute(db);
-  await sql`insert into agencies (code, name, portal_code, parent_code)
-    select 'X' || lpad(c::text, 3, '0'), 'UBND xã ' || c, 'BX' || c, 'H' || lpad((1 + (c - 1) / 10)::text, 2, '0') from generate_series(1, 500) c`.execute(db);
-  // Three years back from now; due three days after creation; a completed one sealed 0-5 days after, so some are
-  // late. The last two weeks hold every status (the waiting ones past their due day are overdue); older dossiers
-  // are completed or cancelled, as in an office where nothing waits for months.
-  await sql`insert into dossiers (code, agency_code, status, applicant_kind, applicant_name, document_type_code, document_type_name,
-      copies, page_count, fee, created_by, created_at, updated_at, due_date, completed_at, snapshot, awaiting_role)
-    select 'B' || i, 'X' || lpad((1 + i % 500)::text, 3, '0'), s.status, 'citizen', 'Người thử ' || i, 'GKS', 'Giấy khai sinh', 1, 1, 2000, 'canbo',
-      t.created, t.created, (t.created at time zone 'Asia/Ho_Chi_Minh')::date + 3,
-      case when s.status = 'completed' then t.created + ((i % 6) || ' days')::interval end, '{}',
-      case s.status when 'awaiting_signature' then 'signer' when 'awaiting_seal' then 'sealer' when 'returned' then 'creator' end
-    from generate_series(1, ${N}) i,
-      lateral (select now() - ((i::bigint * 1096 * 86400 / ${N}) || ' seconds')::interval as created) t,
-      lateral (select case when t.created > now() - interval '14 days'
-        then (array['completed','completed','completed','completed','completed','completed','awaiting_signature','awaiting_seal','returned','cancelled'])[1 + i % 10]
-        else (array['completed','completed','completed','completed','completed','completed','completed','completed','completed','cancelled'])[1 + i % 10] end as status) s`.execute(db);
-  // The audit trail: submitted (waiting for the signature), then signed (for the seal) and sealed, or returned, or
-  // cancelled; each step from a minute to two days after the one before.
-  await sql`insert into dossier_events (event_id, dossier_code, seq, action, actor, actor_name, status, at, type, payload)
-    select d.code || '#' || e.seq, d.code, e.seq, e.type, 'canbo', 'Cán bộ', e.status, d.created_at + e.after, e.type, '{}'
-    from dossiers d, lateral (select (60 + (hashtext(d.code) & 65535) * 2.6) * interval '1 second' as step) w,
-      lateral (values (1, 'submitted', case when d.status = 'cancelled' then 'returned' else 'awaiting_signature' end, interval '0'),
-        (2, case when d.status in ('returned', 'cancelled') then 'returned' else 'signed' end, case when d.status = 'awaiting_signature' then null when d.status in ('returned', 'cancelled') then 'returned' else 'awaiting_seal' end, w.step),
-        (3, case when d.status = 'cancelled' then 'cancelled' else 'sealed' end, case when d.status in ('completed', 'cancelled') then d.status end, w.step * 2)) e (seq, type, status, after)
-    where e.status is not null`.execute(db);
-  });
-  const seeded = (performance.now() - t0) / 1000;
-  const events = (await sql<{ n: number }>`select count(*)::int as n from dossier_events`.execute(db)).rows[0].n;
-  console.log(`seeded ${N.toLocaleString('en')} dossiers over 551 agencies, ${events.toLocaleString('en')} events, in ${seeded.toFixed(1)} s`);
-  const t1 = performance.now();
-  await sql`select rebuild_dossier_statistics()`.execute(db);
-  await sql`analyze`.execute(db);
-  console.log(`figures counted (dossier_counts, dossier_step_times) in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  const s = await seedProvince(db, N);
+  console.log(`seeded ${N.toLocaleString('en')} dossiers over 551 agencies, ${s.events.toLocaleString('en')} events, in ${s.seedSeconds.toFixed(1)} s`);
+  console.log(`figures counted (dossier_counts, dossier_step_times) in ${s.figuresSeconds.toFixed(1)} s`);
 
   const actor = (agencyCode: string): Actor => ({ username: 'giamsat', fullName: 'Giám sát', agencyCode, roles: ['supervisor'] });
   const today = vnIsoDate(new Date());
