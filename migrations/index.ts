@@ -25,6 +25,7 @@ import * as m025 from './20261203_025_dossier_completed_at.js';
 import * as m024 from './20261202_024_signing_authority.js';
 import * as m026 from './20261203_026_audit_actor_kind.js';
 import * as m027 from './20261203_027_dossier_statistics.js';
+import * as m028 from './20261203_028_dossier_search_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '20261127_001_initial': m001,
@@ -52,6 +53,7 @@ export const migrations: Record<string, Migration> = {
   '20261203_025_dossier_completed_at': m025,
   '20261203_026_audit_actor_kind': m026,
   '20261203_027_dossier_statistics': m027,
+  '20261203_028_dossier_search_indexes': m028,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -28,7 +28,7 @@ try {
   await migrateToLatest(db);
   await seedReferenceData(db);
   const s = await seedProvince(db, N);
-  console.log(`seeded ${N.toLocaleString('en')} dossiers over 551 agencies, ${s.events.toLocaleString('en')} events, in ${s.seedSeconds.toFixed(1)} s`);
+  console.log(`seeded ${N.toLocaleString('en')} dossiers over 551 agencies, ${s.events.toLocaleString('en')} events, in ${s.seedSeconds.toFixed(1)} s, indexed in ${s.indexSeconds.toFixed(1)} s`);
   console.log(`figures counted (dossier_counts, dossier_step_times) in ${s.figuresSeconds.toFixed(1)} s`);
 
   const actor = (agencyCode: string): Actor => ({ username: 'giamsat', fullName: 'Giám sát', agencyCode, roles: ['supervisor'] });

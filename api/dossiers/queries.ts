@@ -24,6 +24,10 @@ export const documentTypes = (db: Db) =>
 export const documentType = (db: Db, code: string) =>
   db.selectFrom('document_types').select(['code', 'name', 'active']).where('code', '=', code).executeTakeFirst();
 
+/** The agencies directly under `code`. */
+export const childAgencies = async (db: Db, code: string) =>
+  (await db.selectFrom('agencies').select('code').where('parent_code', '=', code).execute()).map((a) => a.code);
+
 export const agency = (db: Db, code: string) =>
   db.selectFrom('agencies').selectAll().where('code', '=', code).executeTakeFirstOrThrow();
 
@@ -51,9 +55,15 @@ export const dossierRow = (db: Db, code: string) =>
 export const dossierExists = async (db: Db, code: string) =>
   Boolean(await db.selectFrom('dossiers').select('code').where('code', '=', code).executeTakeFirst());
 
+/** The agencies of a list as the kept figures (dossier_counts, per agency with its subtree) see them: `code` with its
+ *  whole subtree, or `code` alone (its subtree's figures less those of each agency directly under it). */
+export interface AgencyScope { code: string; subtree: boolean; children: string[] }
+
 export interface ListQuery {
   /** The agencies whose dossiers are listed (the actor's, or a supervisor's subtree or one agency of it). */
   agencyCodes: string[];
+  /** The same agencies as a scope, when the caller knows it: lets the count and deep pages use the kept figures. */
+  scope?: AgencyScope;
   statuses?: DossierStatus[];
   /** The seal keeper's queue: awaiting the seal, or sealed and not yet delivered. */
   sealerQueue?: boolean;
@@ -85,7 +95,43 @@ export type DossierSort = (typeof DOSSIER_SORTS)[number];
 /** The statuses in which a dossier waits on a person, so its due day can pass. */
 export const WAITING_STATUSES: DossierStatus[] = ['awaiting_review', 'awaiting_signature', 'returned', 'awaiting_seal'];
 
-/** One page of the agency's dossiers, newest first, and how many match. */
+/** A page this deep or deeper is found through the kept figures (or from the end), not by skipping rows. */
+export const DEEP_OFFSET = 1000;
+
+type Term = { by: ReturnType<typeof sql>; desc: boolean; nullsLast?: boolean };
+/** The list's order, every term with its direction; the code last, so that the order is total (a page is exact). */
+const orderOf = (sort: DossierSort | undefined): Term[] => [
+  ...(sort === 'due' ? [{ by: sql`due_date`, desc: false, nullsLast: true }, { by: sql`created_at`, desc: false }]
+    : [{ by: sql`created_at`, desc: sort !== 'oldest' }]),
+  { by: sql`code`, desc: false },
+];
+const orderSql = (terms: Term[], reversed: boolean) => sql.join(terms.map((t) => {
+  const desc = t.desc !== reversed;
+  const nulls = t.nullsLast === undefined ? sql`` : (t.nullsLast !== reversed ? sql` nulls last` : sql` nulls first`);
+  return sql`${t.by} ${desc ? sql`desc` : sql`asc`}${nulls}`;
+}));
+
+/** Whether the kept figures count this list exactly: only agencies, statuses, receipt days and timeliness filter it. */
+const countedByFigures = (f: ListQuery) => Boolean(f.scope) && !f.sealerQueue && !f.awaitingRoles
+  && !(f.applicantKind && ['citizen', 'business', 'no_account'].includes(f.applicantKind)) && !f.code?.trim() && !f.q?.trim() && !f.overdueBefore;
+
+/** The list's dossiers per Vietnam day of receipt, from the kept figures (only when countedByFigures). */
+async function keptPerDay(db: Db, f: ListQuery): Promise<{ day: string; n: number }[]> {
+  const scope = f.scope!;
+  const column = f.timeliness === 'on_time' ? sql`on_time` : f.timeliness === 'late' ? sql`late` : sql`n`;
+  const statuses = f.timeliness ? ['completed'] : f.statuses;
+  const r = await sql<{ day: string; n: number }>`
+    select day::text as day, sum(case when agency_code = ${scope.code} then ${column} else -${column} end)::int as n
+    from dossier_counts
+    where agency_code in (${sql.join([scope.code, ...(scope.subtree ? [] : scope.children)])})
+      ${statuses?.length ? sql`and status in (${sql.join(statuses)})` : sql``}
+      ${f.from ? sql`and day >= ${f.from}` : sql``} ${f.to ? sql`and day <= ${f.to}` : sql``}
+    group by day having sum(case when agency_code = ${scope.code} then ${column} else -${column} end) <> 0
+    order by day`.execute(db);
+  return r.rows;
+}
+
+/** One page of the agency's dossiers, in the order asked for, and how many match. */
 export async function listDossiers(db: Db, f: ListQuery) {
   let q = db.selectFrom('dossiers').where('agency_code', 'in', f.agencyCodes.length ? f.agencyCodes : ['']);
   if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
@@ -106,13 +152,32 @@ export async function listDossiers(db: Db, f: ListQuery) {
     q = q.where('status', '=', 'completed').where('completed_at', 'is not', null);
     q = f.timeliness === 'late' ? q.where(sql<boolean>`${completedDay} > due_date`) : q.where(sql<boolean>`(due_date is null or ${completedDay} <= due_date)`);
   }
-  const { total } = await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  let ordered = q.selectAll();
-  if (f.sort === 'oldest') ordered = ordered.orderBy('created_at', 'asc');
-  else if (f.sort === 'due') ordered = ordered.orderBy(sql`due_date asc nulls last`).orderBy('created_at', 'asc');
-  else ordered = ordered.orderBy('created_at', 'desc');
-  const items = await ordered.orderBy('code').limit(f.pageSize).offset((f.page - 1) * f.pageSize).execute();
-  return { total: Number(total), items };
+  // How many: from the kept figures when they count this list (a province's million in a few rows), else counted.
+  const perDay = countedByFigures(f) ? await keptPerDay(db, f) : null;
+  const total = perDay ? perDay.reduce((n, d) => n + d.n, 0)
+    : Number((await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()).total);
+  const offset = (f.page - 1) * f.pageSize;
+  const terms = orderOf(f.sort);
+  const page = (query: typeof q, skip: number, take: number, reversed = false) =>
+    query.selectAll().orderBy(orderSql(terms, reversed)).limit(take).offset(skip).execute();
+  if (offset < DEEP_OFFSET || offset >= total) return { total, items: offset >= total && offset > 0 ? [] : await page(q, offset, f.pageSize) };
+
+  // A deep page, found without skipping the rows before it: through the days of receipt (the kept figures say how
+  // many each holds: the page starts on a known day, a few rows into it) ...
+  if (perDay && f.sort !== 'due') {
+    const days = f.sort === 'oldest' ? perDay : [...perDay].reverse();
+    let before = 0;
+    const start = days.find((d) => { if (before + d.n > offset) return true; before += d.n; return false; })!;
+    const from = vnDayStart(start.day);
+    const seek = f.sort === 'oldest' ? q.where('created_at', '>=', from) : q.where('created_at', '<', new Date(from.getTime() + 86400_000));
+    return { total, items: await page(seek, offset - before, f.pageSize) };
+  }
+  // ... or, in the back half, from the end: the same rows in the opposite order, then turned back.
+  if (offset > total / 2) {
+    const take = Math.min(f.pageSize, total - offset);
+    return { total, items: (await page(q, total - offset - take, take, true)).reverse() };
+  }
+  return { total, items: await page(q, offset, f.pageSize) };
 }
 
 /** The dossier's audit events, in order. */

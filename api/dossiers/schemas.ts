@@ -1,5 +1,5 @@
 // The dossier feature's requests: the applicant, the new-dossier form's query, the list filters, the actions' arguments.
-import { idNumber, multilineText, object, optionalText, oneOf, pagingShape, positiveInt32, text } from '../http/schemas.js';
+import { idNumber, multilineText, object, optionalText, oneOf, dossierPagingShape, positiveInt32, text } from '../http/schemas.js';
 import { z } from 'zod';
 
 /** The applicant of a new dossier (service.ts resolveApplicant); formats are checked there, in Vietnamese. */
@@ -28,7 +28,7 @@ export const dossierListQuery = object({
   agencyCode: optionalText('Cơ quan, đơn vị', 30),
   /** '1': that agency with every agency under it (the dashboard's links for an agency's subtree). */
   tree: optionalText('Gồm đơn vị trực thuộc', 5),
-  ...pagingShape,
+  ...dossierPagingShape,
 });
 
 /** The arguments of the human actions on a dossier (service.ts forward). */

@@ -23,7 +23,7 @@ import { type DossierView } from '../../domain/dossier.js';
 import { effectiveEdit, type DossierEdit } from '../../domain/dossier-edit.js';
 import { signingTitleFor } from '../signing-authority/service.js';
 import { dossierWorkflow } from '../../workflows/dossier.js';
-import { paging, parse } from '../http/schemas.js';
+import { dossierPaging, parse } from '../http/schemas.js';
 import { applicantSchema, completeSignArgs, prepareSignArgs, reasonArgs, resendArgs, resubmitArgs, sealArgs, type ResubmitArgs } from './schemas.js';
 import type { CertificateService } from '../certificates/service.js';
 import { checkIdempotencyKey } from '../http/idempotency.js';
@@ -560,7 +560,7 @@ export class DossierService {
 
   /** A page of the dossiers the actor reads (`agencyCode`: one agency of a supervisor's reach; outside it: 404). */
   async list(actor: Actor, f: ListFilter) {
-    const { page, pageSize } = parse(paging, { page: f.page, pageSize: f.pageSize });
+    const { page, pageSize } = parse(dossierPaging, { page: f.page, pageSize: f.pageSize });
     const tree = f.agencyCode || actor.roles.includes('supervisor') ? await this.reach(actor) : [{ code: actor.agencyCode, depth: 0 }];
     const reach = tree.map((a) => a.code);
     const at = f.agencyCode ? reach.indexOf(f.agencyCode) : -1;
@@ -568,7 +568,11 @@ export class DossierService {
     // The reach is in preorder: an agency's subtree is it and the deeper ones right after it.
     const subtree = () => { const end = tree.findIndex((a, i) => i > at && a.depth <= tree[at].depth); return reach.slice(at, end < 0 ? undefined : end); };
     const agencyCodes = !f.agencyCode ? reach : f.withSubtree ? subtree() : [f.agencyCode];
-    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCodes });
+    // The same agencies as the kept figures see them (an agency with its subtree, or alone: less its children's).
+    const top = f.agencyCode ?? actor.agencyCode;
+    const whole = f.agencyCode ? Boolean(f.withSubtree) : actor.roles.includes('supervisor');
+    const scope = { code: top, subtree: whole, children: whole ? [] : await q.childAgencies(this.db, top) };
+    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCodes, scope });
     return { total, page, pageSize, items };
   }
 

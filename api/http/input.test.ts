@@ -166,7 +166,7 @@ const SCREENS: ScreenCase[] = [
   ['an RTL override in the applicant name', () => canbo, 'POST', () => '/ban-sao', upload(() => canbo, '/ban-sao/them-moi', { applicantMode: 'no_account', fullName: `Nguyễn ${RLO}A`, email: 'nguoinhan@example.vn', documentType: 'GKS' }), INVALID('Tên đối tượng')],
   ['NUL in the applicant name', () => canbo, 'POST', () => '/ban-sao', upload(() => canbo, '/ban-sao/them-moi', { applicantMode: 'no_account', fullName: `Nguyễn${NUL}A`, email: 'nguoinhan@example.vn', documentType: 'GKS' }), INVALID('fullName')],
   ['a repeated account search field', () => canbo, 'GET', () => '/ban-sao/them-moi?lookup=1&idNumber=151804051&idNumber=1', null, 'Trường "Số CMND/CCCD/MST" phải là chuỗi ký tự.'],
-  ['page=1e20 on a dossier list', () => canbo, 'GET', () => '/ho-so/theo-doi?page=1e20', null, 'Trường "Trang" phải là số nguyên từ 1 đến 10000.'],
+  ['page=1e20 on a dossier list', () => canbo, 'GET', () => '/ho-so/theo-doi?page=1e20', null, 'Trường "Trang" phải là số nguyên từ 1 đến 1000000.'],
   ['pageSize=1.5 on a dossier list', () => lanhdao, 'GET', () => '/ho-so/cho-ky?pageSize=1.5', null, 'Trường "Số dòng mỗi trang" phải là số nguyên từ 1 đến 100.'],
   ['NUL in a dossier list filter', () => canbo, 'GET', () => '/ho-so/bi-tu-choi?q=%00', null, INVALID('q')],
   ['a zero-width space in a dossier list filter', () => vanthu, 'GET', () => `/ho-so/cho-dong-dau?q=a${encodeURIComponent(ZWSP)}`, null, INVALID('Từ khóa')],

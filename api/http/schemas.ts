@@ -66,6 +66,10 @@ export const pagingShape = {
   pageSize: intInRange('Số dòng mỗi trang', 1, 100, 10),
 };
 export const paging = object(pagingShape);
+/** The dossier lists' paging: a province's million dossiers are 100,000 pages, each found without skipping rows
+ *  (api/dossiers/queries.ts listDossiers); the page's cap only refuses absurd numbers. */
+export const dossierPagingShape = { ...pagingShape, page: intInRange('Trang', 1, 1_000_000, 1) };
+export const dossierPaging = object(dossierPagingShape);
 
 /** Years a date may fall in anywhere in this system (a register book, a filter, a report). */
 const SANE_YEARS = [2000, 2100] as const;
