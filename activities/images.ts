@@ -22,7 +22,8 @@ export interface ImageRecord {
  * reach it through api/images/queries.ts. `forUpdate`: its row locked (a replacement reads what it replaces).
  */
 export async function getImage(db: Db, kind: ImageKind, owner: string, opts: { forUpdate?: boolean } = {}): Promise<ImageRecord | null> {
-  const r = await db.selectFrom('images').selectAll().where('kind', '=', kind).where('owner', '=', owner).$if(!!opts.forUpdate, (q) => q.forUpdate()).executeTakeFirst();
+  const query = db.selectFrom('images').selectAll().where('kind', '=', kind).where('owner', '=', owner);
+  const r = await (opts.forUpdate ? query.forUpdate() : query).executeTakeFirst();
   if (!r) return null;
   return {
     kind: r.kind, owner: r.owner, sha256: r.sha256, size: Number(r.size), width: r.width, height: r.height,

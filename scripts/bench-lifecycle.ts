@@ -1,0 +1,112 @@
+// npm run bench:lifecycle: dossiers through their whole life over the HTTP API, as staff make them, against the
+// stack `npm start` runs (BASE_URL, default http://localhost:3000; the demo users). BENCH_DOSSIERS (default 60)
+// one-page dossiers, BENCH_IN_FLIGHT (default 10) at a time, each created by canbo, signed by lanhdao, sealed by
+// vanthu in the first open register book and delivered ("Hoàn thành và chuyển"). Prints completed dossiers per
+// second, p50/p95 latency of each action, and the CPU time and peak RSS of each process of the stack (found in
+// /proc by their command lines: web, worker, Temporal, PostgreSQL); then checks every number: each dossier
+// completed, signed once, its certification number unique and the run's numbers continuous. Ends with the line
+// `lifecycle: <N> dossiers/s with <C> in flight`.
+import fs from 'node:fs';
+import { makePdf } from '../lib/testing/harness.js';
+
+const BASE = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const N = Number(process.env.BENCH_DOSSIERS ?? 60);
+const C = Number(process.env.BENCH_IN_FLIGHT ?? 10);
+
+async function token(username: string): Promise<string> {
+  const r = await fetch(`${BASE}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+  if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
+  return (await r.json()).token;
+}
+async function api(tok: string, method: string, p: string, body?: unknown) {
+  const r = await fetch(`${BASE}/api/v1${p}`, {
+    method, headers: { authorization: `Bearer ${tok}`, 'idempotency-key': crypto.randomUUID(), ...(body instanceof FormData ? {} : body ? { 'content-type': 'application/json' } : {}) },
+    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  if (r.status >= 400) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** The stack's processes, by what their command line runs. */
+function stackProcesses(): Map<string, number[]> {
+  const kinds: [string, RegExp][] = [['web', /server\.ts/], ['worker', /worker\.ts/], ['temporal', /temporal.*server start-dev|temporal-server/], ['postgres', /postgres/]];
+  const found = new Map<string, number[]>(kinds.map(([k]) => [k, []]));
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd = '';
+    try { cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
+    if (/bench-lifecycle|vitest|tsx watch/.test(cmd)) continue;
+    const kind = kinds.find(([, re]) => re.test(cmd) && !/^(bash|sh) /.test(cmd) && !/node_modules\/\.bin\/tsx /.test(cmd));
+    if (kind) found.get(kind[0])!.push(Number(pid));
+  }
+  return found;
+}
+const TICK = 100; // USER_HZ: clock ticks per second on Linux
+function cpuSeconds(pid: number): number {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch { return 0; }
+}
+function peakRssMiB(pid: number): number {
+  try { return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024; } catch { return 0; }
+}
+
+const [clerk, leader, sealer] = [await token('canbo'), await token('lanhdao'), await token('vanthu')];
+const books = await api(sealer, 'GET', '/register-books');
+const book = (books.items ?? books).find((b: any) => !(b.closedAt ?? b.closed_at));
+if (!book) throw new Error('no open register book for vanthu');
+const pdf = await makePdf(1);
+const procs = stackProcesses();
+const cpuBefore = new Map([...procs].map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p), 0)]));
+const latency: Record<string, number[]> = { create: [], sign: [], seal: [], deliver: [] };
+const done: { code: string; number: string }[] = [];
+
+async function timedAction<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const t = performance.now();
+  const r = await run();
+  latency[name].push(performance.now() - t);
+  return r;
+}
+async function oneLife(i: number) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries({ applicantKind: 'no_account', fullName: `Người thử ${i}`, idNumber: String(79203000000 + i).padStart(12, '0'), email: `bench${i}@example.vn`, documentType: 'GKS' })) f.append(k, v);
+  f.append('scan', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'scan.pdf');
+  const { code } = await timedAction('create', () => api(clerk, 'POST', '/dossiers', f));
+  const path = `/dossiers/${encodeURIComponent(code)}`;
+  // An action still running after the answer's time comes back 202 "processing": followed until it is done.
+  const settled = async (tok: string, r: any) => {
+    while (r.processing) { await new Promise((res) => setTimeout(res, 100)); r = await api(tok, 'GET', path); }
+    return r;
+  };
+  await timedAction('sign', async () => settled(leader, await api(leader, 'POST', `${path}/sign`)));
+  const sealed = await timedAction('seal', async () => settled(sealer, await api(sealer, 'POST', `${path}/seal`, { registerBookId: book.id })));
+  await timedAction('deliver', async () => settled(sealer, await api(sealer, 'POST', `${path}/deliver`)));
+  done.push({ code, number: sealed.certificationNumber });
+}
+
+const t0 = performance.now();
+let next = 0;
+await Promise.all(Array.from({ length: Math.min(C, N) }, async () => { while (next < N) await oneLife(next++); }));
+const seconds = (performance.now() - t0) / 1000;
+const cpu = new Map([...procs].map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpuBefore.get(k)!]));
+
+// Every number exact: each dossier completed and signed once, its number unique and the run's numbers continuous.
+const numbers = done.map((d) => Number.parseInt(d.number, 10)).sort((a, b) => a - b);
+if (done.length !== N || new Set(numbers).size !== N || numbers.some((n, i) => i > 0 && n !== numbers[i - 1] + 1)) {
+  throw new Error(`numbers not exact: ${done.length} of ${N} done, ${new Set(numbers).size} distinct, from ${numbers[0]} to ${numbers.at(-1)}`);
+}
+for (const d of done.slice(0, 10)) {
+  const v = await api(clerk, 'GET', `/dossiers/${encodeURIComponent(d.code)}`);
+  if (v.status !== 'completed' || v.history.filter((h: any) => h.action === 'sign').length !== 1) throw new Error(`${d.code}: ${v.status}, signed ${v.history.filter((h: any) => h.action === 'sign').length} times`);
+}
+
+const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]; };
+console.log(`${N} dossiers through create → sign → seal → deliver, ${C} in flight, in ${seconds.toFixed(1)} s against ${BASE}`);
+for (const [name, xs] of Object.entries(latency)) console.log(`  ${name.padEnd(8)} p50 ${q(xs, 0.5).toFixed(0).padStart(6)} ms  p95 ${q(xs, 0.95).toFixed(0).padStart(6)} ms`);
+for (const [kind, pids] of procs) {
+  if (!pids.length) { console.log(`  ${kind.padEnd(8)} (not found in /proc)`); continue; }
+  console.log(`  ${kind.padEnd(8)} CPU ${cpu.get(kind)!.toFixed(1).padStart(6)} s (${(100 * cpu.get(kind)! / seconds).toFixed(0)} % of one core)  peak RSS ${pids.reduce((s, p) => s + peakRssMiB(p), 0).toFixed(0)} MiB over ${pids.length} process(es)`);
+}
+console.log(`numbers exact: ${N} completed, certification numbers ${numbers[0]}–${numbers.at(-1)} continuous`);
+console.log(`lifecycle: ${(N / seconds).toFixed(1)} dossiers/s with ${C} in flight`);
