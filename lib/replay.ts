@@ -23,10 +23,20 @@ try {
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } } });
 } catch { /* already installed by the host process */ }
 
-/** The event id a non-determinism message names ("… event 12 …", "event id 12"), if any. */
-function eventIdOf(message: string): number | undefined {
+type History = ReturnType<typeof historyFromJSON>;
+
+/** The event id a non-determinism message names ("… event 12 …", "event id 12"), if any; for a `patched()` marker
+ *  the code no longer makes (the message names the change, not the event), the marker's event in the history. */
+function eventIdOf(message: string, history?: History): number | undefined {
   const m = /HistoryEvent\(id: (\d+)/.exec(message) ?? /event(?:[ _]?id)?[^0-9]{0,3}(\d+)/i.exec(message);
-  return m ? Number(m[1]) : undefined;
+  if (m) return Number(m[1]);
+  const patch = /patch marker encountered for change ([^\s,]+)/i.exec(message)?.[1];
+  if (!patch || !history) return undefined;
+  const marker = history.events?.find((e) => {
+    const details = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+    return details && Buffer.from(details).toString('utf8').includes(`"${patch}"`);
+  });
+  return marker?.eventId ? Number(marker.eventId) : undefined;
 }
 
 /** One verdict per history, in order. A file that is not a history is a failed verdict, not a crash. */
@@ -36,7 +46,7 @@ function eventIdOf(message: string): number | undefined {
  */
 export async function replayHistories(histories: { name: string; json: string }[], workflowsPath = WORKFLOWS_PATH, dataConverter?: DataConverter): Promise<ReplayVerdict[]> {
   const verdicts = new Map<string, ReplayVerdict>();
-  const parsed: { workflowId: string; history: ReturnType<typeof historyFromJSON> }[] = [];
+  const parsed: { workflowId: string; history: History }[] = [];
   for (const [i, h] of histories.entries()) {
     const id = `${i}:${h.name}`;
     try {
@@ -51,7 +61,8 @@ export async function replayHistories(histories: { name: string; json: string }[
     for await (const r of Worker.runReplayHistories({ workflowsPath, ...(dataConverter ? { dataConverter } : {}) }, parsed)) {
       const name = r.workflowId.slice(r.workflowId.indexOf(':') + 1);
       const message = r.error ? String(r.error.message ?? r.error) : undefined;
-      verdicts.set(r.workflowId, message ? { name, ok: false, error: message, ...(eventIdOf(message) ? { eventId: eventIdOf(message) } : {}) } : { name, ok: true });
+      const eventId = message ? eventIdOf(message, parsed.find((p) => p.workflowId === r.workflowId)?.history) : undefined;
+      verdicts.set(r.workflowId, message ? { name, ok: false, error: message, ...(eventId ? { eventId } : {}) } : { name, ok: true });
     }
   }
   return histories.map((h, i) => verdicts.get(`${i}:${h.name}`)!);
