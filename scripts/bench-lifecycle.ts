@@ -28,24 +28,43 @@ async function api(tok: string, method: string, p: string, body?: unknown) {
   return JSON.parse(text);
 }
 
-/** The stack's processes, by what their command line runs. */
-function stackProcesses(): Map<string, number[]> {
-  const kinds: [string, RegExp][] = [['web', /server\.ts/], ['worker', /worker\.ts/], ['temporal', /temporal.*server start-dev|temporal-server/], ['postgres', /postgres/]];
-  const found = new Map<string, number[]>(kinds.map(([k]) => [k, []]));
+// The stack's processes, by what their command line runs; PostgreSQL as each server (postmaster, by its data
+// directory) with its backends, which come and go with connections: a process's CPU is its own plus that of its
+// children that ended (cutime), read at the start and the end of the run.
+type Proc = { pid: number; ppid: number; cmd: string };
+function processes(): Proc[] {
+  const out: Proc[] = [];
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    let cmd = '';
-    try { cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
-    if (/bench-lifecycle|vitest|tsx watch/.test(cmd)) continue;
-    const kind = kinds.find(([, re]) => re.test(cmd) && !/^(bash|sh) /.test(cmd) && !/node_modules\/\.bin\/tsx /.test(cmd));
-    if (kind) found.get(kind[0])!.push(Number(pid));
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      const ppid = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+      if (cmd) out.push({ pid: Number(pid), ppid, cmd });
+    } catch { /* gone */ }
   }
-  return found;
+  return out;
+}
+function stackGroups(all: Proc[]): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  const add = (k: string, pid: number) => groups.set(k, [...(groups.get(k) ?? []), pid]);
+  const isPg = (p: Proc) => /(^|\/)postgres( |$)|^postgres: /.test(p.cmd);
+  for (const p of all) {
+    if (/bench-lifecycle|vitest/.test(p.cmd) || /^(bash|sh|npm) /.test(p.cmd) || /node_modules\/\.bin\/tsx /.test(p.cmd)) continue;
+    if (/server\.ts/.test(p.cmd)) add('web', p.pid);
+    else if (/worker\.ts/.test(p.cmd)) add('worker', p.pid);
+    else if (/temporal.*server start-dev|temporal-server/.test(p.cmd)) add('temporal', p.pid);
+    else if (isPg(p) && / -D /.test(p.cmd)) {
+      const dir = / -D (\S+)/.exec(p.cmd)![1];
+      for (const c of [p, ...all.filter((x) => x.ppid === p.pid)]) add(`postgres ${dir.replace(/^.*\/([^/]+\/[^/]+)$/, '…/$1')}`, c.pid);
+    }
+  }
+  return groups;
 }
 const TICK = 100; // USER_HZ: clock ticks per second on Linux
+/** Its CPU seconds, and those of its children that ended. */
 function cpuSeconds(pid: number): number {
   try {
     const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK;
+    return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICK;
   } catch { return 0; }
 }
 function peakRssMiB(pid: number): number {
@@ -57,8 +76,7 @@ const books = await api(sealer, 'GET', '/register-books');
 const book = (books.items ?? books).find((b: any) => !(b.closedAt ?? b.closed_at));
 if (!book) throw new Error('no open register book for vanthu');
 const pdf = await makePdf(1);
-const procs = stackProcesses();
-const cpuBefore = new Map([...procs].map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p), 0)]));
+const cpuBefore = new Map(processes().map((p) => [p.pid, cpuSeconds(p.pid)]));
 const latency: Record<string, number[]> = { create: [], sign: [], seal: [], deliver: [] };
 const done: { code: string; number: string }[] = [];
 
@@ -89,7 +107,9 @@ const t0 = performance.now();
 let next = 0;
 await Promise.all(Array.from({ length: Math.min(C, N) }, async () => { while (next < N) await oneLife(next++); }));
 const seconds = (performance.now() - t0) / 1000;
-const cpu = new Map([...procs].map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p), 0) - cpuBefore.get(k)!]));
+// A backend that ended during the run is in its postmaster's cutime; one that began in it counts from zero.
+const procs = stackGroups(processes());
+const cpu = new Map([...procs].map(([k, pids]) => [k, pids.reduce((s, p) => s + cpuSeconds(p) - (cpuBefore.get(p) ?? 0), 0)]));
 
 // Every number exact: each dossier completed and signed once, its number unique and the run's numbers continuous.
 const numbers = done.map((d) => Number.parseInt(d.number, 10)).sort((a, b) => a - b);
@@ -104,8 +124,8 @@ for (const d of done.slice(0, 10)) {
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]; };
 console.log(`${N} dossiers through create → sign → seal → deliver, ${C} in flight, in ${seconds.toFixed(1)} s against ${BASE}`);
 for (const [name, xs] of Object.entries(latency)) console.log(`  ${name.padEnd(8)} p50 ${q(xs, 0.5).toFixed(0).padStart(6)} ms  p95 ${q(xs, 0.95).toFixed(0).padStart(6)} ms`);
+for (const kind of ['web', 'worker', 'temporal']) if (!procs.has(kind)) console.log(`  ${kind.padEnd(8)} (not found in /proc)`);
 for (const [kind, pids] of procs) {
-  if (!pids.length) { console.log(`  ${kind.padEnd(8)} (not found in /proc)`); continue; }
   console.log(`  ${kind.padEnd(8)} CPU ${cpu.get(kind)!.toFixed(1).padStart(6)} s (${(100 * cpu.get(kind)! / seconds).toFixed(0)} % of one core)  peak RSS ${pids.reduce((s, p) => s + peakRssMiB(p), 0).toFixed(0)} MiB over ${pids.length} process(es)`);
 }
 console.log(`numbers exact: ${N} completed, certification numbers ${numbers[0]}–${numbers.at(-1)} continuous`);
