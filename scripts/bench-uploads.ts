@@ -1,0 +1,77 @@
+// npm run bench:uploads: BENCH_UPLOADS (default 20) scans of 29.5 MiB (noise images that do not compress, under the
+// 30 MiB limit) created as dossiers at once over the HTTP API, against the stack `npm start` runs (BASE_URL, default
+// http://localhost:3000). While they stream, the web server's resident memory is sampled every 20 ms (/proc) and a
+// small request (GET /healthz, and a static file) is timed every 50 ms, so one sees whether an upload is held in memory and whether it
+// blocks the others. Prints each upload's time beside one upload alone, the RSS growth per upload, and the small
+// requests' p50/p95/max; ends with `uploads: <N> × <MiB> MiB at once, RSS growth <N> MiB per upload, healthz p95 <N> ms`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeScanPdf } from '../activities/pdf/fixtures.js';
+import { MAX_SCAN_BYTES } from '../api/http/upload.js';
+
+const BASE = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const N = Number(process.env.BENCH_UPLOADS ?? 20);
+const MiB = 1024 * 1024;
+
+const dir = path.resolve('.data/bench');
+fs.mkdirSync(dir, { recursive: true });
+const file = path.join(dir, 'scan-upload-29.5mib.pdf');
+if (!fs.existsSync(file)) fs.writeFileSync(file, await makeScanPdf({ pages: 6, imageBytesPerPage: Math.floor(4.9 * MiB) }));
+const scan = fs.readFileSync(file);
+if (scan.length > MAX_SCAN_BYTES) throw new Error(`the scan is ${scan.length} bytes, over the upload limit`);
+
+const r = await fetch(`${BASE}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo', password: 'demo' }) });
+if (!r.ok) throw new Error(`login: ${r.status} ${await r.text()}`);
+const token = (await r.json()).token as string;
+
+/** The web server's process (the one running server.ts). */
+const web = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).find((pid) => {
+  try { const c = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); return /server\.ts/.test(c) && !/^(bash|sh|npm)\0/.test(c) && !/\.bin\/tsx\0/.test(c); } catch { return false; }
+});
+if (!web) throw new Error('no web server (server.ts) found in /proc: start the stack with npm start');
+const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${web}/status`, 'utf8'))![1]) / 1024;
+
+async function upload(i: number): Promise<number> {
+  const f = new FormData();
+  for (const [k, v] of Object.entries({ applicantKind: 'no_account', fullName: `Người tải ${i}`, idNumber: String(79204000000 + i).padStart(12, '0'), email: `tai${i}@example.vn`, documentType: 'GKS' })) f.append(k, v);
+  f.append('scan', new Blob([new Uint8Array(scan)], { type: 'application/pdf' }), 'scan.pdf');
+  const t = performance.now();
+  const res = await fetch(`${BASE}/api/v1/dossiers`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'idempotency-key': crypto.randomUUID() }, body: f });
+  const body = await res.text();
+  if (res.status !== 201 && res.status !== 202) throw new Error(`upload ${i}: ${res.status} ${body}`);
+  return performance.now() - t;
+}
+
+const alone = await upload(-1);
+await new Promise((res) => setTimeout(res, 2000)); // the first one's garbage collected
+const baseline = rssMiB();
+let peak = baseline;
+const sampler = setInterval(() => { peak = Math.max(peak, rssMiB()); }, 20);
+// Two small requests: /healthz (reaches PostgreSQL and Temporal) and a static file (only the web server's event loop).
+let running = true;
+const probe = async (url: string, into: number[]) => {
+  while (running) {
+    const t = performance.now();
+    await fetch(url).then((x) => x.arrayBuffer());
+    into.push(performance.now() - t);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+};
+const probes: number[] = [];
+const statics: number[] = [];
+const prober = Promise.all([probe(`${BASE}/healthz`, probes), probe(`${BASE}/static/app.css`, statics)]);
+const t0 = performance.now();
+const times = await Promise.all(Array.from({ length: N }, (_, i) => upload(i)));
+const wall = performance.now() - t0;
+running = false;
+await prober;
+clearInterval(sampler);
+
+const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]; };
+const growth = Math.max(0, peak - baseline);
+console.log(`${N} uploads of ${(scan.length / MiB).toFixed(1)} MiB at once against ${BASE}: all created in ${(wall / 1000).toFixed(1)} s (${(N * scan.length / MiB / (wall / 1000)).toFixed(0)} MiB/s)`);
+console.log(`  one upload alone ${alone.toFixed(0)} ms; at once p50 ${q(times, 0.5).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms`);
+console.log(`  web server RSS ${baseline.toFixed(0)} MiB before, ${peak.toFixed(0)} MiB at most: ${growth.toFixed(0)} MiB in all, ${(growth / N).toFixed(1)} MiB per upload`);
+console.log(`  GET /healthz meanwhile (${probes.length}): p50 ${q(probes, 0.5).toFixed(0)} ms, p95 ${q(probes, 0.95).toFixed(0)} ms, max ${Math.max(...probes).toFixed(0)} ms`);
+console.log(`  a static file meanwhile (${statics.length}): p50 ${q(statics, 0.5).toFixed(0)} ms, p95 ${q(statics, 0.95).toFixed(0)} ms, max ${Math.max(...statics).toFixed(0)} ms`);
+console.log(`uploads: ${N} × ${(scan.length / MiB).toFixed(1)} MiB at once, RSS growth ${(growth / N).toFixed(1)} MiB per upload, healthz p95 ${q(probes, 0.95).toFixed(0)} ms`);
