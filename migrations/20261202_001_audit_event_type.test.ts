@@ -1,28 +1,18 @@
 // The backfill of the typed audit trail: rows written before it get a type and payload that read as they did.
-import crypto from 'node:crypto';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import { type Kysely, type Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditEventOf, auditText } from '../domain/audit.js';
-import { createTestDatabase } from '../lib/testing/database.js';
-import { migrationProvider } from './index.js';
+import { databaseMigratedTo } from '../lib/testing/database.js';
 
 let db: Kysely<any>;
-let dropDb: (() => Promise<void>) | undefined;
-const migrator = () => new Migrator({ db, provider: migrationProvider });
+let migrator: () => Migrator;
+let close: (() => Promise<void>) | undefined;
 const pdf = (c: string) => ({ sha256: c.repeat(64), size: 1000 });
 
 beforeAll(async () => {
-  const { url, drop } = await createTestDatabase(inject('pgAdminUrl'), `t_mig_${crypto.randomBytes(4).toString('hex')}`);
-  dropDb = drop;
-  db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) });
-  const { error } = await migrator().migrateTo('20261201_004_create_reservations');
-  if (error) throw error;
+  ({ db, migrator, close } = await databaseMigratedTo(inject('pgAdminUrl'), '20261201_004_create_reservations'));
 });
-afterAll(async () => {
-  await db?.destroy();
-  await dropDb?.();
-});
+afterAll(async () => { await close?.(); });
 
 describe('20261202_001_audit_event_type', () => {
   it('types the rows already there, from their action, note and dossier, and they read as before', async () => {

@@ -1,28 +1,18 @@
 // The audit's actor may be a citizen: rows already there read as staff, a portal account acts without a staff
 // account, an unknown kind is refused, and down brings the foreign key to users back.
-import crypto from 'node:crypto';
-import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import pg from 'pg';
+import { type Kysely, type Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase } from '../lib/testing/database.js';
-import { migrationProvider } from './index.js';
+import { databaseMigratedTo } from '../lib/testing/database.js';
 
 let db: Kysely<any>;
-let dropDb: (() => Promise<void>) | undefined;
-const migrator = () => new Migrator({ db, provider: migrationProvider });
+let migrator: () => Migrator;
+let close: (() => Promise<void>) | undefined;
 const event = (actor: string, extra: object = {}) => ({ actor, agency_code: 'A1', entity: 'agency', entity_id: 'A1', action: 'updated', ...extra });
 
 beforeAll(async () => {
-  const { url, drop } = await createTestDatabase(inject('pgAdminUrl'), `t_mig_${crypto.randomBytes(4).toString('hex')}`);
-  dropDb = drop;
-  db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) });
-  const { error } = await migrator().migrateTo('20261203_025_dossier_completed_at');
-  if (error) throw error;
+  ({ db, migrator, close } = await databaseMigratedTo(inject('pgAdminUrl'), '20261203_025_dossier_completed_at'));
 });
-afterAll(async () => {
-  await db?.destroy();
-  await dropDb?.();
-});
+afterAll(async () => { await close?.(); });
 
 describe('20261203_026_audit_actor_kind', () => {
   it('keeps the old rows as staff, takes a citizen actor, refuses another kind; down restores the foreign key', async () => {

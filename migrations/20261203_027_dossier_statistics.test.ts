@@ -1,28 +1,18 @@
 // The figures the database keeps for Tổng quan: dossiers and events already there when the migration runs are
 // counted (per agency with everything above it, day of receipt in Vietnam time, status; on time and late; the
 // finished stays in a histogram); from then on the triggers keep them; down removes them all.
-import crypto from 'node:crypto';
-import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import { sql, type Kysely, type Migrator } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestDatabase } from '../lib/testing/database.js';
-import { migrationProvider } from './index.js';
+import { databaseMigratedTo } from '../lib/testing/database.js';
 
 let db: Kysely<any>;
-let dropDb: (() => Promise<void>) | undefined;
-const migrator = () => new Migrator({ db, provider: migrationProvider });
+let migrator: () => Migrator;
+let close: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const { url, drop } = await createTestDatabase(inject('pgAdminUrl'), `t_mig_${crypto.randomBytes(4).toString('hex')}`);
-  dropDb = drop;
-  db = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) });
-  const { error } = await migrator().migrateTo('20261203_026_audit_actor_kind');
-  if (error) throw error;
+  ({ db, migrator, close } = await databaseMigratedTo(inject('pgAdminUrl'), '20261203_026_audit_actor_kind'));
 });
-afterAll(async () => {
-  await db?.destroy();
-  await dropDb?.();
-});
+afterAll(async () => { await close?.(); });
 
 const dossier = (code: string, agency: string, status: string, createdAt: string, extra: object = {}) => ({
   code, agency_code: agency, status, applicant_kind: 'citizen', applicant_name: 'A', document_type_code: 'GKS', document_type_name: 'Giấy khai sinh',
