@@ -95,6 +95,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   env.addGlobal('dateTime', (d: Date | string) => (d ? vnDateTime(d) : ''));
   env.addGlobal('date', (d: Date | string) => (d ? vnDate(d) : ''));
   env.addGlobal('money', formatVnd);
+  env.addGlobal('count', (n: number) => n.toLocaleString('vi-VN'));
   env.addGlobal('todayIso', () => vnIsoDate(new Date()));
   env.addGlobal('statusLabel', (s: DossierStatus) => STATUS_LABELS[s] ?? s);
   env.addGlobal('kindLabel', (k: ApplicantKind) => APPLICANT_KIND_LABELS[k] ?? k);

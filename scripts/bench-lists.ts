@@ -97,7 +97,7 @@ try {
     const first = await service.list(who, { pageSize: PAGE, ...f });
     const times = await timed(() => service.list(who, { pageSize: PAGE, ...f }));
     results.push({ name, who, f, total: first.total, times });
-    console.log(`${name.padEnd(40)} total ${String(first.total).padStart(8)}  page ${String(first.page).padStart(6)}  p50 ${p(times, 0.5).toFixed(1).padStart(7)} ms  p95 ${p(times, 0.95).toFixed(1).padStart(7)} ms`);
+    console.log(`${name.padEnd(40)} total ${((first.capped ? '>' : '') + first.total).padStart(8)}  page ${String(first.page).padStart(6)}  p50 ${p(times, 0.5).toFixed(1).padStart(7)} ms  p95 ${p(times, 0.95).toFixed(1).padStart(7)} ms`);
   }
   const dashboards: [string, Actor, Record<string, string>][] = [
     ['dashboard: province, today', province, {}],

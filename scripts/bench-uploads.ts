@@ -1,10 +1,12 @@
 // npm run bench:uploads: BENCH_UPLOADS (default 20) scans of 29.5 MiB (noise images that do not compress, under the
 // 30 MiB limit) created as dossiers at once over the HTTP API, against the stack `npm start` runs (BASE_URL, default
 // http://localhost:3000). While they stream, the web server's resident memory is sampled every 20 ms (/proc) and a
-// small request (GET /healthz, and a static file) is timed every 50 ms, so one sees whether an upload is held in memory and whether it
-// blocks the others. Prints each upload's time beside one upload alone, the RSS growth per upload, and the small
+// small request (GET /healthz, and a static file) is timed every 50 ms, from a separate process, so one sees whether
+// an upload is held in memory and whether it blocks the others. Prints each upload's time beside one upload alone, the RSS growth per upload, and the small
 // requests' p50/p95/max; ends with `uploads: <N> × <MiB> MiB at once, RSS growth <N> MiB per upload, healthz p95 <N> ms`.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { makeScanPdf } from '../activities/pdf/fixtures.js';
 import { MAX_SCAN_BYTES } from '../api/http/upload.js';
@@ -29,7 +31,6 @@ const web = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).find((pid) =>
   try { const c = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'); return /server\.ts/.test(c) && !/^(bash|sh|npm)\0/.test(c) && !/\.bin\/tsx\0/.test(c); } catch { return false; }
 });
 if (!web) throw new Error('no web server (server.ts) found in /proc: start the stack with npm start');
-const rssMiB = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${web}/status`, 'utf8'))![1]) / 1024;
 
 async function upload(i: number): Promise<number> {
   const f = new FormData();
@@ -44,28 +45,38 @@ async function upload(i: number): Promise<number> {
 
 const alone = await upload(-1);
 await new Promise((res) => setTimeout(res, 2000)); // the first one's garbage collected
-const baseline = rssMiB();
-let peak = baseline;
-const sampler = setInterval(() => { peak = Math.max(peak, rssMiB()); }, 20);
-// Two small requests: /healthz (reaches PostgreSQL and Temporal) and a static file (only the web server's event loop).
-let running = true;
-const probe = async (url: string, into: number[]) => {
-  while (running) {
-    const t = performance.now();
-    await fetch(url).then((x) => x.arrayBuffer());
-    into.push(performance.now() - t);
-    await new Promise((res) => setTimeout(res, 50));
-  }
-};
-const probes: number[] = [];
-const statics: number[] = [];
-const prober = Promise.all([probe(`${BASE}/healthz`, probes), probe(`${BASE}/static/app.css`, statics)]);
+// The web server's RSS is sampled every 20 ms and two small requests are timed every 50 ms (/healthz, which reaches
+// PostgreSQL and Temporal, and a static file, only the web server's event loop) from another process: in this one
+// they would wait behind the uploads' own encoding (a 30 MiB body each), and time this process, not the server.
+const watcher = spawn(process.execPath, ['-e', `
+  const fs = require('node:fs');
+  const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(fs.readFileSync('/proc/${web}/status', 'utf8'))[1]) / 1024;
+  const baseline = rss(); let peak = baseline, running = true;
+  const sampler = setInterval(() => { peak = Math.max(peak, rss()); }, 20);
+  const probe = async (url, into) => {
+    while (running) {
+      const t = performance.now();
+      await fetch(url).then((x) => x.arrayBuffer());
+      into.push(performance.now() - t);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+  };
+  const probes = [], statics = [];
+  const prober = Promise.all([probe('${BASE}/healthz', probes), probe('${BASE}/static/app.css', statics)]);
+  process.stdout.write('ready\\n');
+  process.stdin.on('data', async () => {
+    running = false; await prober; clearInterval(sampler);
+    process.stdout.write(JSON.stringify({ baseline, peak, probes, statics }) + '\\n');
+    process.exit(0);
+  });
+`], { stdio: ['pipe', 'pipe', 'inherit'] });
+const lines = createInterface({ input: watcher.stdout! })[Symbol.asyncIterator]();
+if ((await lines.next()).value !== 'ready') throw new Error('the watcher did not start');
 const t0 = performance.now();
 const times = await Promise.all(Array.from({ length: N }, (_, i) => upload(i)));
 const wall = performance.now() - t0;
-running = false;
-await prober;
-clearInterval(sampler);
+watcher.stdin!.write('stop\n');
+const { baseline, peak, probes, statics } = JSON.parse((await lines.next()).value) as { baseline: number; peak: number; probes: number[]; statics: number[] };
 
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]; };
 const growth = Math.max(0, peak - baseline);

@@ -1,6 +1,6 @@
 // The lists' counts and deep pages at scale (issue 12) are exact: "Theo dõi hồ sơ" counts from the figures the
 // database keeps and finds a deep page through them (or from the end) instead of skipping rows; every page and every
-// total must be what a plain reading of all the rows gives. 9,000 dossiers over a district with two communes, every
+// total must be what a plain reading of all the rows gives. 12,000 dossiers over a district with two communes, every
 // status, three receipt days each hour apart, several on the same instant (the code breaks the tie), late and on
 // time; compared, page by page past the deep threshold, with the rows sorted here in JavaScript.
 import crypto from 'node:crypto';
@@ -11,13 +11,13 @@ import type { Actor } from '../../domain/types.js';
 import { vnIsoDate } from '../../domain/vn-time.js';
 import { createDb, migrateToLatest, type Db } from '../../lib/db.js';
 import { createTestDatabase } from '../../lib/testing/database.js';
-import { DEEP_OFFSET } from './queries.js';
+import { COUNT_CAP, DEEP_OFFSET } from './queries.js';
 import { DossierService, type ListFilter } from './service.js';
 
 let db: Db;
 let dropDb: (() => Promise<void>) | undefined;
 let service: DossierService;
-const N = 9000;
+const N = 12_000;
 const PAGE = 50;
 const STATUSES: DossierStatus[] = ['awaiting_signature', 'awaiting_seal', 'returned', 'completed', 'completed', 'completed', 'cancelled'];
 type Row = { code: string; agency_code: string; status: string; created_at: Date; due_date: string; completed_at: Date | null; applicant_kind: string };
@@ -78,13 +78,17 @@ const cases: [string, Actor, ListFilter, string[]][] = [
   ['the district\'s staff (its own dossiers)', staff, { sort: 'newest' }, ['H1']],
   ['a part of the code (counted; the back half from the end)', supervisor, { sort: 'newest', code: 'd0' }, ['H1', 'X1', 'X2']],
   ['businesses, oldest first (counted)', supervisor, { sort: 'oldest', applicantKind: 'business' }, ['H1', 'X1', 'X2']],
+  ['a code search matching every dossier (counted up to the cap)', supervisor, { sort: 'newest', code: 'd' }, ['H1', 'X1', 'X2']],
 ];
 
 describe('lists at depth', () => {
   it.each(cases)('%s: the total and every page as the rows give them', async (_name, who, f, agencies) => {
-    const all = expected(agencies, f);
+    const matching = expected(agencies, f);
+    // A search the kept figures do not count is counted up to the cap, and pages stop there.
+    const capped = Boolean(f.code || f.applicantKind) && matching.length > COUNT_CAP;
+    const all = capped ? matching.slice(0, COUNT_CAP) : matching;
     const first = await service.list(who, { ...f, pageSize: PAGE });
-    expect(first.total).toBe(all.length);
+    expect([first.total, first.capped]).toEqual([all.length, capped]);
     const pages = Math.ceil(all.length / PAGE);
     // Before the deep threshold, across it, in the back half, the last page, and one past the end.
     const probe = [1, DEEP_OFFSET / PAGE, DEEP_OFFSET / PAGE + 1, Math.floor(pages / 2) + 1, pages - 1, pages, pages + 1].filter((p) => p >= 1);
@@ -93,5 +97,13 @@ describe('lists at depth', () => {
       expect(r.items.map((d) => d.code), `page ${page} of ${pages}`).toEqual(all.slice((page - 1) * PAGE, page * PAGE).map((d) => d.code));
     }
     expect(all.length).toBeGreaterThan(100);
+  });
+
+  it('a broad search says it is capped; the same search narrowed is counted exactly', async () => {
+    expect(expected(['H1', 'X1', 'X2'], { sort: 'newest', code: 'd' }).length).toBeGreaterThan(COUNT_CAP);
+    const broad = await service.list(supervisor, { sort: 'newest', code: 'd', pageSize: PAGE });
+    expect([broad.total, broad.capped]).toEqual([COUNT_CAP, true]);
+    const narrow = await service.list(supervisor, { sort: 'newest', code: 'd1', pageSize: PAGE });
+    expect([narrow.total, narrow.capped]).toEqual([expected(['H1', 'X1', 'X2'], { sort: 'newest', code: 'd1' }).length, false]);
   });
 });

@@ -61,7 +61,8 @@ export function dossiersJson(deps: AppDeps) {
       if ((q.from && !from) || (q.to && !to)) throw new DomainError('validation', 'Ngày không hợp lệ (yyyy-MM-dd hoặc dd/MM/yyyy).');
       const result = await dossiers.list(actor(res), { agencyCode: q.agencyCode || undefined, withSubtree: q.tree === '1', statuses, applicantKind: q.applicantKind, code: q.code, q: q.q, from, to, ...listOrder(q, 'newest'), page: q.page, pageSize: q.pageSize });
       res.json({
-        total: result.total, page: result.page, pageSize: result.pageSize,
+        // `totalCapped`: there are more than `total` (a broad search, counted up to 10,000); no page past it is served.
+        total: result.total, ...(result.capped ? { totalCapped: true } : {}), page: result.page, pageSize: result.pageSize,
         items: result.items.map((d) => ({
           code: d.code, status: d.status, applicantKind: d.applicant_kind, applicantName: d.applicant_name, idNumber: d.applicant_id_number,
           email: d.applicant_email, documentType: d.document_type_name, certificationNumber: d.certification_number, createdAt: d.created_at,

@@ -95,6 +95,11 @@ export type DossierSort = (typeof DOSSIER_SORTS)[number];
 /** The statuses in which a dossier waits on a person, so its due day can pass. */
 export const WAITING_STATUSES: DossierStatus[] = ['awaiting_review', 'awaiting_signature', 'returned', 'awaiting_seal'];
 
+/** A list the kept figures do not count (a name, ID number, e-mail or code search, a queue) is counted up to this many;
+ *  past it the screen says "hơn 10.000" and asks for a narrower search, since counting every one of a broad search's
+ *  matches costs more than finding a page of them. */
+export const COUNT_CAP = 10_000;
+
 /** A page this deep or deeper is found through the kept figures (or from the end), not by skipping rows. */
 export const DEEP_OFFSET = 1000;
 
@@ -131,7 +136,8 @@ async function keptPerDay(db: Db, f: ListQuery): Promise<{ day: string; n: numbe
   return r.rows;
 }
 
-/** One page of the agency's dossiers, in the order asked for, and how many match. */
+/** One page of the agency's dossiers, in the order asked for, and how many match: exactly, or, for a list the kept
+ *  figures do not count, up to COUNT_CAP (then `capped`, and `total` is COUNT_CAP). */
 export async function listDossiers(db: Db, f: ListQuery) {
   let q = db.selectFrom('dossiers').where('agency_code', 'in', f.agencyCodes.length ? f.agencyCodes : ['']);
   if (f.statuses?.length) q = q.where('status', 'in', f.statuses);
@@ -152,15 +158,20 @@ export async function listDossiers(db: Db, f: ListQuery) {
     q = q.where('status', '=', 'completed').where('completed_at', 'is not', null);
     q = f.timeliness === 'late' ? q.where(sql<boolean>`${completedDay} > due_date`) : q.where(sql<boolean>`(due_date is null or ${completedDay} <= due_date)`);
   }
-  // How many: from the kept figures when they count this list (a province's million in a few rows), else counted.
+  // How many: from the kept figures when they count this list (a province's million in a few rows), else counted up
+  // to the cap.
   const perDay = countedByFigures(f) ? await keptPerDay(db, f) : null;
-  const total = perDay ? perDay.reduce((n, d) => n + d.n, 0)
-    : Number((await q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow()).total);
+  const counted = perDay ? perDay.reduce((n, d) => n + d.n, 0) : Number((await db.selectFrom(q.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const capped = !perDay && counted > COUNT_CAP;
+  const total = capped ? COUNT_CAP : counted;
   const offset = (f.page - 1) * f.pageSize;
   const terms = orderOf(f.sort);
   const page = (query: typeof q, skip: number, take: number, reversed = false) =>
     query.selectAll().orderBy(orderSql(terms, reversed)).limit(take).offset(skip).execute();
-  if (offset < DEEP_OFFSET || offset >= total) return { total, items: offset >= total && offset > 0 ? [] : await page(q, offset, f.pageSize) };
+  // Past the cap no page is offered: the rows are there, but a narrower search finds them.
+  if (offset >= total) return { total, capped, items: offset > 0 ? [] : await page(q, offset, f.pageSize) };
+  if (offset < DEEP_OFFSET || capped) return { total, capped, items: await page(q, offset, capped ? Math.min(f.pageSize, total - offset) : f.pageSize) };
 
   // A deep page, found without skipping the rows before it: through the days of receipt (the kept figures say how
   // many each holds: the page starts on a known day, a few rows into it) ...
@@ -170,14 +181,14 @@ export async function listDossiers(db: Db, f: ListQuery) {
     const start = days.find((d) => { if (before + d.n > offset) return true; before += d.n; return false; })!;
     const from = vnDayStart(start.day);
     const seek = f.sort === 'oldest' ? q.where('created_at', '>=', from) : q.where('created_at', '<', new Date(from.getTime() + 86400_000));
-    return { total, items: await page(seek, offset - before, f.pageSize) };
+    return { total, capped, items: await page(seek, offset - before, f.pageSize) };
   }
   // ... or, in the back half, from the end: the same rows in the opposite order, then turned back.
   if (offset > total / 2) {
     const take = Math.min(f.pageSize, total - offset);
-    return { total, items: (await page(q, total - offset - take, take, true)).reverse() };
+    return { total, capped, items: (await page(q, total - offset - take, take, true)).reverse() };
   }
-  return { total, items: await page(q, offset, f.pageSize) };
+  return { total, capped, items: await page(q, offset, f.pageSize) };
 }
 
 /** The dossier's audit events, in order. */

@@ -572,8 +572,8 @@ export class DossierService {
     const top = f.agencyCode ?? actor.agencyCode;
     const whole = f.agencyCode ? Boolean(f.withSubtree) : actor.roles.includes('supervisor');
     const scope = { code: top, subtree: whole, children: whole ? [] : await q.childAgencies(this.db, top) };
-    const { total, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCodes, scope });
-    return { total, page, pageSize, items };
+    const { total, capped, items } = await q.listDossiers(this.db, { ...f, page, pageSize, agencyCodes, scope });
+    return { total, capped, page, pageSize, items };
   }
 
   /**
