@@ -21,7 +21,12 @@ async function main() {
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: dataConverterOf(config) });
   await ensureSearchAttributes(connection, config.temporalNamespace);
   const app = createApp({ config, db, temporal, storage: createLocalStorage(path.join(config.dataDir, 'files'), { sweepEveryMs: 5 * 60_000 }) });
-  app.listen(config.port, () => console.log(`web: http://localhost:${config.port} (${config.mode} mode)`));
+  const server = app.listen(config.port, () => console.log(`web: http://localhost:${config.port} (${config.mode} mode)`));
+  // Stopped: no new connections, then exit (an exit, not death by the signal, so that --cpu-prof writes its profile).
+  // Requests still running are cut after 2 s; a dossier's change is in Temporal and the database, never half in this process.
+  const stop = () => { server.close(() => process.exit(0)); server.closeIdleConnections(); setTimeout(() => process.exit(0), 2000).unref(); };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -71,8 +71,11 @@ async function main() {
     env.TRUST_SERVICES_URL = config.trustServicesUrl; // the worker's certificates point where this one listens
     await supervisor.add(program('trust-services', process.execPath, ['--import', 'tsx', 'scripts/trust-services.ts'], env));
   }
-  await supervisor.add(program('worker', process.execPath, ['--import', 'tsx', 'worker.ts'], env));
-  await supervisor.add(program('web', process.execPath, ['--import', 'tsx', 'server.ts'], env));
+  // PROFILE_DIR: the worker and the web server write V8 CPU profiles into its worker/ and web/ when they stop
+  // (read with npm run profile:summary).
+  const profiled = (name: string) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PROFILE_DIR, name)}`] : []);
+  await supervisor.add(program('worker', process.execPath, [...profiled('worker'), '--import', 'tsx', 'worker.ts'], env));
+  await supervisor.add(program('web', process.execPath, [...profiled('web'), '--import', 'tsx', 'server.ts'], env));
 }
 
 main().catch((e) => { console.error(e instanceof Error ? e.message : e); void stopAll(1); });

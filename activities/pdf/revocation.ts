@@ -55,7 +55,19 @@ export interface RevocationOptions {
 /** See RevocationOptions.answers: by certificate and issuer (DER, base64), the lookup's answer (or failure). */
 export type RevocationAnswers = Map<string, Promise<RevocationInfo | null>>;
 
-const certOf = (d: Buffer) => new Certificate({ schema: parseDer(d) });
+// The same few certificates (the leader's, the seal's, the TSA's, their CAs) are read for every dossier: parsed once
+// (pkijs's schema parse is most of a lookup's CPU) and kept by their bytes, at most 256. They are only read.
+const parsed = new Map<string, Certificate>();
+function certOf(d: Buffer): Certificate {
+  const key = d.toString('base64');
+  let c = parsed.get(key);
+  if (!c) {
+    c = new Certificate({ schema: parseDer(d) });
+    if (parsed.size >= 256) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, c);
+  }
+  return c;
+}
 const der = (o: { toSchema(): asn1js.AsnType }) => Buffer.from(o.toSchema().toBER(false));
 const commonName = (c: Certificate) =>
   String(c.subject.typesAndValues.find((t) => t.type === '2.5.4.3')?.value.valueBlock.value ?? 'không rõ');
