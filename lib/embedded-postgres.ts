@@ -37,7 +37,8 @@ function letPostgresUserReach(targets: string[]) {
   }
 }
 
-export async function startEmbeddedPostgres(dir: string, port: number, database = 'chungthuc'): Promise<EmbeddedPg> {
+/** `postgresFlags`: extra server settings, e.g. ['-c', 'max_connections=300'] for a Temporal cluster's pools. */
+export async function startEmbeddedPostgres(dir: string, port: number, database = 'chungthuc', options: { postgresFlags?: string[] } = {}): Promise<EmbeddedPg> {
   const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -45,6 +46,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, database 
     password: 'postgres',
     port,
     persistent: true,
+    postgresFlags: options.postgresFlags ?? [],
     onLog: () => {},
     onError: (e) => console.error('[postgres]', String(e).trim()),
     // PostgreSQL refuses to run as root; the package then runs it as a dedicated user.
