@@ -1,44 +1,64 @@
 // npm run bench:lifecycle: dossiers through their whole life over the HTTP API, as staff make them, against the
-// stack `npm start` runs (BASE_URL, default http://localhost:3000; the demo users). BENCH_DOSSIERS (default 60)
+// stack `npm start` runs (BASE_URL, default http://localhost:3000; or BASE_URLS=http://a,http://b, the requests
+// taking the web servers in turn, as a load balancer would; the demo users). BENCH_DOSSIERS (default 60)
 // one-page dossiers, BENCH_IN_FLIGHT (default 10) at a time, each created by canbo, signed by lanhdao, sealed by
 // vanthu in the first open register book and delivered ("Hoàn thành và chuyển"). Prints completed dossiers per
 // second, p50/p95 latency of each action, and the CPU time and peak RSS of each process of the stack (found in
 // /proc by their command lines: web, worker, Temporal, PostgreSQL); then checks every number: each dossier
 // completed, signed once, its certification number unique and the run's numbers continuous. Ends with the line
-// `lifecycle: <N> dossiers/s with <C> in flight`.
+// `lifecycle: <N> dossiers/s with <C> in flight`. A 503 (Temporal or the database briefly unavailable) is sent
+// again after its Retry-After with the same idempotency key, as a client honouring it would; the count is printed.
+// BENCH_PROC_MARK=<text>: only processes whose command line or environment holds it count (other stacks may run
+// on the machine); BENCH_PROGRESS=1 prints `completed <k>` as each dossier completes (npm run cluster reads it).
 import fs from 'node:fs';
 import { makePdf } from '../lib/testing/harness.js';
 
-const BASE = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+const BASES = (process.env.BASE_URLS || process.env.BASE_URL || 'http://localhost:3000').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean);
+let turn = 0;
+const base = () => BASES[turn++ % BASES.length];
+const MARK = process.env.BENCH_PROC_MARK || null;
+const PROGRESS = process.env.BENCH_PROGRESS === '1';
+let retried503 = 0;
 const N = Number(process.env.BENCH_DOSSIERS ?? 60);
 const C = Number(process.env.BENCH_IN_FLIGHT ?? 10);
 
 async function token(username: string): Promise<string> {
-  const r = await fetch(`${BASE}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+  const r = await fetch(`${base()}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
   if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
   return (await r.json()).token;
 }
 async function api(tok: string, method: string, p: string, body?: unknown) {
-  const r = await fetch(`${BASE}/api/v1${p}`, {
-    method, headers: { authorization: `Bearer ${tok}`, 'idempotency-key': crypto.randomUUID(), ...(body instanceof FormData ? {} : body ? { 'content-type': 'application/json' } : {}) },
-    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  if (r.status >= 400) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-  return JSON.parse(text);
+  const key = crypto.randomUUID();
+  const giveUp = Date.now() + 180_000;
+  for (;;) {
+    const r = await fetch(`${base()}/api/v1${p}`, {
+      method, headers: { authorization: `Bearer ${tok}`, 'idempotency-key': key, ...(body instanceof FormData ? {} : body ? { 'content-type': 'application/json' } : {}) },
+      body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    if (r.status === 503 && Date.now() < giveUp) {
+      retried503++;
+      await new Promise((res) => setTimeout(res, 1000 * Number(r.headers.get('retry-after') ?? 1)));
+      continue;
+    }
+    if (r.status >= 400) throw new Error(`${method} ${p}: ${r.status} ${text}`);
+    return JSON.parse(text);
+  }
 }
 
 // The stack's processes, by what their command line runs; PostgreSQL as each server (postmaster, by its data
 // directory) with its backends, which come and go with connections: a process's CPU is its own plus that of its
 // children that ended (cutime), read at the start and the end of the run.
-type Proc = { pid: number; ppid: number; cmd: string };
+type Proc = { pid: number; ppid: number; cmd: string; marked: boolean };
 function processes(): Proc[] {
   const out: Proc[] = [];
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
       const ppid = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-      if (cmd) out.push({ pid: Number(pid), ppid, cmd });
+      let marked = !MARK || cmd.includes(MARK);
+      if (!marked) try { marked = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').includes(MARK!); } catch { /* not ours to read */ }
+      if (cmd) out.push({ pid: Number(pid), ppid, cmd, marked });
     } catch { /* gone */ }
   }
   return out;
@@ -48,9 +68,12 @@ function stackGroups(all: Proc[]): Map<string, number[]> {
   const add = (k: string, pid: number) => groups.set(k, [...(groups.get(k) ?? []), pid]);
   const isPg = (p: Proc) => /(^|\/)postgres( |$)|^postgres: /.test(p.cmd);
   for (const p of all) {
+    if (!p.marked) continue; // a PostgreSQL backend counts through its postmaster, which is marked by its -D
     if (/bench-lifecycle|vitest/.test(p.cmd) || /^(bash|sh|npm) /.test(p.cmd) || /node_modules\/\.bin\/tsx /.test(p.cmd)) continue;
     if (/server\.ts/.test(p.cmd)) add('web', p.pid);
     else if (/worker\.ts/.test(p.cmd)) add('worker', p.pid);
+    // The real server (temporal-server-<version>/server … start --service=history): one group per service.
+    else if (/temporal-server\S*\/server .*\bstart\b/.test(p.cmd)) add(`temporal ${/--service[= ](\w+)/.exec(p.cmd)?.[1] ?? 'all'}`, p.pid);
     else if (/temporal.*server start-dev|temporal-server/.test(p.cmd)) add('temporal', p.pid);
     else if (isPg(p) && / -D /.test(p.cmd)) {
       const dir = / -D (\S+)/.exec(p.cmd)![1];
@@ -101,6 +124,7 @@ async function oneLife(i: number) {
   const sealed = await timedAction('seal', async () => settled(sealer, await api(sealer, 'POST', `${path}/seal`, { registerBookId: book.id })));
   await timedAction('deliver', async () => settled(sealer, await api(sealer, 'POST', `${path}/deliver`)));
   done.push({ code, number: sealed.certificationNumber });
+  if (PROGRESS) console.log(`completed ${done.length}`);
 }
 
 const t0 = performance.now();
@@ -122,9 +146,10 @@ for (const d of done.slice(0, 10)) {
 }
 
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]; };
-console.log(`${N} dossiers through create → sign → seal → deliver, ${C} in flight, in ${seconds.toFixed(1)} s against ${BASE}`);
+console.log(`${N} dossiers through create → sign → seal → deliver, ${C} in flight, in ${seconds.toFixed(1)} s against ${BASES.join(', ')}`);
+if (retried503) console.log(`  ${retried503} request(s) answered 503 and sent again after Retry-After`);
 for (const [name, xs] of Object.entries(latency)) console.log(`  ${name.padEnd(8)} p50 ${q(xs, 0.5).toFixed(0).padStart(6)} ms  p95 ${q(xs, 0.95).toFixed(0).padStart(6)} ms`);
-for (const kind of ['web', 'worker', 'temporal']) if (!procs.has(kind)) console.log(`  ${kind.padEnd(8)} (not found in /proc)`);
+for (const kind of ['web', 'worker', 'temporal']) if (![...procs.keys()].some((k) => k === kind || k.startsWith(`${kind} `))) console.log(`  ${kind.padEnd(8)} (not found in /proc)`);
 for (const [kind, pids] of procs) {
   console.log(`  ${kind.padEnd(8)} CPU ${cpu.get(kind)!.toFixed(1).padStart(6)} s (${(100 * cpu.get(kind)! / seconds).toFixed(0)} % of one core)  peak RSS ${pids.reduce((s, p) => s + peakRssMiB(p), 0).toFixed(0)} MiB over ${pids.length} process(es)`);
 }
