@@ -4,24 +4,12 @@
 // and checks every number: each signed once, the seals numbered continuously in the chosen order.
 // Run: npm run bench:batch   (BENCH_DOSSIERS, default 100)
 import { makePdf } from '../lib/testing/harness.js';
+import { benchClient } from './bench-client.js';
 
 const BASE = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 const N = Number(process.env.BENCH_DOSSIERS ?? 100);
 
-async function token(username: string): Promise<string> {
-  const r = await fetch(`${BASE}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
-  if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  return (await r.json()).token;
-}
-async function api(tok: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
-  const r = await fetch(`${BASE}/api/v1${p}`, {
-    method, headers: { authorization: `Bearer ${tok}`, ...(body instanceof FormData ? {} : body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  if (r.status >= 400) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
+const { token, api } = benchClient();
 
 const [clerk, leader, sealer] = [await token('canbo'), await token('lanhdao'), await token('vanthu')];
 const pdf = await makePdf(1);

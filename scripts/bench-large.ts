@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeScanPdf } from '../activities/pdf/fixtures.js';
+import { benchClient } from './bench-client.js';
 
 const BASE = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -22,20 +23,7 @@ const file = path.join(dir, 'scan-28mib.pdf');
 if (!fs.existsSync(file)) fs.writeFileSync(file, await makeScanPdf({ pages: 4, imageBytesPerPage: 7 * MiB }));
 const scan = fs.readFileSync(file);
 
-async function token(username: string): Promise<string> {
-  const r = await fetch(`${BASE}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
-  if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  return (await r.json()).token;
-}
-async function api(tok: string, method: string, p: string, body?: unknown) {
-  const r = await fetch(`${BASE}/api/v1${p}`, {
-    method, headers: { authorization: `Bearer ${tok}`, 'idempotency-key': crypto.randomUUID(), ...(body instanceof FormData ? {} : body ? { 'content-type': 'application/json' } : {}) },
-    body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  if (r.status >= 400) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-  return JSON.parse(text);
-}
+const { token, api } = benchClient();
 
 /** The worker's process (the one running worker.ts, not its npm or tsx wrapper). */
 const worker = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).find((pid) => {

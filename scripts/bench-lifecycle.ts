@@ -12,39 +12,15 @@
 // on the machine); BENCH_PROGRESS=1 prints `completed <k>` as each dossier completes (npm run cluster reads it).
 import fs from 'node:fs';
 import { makePdf } from '../lib/testing/harness.js';
+import { benchClient } from './bench-client.js';
 
-const BASES = (process.env.BASE_URLS || process.env.BASE_URL || 'http://localhost:3000').split(',').map((u) => u.trim().replace(/\/$/, '')).filter(Boolean);
-let turn = 0;
-const base = () => BASES[turn++ % BASES.length];
+const client = benchClient();
+const { token, api } = client;
+const BASES = client.bases;
 const MARK = process.env.BENCH_PROC_MARK || null;
 const PROGRESS = process.env.BENCH_PROGRESS === '1';
-let retried503 = 0;
 const N = Number(process.env.BENCH_DOSSIERS ?? 60);
 const C = Number(process.env.BENCH_IN_FLIGHT ?? 10);
-
-async function token(username: string): Promise<string> {
-  const r = await fetch(`${base()}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
-  if (!r.ok) throw new Error(`login ${username}: ${r.status} ${await r.text()}`);
-  return (await r.json()).token;
-}
-async function api(tok: string, method: string, p: string, body?: unknown) {
-  const key = crypto.randomUUID();
-  const giveUp = Date.now() + 180_000;
-  for (;;) {
-    const r = await fetch(`${base()}/api/v1${p}`, {
-      method, headers: { authorization: `Bearer ${tok}`, 'idempotency-key': key, ...(body instanceof FormData ? {} : body ? { 'content-type': 'application/json' } : {}) },
-      body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
-    });
-    const text = await r.text();
-    if (r.status === 503 && Date.now() < giveUp) {
-      retried503++;
-      await new Promise((res) => setTimeout(res, 1000 * Number(r.headers.get('retry-after') ?? 1)));
-      continue;
-    }
-    if (r.status >= 400) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-    return JSON.parse(text);
-  }
-}
 
 // The stack's processes, by what their command line runs; PostgreSQL as each server (postmaster, by its data
 // directory) with its backends, which come and go with connections: a process's CPU is its own plus that of its
@@ -147,7 +123,7 @@ for (const d of done.slice(0, 10)) {
 
 const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]; };
 console.log(`${N} dossiers through create → sign → seal → deliver, ${C} in flight, in ${seconds.toFixed(1)} s against ${BASES.join(', ')}`);
-if (retried503) console.log(`  ${retried503} request(s) answered 503 and sent again after Retry-After`);
+if (client.retried503) console.log(`  ${client.retried503} request(s) answered 503 and sent again after Retry-After`);
 for (const [name, xs] of Object.entries(latency)) console.log(`  ${name.padEnd(8)} p50 ${q(xs, 0.5).toFixed(0).padStart(6)} ms  p95 ${q(xs, 0.95).toFixed(0).padStart(6)} ms`);
 for (const kind of ['web', 'worker', 'temporal']) if (![...procs.keys()].some((k) => k === kind || k.startsWith(`${kind} `))) console.log(`  ${kind.padEnd(8)} (not found in /proc)`);
 for (const [kind, pids] of procs) {

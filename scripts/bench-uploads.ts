@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { makeScanPdf } from '../activities/pdf/fixtures.js';
 import { MAX_SCAN_BYTES } from '../api/http/upload.js';
+import { benchClient } from './bench-client.js';
 
 const BASE = (process.env.BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
 const N = Number(process.env.BENCH_UPLOADS ?? 20);
@@ -22,9 +23,7 @@ if (!fs.existsSync(file)) fs.writeFileSync(file, await makeScanPdf({ pages: 6, i
 const scan = fs.readFileSync(file);
 if (scan.length > MAX_SCAN_BYTES) throw new Error(`the scan is ${scan.length} bytes, over the upload limit`);
 
-const r = await fetch(`${BASE}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'canbo', password: 'demo' }) });
-if (!r.ok) throw new Error(`login: ${r.status} ${await r.text()}`);
-const token = (await r.json()).token as string;
+const token = await benchClient().token('canbo');
 
 /** The web server's process (the one running server.ts). */
 const web = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).find((pid) => {
