@@ -49,6 +49,7 @@ import { DossierService } from './dossiers/service.js';
 import { healthCheck } from './http/health.js';
 import { refuseControlCharacters } from './http/input-guard.js';
 import { noStore, securityHeaders } from './http/security.js';
+import { serverTiming } from './http/server-timing.js';
 import { sessionMiddleware } from './http/sessions.js';
 import { CODEC_PATH, codecJson } from './codec/json.js';
 import { idempotencyKeyGuard } from './http/idempotency.js';
@@ -101,6 +102,7 @@ export function createApp(input: { config: Config; db: Db; temporal: Client; sto
   env.addGlobal('kindLabel', (k: ApplicantKind) => APPLICANT_KIND_LABELS[k] ?? k);
   app.set('view engine', 'njk');
 
+  app.use(serverTiming); // Server-Timing: upload, inspect, store, db, temporal (api/http/server-timing.ts)
   app.use(securityHeaders(input.config)); // CSP, X-Frame-Options, nosniff, Referrer-Policy... (api/security.ts)
   const require = createRequire(import.meta.url);
   app.get('/static/htmx.min.js', (_req, res) => res.sendFile(require.resolve('htmx.org/dist/htmx.min.js')));

@@ -3,6 +3,7 @@ import { Kysely, Migrator, PostgresDialect, type ColumnType, type Generated, typ
 import pg from 'pg';
 import type { AuditEventType, AuditPayload } from '../domain/audit.js';
 import { migrationProvider } from '../migrations/index.js';
+import { addTiming } from './request-timing.js';
 
 // Return bigint/count columns as numbers (sizes and counts here stay far below 2^53).
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -221,7 +222,8 @@ const pools = new WeakMap<Db, pg.Pool>();
 
 export function createDb(connectionString: string, max = 10): Db {
   const pool = createPool(connectionString, max);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Each query's time counts towards the current web request's Server-Timing (lib/request-timing.ts).
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: (e) => addTiming('db', e.queryDurationMillis) });
   pools.set(db, pool);
   return db;
 }

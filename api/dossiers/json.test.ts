@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vnIsoDate, vnYear } from '../../domain/vn-time.js';
+import { parseServerTiming } from '../../lib/request-timing.js';
 import { filesUnder } from '../../lib/testing/files.js';
 import { createHarness, makePdf, type Harness } from '../../lib/testing/harness.js';
 import { apiClient, csrfOf, expectRefusal, loginStaff, multipart, type Reply } from '../../lib/testing/http.js';
@@ -163,6 +164,10 @@ describe('the full lifecycle through the API', () => {
     expect(r.body.fee).toBe(5000);
     expect(r.body.scan.sha256).toBe(sha256(scan));
     expect((await snapshot()).dossiers).toBe(before.dossiers + 1);
+    // Where its time went (Server-Timing): each part of the create, within the whole.
+    const t = parseServerTiming(r.headers.get('server-timing'));
+    for (const kind of ['upload', 'inspect', 'store', 'db', 'temporal', 'total']) expect(t[kind], kind).toBeGreaterThan(0);
+    expect(t.upload + t.inspect + t.store + t.temporal).toBeLessThan(t.total);
   });
 
   it('GET /dossiers/{code} shows state, applicant, document type and history', async () => {

@@ -7,6 +7,7 @@ import { attestationPreviewOffThread, inspectScanOffThread, type AttestationPrev
 import { latestTemplate } from '../templates/service.js';
 import { ScanError } from '../../activities/pdf/scan.js';
 import type { FileStorage } from '../../activities/storage.js';
+import { timed } from '../../lib/request-timing.js';
 import { vnDdMmYy, vnIsoDate } from '../../domain/vn-time.js';
 import { addDays, DOSSIER_CALENDAR_DAYS } from '../../domain/calendar.js';
 import { DomainError, REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE } from '../../domain/errors.js';
@@ -187,8 +188,8 @@ export class DossierService {
   async acceptScan(file: UploadedFile | null): Promise<{ scan: FileRef; pageCount: number }> {
     if (!file) throw new DomainError('validation', 'Vui lòng đính kèm bản chính (scan) định dạng .pdf.', 'scan');
     try {
-      const { pages } = await inspectScanOffThread({ path: file.tmpPath }); // untrusted: parsed in the PDF pool
-      const scan = await this.storage.adopt(file.tmpPath, { sha256: file.sha256, size: file.size });
+      const { pages } = await timed('inspect', () => inspectScanOffThread({ path: file.tmpPath })); // untrusted: parsed in the PDF pool
+      const scan = await timed('store', () => this.storage.adopt(file.tmpPath, { sha256: file.sha256, size: file.size }));
       return { scan, pageCount: pages };
     } catch (e) {
       await discard(file);
@@ -295,7 +296,7 @@ export class DossierService {
       workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     try {
-      return await this.temporal.workflow.executeUpdateWithStart(submitUpdate, { args: [{ actor }], updateId: `${key}:submit`, startWorkflowOperation });
+      return await timed('temporal', () => this.temporal.workflow.executeUpdateWithStart(submitUpdate, { args: [{ actor }], updateId: `${key}:submit`, startWorkflowOperation }));
     } catch (e) {
       // Finished (cancelled, say) between the row check and this call: it was submitted, so answer it as it is.
       if (e instanceof WorkflowExecutionAlreadyStartedError) return this.get(actor, code);
@@ -306,7 +307,7 @@ export class DossierService {
   private async update<A extends object>(workflowId: string, def: UpdateDefinition<DossierView, [A]>, args: A, updateId: string): Promise<DossierView> {
     const handle = this.temporal.workflow.getHandle(workflowId);
     try {
-      return (await handle.executeUpdate(def, { args: [args], updateId })) as DossierView;
+      return (await timed('temporal', () => handle.executeUpdate(def, { args: [args], updateId }))) as DossierView;
     } catch (e) {
       throw toDomainError(e);
     }
@@ -326,11 +327,11 @@ export class DossierService {
     const timer = setTimeout(() => waited.abort(), within);
     let accepted = false;
     try {
-      return await this.temporal.withAbortSignal(waited.signal, async () => {
+      return await timed('temporal', () => this.temporal.withAbortSignal(waited.signal, async () => {
         const started = await handle.startUpdate(def, { args: [args], updateId, waitForStage: 'ACCEPTED' });
         accepted = true;
         return (await started.result()) as DossierView;
-      });
+      }));
     } catch (e) {
       if (!waited.signal.aborted) throw toDomainError(e);
       if (!accepted) throw new DomainError('unavailable', UNAVAILABLE_MESSAGE);
@@ -354,7 +355,7 @@ export class DossierService {
     const query = () => this.temporal.workflow.getHandle(workflowIdFor(code)).query(getStateQuery);
     const within = this.options.queryMs ?? QUERY_WITHIN_MS;
     try {
-      const v: DossierPage = await this.temporal.withDeadline(Date.now() + within, query);
+      const v: DossierPage = await timed('temporal', () => this.temporal.withDeadline(Date.now() + within, query));
       const waitingFor = v.processing ? await this.waitingFor(code) : null;
       return waitingFor ? { ...v, waitingFor } : v;
     } catch (e) {

@@ -11,6 +11,7 @@ import { controlRefusal } from './input-guard.js';
 import { hasControlCharacter } from '../../domain/text.js';
 import type { FileRef } from '../../domain/types.js';
 import type { FileStorage } from '../../activities/storage.js';
+import { timed } from '../../lib/request-timing.js';
 
 export const MAX_SCAN_BYTES = 30 * 1024 * 1024;
 
@@ -54,7 +55,7 @@ export const PDF_UPLOAD: UploadPolicy = {
 const FORM_OVERHEAD_BYTES = 1024 * 1024;
 
 export function parseMultipart(req: Request, storage: FileStorage, fileField = 'scan', maxBytes = MAX_SCAN_BYTES, policy: UploadPolicy = PDF_UPLOAD): Promise<ParsedForm> {
-  return new Promise((resolve, reject) => {
+  return timed('upload', () => new Promise((resolve, reject) => {
     // A body announced over the limit is refused before it is read, and the connection closed (so the rest of
     // it is not read either); a body without Content-Length (chunked) meets the streaming limit below.
     const maxFiles = policy.maxFiles ?? 1;
@@ -148,7 +149,7 @@ export function parseMultipart(req: Request, storage: FileStorage, fileField = '
     // temporary file behind: end the parse, which removes the file.
     req.on('close', () => { if (!req.complete) bb.destroy(new Error('upload aborted')); });
     req.pipe(bb);
-  });
+  }));
 }
 
 export async function discard(file: UploadedFile | null): Promise<void> {
