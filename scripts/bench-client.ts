@@ -16,22 +16,28 @@ export function benchClient(env: NodeJS.ProcessEnv = process.env) {
       return (await r.json()).token;
     },
     async api(tok: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
+      return (await client.call(tok, method, p, body, headers)).body;
+    },
+    /** As `api`, with the answer's headers and the time from the request to the whole answer (the last attempt's). */
+    async call(tok: string, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ body: any; headers: Headers; ms: number }> {
       const key = crypto.randomUUID();
       const giveUp = Date.now() + 180_000;
       for (;;) {
+        const start = performance.now();
         const r = await fetch(`${base()}/api/v1${p}`, {
           method,
           headers: { authorization: `Bearer ${tok}`, 'idempotency-key': key, ...(body instanceof FormData ? {} : body ? { 'content-type': 'application/json' } : {}), ...headers },
           body: body instanceof FormData ? body : body ? JSON.stringify(body) : undefined,
         });
         const text = await r.text();
+        const ms = performance.now() - start;
         if (r.status === 503 && Date.now() < giveUp) {
           client.retried503++;
           await new Promise((res) => setTimeout(res, 1000 * Number(r.headers.get('retry-after') ?? 1)));
           continue;
         }
         if (r.status >= 400) throw new Error(`${method} ${p}: ${r.status} ${text}`);
-        return JSON.parse(text);
+        return { body: JSON.parse(text), headers: r.headers, ms };
       }
     },
   };
