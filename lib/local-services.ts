@@ -29,3 +29,11 @@ export async function waitForTemporal(address: string, ms = 60_000): Promise<voi
     }
   }
 }
+
+/**
+ * The Temporal dev server's SQLite settings (npm start, the tests): write-ahead logging, synced at checkpoints
+ * rather than at every commit. A killed process loses nothing committed (only a power cut could lose the last
+ * moments, and production runs the real server on PostgreSQL); measured with `npm run bench:lifecycle`, the dev
+ * server's CPU per dossier fell by 38 % (14.5 → 9.0 s for 60 dossiers) against SQLite's default rollback journal.
+ */
+export const DEV_SERVER_SQLITE_ARGS = ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];

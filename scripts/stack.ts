@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../lib/config.js';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres.js';
-import { waitForTemporal } from '../lib/local-services.js';
+import { DEV_SERVER_SQLITE_ARGS, waitForTemporal } from '../lib/local-services.js';
 import { devServerSearchAttributeArgs } from '../lib/search-attributes.js';
 import { Supervisor, type Service } from './supervise.js';
 
@@ -46,7 +46,7 @@ async function main() {
     const port = Number(process.env.TEMPORAL_PORT ?? 7233);
     fs.mkdirSync(path.join(config.dataDir, 'temporal'), { recursive: true });
     await supervisor.add(program('temporal', bin, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(port + 1000),
-      '--db-filename', path.join(config.dataDir, 'temporal', 'temporal.db'), '--log-level', 'warn', ...devServerSearchAttributeArgs()], env));
+      '--db-filename', path.join(config.dataDir, 'temporal', 'temporal.db'), '--log-level', 'warn', ...DEV_SERVER_SQLITE_ARGS, ...devServerSearchAttributeArgs()], env));
     env.TEMPORAL_ADDRESS = `127.0.0.1:${port}`;
     console.log(`temporal: dev server on ${env.TEMPORAL_ADDRESS}, Web UI http://localhost:${port + 1000}`);
   }

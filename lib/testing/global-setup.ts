@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../embedded-postgres.js';
-import { freePort, waitForTemporal } from '../local-services.js';
+import { DEV_SERVER_SQLITE_ARGS, freePort, waitForTemporal } from '../local-services.js';
 import { devServerSearchAttributeArgs } from '../search-attributes.js';
 
 declare module 'vitest' {
@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
     const bin = execFileSync('bash', [path.resolve('scripts/ensure-temporal.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
     const port = await freePort();
     const child = spawn(bin, ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless',
-      '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error', ...devServerSearchAttributeArgs()], { stdio: 'ignore' });
+      '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error', ...DEV_SERVER_SQLITE_ARGS, ...devServerSearchAttributeArgs()], { stdio: 'ignore' });
     stopTemporal = () => child.kill('SIGTERM');
     temporalAddress = `127.0.0.1:${port}`;
     try { await waitForTemporal(temporalAddress); } catch (e) { stopTemporal(); throw e; }
