@@ -5,7 +5,8 @@
 // into what the web server spent before and around Temporal (its Server-Timing: the upload, the scan's inspection,
 // storage, PostgreSQL), and, inside the Temporal call, what the dossier's workflow history says happened between
 // the request and the answer: each workflow task (waiting for the worker, then run) and each activity (waiting in
-// its queue, then run); what is left of the call is Temporal's own round trips. Prints the medians in ms and ends
+// its queue, then run; the quick steps a workflow task runs in itself, local activities, are named in it); what is
+// left of the call is Temporal's own round trips. Prints the medians in ms and ends
 // with `trace: create <N> ms, sign <N> ms, seal <N> ms, deliver <N> ms`.
 import { Client, Connection } from '@temporalio/client';
 import protos, { type temporal } from '@temporalio/proto';
@@ -70,7 +71,7 @@ const at = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + Numbe
 /** Each workflow task and activity in an action's window: its wait (scheduled → started) and its run (started → closed). */
 function spans(events: HistoryEvent[], s: Step) {
   const byId = new Map(events.map((e) => [Number(e.eventId), e]));
-  const out: { name: string; wait: number; run: number }[] = [];
+  const out: { name: string; wait: number; run: number; local: string[] }[] = [];
   for (const e of events) {
     const t = at(e);
     if (t < s.from - 5 || t > s.to + 5) continue;
@@ -83,7 +84,13 @@ function spans(events: HistoryEvent[], s: Step) {
     });
     if (!scheduled || !closed) continue;
     const name = scheduled.activityTaskScheduledEventAttributes?.activityType?.name ?? 'workflow task';
-    out.push({ name, wait: t - at(scheduled), run: at(closed) - t });
+    // The quick steps a workflow task ran in itself (local activities): the markers its completion recorded.
+    const local: string[] = [];
+    for (let id = Number(closed.eventId) + 1; byId.get(id) && !byId.get(id)!.workflowTaskScheduledEventAttributes; id++) {
+      const m = byId.get(id)!.markerRecordedEventAttributes;
+      if (m?.markerName === 'core_local_activity') local.push(JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()).activity_type);
+    }
+    out.push({ name, wait: t - at(scheduled), run: at(closed) - t, local });
   }
   return out;
 }
@@ -117,7 +124,7 @@ for (const action of ACTIONS) {
       seen.set(sp.name, n);
       const label = sp.name === 'workflow task' ? `workflow task ${n}` : sp.name;
       add(`      ${label}: waiting for a worker`, sp.wait);
-      add(`      ${label}: run`, sp.run);
+      add(`      ${label}: run${sp.local.length ? ` (with ${sp.local.join(', ')} in it)` : ''}`, sp.run);
       inside += sp.wait + sp.run;
     }
     add('      Temporal\'s own round trips (the rest of the calls)', Math.max(0, temporalMs - inside));

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
-import { dataConverterOf } from '../lib/payload-codec.js';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { dataConverterOf, fetchDecodedHistory } from '../lib/payload-codec.js';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../domain/types.js';
 import { dossierProgress, progressFromEvents } from '../api/dossiers/progress.js';
@@ -63,6 +64,16 @@ describe('dossier workflow', () => {
     // The workflow has finished: nothing more can happen to it.
     const result = await h.client.workflow.getHandle(workflowIdFor(d.code)).result();
     expect(result.status).toBe('completed');
+    // The quick database steps ran in the workflow tasks (local activities, recorded as markers): no task of
+    // their own went through Temporal; the signature, seal and delivery did.
+    const history = await fetchDecodedHistory(h.client, workflowIdFor(d.code));
+    const scheduled = history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).toEqual(['signDossier', 'sealDossier', 'deliverDossier']);
+    const local = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+      .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()).activity_type);
+    expect(local).toEqual(['recordEvent', 'recordEvent', 'allocateCertificationNumber', 'recordEvent', 'recordEvent', 'recordEvent']);
+    // RECORD_HISTORIES=1 writes this history for workflows/replay.test.ts.
+    if (process.env.RECORD_HISTORIES === '1') fs.writeFileSync(path.resolve('workflows/histories/dossier-quick-steps-in-workflow-tasks.json'), `${historyToJSON(history)}\n`);
   });
 
   it('return with a reason, resubmit with a new scan, return again, cancel', async () => {

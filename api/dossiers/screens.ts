@@ -21,7 +21,7 @@ import { pageCount, pageUrlFor } from '../http/paging.js';
 import { renderAgainOnRefusal } from '../http/render-again.js';
 import { parse } from '../http/schemas.js';
 import { discard, parseFormUpload, UploadRefused } from '../http/upload.js';
-import { workflowHistoryRows, type HistoryRow } from './workflow-history.js';
+import { isActivityRun, isRetry, workflowHistoryRows, type HistoryRow } from './workflow-history.js';
 import { dossierProgress, progressFromEvents } from './progress.js';
 import { booksForSealing } from '../register/service.js';
 import { signersToday } from '../signing-authority/service.js';
@@ -283,10 +283,10 @@ export function dossierScreens(deps: AppDeps) {
       const history = await dossiers.workflowHistory(actor(res), code);
       const rows = workflowHistoryRows(history.events ?? []);
       const count = (k: HistoryRow['kind']) => rows.filter((x) => x.kind === k).length;
-      const retries = rows.filter((x) => x.type === 'EVENT_TYPE_ACTIVITY_TASK_STARTED' && !/^lần thử 1\b/.test(x.detail)).length;
+      const retries = rows.filter(isRetry).length;
       res.render('workflow-history.njk', {
         title: 'Lịch sử workflow', code, rows,
-        summary: { events: rows.length, updates: rows.filter((x) => x.type === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED').length, activities: rows.filter((x) => x.type === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED').length, retries, failures: count('failure'), timers: rows.filter((x) => x.type === 'EVENT_TYPE_TIMER_STARTED').length },
+        summary: { events: rows.length, updates: rows.filter((x) => x.type === 'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED').length, activities: rows.filter(isActivityRun).length, retries, failures: count('failure'), timers: rows.filter((x) => x.type === 'EVENT_TYPE_TIMER_STARTED').length },
       });
     } catch (e) { next(e); }
   });

@@ -40,6 +40,10 @@ describe('Lịch sử workflow', () => {
     expect(labels).toContain('Hoàn thành hoạt động: ký số bản sao (signDossier)');
     expect(labels).toContain('Hoàn thành hoạt động: gửi bản sao điện tử (deliverDossier)');
     expect(labels).toContain('Đặt hẹn giờ');
+    // The quick database steps run in the workflow task (local activities), each shown with its attempt.
+    expect(labels).toContain('Hoạt động tại worker: ghi nhật ký, cập nhật hồ sơ (recordEvent)');
+    expect(labels).toContain('Hoạt động tại worker: cấp số chứng thực (allocateCertificationNumber)');
+    expect(rows.find((r) => r.cells[2].endsWith('(allocateCertificationNumber)'))!.cells[3]).toBe('lần thử 1, trong tác vụ workflow');
     expect(labels.at(-1)).toBe('Workflow kết thúc');
     const signUpdate = rows.find((r) => r.cells[2] === 'Nhận thao tác: ký số (sign)')!;
     expect(signUpdate.cells[3]).toContain('(lanhdao)');

@@ -16,6 +16,13 @@ const UPDATE_NAMES: Record<string, string> = {
   deliver: 'hoàn thành và chuyển', resend: 'gửi lại', prepareSign: 'chuẩn bị ký', completeSign: 'hoàn tất ký',
 };
 
+/** The marker the SDK records for a local activity (the dossier's quick database steps). */
+export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+/** Rows that are an activity run: scheduled as a task, or run by the worker in a workflow task. */
+export const isActivityRun = (r: HistoryRow) => r.type === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED' || (r.type === 'EVENT_TYPE_MARKER_RECORDED' && r.kind === 'activity');
+/** Rows that are a second or later attempt of an activity. */
+export const isRetry = (r: HistoryRow) => (r.type === 'EVENT_TYPE_ACTIVITY_TASK_STARTED' || isActivityRun(r)) && /^lần thử (?!1\b)\d+/.test(r.detail);
+
 const EVENT_TYPES = protos.temporal.api.enums.v1.EventType as unknown as Record<number, string>;
 const eventTypeName = (t: unknown) => (typeof t === 'number' ? EVENT_TYPES[t] ?? String(t) : String(t ?? ''));
 const ms = (t: any): number => Number(t?.seconds ?? 0) * 1000 + Math.floor(Number(t?.nanos ?? 0) / 1e6);
@@ -98,7 +105,11 @@ export function workflowHistoryRows(events: HistoryEvent[]): HistoryRow[] {
       const o = a.workflowExecutionUpdateCompletedEventAttributes.outcome;
       row(o?.failure ? 'failure' : 'update', o?.failure ? 'Thao tác bị từ chối' : 'Thao tác hoàn tất', o?.failure ? failureText(o.failure) : '', since(ev, a.workflowExecutionUpdateCompletedEventAttributes.acceptedEventId));
     } else if (a.workflowExecutionSignaledEventAttributes) row('other', `Nhận tín hiệu: ${a.workflowExecutionSignaledEventAttributes.signalName ?? ''}`);
-    else if (a.markerRecordedEventAttributes) row('other', `Ghi dấu: ${a.markerRecordedEventAttributes.markerName ?? ''}`, 'đánh dấu phiên bản mã (patched)');
+    else if (a.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) {
+      // A quick step run by the worker inside the workflow task (its time is that task's), its result kept here.
+      const d = payloadJson(a.markerRecordedEventAttributes.details?.data?.payloads?.[0]) ?? {};
+      row('activity', `Hoạt động tại worker: ${activityName(String(d.activity_type ?? ''))}`, `lần thử ${d.attempt ?? 1}, trong tác vụ workflow`);
+    } else if (a.markerRecordedEventAttributes) row('other', `Ghi dấu: ${a.markerRecordedEventAttributes.markerName ?? ''}`, 'đánh dấu phiên bản mã (patched)');
     else if (a.upsertWorkflowSearchAttributesEventAttributes) row('other', 'Cập nhật thuộc tính tìm kiếm');
     else if (a.workflowPropertiesModifiedEventAttributes) row('other', 'Cập nhật thuộc tính workflow');
     else row('other', eventTypeName(ev.eventType));
