@@ -13,6 +13,7 @@ import { arrayBufferOf } from './der.js';
 import { addSignatureField, BYTE_RANGE_PLACEHOLDER, DOC_TIMESTAMP_CONTENTS_BYTES, findPlaceholder } from './placeholder.js';
 import { revocationOf, type RevocationInfo, type RevocationOptions } from './revocation.js';
 import type { Timestamper } from './tsa.js';
+import { appendUpdate } from './append.js';
 
 const ID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
 const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -180,7 +181,7 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
   }
   setDss(doc, dss, ctx, snapshot);
   snapshot.markRefForSave(ctx.trailerInfo.Root as PDFRef);
-  return Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
+  return appendUpdate(pdf, await doc.saveIncremental(snapshot));
 }
 
 function existingDss(doc: PDFDocument): PDFDict | null {
@@ -211,7 +212,7 @@ export async function addDocumentTimestamp(pdf: Buffer, timestamper: Timestamper
   const sigRef = ctx.register(sig);
   const page = doc.getPage(doc.getPageCount() - 1);
   addSignatureField(doc, page, { fieldName: DOC_TIMESTAMP_FIELD_NAME, rect: [0, 0, 0, 0], sigRef, snapshot });
-  const out = Buffer.concat([pdf, Buffer.from(await doc.saveIncremental(snapshot))]);
+  const out = appendUpdate(pdf, await doc.saveIncremental(snapshot));
 
   const p = findPlaceholder(out);
   const range = [0, p.contentsStart, p.contentsEnd, out.length - p.contentsEnd];

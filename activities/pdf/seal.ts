@@ -9,6 +9,7 @@ import { Appearance, BLACK, SEAL_RECT, wrapText } from './layout.js';
 import { addSignatureDict, addSignatureField, fillSignatureField, lockedFields, TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
 import { identityOf, signPlaceholderInPlace, type SignerKey } from './signer.js';
 import type { Timestamper } from './tsa.js';
+import { appendUpdate } from './append.js';
 
 export const SEAL_FIELD_NAME = 'DauCoQuan';
 
@@ -81,5 +82,5 @@ export async function prepareSeal(signed: Buffer, o: Omit<SealOptions, 'key'>): 
     addSignatureField(doc, page, { fieldName: SEAL_FIELD_NAME, rect: SEAL_RECT, sigRef, appearanceRef, snapshot, lock: 1 });
   }
 
-  return Buffer.concat([signed, await doc.saveIncremental(snapshot)]);
+  return appendUpdate(signed, await doc.saveIncremental(snapshot));
 }

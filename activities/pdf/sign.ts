@@ -14,6 +14,7 @@ import { addSignatureDict, addSignatureField, certifyWith, hasSignatures, markPa
 import { SEAL_FIELD_NAME } from './seal.js';
 import { identityOf, signPlaceholderInPlace, type SignerKey } from './signer.js';
 import type { Timestamper } from './tsa.js';
+import { appendUpdate } from './append.js';
 
 export const LEADER_FIELD_NAME = 'ChuKyLanhDao';
 
@@ -105,7 +106,7 @@ export async function prepareAttestation(scan: Buffer, o: Omit<SignOptions, 'key
   const [sx1, sy1, sx2, sy2] = SEAL_RECT;
   addSignatureField(doc, page, { fieldName: SEAL_FIELD_NAME, rect: SEAL_RECT, appearanceRef: new Appearance(sx2 - sx1, sy2 - sy1).register(doc), snapshot, lock: 1 });
 
-  if (snapshot) return Buffer.concat([scan, await doc.saveIncremental(snapshot)]);
+  if (snapshot) return appendUpdate(scan, await doc.saveIncremental(snapshot));
   return Buffer.from(await doc.save({ useObjectStreams: false, addDefaultPage: false, updateFieldAppearances: false }));
 }
 
