@@ -72,6 +72,10 @@ describe('dossier workflow', () => {
     const local = history.events!.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
       .map((e) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes!.details!.data!.payloads![0].data!).toString()).activity_type);
     expect(local).toEqual(['recordEvent', 'recordEvent', 'allocateCertificationNumber', 'recordEvent', 'recordEvent', 'recordEvent']);
+    // "Xem tiến trình" reads them from the markers as it read them from activity tasks: the number, in its book.
+    const progress = (await dossierProgress(h.client, d.code)).map((s) => s.what);
+    expect(progress).toContain(`Cấp số chứng thực ${sealed.certificationNumber} trong sổ ${book.name}`);
+    expect(progress).toEqual(expect.arrayContaining(['Đã ký số bản sao, thêm trang lời chứng', 'Đã đóng dấu số của cơ quan', 'Kết thúc xử lý hồ sơ']));
     // RECORD_HISTORIES=1 writes this history for workflows/replay.test.ts.
     if (process.env.RECORD_HISTORIES === '1') fs.writeFileSync(path.resolve('workflows/histories/dossier-quick-steps-in-workflow-tasks.json'), `${historyToJSON(history)}\n`);
   });

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { STEP_WORDS, auditEventOf, auditText } from '../../domain/audit.js';
 import { fetchDecodedHistory } from '../../lib/payload-codec.js';
 import { workflowIdFor } from '../../workflows/messages.js';
+import { LOCAL_ACTIVITY_MARKER } from './workflow-history.js';
 
 export interface ProgressStep { at: string; who: string; what: string }
 
@@ -55,6 +56,10 @@ export async function dossierProgress(client: Client, code: string): Promise<Pro
   const history = await fetchDecodedHistory(client, workflowIdFor(code));
   const steps: ProgressStep[] = [];
   const scheduled = new Map<string, string>();
+  const completed = (at: string, type: string, result: any) => {
+    if (type === 'allocateCertificationNumber' && result) steps.push({ at, who: 'Hệ thống', what: `Cấp số chứng thực ${result.certificationNumber} trong sổ ${result.registerBookName}` });
+    else if (ACTIVITY_WORDS[type]) steps.push({ at, who: 'Hệ thống', what: ACTIVITY_WORDS[type].replace('Hệ thống: đã', 'Đã') });
+  };
   for (const ev of history.events ?? []) {
     const at = timeOf(ev.eventTime);
     if (ev.workflowExecutionStartedEventAttributes) {
@@ -72,16 +77,15 @@ export async function dossierProgress(client: Client, code: string): Promise<Pro
     const sch = ev.activityTaskScheduledEventAttributes;
     if (sch) scheduled.set(String(ev.eventId), sch.activityType?.name ?? '');
     const done = ev.activityTaskCompletedEventAttributes;
-    if (done) {
-      const type = scheduled.get(String(done.scheduledEventId)) ?? '';
-      const result = decode(done.result?.payloads?.[0]);
-      if (type === 'allocateCertificationNumber' && result) steps.push({ at, who: 'Hệ thống', what: `Cấp số chứng thực ${result.certificationNumber} trong sổ ${result.registerBookName}` });
-      else if (ACTIVITY_WORDS[type]) steps.push({ at, who: 'Hệ thống', what: ACTIVITY_WORDS[type].replace('Hệ thống: đã', 'Đã') });
-    }
+    if (done) completed(at, scheduled.get(String(done.scheduledEventId)) ?? '', decode(done.result?.payloads?.[0]));
     const failed = ev.activityTaskFailedEventAttributes;
-    if (failed) {
-      const type = scheduled.get(String(failed.scheduledEventId)) ?? '';
-      steps.push({ at, who: 'Hệ thống', what: `Thao tác ${type} không thành công: ${failed.failure?.message ?? ''}` });
+    if (failed) steps.push({ at, who: 'Hệ thống', what: `Thao tác ${scheduled.get(String(failed.scheduledEventId)) ?? ''} không thành công: ${failed.failure?.message ?? ''}` });
+    // A quick step run inside a workflow task (a local activity: the register number, say) is a marker.
+    const marker = ev.markerRecordedEventAttributes;
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
+      const type = String(decode(marker.details?.data?.payloads?.[0])?.activity_type ?? '');
+      if (marker.failure) steps.push({ at, who: 'Hệ thống', what: `Thao tác ${type} không thành công: ${marker.failure.message ?? ''}` });
+      else completed(at, type, decode(marker.details?.result?.payloads?.[0]));
     }
     if (ev.workflowExecutionCompletedEventAttributes) steps.push({ at, who: 'Hệ thống', what: 'Kết thúc xử lý hồ sơ' });
   }
