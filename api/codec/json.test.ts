@@ -18,17 +18,18 @@ const APPLICANT = { fullName: 'Đặng Thị Bảo Mật', idNumber: '0792030098
 let code = '';
 let shown = '';
 
-/** Every payload of a history (proto JSON) with where it is; search attributes apart (`skip`). */
+/** Every payload of a history (proto JSON) with where it is; those under a path ending in one of `skip` apart. */
 const wirePayloads = (v: any, out: any[] = [], skip = new Set<string>(), at = ''): any[] => {
   if (v && typeof v === 'object') {
     if (v.metadata && typeof v.metadata === 'object' && 'encoding' in v.metadata) out.push({ ...v, at });
-    else for (const [k, x] of Object.entries(v)) if (!skip.has(k)) wirePayloads(x, out, skip, `${at}.${k}`);
+    else for (const [k, x] of Object.entries(v)) if (![...skip].some((s) => `${at}.${k}`.endsWith(`.${s}`))) wirePayloads(x, out, skip, `${at}.${k}`);
   }
   return out;
 };
-/** In clear by design: search attributes (Temporal indexes them: agency, status, code) and patched() markers (the
- *  patch's name, written by the SDK's core, not through the codec); neither holds personal data. */
-const CLEAR_BY_DESIGN = new Set(['searchAttributes', 'upsertWorkflowSearchAttributesEventAttributes', 'patch-data']);
+/** In clear by design: search attributes (Temporal indexes them: agency, status, code), patched() markers (the
+ *  patch's name) and a local activity's marker data (its type, attempt and times; its result is encrypted), both
+ *  written by the SDK's core, not through the codec; none holds personal data (checked below all the same). */
+const CLEAR_BY_DESIGN = new Set(['searchAttributes', 'upsertWorkflowSearchAttributesEventAttributes', 'patch-data', 'markerRecordedEventAttributes.details.data']);
 const utf8 = (b64: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
 const decode = (payloads: unknown[], headers: Record<string, string>) => fetch(`${h.baseUrl}/api/v1/temporal-codec/decode`, {
   method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads }),
