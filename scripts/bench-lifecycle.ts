@@ -48,6 +48,7 @@ function stackGroups(all: Proc[]): Map<string, number[]> {
     if (/bench-lifecycle|vitest/.test(p.cmd) || /^(bash|sh|npm) /.test(p.cmd) || /node_modules\/\.bin\/tsx /.test(p.cmd)) continue;
     if (/server\.ts/.test(p.cmd)) add('web', p.pid);
     else if (/worker\.ts/.test(p.cmd)) add('worker', p.pid);
+    else if (/trust-services\.ts/.test(p.cmd)) add('trust services (demo OCSP, CRL, TSA)', p.pid);
     // The real server (temporal-server-<version>/server … start --service=history): one group per service.
     else if (/temporal-server\S*\/server .*\bstart\b/.test(p.cmd)) add(`temporal ${/--service[= ](\w+)/.exec(p.cmd)?.[1] ?? 'all'}`, p.pid);
     else if (/temporal.*server start-dev|temporal-server/.test(p.cmd)) add('temporal', p.pid);

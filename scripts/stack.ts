@@ -74,7 +74,13 @@ async function main() {
   // PROFILE_DIR: the worker and the web server write V8 CPU profiles into its worker/ and web/ when they stop
   // (read with npm run profile:summary).
   const profiled = (name: string) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.PROFILE_DIR, name)}`] : []);
-  await supervisor.add(program('worker', process.execPath, [...profiled('worker'), '--import', 'tsx', 'worker.ts'], env));
+  // STACK_WORKERS=<n> (default 1): n worker processes on the task queue (each a main thread of its own).
+  const workers = Number(process.env.STACK_WORKERS ?? 1);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error(`STACK_WORKERS must be 1 to 8, not "${process.env.STACK_WORKERS}".`);
+  for (let i = 1; i <= workers; i++) {
+    const name = workers === 1 ? 'worker' : `worker-${i}`;
+    await supervisor.add(program(name, process.execPath, [...profiled(name), '--import', 'tsx', 'worker.ts'], env));
+  }
   await supervisor.add(program('web', process.execPath, [...profiled('web'), '--import', 'tsx', 'server.ts'], env));
 }
 
