@@ -23,6 +23,7 @@ import { identityOf, type SignerKey } from './pdf/signer.js';
 import { TokenError, type TokenFailureReason } from './pdf/pkcs11.js';
 import { CscError, type CscFailureReason } from './pdf/csc.js';
 import { TsaError, type Timestamper } from './pdf/tsa.js';
+import { ROOM_BYTES } from './pdf/append.js';
 
 
 /** The deps' TSA, beating while it answers (up to 10 s) and failing the attempt with a retryable TSA_UNAVAILABLE. */
@@ -165,7 +166,7 @@ export function signingActivities(deps: ActivityDeps) {
     }): Promise<SignedFileRef> {
       const d = input.dossier;
       return once(deps, `${d.code}:signed:${d.scan.sha256}`, d.code, 'signed', async () => {
-        const scan = await deps.storage.get(d.scan.sha256);
+        const scan = await deps.storage.get(d.scan.sha256, { room: ROOM_BYTES }); // the attestation page is appended in place
         beat('scan read');
         const who = { username: input.signer.username, fullName: input.signer.fullName, ...(input.certificate ? { certificate: input.certificate } : {}) };
         const key = await keyOf(() => withRemoteSigner(() => deps.keys.leaderKey(who)));
@@ -188,7 +189,7 @@ export function signingActivities(deps: ActivityDeps) {
       const book = d.registerBook;
       const number = d.certificationNumber;
       const sealed = await once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
-        const signed = await deps.storage.get(signedPdf.sha256);
+        const signed = await deps.storage.get(signedPdf.sha256, { room: ROOM_BYTES }); // the seal and B-LTA's updates are appended in place
         beat('signed copy read');
         const key = await keyOf(() => withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName })));
         // Within this attempt each certificate's issuer is asked once: the seal's check, then the validation data.

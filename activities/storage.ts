@@ -6,12 +6,15 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FileRef } from '../domain/types.js';
+import { bufferWithRoom } from './pdf/append.js';
 
 export interface FileStorage {
   put(data: Buffer): Promise<FileRef>;
   /** Moves an already written temporary file into the store (used by streaming uploads). */
   adopt(tmpPath: string, ref: FileRef): Promise<FileRef>;
-  get(sha256: string): Promise<Buffer>;
+  /** The file's bytes; `room`: read into a buffer with that many bytes free after them, for the PDF updates that
+   * will be appended (activities/pdf/append.ts), so appending does not copy the file. */
+  get(sha256: string, opts?: { room?: number }): Promise<Buffer>;
   stream(sha256: string): Readable;
   has(sha256: string): Promise<boolean>;
   tmpPath(): string;
@@ -63,7 +66,22 @@ export function createLocalStorage(dir: string, opts: { staleTmpMs?: number; swe
       await fsp.rename(tmp, dest);
       return ref;
     },
-    get: (sha) => fsp.readFile(fileOf(sha)),
+    async get(sha, opts) {
+      if (!opts?.room) return fsp.readFile(fileOf(sha));
+      const fh = await fsp.open(fileOf(sha), 'r');
+      try {
+        const { size } = await fh.stat();
+        const out = bufferWithRoom(size, opts.room);
+        for (let at = 0; at < size;) {
+          const { bytesRead } = await fh.read(out, at, size - at, at);
+          if (!bytesRead) throw new Error(`file ${sha} ended at ${at} of ${size} bytes`);
+          at += bytesRead;
+        }
+        return out;
+      } finally {
+        await fh.close();
+      }
+    },
     stream: (sha) => fs.createReadStream(fileOf(sha)),
     has: (sha) => fsp.access(fileOf(sha)).then(() => true, () => false),
   };

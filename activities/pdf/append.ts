@@ -19,6 +19,13 @@ export function withRoom(bytes: Uint8Array, room = ROOM_BYTES): Buffer {
   return whole.subarray(0, bytes.length);
 }
 
+/** `size` bytes to read a file into (not yet filled), with room after them for `appendUpdate`: no copy later. */
+export function bufferWithRoom(size: number, room = ROOM_BYTES): Buffer {
+  const whole = Buffer.allocUnsafeSlow(size + room);
+  inUse.set(whole.buffer, size);
+  return whole.subarray(0, size);
+}
+
 /**
  * `pdf` followed by `update`. In place when `pdf` is the latest bytes of a buffer made here and the room holds the
  * update: `pdf` itself still reads as before (only bytes after its end are written). Otherwise (the first append,
