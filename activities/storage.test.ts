@@ -4,7 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import fsp from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appendUpdate } from './pdf/append.js';
 import { createLocalStorage, STALE_TMP_MS } from './storage.js';
 
@@ -36,6 +37,39 @@ describe('createLocalStorage', () => {
     expect(fs.existsSync(staleAged), 'a temporary upload just past the limit').toBe(false);
     expect(fs.existsSync(fresh), 'an upload being written').toBe(true);
     expect((await restarted.get(stored.sha256)).toString()).toBe('%PDF-1.7 stored');
+  });
+
+  it('a stored file and its name are on the disk (fsync) before put or adopt returns', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'storage-'));
+    dirs.push(dir);
+    const storage = createLocalStorage(dir);
+    // What reaches the disk, in order: each fsync by the path its handle was opened on, and each rename.
+    const steps: string[] = [];
+    const paths = new Map<unknown, string>();
+    const open = fsp.open.bind(fsp);
+    const handleProto = Object.getPrototypeOf(await open(__filename, 'r').then(async (h) => { await h.close(); return h; }));
+    const spies = [
+      vi.spyOn(fsp, 'open').mockImplementation(async (p, ...rest) => { const h = await open(p, ...rest); paths.set(h, String(p)); return h; }),
+      vi.spyOn(handleProto, 'sync').mockImplementation(async function (this: fsp.FileHandle) { steps.push(`sync ${path.relative(dir, paths.get(this)!) || '.'}`); return fs.fsyncSync(this.fd); }),
+      vi.spyOn(fsp, 'rename').mockImplementation(async (a, b) => { steps.push(`rename ${path.relative(dir, String(a))} → ${path.relative(dir, String(b))}`); return fs.renameSync(a, b); }),
+    ];
+    try {
+      const ref = await storage.put(Buffer.from('%PDF-1.7 signed e-copy'));
+      const shard = ref.sha256.slice(0, 2);
+      const tmp = steps[0].replace(/^sync /, '');
+      expect(tmp).toMatch(/^tmp\//);
+      expect(steps).toEqual([`sync ${tmp}`, 'sync .', `rename ${tmp} → ${shard}/${ref.sha256}`, `sync ${shard}`]);
+
+      steps.length = 0;
+      const upload = storage.tmpPath();
+      fs.writeFileSync(upload, '%PDF-1.7 scan');
+      const scan = await storage.adopt(upload, { sha256: crypto.createHash('sha256').update('%PDF-1.7 scan').digest('hex'), size: 13 });
+      const up = path.relative(dir, upload);
+      expect(steps.filter((x) => !x.startsWith('sync .'))).toEqual([`sync ${up}`, `rename ${up} → ${scan.sha256.slice(0, 2)}/${scan.sha256}`, `sync ${scan.sha256.slice(0, 2)}`]);
+      expect((await storage.get(scan.sha256)).toString()).toBe('%PDF-1.7 scan');
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
   });
 
   it('reads a file with room after it: the same bytes, and the next update is appended without a copy', async () => {

@@ -38,6 +38,16 @@ export function sweepStaleTmp(tmpDir: string, olderThanMs = STALE_TMP_MS, now = 
   return removed;
 }
 
+/** Flushes a file's bytes, or a directory's entries, to the disk. */
+async function synced(p: string): Promise<void> {
+  const fh = await fsp.open(p, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** `staleTmpMs`: when a temporary file counts as left behind; `sweepEveryMs`: also sweep while running (servers). */
 export function createLocalStorage(dir: string, opts: { staleTmpMs?: number; sweepEveryMs?: number } = {}): FileStorage {
   const fileOf = (sha: string) => {
@@ -50,6 +60,16 @@ export function createLocalStorage(dir: string, opts: { staleTmpMs?: number; swe
   if (opts.sweepEveryMs) {
     setInterval(() => { try { sweepStaleTmp(tmpDir, opts.staleTmpMs); } catch (e) { console.error('sweeping temporary uploads:', e); } }, opts.sweepEveryMs).unref();
   }
+  // A file is on the disk before its name is, and its name before the caller records it (a signed e-copy's row is
+  // committed right after): a power cut never leaves the database naming a file that is empty or missing.
+  const moveIn = async (tmp: string, ref: FileRef) => {
+    const dest = fileOf(ref.sha256);
+    const made = await fsp.mkdir(path.dirname(dest), { recursive: true });
+    if (made) await synced(dir); // a new shard directory's own entry
+    await fsp.rename(tmp, dest);
+    await synced(path.dirname(dest));
+    return ref;
+  };
   const storage: FileStorage = {
     tmpPath: () => path.join(tmpDir, `${process.pid}-${crypto.randomUUID()}`),
     async put(data) {
@@ -57,14 +77,18 @@ export function createLocalStorage(dir: string, opts: { staleTmpMs?: number; swe
       const ref = { sha256, size: data.length };
       if (await storage.has(sha256)) return ref;
       const tmp = storage.tmpPath();
-      await fsp.writeFile(tmp, data);
-      return storage.adopt(tmp, ref);
+      const fh = await fsp.open(tmp, 'w');
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return moveIn(tmp, ref);
     },
     async adopt(tmp, ref) {
-      const dest = fileOf(ref.sha256);
-      await fsp.mkdir(path.dirname(dest), { recursive: true });
-      await fsp.rename(tmp, dest);
-      return ref;
+      await synced(tmp); // an upload streamed to a temporary file
+      return moveIn(tmp, ref);
     },
     async get(sha, opts) {
       if (!opts?.room) return fsp.readFile(fileOf(sha));
