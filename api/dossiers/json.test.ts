@@ -168,6 +168,10 @@ describe('the full lifecycle through the API', () => {
     const t = parseServerTiming(r.headers.get('server-timing'));
     for (const kind of ['upload', 'inspect', 'store', 'db', 'temporal', 'total']) expect(t[kind], kind).toBeGreaterThan(0);
     expect(t.upload + t.inspect + t.store + t.temporal).toBeLessThan(t.total);
+    // Never to the public: the verification of a code (issued or not) carries no timings.
+    const anonymous = await fetch(`${h.baseUrl}/api/v1/verify/${encodeURIComponent(code)}`);
+    expect(anonymous.headers.get('server-timing')).toBeNull();
+    expect((await fetch(`${h.baseUrl}/xac-thuc`)).headers.get('server-timing')).toBeNull();
   });
 
   it('GET /dossiers/{code} shows state, applicant, document type and history', async () => {
