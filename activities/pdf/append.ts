@@ -11,19 +11,18 @@ export const ROOM_BYTES = 2 * MiB;
 /** For each buffer made here: where its bytes in use end. Only the latest view may grow into the room after it. */
 const inUse = new WeakMap<ArrayBufferLike, number>();
 
-/** A buffer holding `bytes`, with `room` bytes free after them for `appendUpdate`. */
-export function withRoom(bytes: Uint8Array, room = ROOM_BYTES): Buffer {
-  const whole = Buffer.allocUnsafeSlow(bytes.length + room); // its own memory, never Node's shared pool
-  whole.set(bytes, 0);
-  inUse.set(whole.buffer, bytes.length);
-  return whole.subarray(0, bytes.length);
-}
-
 /** `size` bytes to read a file into (not yet filled), with room after them for `appendUpdate`: no copy later. */
 export function bufferWithRoom(size: number, room = ROOM_BYTES): Buffer {
-  const whole = Buffer.allocUnsafeSlow(size + room);
+  const whole = Buffer.allocUnsafeSlow(size + room); // its own memory, never Node's shared pool
   inUse.set(whole.buffer, size);
   return whole.subarray(0, size);
+}
+
+/** A buffer holding `bytes`, with `room` bytes free after them for `appendUpdate`. */
+export function withRoom(bytes: Uint8Array, room = ROOM_BYTES): Buffer {
+  const out = bufferWithRoom(bytes.length, room);
+  out.set(bytes, 0);
+  return out;
 }
 
 /**
