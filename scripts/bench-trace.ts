@@ -13,6 +13,7 @@ import protos, { type temporal } from '@temporalio/proto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeScanPdf } from '../activities/pdf/fixtures.js';
+import { LOCAL_ACTIVITY_MARKER } from '../api/dossiers/workflow-history.js';
 import { parseServerTiming } from '../lib/request-timing.js';
 import { makePdf } from '../lib/testing/harness.js';
 import { workflowIdFor } from '../workflows/messages.js';
@@ -88,7 +89,7 @@ function spans(events: HistoryEvent[], s: Step) {
     const local: string[] = [];
     for (let id = Number(closed.eventId) + 1; byId.get(id) && !byId.get(id)!.workflowTaskScheduledEventAttributes; id++) {
       const m = byId.get(id)!.markerRecordedEventAttributes;
-      if (m?.markerName === 'core_local_activity') local.push(JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()).activity_type);
+      if (m?.markerName === LOCAL_ACTIVITY_MARKER) local.push(JSON.parse(Buffer.from(m.details!.data!.payloads![0].data!).toString()).activity_type);
     }
     out.push({ name, wait: t - at(scheduled), run: at(closed) - t, local, after: at(closed) > s.to + 5 });
   }
