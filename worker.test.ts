@@ -100,7 +100,7 @@ describe('worker killed during signing', () => {
     const files = await h.db.selectFrom('dossier_files').select(['kind', 'sha256']).where('dossier_code', '=', d.code).where('kind', '=', 'signed').execute();
     expect(files).toHaveLength(1);
     expect(files[0].sha256).toBe(signed.signedPdf!.sha256);
-    const pdf = fs.readFileSync(path.join(h.config.dataDir, 'files', files[0].sha256.slice(0, 2), files[0].sha256));
+    const pdf = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(files[0].sha256);
     expect(pdf.toString('latin1').match(/\/ByteRange\s*\[/g)).toHaveLength(1);
     const events = await h.db.selectFrom('dossier_events').select('action').where('dossier_code', '=', d.code).orderBy('seq').execute();
     expect(events.map((e) => e.action)).toEqual(['submit', 'sign']);

@@ -17,6 +17,7 @@ import { beat } from './heartbeat.js';
 import { arrayBufferOf } from './pdf/der.js';
 import { archiveTimestamp } from './pdf/dss.js';
 import { activityTimestamper, askingRevocation } from './signing.js';
+import { ROOM_BYTES } from './pdf/append.js';
 
 const DIGESTS: Record<string, string> = {
   '1.2.840.113549.2.5': 'md5', '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256',
@@ -129,12 +130,12 @@ export function archiveRenewalActivities(deps: ActivityDeps) {
       if (current.sha256 !== input.sha256) return { renewed: false, version: null, sha256: null };
       if (!timestamper) throw ApplicationFailure.nonRetryable('Chưa cấu hình dịch vụ cấp dấu thời gian (TSA_URL): không gia hạn được.', 'no_tsa');
 
-      const pdf = await deps.storage.get(current.sha256);
+      const pdf = await deps.storage.get(current.sha256, { room: ROOM_BYTES }); // its updates are appended in place
       beat('archive timestamp');
       const renewed = await askingRevocation(() => archiveTimestamp(pdf, timestamper));
       const facts = lastTimestampOf(renewed)!;
       beat('storing');
-      const ref = await deps.storage.put(renewed);
+      const ref = await deps.storage.put(renewed, { after: current }); // its new DSS and timestamp only
       const version = current.version + 1;
       const event: AuditEvent = {
         type: 'archive_renewed',

@@ -13,6 +13,7 @@ import { uploadedPdf } from '../lib/testing/files.js';
 import { createHarness, makePdf, waitForDelivery, type Harness } from '../lib/testing/harness.js';
 import { loginCitizen } from '../lib/testing/http.js';
 import { workflowIdFor } from '../workflows/messages.js';
+import { createLocalStorage } from './storage.js';
 
 const sha256 = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
 
@@ -130,7 +131,7 @@ describe('e-copy attached to the e-mail', () => {
     expect(att.contentType).toBe('application/pdf');
     expect(att.filename).toBe(`ban-sao-dien-tu-${sealed.code}.pdf`);
     expect(sha256(att.content)).toBe(sealed.sealedPdf!.sha256);
-    const stored = fs.readFileSync(path.join(h.config.dataDir, 'files', sealed.sealedPdf!.sha256.slice(0, 2), sealed.sealedPdf!.sha256));
+    const stored = await createLocalStorage(path.join(h.config.dataDir, 'files')).get(sealed.sealedPdf!.sha256);
     expect(att.content.equals(stored)).toBe(true);
 
     const row = await emailDelivery(h, sealed.code);

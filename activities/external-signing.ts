@@ -15,6 +15,7 @@ import type { FileStorage } from './storage.js';
 import { imageBytes } from './images.js';
 import { latestTemplate } from './templates.js';
 import { prepareAttestation } from './pdf/sign.js';
+import { imprintOf } from './pdf/tsa.js';
 import { assembleCms, filledPlaceholder, fillByteRange, keyTypeOf, signedAttributes, cmsSignatureOf, writeContents, type SigningIdentity } from './pdf/signer.js';
 import { activityTimestamper, checkNotRevoked, leaderSignatureOptions, once } from './signing.js';
 
@@ -89,7 +90,7 @@ export function externalSigningActivities(deps: ActivityDeps) {
         const pdf = await loadPrepared(deps.storage, p);
         const placeholder = filledPlaceholder(pdf);
         beat('timestamp');
-        const token = timestamper ? await timestamper.timestamp(signature) : undefined;
+        const token = timestamper ? await timestamper.timestamp(imprintOf(signature)) : undefined;
         const cms = assembleCms(attrs, signature, chain, id.keyType, token);
         writeContents(pdf, placeholder, cms);
         // A token's certificate that was also uploaded is marked used, as an uploaded one that signs is (never deleted).

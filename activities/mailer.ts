@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
+import { writeWhole } from '../lib/whole-file.js';
 
 export interface Mailer {
   /** Sends `message` once per `key`: the same key always gives the same Message-ID. */
@@ -47,7 +48,7 @@ export function createMailer(opts: { smtpUrl?: string | null; outboxDir: string;
       const tmp = path.join(opts.outboxDir, `.${path.basename(file)}.${process.pid}-${crypto.randomUUID()}.tmp`);
       const fh = await fs.open(tmp, 'w');
       try {
-        await fh.writeFile(info.message as Buffer);
+        await writeWhole(fh, info.message as Buffer); // an e-copy's message: tens of MiB
         await fh.sync();
       } finally {
         await fh.close();

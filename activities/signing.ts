@@ -9,17 +9,17 @@ import { createHash } from 'node:crypto';
 import type { DossierView } from '../domain/dossier.js';
 import type { SignaturePlacement } from '../domain/placement.js';
 import { REMOTE_SIGNING_UNAVAILABLE, REVOCATION_UNAVAILABLE, TOKEN_UNAVAILABLE, TSA_UNAVAILABLE, type ErrorCode } from '../domain/errors.js';
-import type { SignedFileRef } from '../domain/types.js';
+import type { FileRef, SignedFileRef } from '../domain/types.js';
 import type { ActivityDeps } from './deps.js';
 import { CertificateUnusableError } from './certificates.js';
 import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { latestTemplate } from './templates.js';
-import { signWithAttestation, type SignOptions } from './pdf/sign.js';
+import { prepareAttestation, type SignOptions } from './pdf/sign.js';
 import { addValidationData, archiveTimestamp } from './pdf/dss.js';
 import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError, type RevocationAnswers } from './pdf/revocation.js';
-import { sealIncremental } from './pdf/seal.js';
-import { identityOf, type SignerKey } from './pdf/signer.js';
+import { prepareSeal } from './pdf/seal.js';
+import { identityOf, signPlaceholderInPlace, type SignerKey } from './pdf/signer.js';
 import { TokenError, type TokenFailureReason } from './pdf/pkcs11.js';
 import { CscError, type CscFailureReason } from './pdf/csc.js';
 import { TsaError, type Timestamper } from './pdf/tsa.js';
@@ -30,9 +30,9 @@ import { ROOM_BYTES } from './pdf/append.js';
 export function activityTimestamper(t: Timestamper | null): Timestamper | null {
   if (!t) return null;
   return {
-    async timestamp(data) {
+    async timestamp(imprint) {
       try {
-        return await whileBeating(() => t.timestamp(data));
+        return await whileBeating(() => t.timestamp(imprint));
       } catch (e) {
         if (!(e instanceof TsaError)) throw e;
         throw ApplicationFailure.retryable(`Chưa lấy được dấu thời gian từ dịch vụ cấp dấu thời gian (${e.message}); hồ sơ không thay đổi, vui lòng thử lại sau ít phút.`, TSA_UNAVAILABLE, { reason: e.reason });
@@ -111,6 +111,23 @@ async function keyOf(what: () => Promise<SignerKey>): Promise<SignerKey> {
   }
 }
 
+/**
+ * Prepares the file (`prepare`: the page or the seal's update, pure computation) while the key is loaded and its
+ * revocation checked (`ready`: another process answers, the OCSP responder), then signs with it. Nothing is signed
+ * before the check has passed, and a refused key or certificate is the error reported even when both fail.
+ */
+async function preparedWhileChecking(ready: Promise<SignerKey>, prepare: () => Promise<Buffer>): Promise<{ prepared: Buffer; key: SignerKey }> {
+  ready.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  let prepared: Buffer;
+  try {
+    prepared = await prepare();
+  } catch (e) {
+    await ready;
+    throw e;
+  }
+  return { prepared, key: await ready };
+}
+
 export const longTerm = (deps: ActivityDeps) => deps.signing.level === 'B-LT' || deps.signing.level === 'B-LTA';
 export const checkNotRevoked = (deps: ActivityDeps, key: SignerKey, answers?: RevocationAnswers) =>
   longTerm(deps) ? askingRevocation(() => assertNotRevoked(identityOf(key).chainDer, { answers })) : Promise.resolve();
@@ -121,7 +138,7 @@ function certificateOf(key: SignerKey): NonNullable<SignedFileRef['certificate']
   return { fingerprint: createHash('sha256').update(id.certDer).digest('hex'), holder: id.commonName };
 }
 
-export async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<{ pdf: Buffer; certificate: SignedFileRef['certificate']; templateVersion?: number }>): Promise<SignedFileRef> {
+export async function once(deps: ActivityDeps, key: string, code: string, kind: string, make: () => Promise<{ pdf: Buffer; certificate: SignedFileRef['certificate']; templateVersion?: number; after?: FileRef }>): Promise<SignedFileRef> {
   const select = ['sha256', 'size', 'certificate_fingerprint', 'certificate_holder', 'template_version'] as const;
   const refOf = (r: { sha256: string; size: number; certificate_fingerprint: string | null; certificate_holder: string | null; template_version: number | null }): SignedFileRef => ({
     sha256: r.sha256, size: Number(r.size),
@@ -132,7 +149,7 @@ export async function once(deps: ActivityDeps, key: string, code: string, kind: 
   if (done) return refOf(done);
   const made = await make();
   beat('storing');
-  const ref = await deps.storage.put(made.pdf);
+  const ref = await deps.storage.put(made.pdf, { after: made.after }); // the bytes it appended to `after` only
   await deps.db.insertInto('dossier_files').values({
     key, dossier_code: code, kind, sha256: ref.sha256, size: ref.size,
     certificate_fingerprint: made.certificate?.fingerprint ?? null, certificate_holder: made.certificate?.holder ?? null,
@@ -169,14 +186,23 @@ export function signingActivities(deps: ActivityDeps) {
         const scan = await deps.storage.get(d.scan.sha256, { room: ROOM_BYTES }); // the attestation page is appended in place
         beat('scan read');
         const who = { username: input.signer.username, fullName: input.signer.fullName, ...(input.certificate ? { certificate: input.certificate } : {}) };
-        const key = await keyOf(() => withRemoteSigner(() => deps.keys.leaderKey(who)));
-        await checkNotRevoked(deps, key);
-        const signatureImagePng = await imageBytes(deps.db, deps.storage, 'signature', input.signer.username);
-        // The attestation text as published now; its version is kept with the file (the e-copy records it).
-        const template = await latestTemplate(deps.db, 'attestation');
-        beat('signing');
-        const pdf = await withRemoteSigner(() => signWithAttestation(scan, { ...leaderSignatureOptions(input), template: template.body, signatureImagePng, key, timestamper }));
-        return { pdf, certificate: certificateOf(key), templateVersion: template.version };
+        const ready = (async () => {
+          const key = await keyOf(() => withRemoteSigner(() => deps.keys.leaderKey(who)));
+          await checkNotRevoked(deps, key);
+          return key;
+        })();
+        let templateVersion = 0;
+        const { prepared, key } = await preparedWhileChecking(ready, async () => {
+          // The attestation text as published now; its version is kept with the file (the e-copy records it).
+          const [signatureImagePng, template] = await Promise.all([
+            imageBytes(deps.db, deps.storage, 'signature', input.signer.username), latestTemplate(deps.db, 'attestation'),
+          ]);
+          templateVersion = template.version;
+          beat('signing');
+          return prepareAttestation(scan, { ...leaderSignatureOptions(input), template: template.body, signatureImagePng, timestamper });
+        });
+        const pdf = await withRemoteSigner(() => signPlaceholderInPlace(prepared, identityOf(key), { timestamper }));
+        return { pdf, certificate: certificateOf(key), templateVersion, after: d.scan };
       });
     },
 
@@ -191,22 +217,28 @@ export function signingActivities(deps: ActivityDeps) {
       const sealed = await once(deps, `${d.code}:sealed`, d.code, 'sealed', async () => {
         const signed = await deps.storage.get(signedPdf.sha256, { room: ROOM_BYTES }); // the seal and B-LTA's updates are appended in place
         beat('signed copy read');
-        const key = await keyOf(() => withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName })));
         // Within this attempt each certificate's issuer is asked once: the seal's check, then the validation data.
         const answers: RevocationAnswers = new Map();
-        await checkNotRevoked(deps, key, answers);
-        const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
-        beat('sealing');
-        const sealed = await withSealToken(() => sealIncremental(signed, {
-          sealImagePng,
-          certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, key, timestamper,
-        }));
+        const ready = (async () => {
+          const key = await keyOf(() => withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName })));
+          await checkNotRevoked(deps, key, answers);
+          return key;
+        })();
+        const { prepared, key } = await preparedWhileChecking(ready, async () => {
+          const sealImagePng = await imageBytes(deps.db, deps.storage, 'seal', d.agencyCode);
+          beat('sealing');
+          return prepareSeal(signed, {
+            sealImagePng, certificationNumber: number, registerBookName: book.name, sealDate: new Date(input.at), agencyName: d.agencyName, timestamper,
+          });
+        });
+        const sealed = await withSealToken(() => signPlaceholderInPlace(prepared, identityOf(key), { timestamper }));
         const certificate = certificateOf(key);
-        if (!longTerm(deps)) return { pdf: sealed, certificate };
+        const after = signedPdf;
+        if (!longTerm(deps)) return { pdf: sealed, certificate, after };
         beat('validation data');
-        if (deps.signing.level === 'B-LT' || !timestamper) return { pdf: await askingRevocation(() => addValidationData(sealed, { answers })), certificate };
+        if (deps.signing.level === 'B-LT' || !timestamper) return { pdf: await askingRevocation(() => addValidationData(sealed, { answers })), certificate, after };
         // B-LTA: the validation data, the document timestamp, then the validation data of its own chain.
-        return { pdf: await askingRevocation(() => archiveTimestamp(sealed, timestamper, { answers })), certificate };
+        return { pdf: await askingRevocation(() => archiveTimestamp(sealed, timestamper, { answers })), certificate, after };
       });
       // The register entry names both certificates (idempotent: a retried attempt writes the same).
       await deps.db.updateTable('register_entries')

@@ -19,7 +19,7 @@ import { startTrustServices } from '../activities/pdf/trust-services.js';
 import { inspectScan } from '../activities/pdf/scan.js';
 import { sealIncremental } from '../activities/pdf/seal.js';
 import { hasClassicXref, prepareAttestation, signWithAttestation } from '../activities/pdf/sign.js';
-import { createTimestamper, type Timestamper } from '../activities/pdf/tsa.js';
+import { createTimestamper, imprintOf, type Timestamper } from '../activities/pdf/tsa.js';
 import { startCertomancer } from '../lib/testing/certomancer.js';
 import { benchTokenSeal } from '../lib/testing/softhsm.js';
 import { alternatingMedians } from '../lib/testing/time.js';
@@ -171,7 +171,7 @@ if (spawnSync('softhsm2-util', ['--version']).status === 0) {
     const signature = await id.sign(attrs); // the token, elsewhere
     const prepared = await loadPrepared(storage, kept);
     if (!verifiesWith(id.certDer, attrs, signature)) throw new Error('signature does not verify');
-    const token = await timestamper.timestamp(signature);
+    const token = await timestamper.timestamp(imprintOf(signature));
     writeContents(prepared, filledPlaceholder(prepared), assembleCms(attrs, signature, id.chainDer, id.keyType, token));
   };
   const t = await alternatingMedians(RUNS, soft, external);

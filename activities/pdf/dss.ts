@@ -13,7 +13,7 @@ import { arrayBufferOf } from './der.js';
 import { addSignatureField, BYTE_RANGE_PLACEHOLDER, DOC_TIMESTAMP_CONTENTS_BYTES, findPlaceholder } from './placeholder.js';
 import { revocationOf, type RevocationInfo, type RevocationOptions } from './revocation.js';
 import type { Timestamper } from './tsa.js';
-import { appendUpdate } from './append.js';
+import { appendUpdate, sha256Of } from './append.js';
 
 const ID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
 const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
@@ -219,7 +219,9 @@ export async function addDocumentTimestamp(pdf: Buffer, timestamper: Timestamper
   const text = `/ByteRange [${range.join(' ')}]`;
   if (text.length > BYTE_RANGE_PLACEHOLDER.length) throw new Error('ByteRange does not fit its placeholder');
   out.write(text.padEnd(BYTE_RANGE_PLACEHOLDER.length, ' '), p.byteRangePos, 'latin1');
-  const token = await timestamper.timestamp(Buffer.concat([out.subarray(0, p.contentsStart), out.subarray(p.contentsEnd)]));
+  // The digest of the byte ranges, not the ranges themselves: no copy of the file, and its bytes before this update
+  // were hashed already when the seal signed them.
+  const token = await timestamper.timestamp(sha256Of(out, { start: p.contentsStart, end: p.contentsEnd }));
   const room = p.contentsEnd - p.contentsStart - 2;
   const hex = token.toString('hex');
   if (hex.length > room) throw new Error(`Timestamp token (${token.length} bytes) exceeds the placeholder (${room / 2} bytes)`);

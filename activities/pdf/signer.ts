@@ -14,7 +14,8 @@ import { Signer } from '@signpdf/utils';
 import { arrayBufferOf, parseDer } from './der.js';
 import { BYTE_RANGE_PLACEHOLDER, findPlaceholder } from './placeholder.js';
 import type { KeyMaterial } from './pki.js';
-import type { Timestamper } from './tsa.js';
+import { imprintOf, type Timestamper } from './tsa.js';
+import { sha256Of } from './append.js';
 
 const OID = {
   data: '1.2.840.113549.1.7.1',
@@ -223,7 +224,7 @@ export interface CmsOptions {
 export async function cmsSignDigest(digest: Buffer, id: SigningIdentity, o: CmsOptions = {}): Promise<Buffer> {
   const attrs = signedAttributes(digest, id.certDer);
   const signature = await id.sign(attrs);
-  const token = o.timestamper ? await o.timestamper.timestamp(signature) : undefined;
+  const token = o.timestamper ? await o.timestamper.timestamp(imprintOf(signature)) : undefined;
   return assembleCms(attrs, signature, id.chainDer, id.keyType, token);
 }
 
@@ -246,7 +247,8 @@ export interface FilledPlaceholder {
   digest: Buffer;
 }
 
-/** Fills the newest placeholder's /ByteRange IN PLACE and hashes the two ranges with node:crypto. */
+/** Fills the newest placeholder's /ByteRange IN PLACE and hashes the two ranges (what earlier steps hashed of the
+ *  same buffer is not hashed again: append.ts). */
 export function fillByteRange(pdf: Buffer): FilledPlaceholder {
   const p = findPlaceholder(pdf);
   const range = [0, p.contentsStart, p.contentsEnd, pdf.length - p.contentsEnd];
@@ -254,7 +256,7 @@ export function fillByteRange(pdf: Buffer): FilledPlaceholder {
   const text = `/ByteRange [${range.join(' ')}]`;
   if (text.length > placeholderLen) throw new Error('ByteRange does not fit its placeholder');
   pdf.write(text.padEnd(placeholderLen, ' '), p.byteRangePos, 'latin1');
-  const digest = createHash('sha256').update(pdf.subarray(0, p.contentsStart)).update(pdf.subarray(p.contentsEnd)).digest();
+  const digest = sha256Of(pdf, { start: p.contentsStart, end: p.contentsEnd });
   return { contentsStart: p.contentsStart, contentsEnd: p.contentsEnd, digest };
 }
 

@@ -14,7 +14,7 @@ import { makeScanPdf } from './fixtures.js';
 import { createFileKeyStore, type KeyMaterial } from './pki.js';
 import { TIMESTAMPED_CONTENTS_BYTES } from './placeholder.js';
 import { signWithAttestation } from './sign.js';
-import { requestTimestamp, TsaError, type TsaFailure } from './tsa.js';
+import { imprintOf, requestTimestamp, TsaError, type TsaFailure } from './tsa.js';
 
 type Forgery = 'none' | 'status' | 'nonce' | 'imprint' | 'signature' | 'garbage' | 'http500' | 'slow' | 'auth';
 
@@ -78,7 +78,7 @@ afterAll(async () => {
 async function refusal(f: Forgery, timeoutMs?: number): Promise<{ reason: TsaFailure; message: string }> {
   forgery = f;
   try {
-    await requestTimestamp({ url: proxyUrl, timeoutMs }, Buffer.from('signature value'));
+    await requestTimestamp({ url: proxyUrl, timeoutMs }, imprintOf(Buffer.from('signature value')));
   } catch (e) {
     expect(e).toBeInstanceOf(TsaError);
     return { reason: (e as TsaError).reason, message: (e as Error).message };
@@ -90,7 +90,7 @@ async function refusal(f: Forgery, timeoutMs?: number): Promise<{ reason: TsaFai
 
 describe('RFC 3161 client', () => {
   it('takes a genuine token from certomancer through the proxy, sending HTTP basic credentials when configured', async () => {
-    const token = await requestTimestamp({ url: proxyUrl, username: 'vnpt', password: 's3cret' }, Buffer.from('signature value'));
+    const token = await requestTimestamp({ url: proxyUrl, username: 'vnpt', password: 's3cret' }, imprintOf(Buffer.from('signature value')));
     expect(new ContentInfo({ schema: asn1js.fromBER(ab(token)).result }).contentType).toBe(ContentInfo.SIGNED_DATA);
     expect(lastAuthorization).toBe(`Basic ${Buffer.from('vnpt:s3cret').toString('base64')}`);
   });
@@ -112,7 +112,7 @@ describe('RFC 3161 client', () => {
     const t0 = Date.now();
     expect(await refusal('slow', 500)).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/did not answer within 0.5 s/) });
     expect(Date.now() - t0).toBeLessThan(2_500);
-    const down = await requestTimestamp({ url: 'http://127.0.0.1:9/tsa' }, Buffer.from('x')).catch((e: TsaError) => e);
+    const down = await requestTimestamp({ url: 'http://127.0.0.1:9/tsa' }, imprintOf(Buffer.from('x'))).catch((e: TsaError) => e);
     expect(down).toMatchObject({ reason: 'unreachable' });
   });
 });

@@ -17,9 +17,10 @@ export interface TsaConfig {
   timeoutMs?: number;
 }
 
-/** What a signer needs of a TSA: a DER TimeStampToken (CMS ContentInfo) over `data`. */
+/** What a signer needs of a TSA: a DER TimeStampToken (CMS ContentInfo) over the data whose SHA-256 is `imprint`
+ *  (RFC 3161 sends only the imprint: a document timestamp's 30 MiB never need be in one piece). */
 export interface Timestamper {
-  timestamp(data: Buffer): Promise<Buffer>;
+  timestamp(imprint: Buffer): Promise<Buffer>;
 }
 
 export type TsaFailure = 'unreachable' | 'timeout' | 'http' | 'malformed' | 'rejected' | 'mismatch' | 'invalid';
@@ -36,6 +37,7 @@ export const TSA_TIMEOUT_MS = 10_000;
 const SHA256 = '2.16.840.1.101.3.4.2.1';
 const ID_CT_TSTINFO = '1.2.840.113549.1.9.16.1.4';
 const ID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+const ID_DATA = '1.2.840.113549.1.7.1';
 const ID_KP_TIMESTAMPING = '1.3.6.1.5.5.7.3.8';
 const ID_CE_EXT_KEY_USAGE = '2.5.29.37';
 
@@ -43,18 +45,19 @@ const ID_CE_EXT_KEY_USAGE = '2.5.29.37';
 setEngine('node', new CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto }));
 
 const ab = arrayBufferOf;
-/** The ArrayBuffer under `b` when `b` spans all of it (a large Buffer has one of its own), else a copy; read only. */
-const wholeArrayBuffer = (b: Buffer): ArrayBuffer =>
-  (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b.buffer : ab(b));
 const bytes = (v: ArrayBuffer | Uint8Array) => Buffer.from(v instanceof Uint8Array ? v : new Uint8Array(v));
 
+/** The message imprint of `data` (a signature value, to timestamp the signature). */
+export const imprintOf = (data: Uint8Array): Buffer => createHash('sha256').update(data).digest();
+
 export function createTimestamper(cfg: TsaConfig): Timestamper {
-  return { timestamp: (data) => requestTimestamp(cfg, data) };
+  return { timestamp: (imprint) => requestTimestamp(cfg, imprint) };
 }
 
-/** One request to the TSA; the token's DER exactly as the TSA sent it. */
-export async function requestTimestamp(cfg: TsaConfig, data: Buffer): Promise<Buffer> {
-  const imprint = createHash('sha256').update(data).digest();
+/** One request to the TSA for a token over the data whose SHA-256 is `imprint`; the token's DER exactly as the TSA
+ *  sent it. */
+export async function requestTimestamp(cfg: TsaConfig, imprint: Buffer): Promise<Buffer> {
+  if (imprint.length !== 32) throw new Error(`a SHA-256 imprint has 32 bytes, not ${imprint.length}`);
   // A positive 63-bit nonce, minimally encoded (first byte in 0x40..0x7f).
   const nonce = randomBytes(8);
   nonce[0] = 0x40 | (nonce[0] & 0x3f);
@@ -69,7 +72,7 @@ export async function requestTimestamp(cfg: TsaConfig, data: Buffer): Promise<Bu
   });
   const body = Buffer.from(req.toSchema().toBER(false));
   const answer = await post(cfg, body);
-  return checkAnswer(answer, data, nonce, imprint);
+  return checkAnswer(answer, imprint, nonce);
 }
 
 async function post(cfg: TsaConfig, body: Buffer): Promise<Buffer> {
@@ -88,9 +91,8 @@ async function post(cfg: TsaConfig, body: Buffer): Promise<Buffer> {
   }
 }
 
-/** Checks a TimeStampResp against the request (over `data`, with `nonce`; `imprint`: its SHA-256, when the caller has
- *  it already — a document timestamp covers the whole file); returns the token's DER. */
-export async function checkAnswer(answer: Buffer, data: Buffer, nonce: Buffer, imprint = createHash('sha256').update(data).digest()): Promise<Buffer> {
+/** Checks a TimeStampResp against the request (for `imprint`, with `nonce`); returns the token's DER. */
+export async function checkAnswer(answer: Buffer, imprint: Buffer, nonce: Buffer): Promise<Buffer> {
   const parsed = asn1js.fromBER(ab(answer));
   if (parsed.offset === -1 || parsed.offset !== answer.length) throw new TsaError('malformed', 'TSA answer is not a DER TimeStampResp');
   let resp: TimeStampResp;
@@ -129,8 +131,10 @@ export async function checkAnswer(answer: Buffer, data: Buffer, nonce: Buffer, i
 
   let verified: { signatureVerified?: boolean | null; signerCertificate?: Certificate | null; message?: string };
   try {
-    // pkijs hashes `data` again to check the token's imprint: hand it the bytes without a copy where they are whole.
-    verified = await signed.verify({ signer: 0, data: wholeArrayBuffer(data), checkChain: false, extendedMode: true });
+    // For a TSTInfo, pkijs would only add the imprint's check (done above), and it needs the data itself for it. What
+    // it verifies of any signed content is what remains: the message digest of the TSTInfo, the signature over them.
+    signed.encapContentInfo.eContentType = ID_DATA;
+    verified = await signed.verify({ signer: 0, checkChain: false, extendedMode: true });
   } catch (e) {
     const err = e as { signatureVerified?: boolean | null; message?: string };
     throw new TsaError('invalid', `TSA token signature does not verify: ${err.message ?? String(e)}`);
