@@ -16,7 +16,7 @@ import { beat, whileBeating } from './heartbeat.js';
 import { imageBytes } from './images.js';
 import { latestTemplate } from './templates.js';
 import { prepareAttestation, type SignOptions } from './pdf/sign.js';
-import { addValidationData, archiveTimestamp } from './pdf/dss.js';
+import { addValidationData, archiveTimestamp, prefetchValidationData } from './pdf/dss.js';
 import { assertNotRevoked, CertificateRevokedError, RevocationUnavailableError, type RevocationAnswers } from './pdf/revocation.js';
 import { prepareSeal } from './pdf/seal.js';
 import { identityOf, signPlaceholderInPlace, type SignerKey } from './pdf/signer.js';
@@ -218,7 +218,10 @@ export function signingActivities(deps: ActivityDeps) {
         const signed = await deps.storage.get(signedPdf.sha256, { room: ROOM_BYTES }); // the seal and B-LTA's updates are appended in place
         beat('signed copy read');
         // Within this attempt each certificate's issuer is asked once: the seal's check, then the validation data.
+        // Those for the leader's signature are asked now, answered while the seal is made (a failure is met again,
+        // and reported, where the validation data awaits the same answer).
         const answers: RevocationAnswers = new Map();
+        if (longTerm(deps)) prefetchValidationData(signed, { answers }).catch(() => {});
         const ready = (async () => {
           const key = await keyOf(() => withSealToken(() => deps.keys.sealKey({ code: d.agencyCode, name: d.agencyName })));
           await checkNotRevoked(deps, key, answers);

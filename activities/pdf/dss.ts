@@ -11,7 +11,7 @@ import {
 } from 'pdf-lib-incremental-save';
 import { arrayBufferOf } from './der.js';
 import { addSignatureField, BYTE_RANGE_PLACEHOLDER, DOC_TIMESTAMP_CONTENTS_BYTES, findPlaceholder } from './placeholder.js';
-import { revocationOf, type RevocationInfo, type RevocationOptions } from './revocation.js';
+import { revocationOf, type RevocationAnswers, type RevocationInfo, type RevocationOptions } from './revocation.js';
 import type { Timestamper } from './tsa.js';
 import { appendUpdate, sha256Of } from './append.js';
 
@@ -68,6 +68,20 @@ export function certificatesOfCms(cms: Uint8Array): Buffer[] {
   return certs;
 }
 
+/** The certificates of signatures seen lately, by the SHA-256 of their /Contents (not SHA-1: a scan may bring
+ *  signatures of its own): one seal reads the leader's three times, its own twice. */
+const recentCertificates = new Map<string, Buffer[]>();
+function certificatesOfSignature(contents: Buffer): Buffer[] {
+  const key = createHash('sha256').update(contents).digest('base64');
+  let ders = recentCertificates.get(key);
+  if (!ders) {
+    ders = certificatesOfCms(contents);
+    if (recentCertificates.size >= 64) recentCertificates.delete(recentCertificates.keys().next().value!);
+    recentCertificates.set(key, ders);
+  }
+  return ders;
+}
+
 const sha1Hex = (b: Buffer) => createHash('sha1').update(b).digest('hex').toUpperCase();
 
 /** For each certificate, its issuer among `pool` (null for a self-signed root or an issuer we do not have). */
@@ -94,11 +108,18 @@ export const vriKeyOf = (contents: Buffer) => sha1Hex(contents);
  * `pdf` + an incremental update with a /DSS (merged into one that is there already) for every signature and
  * document timestamp in it. Revocation data is fetched for each certificate that points at any.
  */
-export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = {}): Promise<Buffer> {
+/**
+ * Starts the revocation lookups that `addValidationData` will make for the signatures `pdf` has now, into
+ * `o.answers`, without changing the file: the seal asks them while it prepares and signs its own update, instead of
+ * after. Its own certificate's answer is the one its check before signing got (the same `answers`).
+ */
+export async function prefetchValidationData(pdf: Buffer, o: ValidationDataOptions & { answers: RevocationAnswers }): Promise<void> {
+  await validationDataOf(await PDFDocument.load(pdf, { updateMetadata: false }), o);
+}
+
+/** The certificates of the signatures `o.scope` selects, with their revocation data; null when none is selected. */
+async function validationDataOf(doc: PDFDocument, o: ValidationDataOptions) {
   const lookUp = o.revocation ?? ((c, i) => revocationOf(c, i, o));
-  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
-  const snapshot = doc.takeSnapshot();
-  const ctx = doc.context;
   const sigs = signaturesOf(doc);
   if (!sigs.length) throw new Error('No signature to add validation data for');
   const known = existingDss(doc)?.lookupMaybe(PDFName.of('VRI'), PDFDict);
@@ -113,11 +134,11 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
   const byDer = new Map<string, { der: Buffer; x: X509Certificate }>();
   const add = (d: Buffer) => { if (!byDer.has(d.toString('base64'))) byDer.set(d.toString('base64'), { der: d, x: new X509Certificate(d) }); };
   const perSig = sigs.map((s, i) => {
-    const ders = certificatesOfCms(s.contents);
+    const ders = certificatesOfSignature(s.contents);
     ders.forEach(add);
     return { key: vriKeyOf(s.contents), ders, wanted: wanted(i) };
   }).filter((s) => s.wanted);
-  if (!perSig.length) return pdf; // nothing is missing: no empty update
+  if (!perSig.length) return null;
   (o.issuers ?? []).forEach(add);
   const pool = [...byDer.values()].map((c) => c.x);
   const needed = new Set(perSig.flatMap((s) => s.ders.map((d) => d.toString('base64'))));
@@ -135,6 +156,16 @@ export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = 
     revocation.set(der.toString('base64'), info);
     for (const r of info?.responderCerts ?? []) { add(r); needed.add(r.toString('base64')); }
   });
+  return { byDer, perSig, needed, revocation };
+}
+
+export async function addValidationData(pdf: Buffer, o: ValidationDataOptions = {}): Promise<Buffer> {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false });
+  const snapshot = doc.takeSnapshot();
+  const ctx = doc.context;
+  const found = await validationDataOf(doc, o);
+  if (!found) return pdf; // nothing is missing: no empty update
+  const { byDer, perSig, needed, revocation } = found;
 
   const dss = existingDss(doc) ?? ctx.obj({ Type: 'DSS' });
   const streamsIn = (key: string) => {

@@ -40,16 +40,41 @@ export const BLACK = rgb(0, 0, 0);
 export const SIGN_BLUE = rgb(0.05, 0.2, 0.6);
 export const SEAL_RED = rgb(0.82, 0.05, 0.05);
 
-/** Greedy word wrap by measured width. */
+/** How close to the line's end a line built from word widths is measured whole: the sum of the parts leaves out any
+ *  kerning across the spaces, a small fraction of a point each. */
+const MEASURED_WHOLE_WITHIN = 3;
+
+/** Greedy word wrap by measured width. Each word is measured once and a line's width kept as it grows (measuring
+ *  every candidate line whole grows with the square of a paragraph's words); a line near the edge is measured whole,
+ *  so the breaks are those of measuring every candidate. */
 export function wrapText(font: PDFFont, text: string, size: number, maxWidth: number): string[] {
+  const widths = new Map<string, number>();
+  const width = (s: string) => {
+    let w = widths.get(s);
+    if (w === undefined) widths.set(s, (w = font.widthOfTextAtSize(s, size)));
+    return w;
+  };
+  const space = width(' ');
   const lines: string[] = [];
   let line = '';
+  let lineWidth = 0;
   for (const word of text.split(/\s+/).filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (line && font.widthOfTextAtSize(candidate, size) > maxWidth) {
+    if (!line) {
+      line = word;
+      lineWidth = width(word);
+      continue;
+    }
+    const candidate = `${line} ${word}`;
+    let w = lineWidth + space + width(word);
+    if (w > maxWidth - MEASURED_WHOLE_WITHIN) w = font.widthOfTextAtSize(candidate, size);
+    if (w > maxWidth) {
       lines.push(line);
       line = word;
-    } else line = candidate;
+      lineWidth = width(word);
+    } else {
+      line = candidate;
+      lineWidth = w;
+    }
   }
   if (line) lines.push(line);
   return lines;
