@@ -4,6 +4,7 @@
 // state per channel for the re-send screen.
 import { sql } from 'kysely';
 import crypto from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { DossierView } from '../domain/dossier.js';
 import { vnDate } from '../domain/vn-time.js';
 import type { ActivityDeps } from './deps.js';
@@ -82,10 +83,11 @@ export function deliveryActivities(deps: ActivityDeps) {
         if (a.status !== 'sent') {
           await summary(d.code, 'email', to, 'pending', { countAttempt: true });
           try {
-            let attachments: { filename: string; content: Buffer; contentType: string }[] = [];
+            let attachments: { filename: string; content: Readable; contentType: string }[] = [];
             let text = intro.join('\n');
             if (sealed.size <= deps.maxAttachmentBytes) {
-              attachments = [{ filename: fileName, content: await deps.storage.get(sealed.sha256), contentType: 'application/pdf' }];
+              // Read as the message is encoded, not held whole beside it.
+              attachments = [{ filename: fileName, content: deps.storage.stream(sealed.sha256), contentType: 'application/pdf' }];
               text += '\n\nBản sao điện tử được đính kèm thư này.';
             } else {
               const token = crypto.randomBytes(32).toString('base64url');

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { writeWhole } from '../lib/whole-file.js';
@@ -36,7 +37,8 @@ export function createMailer(opts: { smtpUrl?: string | null; outboxDir: string;
       },
     };
   }
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // The message as a stream, written as it is made: an e-copy attached is tens of MiB once encoded.
+  const transport = nodemailer.createTransport({ streamTransport: true, newline: 'unix' });
   return {
     async send(m, key) {
       const messageId = messageIdFor(key, opts.from);
@@ -48,7 +50,23 @@ export function createMailer(opts: { smtpUrl?: string | null; outboxDir: string;
       const tmp = path.join(opts.outboxDir, `.${path.basename(file)}.${process.pid}-${crypto.randomUUID()}.tmp`);
       const fh = await fs.open(tmp, 'w');
       try {
-        await writeWhole(fh, info.message as Buffer); // an e-copy's message: tens of MiB
+        // By pieces of 1 MiB or more: one write each, not one per piece the encoder gives (a few KiB).
+        let pending: Buffer[] = [];
+        let pendingBytes = 0;
+        let written = 0;
+        const flush = async () => {
+          const piece = Buffer.concat(pending);
+          pending = [];
+          pendingBytes = 0;
+          await writeWhole(fh, piece, written);
+          written += piece.length;
+        };
+        for await (const chunk of info.message as Readable) {
+          pending.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+          pendingBytes += chunk.length;
+          if (pendingBytes >= 1024 * 1024) await flush();
+        }
+        await flush();
         await fh.sync();
       } finally {
         await fh.close();
