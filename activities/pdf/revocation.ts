@@ -8,6 +8,7 @@ import {
   OCSPResponse, getEngine,
 } from 'pkijs';
 import { arrayBufferOf, parseDer } from './der.js';
+import { SIGNATURE_ALGS, signatureVerifies } from './validation-data.js';
 import './tsa.js'; // sets pkijs' crypto engine (Node's WebCrypto)
 
 export const REVOCATION_TIMEOUT_MS = 10_000;
@@ -58,6 +59,18 @@ export type RevocationAnswers = Map<string, Promise<RevocationInfo | null>>;
 // The same few certificates (the leader's, the seal's, the TSA's, their CAs) are read for every dossier: parsed once
 // (pkijs's schema parse is most of a lookup's CPU) and kept by their bytes, at most 256. They are only read.
 const parsed = new Map<string, Certificate>();
+const x509s = new Map<string, X509Certificate>();
+function x509Of(d: Buffer): X509Certificate {
+  const key = d.toString('base64');
+  let c = x509s.get(key);
+  if (!c) {
+    c = new X509Certificate(d);
+    if (x509s.size >= 256) x509s.delete(x509s.keys().next().value!);
+    x509s.set(key, c);
+  }
+  return c;
+}
+
 function certOf(d: Buffer): Certificate {
   const key = d.toString('base64');
   let c = parsed.get(key);
@@ -140,7 +153,11 @@ export async function fetchOcsp(url: string, certDer: Buffer, issuerDer: Buffer,
   const responderCerts = (basic.certs ?? []).map((c) => der(c));
   let signedOk = false;
   for (const [c, d] of [[issuer, issuerDer] as const, ...(basic.certs ?? []).map((c, i) => [c, responderCerts[i]] as const)]) {
-    const sigOk = await getEngine().crypto!.verifyWithPublicKey(arrayBufferOf(basic.tbsResponseData.tbsView), basic.signature, c.subjectPublicKeyInfo, basic.signatureAlgorithm).catch(() => false);
+    // Node's own check where it knows the algorithm (no key imported into WebCrypto each time), else pkijs's (RSA-PSS).
+    const alg = basic.signatureAlgorithm.algorithmId;
+    const sigOk = SIGNATURE_ALGS[alg]
+      ? signatureVerifies(alg, basic.tbsResponseData.tbsView, Buffer.from(basic.signature.valueBlock.valueHexView), x509Of(d))
+      : await getEngine().crypto!.verifyWithPublicKey(arrayBufferOf(basic.tbsResponseData.tbsView), basic.signature, c.subjectPublicKeyInfo, basic.signatureAlgorithm).catch(() => false);
     if (sigOk && await isResponderFor(c, issuer, d, issuerDer)) { signedOk = true; break; }
   }
   if (!signedOk) throw bad('response not signed by the issuer or its delegated responder');

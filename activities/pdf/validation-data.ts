@@ -116,7 +116,8 @@ const serialOf = (x: X509Certificate) => Buffer.from(x.serialNumber.length % 2 ?
 const stripZeros = (b: Buffer) => { let i = 0; while (i < b.length - 1 && b[i] === 0) i++; return b.subarray(i); };
 const hexView = (v: { valueBlock: { valueHexView: Uint8Array } }) => Buffer.from(v.valueBlock.valueHexView);
 
-function signatureVerifies(algOid: string, tbs: Uint8Array, signature: Uint8Array, key: X509Certificate): boolean {
+/** Node's own check of a signature by `key`'s certificate (false for an algorithm not in SIGNATURE_ALGS). */
+export function signatureVerifies(algOid: string, tbs: Uint8Array, signature: Uint8Array, key: X509Certificate): boolean {
   const hash = SIGNATURE_ALGS[algOid];
   if (!hash) return false; // unknown, or a bare key algorithm (no hash named): not verifiable here
   try { return cryptoVerify(hash, tbs, key.publicKey, signature); } catch { return false; }
