@@ -20,7 +20,7 @@ const boundaries = new WeakMap<ArrayBufferLike, number[]>();
 
 /** For each buffer made here: SHA-256 states over its bytes up to some of those boundaries, ascending, so that every
  *  hash of the growing file (each signature's byte ranges, the document timestamp's, storing it) hashes only what is
- *  new, and the digest of the file it grew from (storage.ts: stored as an extension of it) costs nothing. */
+ *  new, and the digest of the file it grew from (storage.ts keeps it as the bytes appended to that) costs nothing. */
 const prefixes = new WeakMap<ArrayBufferLike, { at: number; hash: Hash }[]>();
 const KEPT_PREFIXES = 8;
 
